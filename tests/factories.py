@@ -1,0 +1,98 @@
+"""Plain factory functions for tests: each adds to the session and flushes, never commits."""
+
+import functools
+import itertools
+from datetime import date
+
+from werkzeug.security import generate_password_hash
+
+from tracker.extensions import db
+from tracker.models import (
+    ChangeIdea,
+    Collaborative,
+    CollaborativeRole,
+    CollaborativeRoleKind,
+    Cycle,
+    LearningEvent,
+    Membership,
+    Profession,
+    Site,
+    SiteRole,
+    User,
+)
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+
+@functools.cache
+def _hash(password: str) -> str:
+    # Hashing is slow by design: hash each test password once per session.
+    return generate_password_hash(password)
+
+
+def make_collaborative(name: str | None = None, **overrides) -> Collaborative:
+    collaborative = Collaborative(name=name or f"Collaborative {next(_seq)}",
+                                  aim="Improve things", **overrides)
+    db.session.add(collaborative)
+    db.session.flush()
+    return collaborative
+
+
+def make_site(collaborative: Collaborative, name: str | None = None, **overrides) -> Site:
+    site = Site(name=name or f"Site {next(_seq)}", organisation="Test Trust",
+                collaborative_id=collaborative.id, **overrides)
+    db.session.add(site)
+    db.session.flush()
+    return site
+
+
+def make_user(
+    *, site: Site | None = None, role: str = "member", collaborative: Collaborative | None = None,
+    email: str | None = None, name: str | None = None, profession: Profession = Profession.NURSE,
+    password: str = PASSWORD,
+) -> User:
+    """A user with `role`: member/site_lead at `site`, faculty/partner of `collaborative`, admin."""
+    n = next(_seq)
+    user = User(email=email or f"user{n}@example.org", name=name or f"User {n}",
+                profession=profession)
+    user.password_hash = _hash(password)
+    db.session.add(user)
+    if role in ("member", "site_lead"):
+        db.session.add(Membership(user=user, site=site, role=SiteRole(role)))
+    elif role in ("faculty", "partner"):
+        db.session.add(CollaborativeRole(user=user, collaborative=collaborative,
+                                         role=CollaborativeRoleKind(role)))
+    elif role == "admin":
+        user.is_admin = True
+    db.session.flush()
+    return user
+
+
+def make_idea(site: Site, **overrides) -> ChangeIdea:
+    idea = ChangeIdea(collaborative_id=site.collaborative_id, origin_site_id=site.id,
+                      title=overrides.pop("title", f"Idea {next(_seq)}"), **overrides)
+    db.session.add(idea)
+    db.session.flush()
+    return idea
+
+
+def make_cycle(site: Site, **overrides) -> Cycle:
+    cycle = Cycle(site_id=site.id, title=overrides.pop("title", f"Cycle {next(_seq)}"),
+                  **overrides)
+    db.session.add(cycle)
+    db.session.flush()
+    return cycle
+
+
+def make_event(collaborative: Collaborative, starts_at, **overrides) -> LearningEvent:
+    event = LearningEvent(collaborative_id=collaborative.id, kind=overrides.pop("kind", "webinar"),
+                          title=overrides.pop("title", f"Event {next(_seq)}"),
+                          starts_at=starts_at, **overrides)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+__all__ = ["PASSWORD", "date", "make_collaborative", "make_cycle", "make_event", "make_idea",
+           "make_site", "make_user"]

@@ -1,0 +1,73 @@
+import sqlalchemy as sa
+
+from config import Config, ProductionConfig
+from tracker import create_app
+from tracker.extensions import db
+
+
+def test_default_database_is_a_sqlite_file_in_the_instance_folder(monkeypatch, tmp_path):
+    config = type("C", (Config,), {"SQLALCHEMY_DATABASE_URI": None})
+    app = create_app(config)
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/tracker.sqlite")
+
+
+def test_production_refuses_the_development_secret():
+    config = type("P", (ProductionConfig,), {"SECRET_KEY": Config.SECRET_KEY})
+    try:
+        create_app(config)
+    except RuntimeError as error:
+        assert "SECRET_KEY" in str(error)
+    else:
+        raise AssertionError("production started with the development secret")
+
+
+def test_production_starts_with_a_real_secret(tmp_path):
+    config = type("P", (ProductionConfig,), {
+        "SECRET_KEY": "a-long-random-production-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}",
+    })
+    app = create_app(config)
+    assert app.config["PRODUCTION"] and app.config["SESSION_COOKIE_SECURE"]
+
+
+def test_environment_selects_production(monkeypatch):
+    monkeypatch.setenv("TRACKER_ENV", "production")
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", Config.SECRET_KEY)
+    try:
+        create_app()
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("TRACKER_ENV=production did not select the production config")
+
+
+def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(tmp_path):
+    config = type("C", (Config,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+    app = create_app(config)
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 15000
+
+
+def test_security_headers_and_local_bootstrap(client):
+    response = client.get("/auth/login")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    html = response.get_data(as_text=True)
+    assert "/bootstrap/static/css/bootstrap.min.css" in html
+    assert "cdn" not in html.lower() and "https://" not in html
+    with client.get("/bootstrap/static/css/bootstrap.min.css") as css:
+        assert css.status_code == 200
+
+
+def test_footer_reminds_users_not_to_enter_patient_data(client):
+    assert "Never enter patient-identifiable data" in client.get("/auth/login").get_data(True)
+
+
+def test_error_pages_use_the_app_layout(login):
+    response = login("member_a").get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(True)
+    assert "PDSA Tracker" in response.get_data(True)

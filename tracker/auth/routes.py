@@ -1,0 +1,191 @@
+"""Sign in and out, invitations, password reset and the profile page."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from wtforms import SelectChoice
+
+from .. import audit
+from ..extensions import db
+from ..models import Collaborative, CollaborativeRoleKind, Profession, Site, SiteRole, User
+from ..models.people import normalise_email
+from . import services
+from .forms import (
+    AcceptInviteForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    InviteForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+)
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in form."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        if services.too_many_failed_logins(form.email.data):
+            form.password.errors.append(
+                "Too many failed attempts for this email. Wait 15 minutes or reset your password."
+            )
+        else:
+            user = services.authenticate(form.email.data, form.password.data)
+            db.session.commit()
+            if user is not None:
+                login_user(user, remember=form.remember.data)
+                return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
+            form.password.errors.append("Email or password is not right.")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (POST, so a link on another site cannot sign you out)."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    """Ask for a password-reset link."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.send_password_reset(form.email.data)
+        db.session.commit()
+        flash("If that address has an account, a reset link is on its way.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    """Set a new password from an emailed link."""
+    user = services.user_from_reset_token(token)
+    if user is None:
+        flash("That reset link has expired or was already used. Ask for a new one.", "warning")
+        return redirect(url_for("auth.forgot"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        audit.record("auth.password_reset", actor=user, obj=user)
+        db.session.commit()
+        flash("Your password is set. Sign in with it now.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@login_required
+def invite():
+    """Invite someone to a site team or to a collaborative role."""
+    choices = invite_choices(current_user)
+    if not choices:
+        abort(403)
+    form = InviteForm()
+    form.role.choices = choices
+    if request.method == "GET" and request.args.get("site_id"):
+        form.role.data = f"site:{request.args['site_id']}:member"
+    if form.validate_on_submit():
+        services.invite(form.email.data, form.role.data, by=current_user)
+        db.session.commit()
+        flash(f"Invitation sent to {normalise_email(form.email.data)}.", "success")
+        return redirect(url_for("auth.invite"))
+    return render_template("auth/invite.html", form=form)
+
+
+def invite_choices(user: User) -> list[SelectChoice]:
+    """The roles `user` may invite people to, grouped by site and collaborative."""
+    sites = db.session.execute(db.select(Site).order_by(Site.name)).scalars()
+    choices = []
+    for site in sites:
+        if user.can_invite_to(site):
+            choices += [
+                SelectChoice(f"site:{site.id}:{role.value}", f"{role.label}, {site.name}",
+                             optgroup=site.name)
+                for role in SiteRole
+            ]
+    collaboratives = db.session.execute(
+        db.select(Collaborative).where(Collaborative.parent_id.is_(None))
+    ).scalars()
+    for collaborative in collaboratives:
+        if user.is_faculty_of(collaborative.id):
+            choices += [
+                SelectChoice(f"collab:{collaborative.id}:{role.value}",
+                             f"{role.label}, {collaborative.name}", optgroup=collaborative.name)
+                for role in CollaborativeRoleKind
+            ]
+    return choices
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str):
+    """Accept an invitation: set up an account, or add the role to the signed-in account."""
+    invitation = services.invitation_from_token(token)
+    if invitation is None:
+        flash("That invitation has expired or was already used. Ask for a new one.", "warning")
+        return redirect(url_for("auth.login"))
+    existing = db.session.execute(
+        db.select(User).where(User.email == invitation.email)
+    ).scalar_one_or_none()
+    if existing is not None:
+        if not current_user.is_authenticated or current_user.id != existing.id:
+            flash(f"You already have an account. Sign in as {existing.email} to accept.", "info")
+            return redirect(url_for("auth.login", next=request.path))
+        if request.method == "POST":
+            services.accept_invitation(invitation, user=current_user)
+            db.session.commit()
+            flash(f"You joined as {invitation.role_label}.", "success")
+            return redirect(url_for("main.dashboard"))
+        return render_template("auth/join_existing.html", invitation=invitation)
+    form = AcceptInviteForm()
+    if form.validate_on_submit():
+        user = services.accept_invitation(
+            invitation, user=None, name=form.name.data, profession=form.profession.data,
+            password=form.password.data,
+        )
+        db.session.commit()
+        login_user(user)
+        flash(f"Welcome, {user.name}. You joined as {invitation.role_label}.", "success")
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/join.html", form=form, invitation=invitation)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Your name, profession and password."""
+    form = ProfileForm(obj=current_user)
+    password_form = ChangePasswordForm(prefix="pw")
+    if form.submit.data and form.validate_on_submit():
+        current_user.name = form.name.data
+        current_user.profession = Profession(form.profession.data)
+        db.session.commit()
+        flash("Profile saved.", "success")
+        return redirect(url_for("auth.profile"))
+    if password_form.submit.data and password_form.validate_on_submit():
+        if not current_user.check_password(password_form.current_password.data):
+            password_form.current_password.errors.append("That is not your current password.")
+        else:
+            current_user.set_password(password_form.password.data)
+            audit.record("auth.password_changed", actor=current_user, obj=current_user)
+            db.session.commit()
+            login_user(current_user)  # the session token changed: keep this session signed in
+            flash("Password changed. Other devices are signed out.", "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, password_form=password_form)

@@ -1,0 +1,163 @@
+"""Account verbs: signed links, invitations, resets, login throttling. They never commit."""
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from .. import audit
+from ..extensions import db
+from ..mail import send_mail
+from ..models import (
+    AuditEvent,
+    CollaborativeRole,
+    Invitation,
+    Membership,
+    Profession,
+    User,
+    utcnow,
+)
+from ..models.people import normalise_email
+
+FAILED_LOGIN_LIMIT = 10
+FAILED_LOGIN_WINDOW = timedelta(minutes=15)
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return _serializer("invite").dumps({"id": invitation.id, "n": invitation.nonce})
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    """The open invitation a link names, or None if the link is forged, expired or used."""
+    max_age = current_app.config["INVITE_MAX_AGE"].total_seconds()
+    try:
+        data = _serializer("invite").loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        return None
+    invitation = db.session.get(Invitation, data.get("id"))
+    if invitation is None or invitation.nonce != data.get("n") or invitation.accepted_at:
+        return None
+    return invitation
+
+
+def reset_token(user: User) -> str:
+    # The session token changes with the password, so a used link stops working.
+    return _serializer("reset").dumps({"id": user.id, "t": user.session_token})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    max_age = current_app.config["RESET_MAX_AGE"].total_seconds()
+    try:
+        data = _serializer("reset").loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("id"))
+    if user is None or not user.active or user.session_token != data.get("t"):
+        return None
+    return user
+
+
+def invite(email: str, role_key: str, *, by: User) -> Invitation:
+    """Invite to `role_key` ("site:ID:ROLE" or "collab:ID:ROLE") and email the link."""
+    kind, object_id, role = role_key.split(":")
+    invitation = Invitation(email=email, invited_by=by)
+    if kind == "site":
+        invitation.site_id, invitation.site_role = int(object_id), role
+    else:
+        invitation.collaborative_id, invitation.collaborative_role = int(object_id), role
+    db.session.add(invitation)
+    db.session.flush()
+    db.session.refresh(invitation)
+    link = url_for("auth.join", token=invitation_token(invitation), _external=True)
+    days = current_app.config["INVITE_MAX_AGE"].days
+    send_mail(
+        invitation.email,
+        "You are invited to PDSA Tracker",
+        f"{by.name} has invited you to join PDSA Tracker as {invitation.role_label}.\n\n"
+        f"Set up your account here (the link works once, for {days} days):\n{link}\n",
+    )
+    audit.record("auth.invite", actor=by, obj=invitation, after={"email": email, "role": role_key})
+    return invitation
+
+
+def accept_invitation(
+    invitation: Invitation, *, user: User | None, name: str = "", profession: str = "",
+    password: str = "",
+) -> User:
+    """Give the invitee the invited role, creating their account if they have none."""
+    if user is None:
+        user = User(email=invitation.email, name=name, profession=Profession(profession))
+        user.set_password(password)
+        db.session.add(user)
+        db.session.flush()
+    if invitation.site_id and invitation.site_id not in user.site_ids:
+        db.session.add(
+            Membership(user=user, site_id=invitation.site_id, role=invitation.site_role)
+        )
+    elif invitation.collaborative_id:
+        existing = next(
+            (r for r in user.collaborative_roles
+             if r.collaborative_id == invitation.collaborative_id),
+            None,
+        )
+        if existing is None:
+            db.session.add(
+                CollaborativeRole(
+                    user=user,
+                    collaborative_id=invitation.collaborative_id,
+                    role=invitation.collaborative_role,
+                )
+            )
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    audit.record("auth.invite_accepted", actor=user, obj=invitation)
+    db.session.flush()
+    return user
+
+
+def send_password_reset(email: str) -> None:
+    """Email a reset link if an active account has this address; say nothing either way."""
+    user = db.session.execute(
+        db.select(User).where(User.email == normalise_email(email), User.active.is_(True))
+    ).scalar_one_or_none()
+    if user is None:
+        return
+    link = url_for("auth.reset", token=reset_token(user), _external=True)
+    send_mail(
+        user.email,
+        "Reset your PDSA Tracker password",
+        f"Someone (hopefully you) asked to reset the password for {user.email}.\n\n"
+        f"Set a new password here (the link works once, for 2 hours):\n{link}\n\n"
+        "If you did not ask, ignore this email: your password has not changed.\n",
+    )
+    audit.record("auth.reset_requested", actor=None, obj=user)
+
+
+def too_many_failed_logins(email: str) -> bool:
+    """True after repeated failed logins for one address: slows password guessing."""
+    since = utcnow() - FAILED_LOGIN_WINDOW
+    count = db.session.scalar(
+        db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "auth.login_failed",
+            AuditEvent.detail == normalise_email(email),
+            AuditEvent.created_at >= since,
+        )
+    )
+    return count >= FAILED_LOGIN_LIMIT
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, auditing the attempt either way."""
+    user = db.session.execute(
+        db.select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+    if user is None or not user.active or not user.check_password(password):
+        audit.record("auth.login_failed", actor=None, obj=user, detail=normalise_email(email))
+        return None
+    user.last_login_at = utcnow()
+    audit.record("auth.login", actor=user, obj=user)
+    return user

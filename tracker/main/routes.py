@@ -1,0 +1,57 @@
+"""The dashboard: the signed-in user's site and collaborative at a glance."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import Cycle, Measure, Membership, Stage, utcnow
+from ..queries import collaboratives_of, upcoming_events
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    """Send visitors to the dashboard (or to sign in)."""
+    return redirect(url_for("main.dashboard"))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """Your sites, your collaborative, what is coming up."""
+    site_ids = sorted(current_user.site_ids)
+    stage_counts = {site_id: {stage: 0 for stage in Stage} for site_id in site_ids}
+    rows = db.session.execute(
+        db.select(Cycle.site_id, Cycle.stage, db.func.count(Cycle.id))
+        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None))
+        .group_by(Cycle.site_id, Cycle.stage)
+    )
+    for site_id, stage, count in rows:
+        stage_counts[site_id][stage] = count
+    team_sizes = dict(
+        db.session.execute(
+            db.select(Membership.site_id, db.func.count(Membership.id))
+            .where(Membership.site_id.in_(site_ids))
+            .group_by(Membership.site_id)
+        ).all()
+    )
+    collaboratives = db.session.execute(collaboratives_of(current_user)).scalars().all()
+    measure_count = db.session.scalar(
+        db.select(db.func.count(Measure.id)).where(
+            Measure.collaborative_id.in_([c.id for c in collaboratives]),
+            Measure.site_id.is_(None),
+            Measure.deleted_at.is_(None),
+        )
+    )
+    events = db.session.execute(upcoming_events(current_user, now=utcnow())).scalars().all()
+    memberships = sorted(current_user.memberships, key=lambda m: m.site.name)
+    return render_template(
+        "main/dashboard.html",
+        memberships=memberships,
+        stage_counts=stage_counts,
+        team_sizes=team_sizes,
+        collaboratives=collaboratives,
+        measure_count=measure_count,
+        events=events,
+    )

@@ -1,0 +1,127 @@
+"""Shared column helpers and the closed vocabularies of the app."""
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from wtforms import SelectChoice
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: SQLite drops time zones, so every datetime in the database is naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
+    """Store an Enum by its value as VARCHAR (no native PostgreSQL type to migrate)."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=max(len(m.value) for m in enum_cls),
+        values_callable=lambda e: [m.value for m in e],
+        **kwargs,
+    )
+
+
+class Labelled(enum.StrEnum):
+    """An enum whose members read well in the interface."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @classmethod
+    def choices(cls) -> list[SelectChoice]:
+        return [SelectChoice(m.value, m.label) for m in cls]
+
+
+class SiteRole(Labelled):
+    MEMBER = "member"
+    SITE_LEAD = "site_lead"
+
+
+class CollaborativeRoleKind(Labelled):
+    FACULTY = "faculty"
+    PARTNER = "partner"  # lived-experience partner: reads and comments, never edits
+
+
+class Profession(Labelled):
+    NURSE = "nurse"
+    HCA = "healthcare_assistant"
+    PHYSIOTHERAPIST = "physiotherapist"
+    OCCUPATIONAL_THERAPIST = "occupational_therapist"
+    DIETITIAN = "dietitian"
+    PHARMACIST = "pharmacist"
+    ANAESTHETIST = "anaesthetist"
+    SURGEON = "surgeon"
+    DOCTOR = "doctor"
+    MANAGER = "manager"
+    IMPROVEMENT = "improvement_advisor"
+    DATA_ANALYST = "data_analyst"
+    PATIENT_PARTNER = "patient_partner"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"healthcare_assistant": "Healthcare assistant"}.get(self.value, super().label)
+
+
+class MeasureKind(Labelled):
+    OUTCOME = "outcome"
+    PROCESS = "process"
+    BALANCING = "balancing"
+
+
+class DataKind(Labelled):
+    PROPORTION = "proportion"  # numerator / denominator
+    COUNT = "count"
+    CONTINUOUS = "continuous"
+
+
+class Direction(Labelled):
+    INCREASE = "increase"
+    DECREASE = "decrease"
+    NEUTRAL = "neutral"
+
+
+class Frequency(Labelled):
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class Stage(Labelled):
+    PLAN = "plan"
+    DO = "do"
+    STUDY = "study"
+    ACT = "act"
+    COMPLETE = "complete"
+
+
+class Decision(Labelled):
+    ADOPT = "adopt"
+    ADAPT = "adapt"
+    ABANDON = "abandon"
+
+
+class Visibility(Labelled):
+    COLLABORATIVE = "collaborative"  # shared with every site in the collaborative (the default)
+    SITE = "site"  # a draft kept to its own site
+
+
+class EventKind(Labelled):
+    LEARNING_SESSION = "learning_session"
+    WEBINAR = "webinar"
+    DEADLINE = "action_period_deadline"
+    OTHER = "other"
+
+
+class NotificationKind(Labelled):
+    MENTION = "mention"
+    REPLY = "reply"
+    COMMENT = "comment"
+    FEEDBACK_REQUESTED = "feedback_requested"
+    FEEDBACK_GIVEN = "feedback_given"
+    IDEA_ACTIVITY = "idea_activity"
+    EVENT = "event"
+    INVITE = "invite"

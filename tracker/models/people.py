@@ -1,0 +1,232 @@
+"""Collaboratives, sites, users and their roles."""
+
+import secrets
+from datetime import date, datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .base import CollaborativeRoleKind, Profession, SiteRole, enum_column, utcnow
+
+
+class Collaborative(db.Model):
+    """A QI collaborative; one with a parent is a regional network inside a national one."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    aim: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_on: Mapped[Optional[date]]
+    ends_on: Mapped[Optional[date]]
+    parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Optional["Collaborative"]] = relationship(
+        remote_side=[id], back_populates="networks"
+    )
+    networks: Mapped[list["Collaborative"]] = relationship(
+        back_populates="parent", order_by="Collaborative.name"
+    )
+
+    @property
+    def root_id(self) -> int:
+        return self.parent_id or self.id
+
+    def __repr__(self) -> str:
+        return f"<Collaborative {self.name!r}>"
+
+
+class Site(db.Model):
+    """A hospital (or ward team) taking part in a collaborative."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    region: Mapped[str] = mapped_column(sa.String(100), default="")
+    # The collaborative whose work the site shares (national), and its regional network if any.
+    collaborative_id: Mapped[int] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
+    network_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    collaborative: Mapped[Collaborative] = relationship(foreign_keys=[collaborative_id])
+    network: Mapped[Optional[Collaborative]] = relationship(foreign_keys=[network_id])
+
+    __table_args__ = (sa.UniqueConstraint("collaborative_id", "name"),)
+
+    def __repr__(self) -> str:
+        return f"<Site {self.name!r}>"
+
+
+class User(UserMixin, db.Model):
+    """A person with an account. Emails are stored lower-cased, so they are unique ignoring case."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    profession: Mapped[Profession] = mapped_column(
+        enum_column(Profession), default=Profession.OTHER
+    )
+    password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    # Flask-Login's id: changing it (on password change or reset) ends every other session,
+    # remember-me cookies included.
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[Optional[datetime]]
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    collaborative_roles: Mapped[list["CollaborativeRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @validates("email")
+    def _normalise_email(self, key, value: str) -> str:
+        return normalise_email(value)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.session_token = secrets.token_urlsafe(24)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    # Facts about the user's roles. They read relationships the login loader eager-loads.
+    @property
+    def site_ids(self) -> set[int]:
+        return {m.site_id for m in self.memberships}
+
+    @property
+    def lead_site_ids(self) -> set[int]:
+        return {m.site_id for m in self.memberships if m.role == SiteRole.SITE_LEAD}
+
+    @property
+    def collaborative_ids(self) -> set[int]:
+        """The (national) collaboratives whose shared work this user may read."""
+        ids = {m.site.collaborative_id for m in self.memberships}
+        ids |= {r.collaborative.root_id for r in self.collaborative_roles}
+        return ids
+
+    def is_faculty_of(self, collaborative_id: int) -> bool:
+        return self.is_admin or any(
+            r.role == CollaborativeRoleKind.FACULTY and r.collaborative.root_id == collaborative_id
+            for r in self.collaborative_roles
+        )
+
+    @property
+    def is_faculty(self) -> bool:
+        return self.is_admin or any(
+            r.role == CollaborativeRoleKind.FACULTY for r in self.collaborative_roles
+        )
+
+    @property
+    def is_partner(self) -> bool:
+        return any(r.role == CollaborativeRoleKind.PARTNER for r in self.collaborative_roles)
+
+    def can_view_collaborative(self, collaborative_id: int) -> bool:
+        return self.is_admin or collaborative_id in self.collaborative_ids
+
+    def can_invite_to(self, site: Site) -> bool:
+        return (
+            self.is_admin
+            or site.id in self.lead_site_ids
+            or self.is_faculty_of(site.collaborative_id)
+        )
+
+    @property
+    def can_invite(self) -> bool:
+        return self.is_admin or self.is_faculty or bool(self.lead_site_ids)
+
+    @property
+    def role_summary(self) -> str:
+        """Human words for what this user is, e.g. 'Site lead, Northgate General'."""
+        parts = [f"{m.role.label}, {m.site.name}" for m in self.memberships]
+        parts += [r.role.label for r in self.collaborative_roles]
+        if self.is_admin:
+            parts.append("Admin")
+        return "; ".join(parts) or "No role yet"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email!r}>"
+
+
+def normalise_email(value: str) -> str:
+    return (value or "").strip().lower()
+
+
+class Membership(db.Model):
+    """A user's place in a site team."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    role: Mapped[SiteRole] = mapped_column(enum_column(SiteRole), default=SiteRole.MEMBER)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    site: Mapped[Site] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "site_id"),)
+
+
+class CollaborativeRole(db.Model):
+    """A collaborative-wide role: faculty, or lived-experience partner."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    collaborative_id: Mapped[int] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
+    role: Mapped[CollaborativeRoleKind] = mapped_column(enum_column(CollaborativeRoleKind))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="collaborative_roles")
+    collaborative: Mapped[Collaborative] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "collaborative_id"),)
+
+
+class Invitation(db.Model):
+    """An emailed, one-time invitation to join a site or a collaborative role."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    # Either a site membership (site_id + site_role) or a collaborative role.
+    site_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("site.id"))
+    site_role: Mapped[Optional[SiteRole]] = mapped_column(enum_column(SiteRole))
+    collaborative_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("collaborative.id"))
+    collaborative_role: Mapped[Optional[CollaborativeRoleKind]] = mapped_column(
+        enum_column(CollaborativeRoleKind)
+    )
+    invited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    # A random nonce in the signed link, so an invitation cannot be guessed from its id.
+    nonce: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_urlsafe(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[Optional[datetime]]
+    accepted_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+
+    site: Mapped[Optional[Site]] = relationship()
+    collaborative: Mapped[Optional[Collaborative]] = relationship()
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+
+    @validates("email")
+    def _normalise_email(self, key, value: str) -> str:
+        return normalise_email(value)
+
+    @property
+    def role_label(self) -> str:
+        if self.site_id:
+            return f"{self.site_role.label} at {self.site.name}"
+        return f"{self.collaborative_role.label}, {self.collaborative.name}"

@@ -1,0 +1,132 @@
+"""The sites directory and each site's team."""
+
+from itertools import groupby
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from .. import audit
+from ..extensions import db
+from ..models import Cycle, Membership, Profession, Site, SiteRole, User
+from ..queries import sites_visible_to
+from .forms import MemberRoleForm, RemoveMemberForm
+
+bp = Blueprint("sites", __name__, url_prefix="/sites")
+
+
+def can_manage_site(user: User, site: Site) -> bool:
+    return user.is_admin or site.id in user.lead_site_ids or user.is_faculty_of(
+        site.collaborative_id
+    )
+
+
+def get_site_or_404(site_id: int, *, manage: bool = False) -> Site:
+    """The site, if the current user may see it (and manage its team, with manage=True)."""
+    site = db.get_or_404(Site, site_id)
+    if not current_user.can_view_collaborative(site.collaborative_id):
+        abort(403)
+    if manage and not can_manage_site(current_user, site):
+        abort(403)
+    return site
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Every site in your collaborative, by regional network, with team and cycle counts."""
+    # Joined: every row names its network.
+    sites = db.session.execute(
+        sites_visible_to(current_user).options(joinedload(Site.network))
+    ).scalars().all()
+    site_ids = [s.id for s in sites]
+    team_sizes = dict(db.session.execute(
+        db.select(Membership.site_id, db.func.count(Membership.id))
+        .where(Membership.site_id.in_(site_ids)).group_by(Membership.site_id)
+    ).all())
+    cycle_counts = dict(db.session.execute(
+        db.select(Cycle.site_id, db.func.count(Cycle.id))
+        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None))
+        .group_by(Cycle.site_id)
+    ).all())
+    by_network = groupby(
+        sorted(sites, key=lambda s: (s.network.name if s.network else "", s.name)),
+        key=lambda s: s.network.name if s.network else "",
+    )
+    return render_template(
+        "sites/index.html",
+        by_network=[(name, list(group)) for name, group in by_network],
+        team_sizes=team_sizes,
+        cycle_counts=cycle_counts,
+    )
+
+
+@bp.get("/<int:site_id>")
+@login_required
+def detail(site_id: int):
+    """A site's team, grouped by profession: who contributes, never a ranking."""
+    site = get_site_or_404(site_id)
+    memberships = db.session.execute(
+        db.select(Membership).join(Membership.user)
+        .options(joinedload(Membership.user))
+        .where(Membership.site_id == site.id, User.active.is_(True))
+        .order_by(User.name)
+    ).scalars().all()
+    by_profession = groupby(
+        sorted(memberships, key=lambda m: (m.user.profession.label, m.user.name)),
+        key=lambda m: m.user.profession,
+    )
+    return render_template(
+        "sites/detail.html",
+        site=site,
+        teams=[(profession, list(group)) for profession, group in by_profession],
+        member_count=len(memberships),
+        can_manage=can_manage_site(current_user, site),
+        role_form=MemberRoleForm(),
+        remove_form=RemoveMemberForm(),
+        professions=Profession,
+    )
+
+
+def _get_membership(site: Site, membership_id: int) -> Membership:
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.site_id != site.id:
+        abort(404)
+    return membership
+
+
+@bp.post("/<int:site_id>/members/<int:membership_id>/role")
+@login_required
+def update_member(site_id: int, membership_id: int):
+    """Change a team member's role (site leads, faculty and admins)."""
+    site = get_site_or_404(site_id, manage=True)
+    membership = _get_membership(site, membership_id)
+    form = MemberRoleForm()
+    if form.validate_on_submit():
+        before = membership.role.value
+        membership.role = SiteRole(form.role.data)
+        audit.record("auth.role_changed", actor=current_user, obj=membership,
+                     before={"role": before}, after={"role": membership.role.value},
+                     detail=membership.user.email)
+        db.session.commit()
+        flash(f"{membership.user.name} is now {membership.role.label.lower()}.", "success")
+    else:
+        flash("Choose a role from the list.", "danger")
+    return redirect(url_for("sites.detail", site_id=site.id))
+
+
+@bp.post("/<int:site_id>/members/<int:membership_id>/remove")
+@login_required
+def remove_member(site_id: int, membership_id: int):
+    """Take someone off a site team (their account and their work stay)."""
+    site = get_site_or_404(site_id, manage=True)
+    membership = _get_membership(site, membership_id)
+    if RemoveMemberForm().validate_on_submit():
+        audit.record("auth.member_removed", actor=current_user, obj=membership,
+                     before={"user_id": membership.user_id, "role": membership.role.value},
+                     detail=membership.user.email)
+        name = membership.user.name
+        db.session.delete(membership)
+        db.session.commit()
+        flash(f"{name} is no longer on the {site.name} team.", "success")
+    return redirect(url_for("sites.detail", site_id=site.id))
