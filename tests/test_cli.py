@@ -1,0 +1,63 @@
+import pytest
+
+from tracker.extensions import db
+from tracker.models import User
+
+
+def create(runner, *args):
+    return runner.invoke(args=["create-user", "--name", "Cli Person",
+                               "--password", "a long password", *args])
+
+
+def user_by_email(app, email):
+    with app.app_context():
+        user = db.session.scalars(db.select(User).filter_by(email=email)).one()
+        return user.role_summary, user.profession.value, user.check_password("a long password")
+
+
+def test_create_member_at_a_site(app, runner, world):
+    result = create(runner, "--email", "Cli@Example.org", "--role", "member",
+                    "--site", "Alpha Hospital", "--profession", "dietitian")
+    assert result.exit_code == 0, result.output
+    assert result.output == "Created cli@example.org as member at Alpha Hospital.\n"
+    assert user_by_email(app, "cli@example.org") == ("Member, Alpha Hospital", "dietitian", True)
+
+
+@pytest.mark.parametrize("role,summary", [
+    ("faculty", "Faculty"), ("partner", "Partner"), ("admin", "Admin"),
+])
+def test_create_collaborative_roles_and_admin(app, runner, world, role, summary):
+    result = create(runner, "--email", "c@example.org", "--role", role)
+    assert result.exit_code == 0, result.output
+    assert user_by_email(app, "c@example.org")[0] == summary
+
+
+def test_create_user_is_idempotent_and_updates_the_role(app, runner, world):
+    create(runner, "--email", "c@example.org", "--role", "member", "--site", "Alpha Hospital")
+    result = create(runner, "--email", "c@example.org", "--role", "site_lead",
+                    "--site", "Alpha Hospital")
+    assert result.output == "Updated c@example.org as site_lead at Alpha Hospital.\n"
+    assert user_by_email(app, "c@example.org")[0] == "Site lead, Alpha Hospital"
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))
+                                 .filter_by(email="c@example.org")) == 1
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--role", "member", "--site", "Nowhere"], "--site Nowhere: expected exactly one match"),
+    (["--role", "member"], "--site : expected exactly one match"),
+    (["--role", "chief"], "Invalid value for '--role'"),
+])
+def test_create_user_explains_bad_input_and_changes_nothing(app, runner, world, args, message):
+    result = create(runner, "--email", "bad@example.org", *args)
+    assert result.exit_code != 0
+    assert message in result.output
+    with app.app_context():
+        query = db.select(User).filter_by(email="bad@example.org")
+        assert db.session.scalars(query).first() is None
+
+
+def test_create_user_refuses_a_short_password(runner, world):
+    result = runner.invoke(args=["create-user", "--email", "s@example.org", "--name", "S",
+                                 "--password", "short", "--role", "admin"])
+    assert result.exit_code != 0 and "at least 10 characters" in result.output

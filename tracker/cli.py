@@ -1,0 +1,108 @@
+"""Command-line tools: `flask --app wsgi create-user ...`, `flask --app wsgi seed-demo`."""
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from .extensions import db
+from .models import (
+    Collaborative,
+    CollaborativeRole,
+    CollaborativeRoleKind,
+    Membership,
+    Profession,
+    Site,
+    SiteRole,
+    User,
+)
+
+ROLES = ("member", "site_lead", "faculty", "partner", "admin")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--site", "site_name", help="Site name (required for member and site_lead).")
+@click.option("--profession", type=click.Choice([p.value for p in Profession]), default="other")
+@click.option("--collaborative", "collaborative_name",
+              help="For faculty and partner: the collaborative (default: the only one).")
+def create_user(email, name, password, role, site_name, profession, collaborative_name):
+    """Create a user, or update the one with this email, and give them ROLE."""
+    if len(password) < 10:
+        raise click.UsageError("The password needs at least 10 characters.")
+    user = db.session.execute(
+        db.select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+    created = user is None
+    if created:
+        user = User(email=email)
+        db.session.add(user)
+    user.name, user.profession = name, Profession(profession)
+    user.set_password(password)
+    if role in ("member", "site_lead"):
+        site = _one(Site, Site.name == site_name, "--site", site_name)
+        membership = next((m for m in user.memberships if m.site_id == site.id), None)
+        if membership is None:
+            membership = Membership(user=user, site=site)
+            db.session.add(membership)
+        membership.role = SiteRole(role)
+        where = f" at {site.name}"
+    elif role in ("faculty", "partner"):
+        if collaborative_name:
+            collaborative = _one(Collaborative, Collaborative.name == collaborative_name,
+                                 "--collaborative", collaborative_name)
+        else:
+            collaborative = _one(Collaborative, Collaborative.parent_id.is_(None),
+                                 "--collaborative", None)
+        existing = next((r for r in user.collaborative_roles
+                         if r.collaborative_id == collaborative.id), None)
+        if existing is None:
+            existing = CollaborativeRole(user=user, collaborative=collaborative)
+            db.session.add(existing)
+        existing.role = CollaborativeRoleKind(role)
+        where = f" in {collaborative.name}"
+    else:
+        user.is_admin = True
+        where = ""
+    db.session.commit()
+    click.echo(f"{'Created' if created else 'Updated'} {user.email} as {role}{where}.")
+
+
+def _one(model, condition, option: str, value):
+    rows = db.session.execute(db.select(model).where(condition)).scalars().all()
+    if len(rows) != 1:
+        found = "none" if not rows else f"{len(rows)}"
+        raise click.UsageError(
+            f"{option} {value or ''}: expected exactly one match, found {found}."
+        )
+    return rows[0]
+
+
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--scale", type=click.Choice(["demo", "national"]), default="demo",
+              help="demo: the DrEaMing collaborative; national: the benchmark data set.")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing if the database holds any collaborative.")
+def seed_demo(scale, if_empty):
+    """Build the deterministic DrEaMing demo collaborative and print its accounts."""
+    from .demo import DEMO_PASSWORD, build_demo, demo_accounts
+
+    if if_empty and db.session.scalar(db.select(db.func.count(Collaborative.id))):
+        click.echo("Skipped the demo: the database already holds data.")
+    else:
+        build_demo(scale=scale, echo=click.echo)
+        db.session.commit()
+    accounts = demo_accounts()
+    if accounts:
+        click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for email, label in accounts:
+            click.echo(f"  {email:<36} {label}")
