@@ -61,3 +61,21 @@ def test_create_user_refuses_a_short_password(runner, world):
     result = runner.invoke(args=["create-user", "--email", "s@example.org", "--name", "S",
                                  "--password", "short", "--role", "admin"])
     assert result.exit_code != 0 and "at least 10 characters" in result.output
+
+
+def test_seed_demo_prints_accounts_and_is_idempotent(app, runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "Created 8 sites." in first.output
+    assert "Demo accounts (password for all: dreaming-demo-2026):" in first.output
+    assert "nurse@northgate.example.org" in first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert "Demo already present: nothing changed." in second.output
+    assert "nurse@northgate.example.org" in second.output
+    skipped = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert skipped.output.startswith("Skipped the demo: the database already holds data.")
+
+
+def test_seed_demo_if_empty_builds_into_an_empty_database(app, runner):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "Created 8 sites." in result.output

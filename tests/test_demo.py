@@ -1,0 +1,191 @@
+"""The demo data set: deterministic, idempotent, and telling the DrEaMing story it should."""
+
+import hashlib
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tracker import pid
+from tracker.demo import DEMO_PASSWORD, LADDER, build_demo, demo_accounts
+from tracker.extensions import db
+from tracker.models import (
+    ChangeIdea,
+    CollaborativeRoleKind,
+    Comment,
+    Cycle,
+    CycleQuestion,
+    Decision,
+    LearningEvent,
+    Measure,
+    MeasureValue,
+    Membership,
+    Site,
+    SiteRole,
+    Stage,
+    User,
+    Visibility,
+)
+
+TODAY = date(2026, 3, 11)  # a Wednesday: the last complete week starts on Monday 2 March
+
+
+def _build(lines: list[str] | None = None) -> None:
+    build_demo(echo=(lines.append if lines is not None else lambda line: None), today=TODAY)
+    db.session.commit()
+
+
+def _digest() -> str:
+    """A hash of every row of every table, except the (salted) password hash."""
+    digest = hashlib.sha256()
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns))
+            for row in rows.mappings():
+                digest.update(repr(sorted(
+                    (k, v) for k, v in row.items() if k != "password_hash")).encode())
+    return digest.hexdigest()
+
+
+def _all(model) -> list:
+    return list(db.session.scalars(sa.select(model)))
+
+
+@pytest.fixture
+def demo(app):
+    """The app with the demo built and committed, its context pushed."""
+    with app.app_context():
+        _build()
+        yield app
+
+
+def test_build_is_deterministic(app):
+    with app.app_context():
+        _build()
+        first = _digest()
+        db.session.remove()
+        db.drop_all()
+        db.create_all()
+        _build()
+        assert _digest() == first
+
+
+def test_second_build_changes_nothing(app):
+    with app.app_context():
+        lines: list[str] = []
+        _build(lines)
+        assert len(lines) == 9 and lines[0].startswith("Created the DrEaMing collaborative")
+        before = _digest()
+        again: list[str] = []
+        _build(again)
+        assert again == ["Demo already present: nothing changed."]
+        assert _digest() == before
+
+
+def test_accounts_exist_with_their_roles(demo):
+    accounts = dict(demo_accounts())
+    assert len(accounts) == 6
+    users = {u.email: u for u in _all(User) if u.email in accounts}
+    northgate = db.session.scalar(sa.select(Site).where(Site.name.startswith("Northgate")))
+    nurse, hca, lead = (users[f"{who}@northgate.example.org"] for who in ("nurse", "hca", "lead"))
+    assert [m.site for m in nurse.memberships] == [northgate] == [m.site for m in hca.memberships]
+    assert lead.lead_site_ids == {northgate.id}
+    assert users["faculty@dreaming.example.org"].is_faculty
+    assert users["partner@dreaming.example.org"].collaborative_roles[0].role == (
+        CollaborativeRoleKind.PARTNER)
+    assert users["admin@dreaming.example.org"].is_admin
+    assert nurse.check_password(DEMO_PASSWORD)
+    assert len({u.session_token for u in _all(User)}) == len(_all(User))
+
+
+def test_sites_teams_and_ideas(demo):
+    sites = _all(Site)
+    assert len(sites) == 8 and len({s.network_id for s in sites}) == 2
+    assert len(_all(User)) >= 40
+    leads = Counter(m.site_id for m in _all(Membership) if m.role == SiteRole.SITE_LEAD)
+    assert all(1 <= leads[s.id] <= 2 for s in sites)
+    ideas = _all(ChangeIdea)
+    assert len(ideas) >= 25
+    assert all(i.driver.parent and i.tags and i.origin_site and i.author for i in ideas)
+
+
+def test_cycles_form_growing_ramps_through_every_stage(demo):
+    cycles = _all(Cycle)
+    assert len(cycles) >= 60
+    followed = {c.previous_id for c in cycles if c.previous_id}
+    assert all(c.previous_id or c.id in followed for c in cycles)  # no cycle stands alone
+    rank = {(amount, unit): n for n, (amount, unit, *_) in enumerate(LADDER)}
+    for c in cycles:
+        if c.previous:
+            assert (c.previous.site_id, c.previous.idea_id) == (c.site_id, c.idea_id)
+            assert rank[c.scale_amount, c.scale_unit] > rank[
+                c.previous.scale_amount, c.previous.scale_unit]
+            assert c.previous.decision == Decision.ADAPT
+            assert c.created_at >= c.previous.updated_at
+    assert {c.stage for c in cycles} == set(Stage)
+    assert {c.decision for c in cycles} >= set(Decision)
+    assert any(c.visibility == Visibility.SITE for c in cycles)
+    for c in cycles:
+        past_plan, past_do = c.stage != Stage.PLAN, c.stage not in (Stage.PLAN, Stage.DO)
+        assert c.questions and c.measures and c.objective and c.scale_unit
+        assert bool(c.do_started_on) == past_plan
+        assert bool(c.study_learning) == past_do
+        assert all((q.result != "") == past_do for q in c.questions)
+        assert (c.decision is not None) == (c.stage in (Stage.ACT, Stage.COMPLETE))
+    assert any(q.prediction_value is not None for q in _all(CycleQuestion))
+
+
+def test_weekly_data_with_a_gap_and_consistent_components(demo):
+    measures = {m.name: m for m in _all(Measure)}
+    bundle = measures["DrEaMing (all three within 24 h)"]
+    components = [m for m in measures.values() if m.composite_id == bundle.id]
+    assert len(components) == 3
+    values = _all(MeasureValue)
+    weeks: dict[int, set[date]] = defaultdict(set)
+    by_key = {(v.measure_id, v.site_id, v.period_start): v for v in values}
+    for v in values:
+        if v.measure_id == bundle.id:
+            weeks[v.site_id].add(v.period_start)
+            assert 15 <= v.denominator <= 40 and v.entered_by_id
+            for component in components:
+                part = by_key[component.id, v.site_id, v.period_start]
+                assert v.numerator <= part.numerator <= part.denominator == v.denominator
+    assert sorted(len(w) for w in weeks.values()) == [49] + [52] * 7
+    assert max(max(w) for w in weeks.values()) == date(2026, 3, 2)
+    assert all(d.weekday() == 0 for w in weeks.values() for d in w)
+
+
+def test_adopted_change_lines_up_with_a_step_up(demo):
+    northgate = db.session.scalar(sa.select(Site).where(Site.name.startswith("Northgate")))
+    adopted = min((c for c in _all(Cycle) if c.site_id == northgate.id
+                   and c.decision == Decision.ADOPT), key=lambda c: c.do_ended_on)
+    bundle = db.session.scalar(sa.select(Measure).where(Measure.composite_id.is_(None)))
+    rates = {v.period_start: v.numerator / v.denominator for v in _all(MeasureValue)
+             if v.measure_id == bundle.id and v.site_id == northgate.id}
+    step = adopted.do_ended_on + timedelta(days=3)
+    before = [r for d, r in rates.items() if d < step]
+    after = [r for d, r in rates.items() if d >= step]
+    assert 0.5 <= sum(before) / len(before) <= 0.65
+    assert sum(after) / len(after) >= sum(before) / len(before) + 0.08
+
+
+def test_comments_and_events(demo):
+    comments = _all(Comment)
+    assert len(comments) >= 25 and any(c.parent_id for c in comments)
+    assert {c.author.profession.value for c in comments} >= {"patient_partner", "anaesthetist"}
+    events = _all(LearningEvent)
+    assert len(events) == 4
+    assert {e.starts_at.date() < TODAY for e in events} == {True, False}
+    assert any(e.collaborative.parent_id for e in events)
+
+
+def test_no_patient_identifiable_text(demo):
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            texts = [c for c in table.columns if isinstance(c.type, sa.String)
+                     and c.name not in ("password_hash", "session_token")]
+            for row in conn.execute(sa.select(*texts)) if texts else ():
+                for text in row:
+                    findings = pid.scan(text)
+                    assert not findings.refused and not findings.warnings, (table.name, text)
