@@ -96,3 +96,15 @@ def make_event(collaborative: Collaborative, starts_at, **overrides) -> Learning
 
 __all__ = ["PASSWORD", "date", "make_collaborative", "make_cycle", "make_event", "make_idea",
            "make_site", "make_user"]
+
+
+def make_measure(collaborative_id: int, **overrides):
+    from tracker.models import DataKind, Measure, MeasureKind
+
+    measure = Measure(collaborative_id=collaborative_id,
+                      name=overrides.pop("name", f"Measure {next(_seq)}"),
+                      kind=overrides.pop("kind", MeasureKind.OUTCOME),
+                      data_kind=overrides.pop("data_kind", DataKind.PROPORTION), **overrides)
+    db.session.add(measure)
+    db.session.flush()
+    return measure

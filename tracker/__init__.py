@@ -27,6 +27,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from . import db_setup, errors, web
     from .auth import bp as auth_bp
     from .cli import register_cli
+    from .cycles import bp as cycles_bp
     from .extensions import bootstrap, csrf, db, login_manager, migrate
     from .main import bp as main_bp
     from .sites import bp as sites_bp
@@ -40,6 +41,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(cycles_bp)
     app.register_blueprint(sites_bp)
     errors.init_app(app)
     web.init_app(app)

@@ -1,7 +1,15 @@
 """The base form every feature uses: it keeps patient-identifiable data out of free text."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    FormField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
 
 from .pid import scan
 
@@ -20,7 +28,7 @@ class PatientSafeForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        for field in self:
+        for field in _leaf_fields(self):
             if not self._is_free_text(field):
                 continue
             findings = scan(field.data if isinstance(field.data, str) else None)
@@ -45,6 +53,18 @@ class PatientSafeForm(FlaskForm):
             and field.name not in self.pid_exempt
             and field.name != "csrf_token"
         )
+
+
+def _leaf_fields(form):
+    """Every field of the form, looking inside lists of sub-forms (e.g. a cycle's questions)."""
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field:
+                yield from _leaf_fields(entry.form) if isinstance(entry, FormField) else [entry]
+        elif isinstance(field, FormField):
+            yield from _leaf_fields(field.form)
+        else:
+            yield field
 
 
 def _refusal(label: str) -> str:

@@ -44,10 +44,11 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     navigation = tuple((e, label) for e, label in NAVIGATION if e in app.view_functions)
+    features = frozenset(app.blueprints)
 
     @app.context_processor
     def constants() -> dict:
-        return {"navigation": navigation}
+        return {"navigation": navigation, "features": features}
 
     @app.after_request
     def security_headers(response):

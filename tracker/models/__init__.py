@@ -63,3 +63,7 @@ __all__ = [
     "idea_tag",
     "utcnow",
 ]
+
+from .history import CycleRevision  # noqa: E402
+
+__all__ += ["CycleRevision"]

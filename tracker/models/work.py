@@ -207,6 +207,22 @@ class Cycle(db.Model):
 
     __table_args__ = (sa.Index("ix_cycle_site_stage", "site_id", "stage"),)
 
+    # Permission predicates: the loaders and the templates (to hide buttons) use the same ones.
+    def can_view(self, user: User) -> bool:
+        if user.is_admin or self.site_id in user.site_ids:
+            return True
+        return (
+            self.visibility == Visibility.COLLABORATIVE
+            and self.site.collaborative_id in user.collaborative_ids
+        )
+
+    def can_edit(self, user: User) -> bool:
+        """Members of the cycle's site edit it; partners and other sites only read."""
+        return user.is_admin or self.site_id in user.site_ids
+
+    def can_delete(self, user: User) -> bool:
+        return user.is_admin or self.site_id in user.lead_site_ids
+
     @property
     def scale(self) -> str:
         if not self.scale_amount:

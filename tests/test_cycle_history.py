@@ -1,0 +1,125 @@
+"""Nothing lost: conflicting saves merge visibly, every revision can be restored, ramps link."""
+
+from tests.test_cycles import form_fields, load, make, worksheet
+from tracker.extensions import db
+from tracker.models import CycleRevision, Decision, Stage
+
+
+def test_two_people_editing_merge_without_overwriting(app, login, world):
+    cycle_id = make(app, world.site_a, title="Fasting cards", objective="Original objective")
+    amy, leo = login("member_a"), login("lead_a")
+    amy_form, leo_form = worksheet(amy, cycle_id), worksheet(leo, cycle_id)
+
+    leo_form.update(objective="Leo's objective", plan_who="Leo")
+    assert leo.post(f"/cycles/{cycle_id}/edit", data=leo_form).status_code == 302
+
+    # Amy saved from the old version: a different field merges, the same field conflicts.
+    amy_form.update(objective="Amy's objective", data_plan="Tally on the board")
+    response = amy.post(f"/cycles/{cycle_id}/edit", data=amy_form)
+    html = response.get_data(True)
+    assert response.status_code == 409
+    assert "saved this cycle while you were editing" in html
+    assert "Amy&#39;s objective" in html and "Leo&#39;s objective" in html
+    cycle = load(app, cycle_id)
+    assert (cycle.objective, cycle.data_plan) == ("Leo's objective", "")  # nothing overwritten
+
+    # Amy keeps her objective: her data plan and Leo's "who" both survive.
+    resubmit = form_fields(html)
+    resubmit["resolve-objective"] = "mine"
+    assert amy.post(f"/cycles/{cycle_id}/edit", data=resubmit).status_code == 302
+    cycle = load(app, cycle_id)
+    assert (cycle.objective, cycle.data_plan, cycle.plan_who) == (
+        "Amy's objective", "Tally on the board", "Leo")
+
+
+def test_conflict_resolved_with_theirs_keeps_the_saved_value(app, login, world):
+    cycle_id = make(app, world.site_a, objective="Original")
+    amy, leo = login("member_a"), login("lead_a")
+    amy_form, leo_form = worksheet(amy, cycle_id), worksheet(leo, cycle_id)
+    leo_form["objective"] = "Leo wins"
+    leo.post(f"/cycles/{cycle_id}/edit", data=leo_form)
+    amy_form["objective"] = "Amy loses"
+    html = amy.post(f"/cycles/{cycle_id}/edit", data=amy_form).get_data(True)
+    resubmit = form_fields(html)
+    resubmit["resolve-objective"] = "theirs"
+    amy.post(f"/cycles/{cycle_id}/edit", data=resubmit)
+    assert load(app, cycle_id).objective == "Leo wins"
+
+
+def test_changes_to_different_fields_merge_silently(app, login, world):
+    cycle_id = make(app, world.site_a)
+    amy, leo = login("member_a"), login("lead_a")
+    amy_form, leo_form = worksheet(amy, cycle_id), worksheet(leo, cycle_id)
+    leo_form["plan_where"] = "Bay 3"
+    leo.post(f"/cycles/{cycle_id}/edit", data=leo_form)
+    amy_form["plan_when"] = "Tuesday late shift"
+    assert amy.post(f"/cycles/{cycle_id}/edit", data=amy_form).status_code == 302
+    cycle = load(app, cycle_id)
+    assert (cycle.plan_where, cycle.plan_when) == ("Bay 3", "Tuesday late shift")
+
+
+def test_history_shows_diffs_and_restores_any_revision(app, login, world):
+    cycle_id = make(app, world.site_a, title="Day clothes")
+    client = login("member_a")
+    for objective in ("First objective", "Second objective"):
+        data = worksheet(client, cycle_id)
+        data["objective"] = objective
+        client.post(f"/cycles/{cycle_id}/edit", data=data)
+    html = client.get(f"/cycles/{cycle_id}/history").get_data(True)
+    assert "Version 3: edited" in html and "Second objective" in html and "First objective" in html
+
+    assert client.post(f"/cycles/{cycle_id}/history/2/restore").status_code == 302
+    cycle = load(app, cycle_id)
+    assert cycle.objective == "First objective" and cycle.version == 4
+    with app.app_context():
+        latest = db.session.scalars(db.select(CycleRevision).order_by(
+            CycleRevision.version.desc())).first()
+        assert latest.action == "restored version 2"
+        assert latest.changes["objective"] == ["Second objective", "First objective"]
+    assert login("member_b").post(f"/cycles/{cycle_id}/history/2/restore").status_code == 403
+    assert client.post(f"/cycles/{cycle_id}/history/99/restore").status_code == 404
+
+
+def test_start_next_cycle_links_prefills_and_shows_the_ramp(app, login, world):
+    from tests import factories as f
+    from tracker.models import Cycle, CycleQuestion, Site
+
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        idea = f.make_idea(site, title="Sip till send")
+        measure = f.make_measure(world.collaborative, name="Drink within 24 h")
+        first = f.make_cycle(site, title="Sip till send", idea_id=idea.id, stage=Stage.ACT,
+                             decision=Decision.ADAPT, scale_amount=1, scale_unit="patient",
+                             act_next_steps="Try a whole morning list")
+        first.measures = [measure]
+        first.questions = [
+            CycleQuestion(position=0, question="Do they drink?", prediction="Yes",
+                          prediction_held=True),
+            CycleQuestion(position=1, question="Any nausea?", prediction="None",
+                          prediction_held=False),
+        ]
+        db.session.commit()
+        first_id = first.id
+    client = login("member_a")
+    response = client.post(f"/cycles/{first_id}/next")
+    assert response.status_code == 302 and response.location.endswith("/edit")
+    with app.app_context():
+        second = db.session.scalars(db.select(Cycle).filter_by(previous_id=first_id)).one()
+        assert second.idea_id and second.stage == Stage.PLAN
+        assert [m.name for m in second.measures] == ["Drink within 24 h"]
+        assert [q.question for q in second.questions] == ["Any nausea?"]  # the open one
+        assert second.objective == "Try a whole morning list"
+        assert second.title == "Sip till send — cycle 2"
+        second_id = second.id
+    detail = client.get(f"/cycles/{second_id}").get_data(True)
+    assert "Ramp: cycle 2 of 2" in detail
+    ramp = client.get(f"/cycles/{second_id}/ramp").get_data(True)
+    ramp = ramp[ramp.index('<ol class="ramp'):]
+    assert ramp.index("1 patient") < ramp.index("Sip till send — cycle 2")
+    assert "1 of 2" in ramp  # predictions held in the first cycle
+
+
+def test_next_cycle_only_by_the_sites_members(app, login, world):
+    cycle_id = make(app, world.site_a, stage=Stage.ACT)
+    assert login("member_b").post(f"/cycles/{cycle_id}/next").status_code == 403
+    assert login("partner").post(f"/cycles/{cycle_id}/next").status_code == 403

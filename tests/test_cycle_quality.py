@@ -1,0 +1,108 @@
+"""The five PDSA quality criteria on designed cycles."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests import factories as f
+from tracker.cycles.quality import assess_many
+from tracker.extensions import db
+from tracker.models import (
+    CycleQuestion,
+    Decision,
+    Frequency,
+    MeasureValue,
+    Site,
+    Stage,
+)
+
+
+def criteria(app, world, **cycle_fields):
+    """Build one cycle in the world and return {criterion: met}."""
+    questions = cycle_fields.pop("questions", [])
+    weeks = cycle_fields.pop("data_weeks", None)
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        previous = cycle_fields.pop("previous", False)
+        if previous:
+            cycle_fields["previous_id"] = f.make_cycle(site).id
+        cycle = f.make_cycle(site, **cycle_fields)
+        cycle.questions = [CycleQuestion(position=i, **q) for i, q in enumerate(questions)]
+        if weeks is not None:
+            measure = f.make_measure(world.collaborative, frequency=Frequency.WEEKLY)
+            cycle.measures = [measure]
+            for monday in weeks:
+                db.session.add(MeasureValue(measure_id=measure.id, site_id=site.id,
+                                            period_start=monday, numerator=5, denominator=10))
+        db.session.flush()
+        result = {c.key: c.met for c in assess_many([cycle])[cycle.id]}
+        db.session.rollback()
+        return result
+
+
+MONDAY = date(2026, 3, 2)
+WEEKS = [MONDAY + timedelta(weeks=n) for n in range(-6, 7)]
+
+
+@pytest.mark.parametrize("fields,met", [
+    ({}, False),
+    ({"questions": [{"question": "Sit out?", "prediction": ""}]}, False),
+    ({"questions": [{"question": "Sit out?", "prediction": "6 of 8"}]}, True),
+    # In Study a prediction needs its result
+    ({"stage": Stage.STUDY, "questions": [{"question": "Q", "prediction": "6 of 8"}]}, False),
+    ({"stage": Stage.STUDY, "questions": [{"question": "Q", "prediction": "6 of 8",
+                                           "result": "5 of 8", "prediction_held": False}]}, True),
+])
+def test_prediction_based(app, world, fields, met):
+    assert criteria(app, world, **fields)["prediction"] is met
+
+
+def test_iterative_needs_a_linked_cycle(app, world):
+    assert criteria(app, world)["iterative"] is False
+    assert criteria(app, world, previous=True)["iterative"] is True
+
+
+@pytest.mark.parametrize("amount,unit,previous,met", [
+    (None, "", False, False),
+    (1, "patient", False, True),
+    (1, "ward", False, False),      # a whole unit is not a small first test
+    (3, "all wards", False, False),
+    (1, "ward", True, True),        # growing along a ramp is the point
+    (2, "shift", False, True),
+])
+def test_small_scale(app, world, amount, unit, previous, met):
+    result = criteria(app, world, scale_amount=amount, scale_unit=unit, previous=previous)
+    assert result["small_scale"] is met
+
+
+@pytest.mark.parametrize("weeks,met", [
+    (None, False),                                   # no measure linked
+    ([], False),                                     # linked, no data
+    ([MONDAY, MONDAY + timedelta(weeks=1)], False),  # two points only
+    ([MONDAY - timedelta(weeks=1), MONDAY, MONDAY + timedelta(weeks=2)], False),  # not consecutive
+    ([MONDAY - timedelta(weeks=1), MONDAY, MONDAY + timedelta(weeks=1)], True),
+    (WEEKS, True),
+    ([MONDAY + timedelta(weeks=n) for n in (10, 11, 12)], False),  # far from the test
+])
+def test_data_over_time(app, world, weeks, met):
+    result = criteria(app, world, data_weeks=weeks, do_started_on=MONDAY + timedelta(days=2))
+    assert result["data_over_time"] is met
+
+
+def test_documentation_needs_every_stage_and_a_decision(app, world):
+    full = dict(objective="o", do_what_happened="d", study_learning="s",
+                questions=[{"question": "q", "prediction": "p"}])
+    assert criteria(app, world, **full)["documentation"] is False
+    assert criteria(app, world, **full, decision=Decision.ADOPT)["documentation"] is True
+
+
+def test_panel_shows_on_the_cycle_page_with_hints(app, login, world):
+    with app.app_context():
+        cycle = f.make_cycle(db.session.get(Site, world.site_a), scale_amount=1,
+                             scale_unit="patient")
+        db.session.commit()
+        cycle_id = cycle.id
+    html = login("member_b").get(f"/cycles/{cycle_id}").get_data(True)
+    assert "PDSA quality: 1 of 5 met" in html
+    assert "Tested at a stated scale: 1 patient." in html
+    assert "Write down what you predict will happen" in html

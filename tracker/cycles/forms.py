@@ -1,0 +1,151 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from ..forms import PatientSafeForm
+from ..models import Decision, Stage, Visibility
+
+SCALE_UNITS = ("patient", "shift", "day", "bay", "week", "ward", "all wards")
+
+
+def _blank(label: str = "—") -> list[SelectChoice]:
+    return [SelectChoice("", label)]
+
+
+class ScaleMixin:
+    scale_amount = IntegerField(
+        "Scale: how many", validators=[Optional(), NumberRange(min=1, max=100000,
+                                                               message="Enter 1 or more.")],
+    )
+    scale_unit = StringField(
+        "Scale: of what", validators=[Length(max=40)],
+        render_kw={"list": "scale-units", "autocomplete": "off"},
+        description="e.g. patient, shift, bay, ward. Start small: 1 patient or 1 shift.",
+    )
+
+
+class QuickLogForm(ScaleMixin, PatientSafeForm):
+    site_id = SelectField("Site", coerce=int)
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)],
+                        description="A few words, e.g. \"Drink offered in recovery\".")
+    idea_id = SelectField("Change idea", validators=[Optional()])
+    new_idea = StringField("…or a new change idea", validators=[Length(max=200)],
+                           description="Leave empty if you picked an idea above.")
+    objective = TextAreaField("What are we testing?", validators=[DataRequired()],
+                              render_kw={"rows": 2})
+    prediction = TextAreaField("What do we predict will happen?", render_kw={"rows": 2},
+                               description="e.g. \"At least 6 of 8 patients sit out by 18:00\".")
+    submit = SubmitField("Save to Plan")
+
+
+class QuestionForm(Form):
+    question = TextAreaField("Question", render_kw={"rows": 2})
+    prediction = TextAreaField("Prediction", render_kw={"rows": 2})
+    prediction_value = StringField("Predicted number (optional)",
+                                   render_kw={"inputmode": "decimal"})
+    result = TextAreaField("Result", render_kw={"rows": 2})
+    result_value = StringField("Result number (optional)", render_kw={"inputmode": "decimal"})
+    prediction_held = SelectField("Did the prediction hold?", choices=[
+        SelectChoice("", "Not yet known"), SelectChoice("yes", "Yes"), SelectChoice("no", "No"),
+    ])
+
+    def validate_prediction_value(self, field):
+        _number(field)
+
+    def validate_result_value(self, field):
+        _number(field)
+
+
+def _number(field) -> None:
+    text = (field.data or "").strip()
+    if text:
+        try:
+            float(text)
+        except ValueError:
+            raise ValidationError("Enter a number, like 6 or 75.5, or leave it empty.") from None
+
+
+class WorksheetForm(ScaleMixin, PatientSafeForm):
+    version = HiddenField()
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    idea_id = SelectField("Change idea", validators=[Optional()])
+    visibility = SelectField("Who can read it", choices=[
+        SelectChoice(Visibility.COLLABORATIVE.value, "Everyone in the collaborative"),
+        SelectChoice(Visibility.SITE.value, "Our site only (a draft)"),
+    ])
+    # Plan
+    objective = TextAreaField("Objective", render_kw={"rows": 2})
+    questions = FieldList(FormField(QuestionForm), min_entries=1)
+    plan_who = TextAreaField("Who", render_kw={"rows": 1})
+    plan_what = TextAreaField("What", render_kw={"rows": 1})
+    plan_where = TextAreaField("Where", render_kw={"rows": 1})
+    plan_when = TextAreaField("When", render_kw={"rows": 1})
+    data_plan = TextAreaField("Data to collect", render_kw={"rows": 2})
+    measure_ids = SelectMultipleField(
+        "Measures this change should move", coerce=int,
+        widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput(),
+    )
+    # Do
+    do_started_on = DateField("Test started on", validators=[Optional()])
+    do_ended_on = DateField("Test ended on", validators=[Optional()])
+    do_what_happened = TextAreaField("What happened", render_kw={"rows": 3})
+    do_problems = TextAreaField("Problems and surprises", render_kw={"rows": 2})
+    do_deviations = TextAreaField("Deviations from the plan", render_kw={"rows": 2})
+    # Study
+    study_learning = TextAreaField("What we learned", render_kw={"rows": 3})
+    # Act
+    decision = SelectField("Decision", choices=_blank("Not decided yet") + Decision.choices())
+    act_next_steps = TextAreaField("Next steps", render_kw={"rows": 2})
+    submit = SubmitField("Save")
+    submit_advance = SubmitField("Save and move on")
+
+    def validate_do_ended_on(self, field):
+        if field.data and self.do_started_on.data and field.data < self.do_started_on.data:
+            raise ValidationError("The end date is before the start date.")
+
+
+class StageForm(FlaskForm):
+    to = SelectField("Stage", choices=Stage.choices)
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for POST-only buttons (delete, restore, start next): CSRF only."""
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form
+
+    scope = SelectField("Show", choices=[
+        SelectChoice("all", "All shared cycles"), SelectChoice("site", "My site's"),
+        SelectChoice("mine", "Mine"),
+    ], default="all")
+    q = StringField("Text", validators=[Length(max=200)])
+    site = SelectField("Site", coerce=lambda v: int(v) if v else None)
+    idea = SelectField("Change idea", coerce=lambda v: int(v) if v else None)
+    driver = SelectField("Driver", coerce=lambda v: int(v) if v else None)
+    stage = SelectField("Stage", choices=_blank("Any stage") + Stage.choices(), default="")
+    decision = SelectField("Decision", choices=_blank("Any decision") + Decision.choices(),
+                           default="")
+    author = SelectField("Author", coerce=lambda v: int(v) if v else None)
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    sort = SelectField("Sort by", choices=[
+        SelectChoice("updated", "Recently updated"), SelectChoice("newest", "Newest"),
+        SelectChoice("oldest", "Oldest"), SelectChoice("title", "Title"),
+        SelectChoice("stage", "Stage"),
+    ], default="updated")

@@ -1,0 +1,182 @@
+"""The PDSA quality panel: the five features of good practice (Taylor 2014, Knudsen 2019).
+
+A nudge, never a blocker: each criterion is met or not yet, with a hint of what would meet it.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..extensions import db
+from ..models import Cycle, CycleQuestion, Frequency, Measure, MeasureValue, Stage, cycle_measure
+
+# A first test this large is a whole unit, not a small-scale test.
+WHOLE_UNITS = ("ward", "unit", "hospital", "site", "department", "trust", "all ")
+STUDIED = (Stage.STUDY, Stage.ACT, Stage.COMPLETE)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    name: str
+    met: bool
+    hint: str
+
+
+CRITERIA = (
+    ("prediction", "Prediction-based test"),
+    ("iterative", "Iterative cycles"),
+    ("small_scale", "Small-scale testing"),
+    ("data_over_time", "Data over time"),
+    ("documentation", "Documentation"),
+)
+
+
+def load_for_assessment(query: Select) -> list[Cycle]:
+    """The cycles a query selects, with what assessing them reads, in three queries however
+    many there are (selectinload would add a query per 500 cycles)."""
+    cycles = db.session.scalars(query.order_by(None).options(joinedload(Cycle.site))).all()
+    ids = query.with_only_columns(Cycle.id).order_by(None).scalar_subquery()
+    questions: dict[int, list[CycleQuestion]] = {c.id: [] for c in cycles}
+    for question in db.session.scalars(
+        db.select(CycleQuestion).where(CycleQuestion.cycle_id.in_(ids))
+        .order_by(CycleQuestion.position)
+    ):
+        questions[question.cycle_id].append(question)
+    measures: dict[int, list[Measure]] = {c.id: [] for c in cycles}
+    for cycle_id, measure in db.session.execute(
+        db.select(cycle_measure.c.cycle_id, Measure).join(
+            Measure, Measure.id == cycle_measure.c.measure_id
+        ).where(cycle_measure.c.cycle_id.in_(ids))
+    ):
+        measures[cycle_id].append(measure)
+    for cycle in cycles:
+        set_committed_value(cycle, "questions", questions[cycle.id])
+        set_committed_value(cycle, "measures", measures[cycle.id])
+    return cycles
+
+
+def assess_many(cycles: Iterable[Cycle]) -> dict[int, list[Criterion]]:
+    """Criteria for each cycle, in two queries whatever the number of cycles.
+
+    The cycles' questions and measures should be eager-loaded by the caller.
+    """
+    cycles = list(cycles)
+    ids = [c.id for c in cycles]
+    with_next = set(db.session.scalars(
+        db.select(Cycle.previous_id).where(Cycle.previous_id.in_(ids), Cycle.deleted_at.is_(None))
+    )) if ids else set()
+    periods = _periods(cycles)
+    return {c.id: assess(c, has_next=c.id in with_next, periods=periods) for c in cycles}
+
+
+def _periods(cycles: list[Cycle]) -> dict[tuple[int, int], set[date]]:
+    """The periods with data for each (measure, site) linked to these cycles."""
+    pairs = {(m.id, c.site_id) for c in cycles for m in c.measures}
+    if not pairs:
+        return {}
+    rows = db.session.execute(
+        db.select(MeasureValue.measure_id, MeasureValue.site_id, MeasureValue.period_start).where(
+            MeasureValue.measure_id.in_({m for m, _ in pairs}),
+            MeasureValue.site_id.in_({s for _, s in pairs}),
+        )
+    )
+    found: dict[tuple[int, int], set[date]] = {}
+    for measure_id, site_id, period in rows:
+        found.setdefault((measure_id, site_id), set()).add(period)
+    return found
+
+
+def assess(cycle: Cycle, *, has_next: bool,
+           periods: dict[tuple[int, int], set[date]]) -> list[Criterion]:
+    checks = {
+        "prediction": _prediction(cycle),
+        "iterative": _iterative(cycle, has_next),
+        "small_scale": _small_scale(cycle),
+        "data_over_time": _data_over_time(cycle, periods),
+        "documentation": _documentation(cycle),
+    }
+    return [Criterion(key, name, *checks[key]) for key, name in CRITERIA]
+
+
+def _prediction(cycle: Cycle) -> tuple[bool, str]:
+    predicted = [q for q in cycle.questions if q.prediction.strip()]
+    if not predicted:
+        return False, "Write down what you predict will happen for each question in Plan."
+    if cycle.stage in STUDIED:
+        unanswered = [q for q in predicted if not q.result.strip() and q.prediction_held is None]
+        if unanswered:
+            return False, "In Study, set each result beside its prediction: did it hold?"
+        return True, "Predictions made in Plan and compared with results in Study."
+    return True, "Predictions written; compare them with the results in Study."
+
+
+def _iterative(cycle: Cycle, has_next: bool) -> tuple[bool, str]:
+    if cycle.previous_id or has_next:
+        return True, "Part of a ramp of linked cycles."
+    return False, "Build on it: from Act, start the next cycle so the learning carries on."
+
+
+def _small_scale(cycle: Cycle) -> tuple[bool, str]:
+    if not cycle.scale_amount or not cycle.scale_unit.strip():
+        return False, "State the scale of the test, e.g. 1 patient, 1 shift, 1 bay."
+    unit = f"{cycle.scale_unit.strip().lower()} "
+    if cycle.previous_id is None and any(word in unit for word in WHOLE_UNITS):
+        return False, "Start smaller than a whole unit (1 patient, 1 shift), then grow."
+    return True, f"Tested at a stated scale: {cycle.scale}."
+
+
+def _data_over_time(cycle: Cycle, periods: dict[tuple[int, int], set[date]]) -> tuple[bool, str]:
+    if not cycle.measures:
+        return False, "Link a measure this change should move, with weekly or monthly data."
+    start = cycle.do_started_on or cycle.created_at.date()
+    end = cycle.do_ended_on or start
+    for measure in cycle.measures:
+        present = periods.get((measure.id, cycle.site_id), set())
+        if _three_in_a_row_near(present, start, end, measure.frequency):
+            return True, f"{measure.name}: 3 or more consecutive data points around the test."
+    return False, "Add at least 3 consecutive weeks (or months) of data around the test."
+
+
+def _step(period: date, frequency: Frequency, n: int) -> date:
+    if frequency == Frequency.MONTHLY:
+        month = period.month - 1 + n
+        return date(period.year + month // 12, month % 12 + 1, 1)
+    return period + timedelta(weeks=n)
+
+
+def _period_of(day: date, frequency: Frequency) -> date:
+    if frequency == Frequency.MONTHLY:
+        return day.replace(day=1)
+    return day - timedelta(days=day.weekday())  # weeks start on Monday
+
+
+def _three_in_a_row_near(present: set[date], start: date, end: date, frequency: Frequency) -> bool:
+    """Three consecutive periods with data, at least one within 2 periods of the test."""
+    first = _step(_period_of(start, frequency), frequency, -2)
+    last = _step(_period_of(end, frequency), frequency, 2)
+    for period in present:
+        if first <= period <= last:
+            for offset in range(-2, 1):
+                run = [_step(period, frequency, offset + k) for k in range(3)]
+                if all(p in present for p in run):
+                    return True
+    return False
+
+
+def _documentation(cycle: Cycle) -> tuple[bool, str]:
+    missing = [
+        label for label, filled in (
+            ("Plan (objective and a question)", cycle.objective.strip() and cycle.questions),
+            ("Do (what happened)", cycle.do_what_happened.strip()),
+            ("Study (what was learned)", cycle.study_learning.strip()),
+            ("Act (a decision)", cycle.decision is not None),
+        ) if not filled
+    ]
+    if missing:
+        return False, "Still to fill in: " + "; ".join(missing) + "."
+    return True, "Every stage is written up and Act has a decision."

@@ -1,0 +1,92 @@
+"""Query builders for cycles, scoped in SQL to what the user may read."""
+
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import Select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import ChangeIdea, Cycle, Driver, Site, Stage, User, Visibility
+
+STAGE_RANK = sa.case({s.value: i for i, s in enumerate(Stage)}, value=Cycle.stage)
+SORTS = {
+    "updated": (Cycle.updated_at.desc(), Cycle.id.desc()),
+    "newest": (Cycle.created_at.desc(), Cycle.id.desc()),
+    "oldest": (Cycle.created_at.asc(), Cycle.id.asc()),
+    "title": (Cycle.title.asc(), Cycle.id.asc()),
+    "stage": (STAGE_RANK.asc(), Cycle.updated_at.desc()),
+}
+
+
+def cycles_visible_to(user: User) -> Select:
+    """Cycles (not in the trash) the user may read: shared ones in their collaboratives, and
+    their own sites' drafts."""
+    query = db.select(Cycle).join(Cycle.site).where(Cycle.deleted_at.is_(None))
+    if user.is_admin:
+        return query
+    return query.where(
+        Site.collaborative_id.in_(user.collaborative_ids),
+        (Cycle.visibility == Visibility.COLLABORATIVE) | Cycle.site_id.in_(user.site_ids),
+    )
+
+
+def with_row_data(query: Select) -> Select:
+    """Load what a list row shows: joined for the single related rows, selectin for lists."""
+    return query.options(
+        joinedload(Cycle.site), joinedload(Cycle.idea), joinedload(Cycle.author),
+        selectinload(Cycle.questions), selectinload(Cycle.measures),
+    )
+
+
+def apply_filters(query: Select, filters: dict, user: User) -> Select:
+    """Narrow `query` by the list page's filters (plain values from FilterForm)."""
+    if filters.get("scope") == "mine":
+        query = query.where(Cycle.author_id == user.id)
+    elif filters.get("scope") == "site":
+        query = query.where(Cycle.site_id.in_(user.site_ids))
+    if filters.get("site"):
+        query = query.where(Cycle.site_id == filters["site"])
+    if filters.get("idea"):
+        query = query.where(Cycle.idea_id == filters["idea"])
+    if filters.get("driver"):
+        drivers = db.select(Driver.id).where(
+            (Driver.id == filters["driver"]) | (Driver.parent_id == filters["driver"])
+        )
+        ideas = db.select(ChangeIdea.id).where(ChangeIdea.driver_id.in_(drivers))
+        query = query.where(Cycle.idea_id.in_(ideas))
+    if filters.get("stage"):
+        query = query.where(Cycle.stage == Stage(filters["stage"]))
+    if filters.get("decision"):
+        query = query.where(Cycle.decision == filters["decision"])
+    if filters.get("author"):
+        query = query.where(Cycle.author_id == filters["author"])
+    query = _date_range(query, filters.get("date_from"), filters.get("date_to"))
+    if text := (filters.get("q") or "").strip():
+        query = query.where(sa.or_(*(
+            column.icontains(text, autoescape=True) for column in (
+                Cycle.title, Cycle.objective, Cycle.do_what_happened, Cycle.study_learning,
+                Cycle.act_next_steps,
+            )
+        )))
+    return query
+
+
+def _date_range(query: Select, start, end) -> Select:
+    """Cycles tested (or, not yet run, logged) within the dates."""
+    if start:
+        query = query.where(sa.or_(
+            Cycle.do_started_on >= start,
+            Cycle.do_started_on.is_(None) & (Cycle.created_at >= datetime.combine(start, time())),
+        ))
+    if end:
+        next_day = datetime.combine(end + timedelta(days=1), time())
+        query = query.where(sa.or_(
+            Cycle.do_started_on <= end,
+            Cycle.do_started_on.is_(None) & (Cycle.created_at < next_day),
+        ))
+    return query
+
+
+def sorted_by(query: Select, sort: str) -> Select:
+    return query.order_by(*SORTS.get(sort, SORTS["updated"]))

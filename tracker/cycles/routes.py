@@ -1,0 +1,184 @@
+"""PDSA cycles: the lists, the worksheet, quick logging on the ward, stage moves."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
+
+from ..extensions import db
+from ..models import ChangeIdea, Cycle, Measure, Site, Stage
+from . import quality, services
+from .forms import ConfirmForm, FilterForm, QuickLogForm, StageForm, WorksheetForm
+from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
+from .worksheet import (
+    fill_filter_choices,
+    fill_idea_choices,
+    form_values,
+    site_shares,
+    stage_counts,
+    worksheet_data,
+)
+
+bp = Blueprint("cycles", __name__, url_prefix="/cycles")
+PER_PAGE = 20
+
+
+def get_cycle_or_404(cycle_id: int, *, edit: bool = False, delete: bool = False,
+                     deleted: bool = False) -> Cycle:
+    """The cycle if the current user may see it (and edit or delete it when asked): else 404/403."""
+    cycle = db.session.scalars(
+        db.select(Cycle).where(Cycle.id == cycle_id).options(
+            joinedload(Cycle.site), joinedload(Cycle.idea), joinedload(Cycle.author),
+            selectinload(Cycle.questions), selectinload(Cycle.measures),
+        )
+    ).first()
+    if cycle is None or (cycle.deleted_at is not None) != deleted:
+        abort(404)
+    if not cycle.can_view(current_user):
+        abort(403)
+    if (edit and not cycle.can_edit(current_user)) or (
+        delete and not cycle.can_delete(current_user)
+    ):
+        abort(403)
+    return cycle
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Cycles across the collaborative, filtered, sorted and paged, with quality shares."""
+    form = FilterForm(request.args)
+    fill_filter_choices(form, current_user)
+    form.validate()
+    filters = {name: f.data for name, f in form._fields.items() if not f.errors}
+    base = apply_filters(cycles_visible_to(current_user), filters, current_user)
+    page = db.paginate(with_row_data(sorted_by(base, filters.get("sort", "updated"))),
+                       per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "cycles/index.html", form=form, page=page, criteria=quality.assess_many(page.items),
+        stage_counts=stage_counts(base), shares=site_shares(base),
+        args={k: v for k, v in request.args.items() if k != "page"},
+        can_log=bool(current_user.site_ids),
+    )
+
+
+@bp.get("/<int:cycle_id>")
+@login_required
+def detail(cycle_id: int):
+    """One cycle's worksheet, its quality panel and its place in the ramp."""
+    cycle = get_cycle_or_404(cycle_id)
+    chain = services.ramp_chain(cycle)
+    position = next(i for i, c in enumerate(chain, 1) if c.id == cycle.id)
+    return render_template(
+        "cycles/detail.html", cycle=cycle, criteria=quality.assess_many([cycle])[cycle.id],
+        chain=chain, position=position, stages=list(Stage),
+        can_edit=cycle.can_edit(current_user), can_delete=cycle.can_delete(current_user),
+        stage_form=StageForm(), confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/quick", methods=["GET", "POST"])
+@login_required
+def quick():
+    """Log a small test of change in under a minute (phone first); it starts in Plan."""
+    sites = sorted((m.site for m in current_user.memberships), key=lambda s: s.name)
+    if not sites:
+        abort(403)
+    form = QuickLogForm()
+    form.site_id.choices = [SelectChoice(s.id, s.name) for s in sites]
+    fill_idea_choices(form.idea_id, sites[0].collaborative_id)
+    if form.validate_on_submit():
+        site = db.session.get(Site, form.site_id.data)
+        idea = db.session.get(ChangeIdea, int(form.idea_id.data)) if form.idea_id.data else None
+        if idea is not None and idea.collaborative_id != site.collaborative_id:
+            abort(400)
+        cycle = services.log_cycle(
+            site, by=current_user, title=form.title.data, idea=idea,
+            new_idea_title=form.new_idea.data or "", objective=form.objective.data,
+            prediction=form.prediction.data or "", scale_amount=form.scale_amount.data,
+            scale_unit=(form.scale_unit.data or "").strip(),
+        )
+        db.session.commit()
+        flash("Saved in Plan. Add the rest of the worksheet when you can.", "success")
+        return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+    return render_template("cycles/quick.html", form=form)
+
+
+@bp.route("/<int:cycle_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(cycle_id: int):
+    """The full worksheet. A save that crosses someone else's shows both to merge."""
+    cycle = get_cycle_or_404(cycle_id, edit=True)
+    if request.method == "POST":
+        form = WorksheetForm()
+    else:
+        form = WorksheetForm(data=form_values(services.snapshot(cycle)))
+    _fill_choices(form, cycle)
+    if form.validate_on_submit():
+        resolutions = {k[len("resolve-"):]: v for k, v in request.form.items()
+                       if k.startswith("resolve-")}
+        outcome = services.save_worksheet(cycle, worksheet_data(form),
+                                          base_version=int(form.version.data or 0),
+                                          by=current_user, resolutions=resolutions)
+        if not outcome.saved:
+            # Show the merge: their changes taken in, and this user's side of each conflict.
+            shown = {**outcome.merged, **{n: c["mine"] for n, c in outcome.conflicts.items()}}
+            form = WorksheetForm(formdata=None, data=form_values(shown))
+            _fill_choices(form, cycle)
+            form.version.data = str(cycle.version)
+            return render_template("cycles/form.html", form=form, cycle=cycle,
+                                   outcome=outcome, labels=_labels(form)), 409
+        if form.submit_advance.data and cycle.stage != Stage.COMPLETE:
+            try:
+                services.move_stage(cycle, services.STAGE_ORDER[
+                    services.STAGE_ORDER.index(cycle.stage) + 1], by=current_user)
+            except services.StageError as error:
+                flash(str(error), "warning")
+        db.session.commit()
+        flash("Worksheet saved.", "success")
+        return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+    if request.method == "GET":
+        form.version.data = str(cycle.version)
+    return render_template("cycles/form.html", form=form, cycle=cycle, outcome=None,
+                           labels=_labels(form))
+
+
+def _labels(form: WorksheetForm) -> dict[str, str]:
+    labels = {name: f.label.text for name, f in form._fields.items()}
+    return {**labels, "questions": "Questions and predictions", "measure_ids": "Measures"}
+
+
+def _fill_choices(form: WorksheetForm, cycle: Cycle) -> None:
+    fill_idea_choices(form.idea_id, cycle.site.collaborative_id)
+    form.measure_ids.choices = _measure_choices(cycle)
+
+
+def _measure_choices(cycle: Cycle) -> list[SelectChoice]:
+    measures = db.session.scalars(
+        db.select(Measure).where(
+            Measure.collaborative_id == cycle.site.collaborative_id,
+            Measure.deleted_at.is_(None),
+            Measure.site_id.is_(None) | (Measure.site_id == cycle.site_id),
+        ).order_by(Measure.position, Measure.name)
+    )
+    return [SelectChoice(m.id, m.name) for m in measures]
+
+
+@bp.post("/<int:cycle_id>/stage")
+@login_required
+def move(cycle_id: int):
+    """Move the cycle to the next stage, or back to an earlier one (recorded either way)."""
+    cycle = get_cycle_or_404(cycle_id, edit=True)
+    form = StageForm()
+    if form.validate_on_submit():
+        try:
+            services.move_stage(cycle, Stage(form.to.data), by=current_user)
+        except services.StageError as error:
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash(f"Moved to {cycle.stage.label}.", "success")
+    return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+
+
+from . import history  # noqa: E402,F401  (registers the ramp, history and trash views on bp)

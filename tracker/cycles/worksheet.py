@@ -1,0 +1,144 @@
+"""Between forms and plain worksheet values, and the figures the list page shows."""
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select
+from wtforms import SelectChoice
+
+from ..extensions import db
+from ..models import ChangeIdea, Cycle, Driver, Membership, Stage, User
+from ..queries import sites_visible_to
+from . import quality
+from .services import SCALAR_FIELDS
+
+TEXT_FIELDS = {n for n in SCALAR_FIELDS if n not in (
+    "idea_id", "visibility", "scale_amount", "do_started_on", "do_ended_on", "decision")}
+
+
+def _text(value: str | None) -> str:
+    # Browsers send textarea line breaks as CRLF: store LF so a re-save changes nothing.
+    return (value or "").replace("\r\n", "\n")
+
+
+def _number(text: str | None) -> float | None:
+    text = (text or "").strip()
+    return float(text) if text else None
+
+
+def _number_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def worksheet_data(form) -> dict[str, Any]:
+    """The submitted worksheet as plain values (the shape of a revision snapshot)."""
+    data: dict[str, Any] = {name: _text(form[name].data) for name in TEXT_FIELDS}
+    data.update(
+        idea_id=int(form.idea_id.data) if form.idea_id.data else None,
+        visibility=form.visibility.data,
+        scale_amount=form.scale_amount.data,
+        do_started_on=form.do_started_on.data.isoformat() if form.do_started_on.data else None,
+        do_ended_on=form.do_ended_on.data.isoformat() if form.do_ended_on.data else None,
+        decision=form.decision.data or None,
+        measure_ids=sorted(form.measure_ids.data or []),
+        questions=[],
+    )
+    for entry in form.questions:
+        q = entry.form
+        row = {
+            "question": _text(q.question.data), "prediction": _text(q.prediction.data),
+            "prediction_value": _number(q.prediction_value.data),
+            "result": _text(q.result.data), "result_value": _number(q.result_value.data),
+            "prediction_held": {"yes": True, "no": False}.get(q.prediction_held.data),
+        }
+        if any(v not in ("", None) for v in row.values()):
+            data["questions"].append(row)
+    return data
+
+
+def form_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Worksheet values (a snapshot, or a merge) as the form's data, plus an empty question row."""
+    values = {name: data.get(name) for name in SCALAR_FIELDS}
+    values.update(
+        idea_id=str(data.get("idea_id") or ""), decision=data.get("decision") or "",
+        measure_ids=list(data.get("measure_ids") or []),
+        questions=[
+            {"question": q.get("question"), "prediction": q.get("prediction"),
+             "result": q.get("result"),
+             "prediction_value": _number_text(q.get("prediction_value")),
+             "result_value": _number_text(q.get("result_value")),
+             "prediction_held": {True: "yes", False: "no"}.get(q.get("prediction_held"), "")}
+            for q in data.get("questions") or []
+        ] + [{}],
+    )
+    for name in ("do_started_on", "do_ended_on"):
+        values[name] = date.fromisoformat(data[name]) if data.get(name) else None
+    return values
+
+
+def fill_idea_choices(field, collaborative_id: int) -> None:
+    ideas = db.session.execute(
+        db.select(ChangeIdea.id, ChangeIdea.title)
+        .where(ChangeIdea.collaborative_id == collaborative_id, ChangeIdea.deleted_at.is_(None))
+        .order_by(ChangeIdea.title)
+    )
+    field.choices = [SelectChoice("", "— none yet —")] + [
+        SelectChoice(str(i), title) for i, title in ideas
+    ]
+
+
+def fill_filter_choices(form, user: User) -> None:
+    """Choices for the list filters, each in one query."""
+    sites = db.session.scalars(sites_visible_to(user)).all()
+    form.site.choices = [SelectChoice("", "Any site")] + [SelectChoice(s.id, s.name) for s in sites]
+    ideas = db.session.execute(
+        db.select(ChangeIdea.id, ChangeIdea.title)
+        .where(ChangeIdea.collaborative_id.in_({s.collaborative_id for s in sites}),
+               ChangeIdea.deleted_at.is_(None))
+        .order_by(ChangeIdea.title)
+    )
+    form.idea.choices = [SelectChoice("", "Any idea")] + [SelectChoice(i, t) for i, t in ideas]
+    drivers = db.session.execute(
+        db.select(Driver.id, Driver.title, Driver.parent_id)
+        .where(Driver.collaborative_id.in_({s.collaborative_id for s in sites}),
+               Driver.deleted_at.is_(None))
+        .order_by(Driver.parent_id.is_not(None), Driver.position)
+    )
+    form.driver.choices = [SelectChoice("", "Any driver")] + [
+        SelectChoice(i, f"– {t}" if parent else t) for i, t, parent in drivers
+    ]
+    # Authors offered are the people of the user's own sites; others come from links on rows.
+    authors = db.session.execute(
+        db.select(User.id, User.name).join(Membership)
+        .where(Membership.site_id.in_(user.site_ids)).distinct().order_by(User.name)
+    )
+    form.author.choices = [SelectChoice("", "Anyone")] + [SelectChoice(i, n) for i, n in authors]
+    for name in ("site", "idea", "driver", "author"):
+        form[name].validate_choice = False  # an id from a link need not be in the short list
+
+
+def stage_counts(base: Select) -> dict[Stage, int]:
+    """How many of the filtered cycles are at each stage, counted in SQL."""
+    subquery = base.with_only_columns(Cycle.id, Cycle.stage).order_by(None).subquery()
+    rows = db.session.execute(
+        db.select(subquery.c.stage, db.func.count()).group_by(subquery.c.stage)
+    )
+    counts = dict.fromkeys(Stage, 0)
+    for stage, count in rows:
+        counts[Stage(stage)] = count
+    return counts
+
+
+def site_shares(base: Select) -> list[dict[str, Any]]:
+    """Per site: how many of the filtered cycles meet each quality criterion."""
+    cycles = quality.load_for_assessment(base)
+    assessed = quality.assess_many(cycles)
+    rows: dict[int, dict[str, Any]] = {}
+    for cycle in cycles:
+        row = rows.setdefault(cycle.site_id, {"site": cycle.site, "total": 0, "met": Counter()})
+        row["total"] += 1
+        row["met"].update(c.key for c in assessed[cycle.id] if c.met)
+    return sorted(rows.values(), key=lambda r: r["site"].name)
