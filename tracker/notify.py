@@ -1,0 +1,46 @@
+"""Notifications: one call adds them for everyone who should know; delivery reads them."""
+
+from collections.abc import Iterable
+
+from flask import current_app, url_for
+
+from .extensions import db
+from .models import Notification, NotificationKind, User
+
+# Where a notification about each kind of object leads: (endpoint, URL parameter name).
+LINKS = {
+    "cycle": ("cycles.detail", "cycle_id"),
+    "change_idea": ("ideas.detail", "idea_id"),
+    "learning_event": ("events.detail", "event_id"),
+}
+
+
+def notify(
+    recipients: Iterable[User | int],
+    kind: NotificationKind,
+    text: str,
+    *,
+    actor: User | None = None,
+    obj=None,
+) -> list[Notification]:
+    """Add one notification per recipient (never to the actor, never twice); caller commits."""
+    actor_id = actor.id if actor is not None else None
+    user_ids = {r if isinstance(r, int) else r.id for r in recipients} - {actor_id}
+    notifications = [
+        Notification(
+            user_id=user_id, kind=kind, actor_id=actor_id, text=text[:500],
+            object_type=getattr(obj, "__tablename__", "") if obj is not None else "",
+            object_id=getattr(obj, "id", None),
+        )
+        for user_id in sorted(user_ids)
+    ]
+    db.session.add_all(notifications)
+    return notifications
+
+
+def link_for(notification: Notification) -> str | None:
+    """The page a notification leads to, if that feature exists."""
+    endpoint, param = LINKS.get(notification.object_type, (None, None))
+    if endpoint is None or endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **{param: notification.object_id})
