@@ -10,6 +10,7 @@ from config import TestConfig
 from tests import factories as f
 from tracker import create_app
 from tracker.extensions import db
+from tracker.search import engine as _search_engine  # noqa: F401  (its DDL hooks)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from flask_migrate import downgrade, upgrade
 from tests.conftest import make_config
 from tracker import create_app
 from tracker.extensions import db
+from tracker.search.engine import include_name
 
 
 @pytest.fixture
@@ -38,7 +39,10 @@ def test_upgrade_builds_exactly_the_models_schema(empty_database_url):
         upgrade()
         with db.engine.connect() as conn:
             diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_name": include_name}
+                ),
+                db.metadata,
             )
         db.engine.dispose()
     assert diff == []
@@ -53,3 +57,26 @@ def test_downgrade_to_base_removes_every_table(empty_database_url):
             tables = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
         db.engine.dispose()
     assert tables == set()
+
+
+def test_search_migration_indexes_what_an_existing_database_holds(empty_database_url):
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="9b719e60db68")  # before search existed
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO collaborative (id, name, aim, created_at) "
+                "VALUES (1, 'C', '', '2026-01-01')"))
+            conn.execute(sa.text(
+                "INSERT INTO change_idea (id, collaborative_id, title, description, created_at, "
+                "updated_at) VALUES (1, 1, 'Evening snack boxes', '', '2026-01-01', "
+                "'2026-01-01')"))
+        upgrade()
+        from tracker.models import User
+        from tracker.search.engine import search
+
+        admin = User(email="a@example.org", name="A", is_admin=True)
+        hits, total = search("snack", user=admin)
+        db.session.remove()
+        db.engine.dispose()
+    assert total == 1 and hits[0].object_id == 1

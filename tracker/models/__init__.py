@@ -67,3 +67,4 @@ __all__ = [
 from .history import CycleRevision  # noqa: E402
 
 __all__ += ["CycleRevision"]
+from .ideas import IdeaFollow, SearchDocument  # noqa: E402, F401

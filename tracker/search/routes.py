@@ -1,0 +1,75 @@
+"""One search box for ideas, cycles and comments."""
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import ChangeIdea, Comment, Cycle
+from ..queries import sites_visible_to
+from . import engine
+
+bp = Blueprint("search", __name__, url_prefix="/search")
+PER_PAGE = 20
+MAX_QUERY = 200
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Ranked results with the matching words highlighted, filtered by kind and site."""
+    text = request.args.get("q", "")
+    kind = request.args.get("kind") if request.args.get("kind") in engine.KINDS else None
+    site_id = request.args.get("site", type=int)
+    page = max(request.args.get("page", 1, type=int), 1)
+    message = None
+    if len(text) > MAX_QUERY:
+        message = f"Only the first {MAX_QUERY} characters of your search were used."
+        text = text[:MAX_QUERY]
+    if text.strip() and not engine.terms(text):
+        message = "Type some words or numbers to search for."
+    hits, total = engine.search(text, user=current_user, kind=kind, site_id=site_id,
+                                limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    return render_template(
+        "search/index.html", text=text, kind=kind, site_id=site_id, page=page, total=total,
+        results=_with_objects(hits), message=message, per_page=PER_PAGE,
+        sites=db.session.scalars(sites_visible_to(current_user)).all(),
+    )
+
+
+def _with_objects(hits: list[engine.Hit]) -> list[tuple[engine.Hit, object, str]]:
+    """Each hit with the object it names (and, for a comment, what it is on), in one query per
+    kind."""
+    ids = {kind: [h.object_id for h in hits if h.kind == kind] for kind in engine.KINDS}
+    loaded = {
+        "idea": db.session.scalars(db.select(ChangeIdea).options(
+            joinedload(ChangeIdea.origin_site)).where(ChangeIdea.id.in_(ids["idea"]))),
+        "cycle": db.session.scalars(db.select(Cycle).options(
+            joinedload(Cycle.site)).where(Cycle.id.in_(ids["cycle"]))),
+        "comment": db.session.scalars(db.select(Comment).options(
+            joinedload(Comment.author)).where(Comment.id.in_(ids["comment"]))),
+    }
+    objects = {(kind, o.id): o for kind, rows in loaded.items() for o in rows}
+    comments = [o for (kind, _), o in objects.items() if kind == "comment"]
+    parents = {
+        ("cycle", i): t for i, t in db.session.execute(db.select(Cycle.id, Cycle.title).where(
+            Cycle.id.in_({c.cycle_id for c in comments if c.cycle_id})))
+    } | {
+        ("idea", i): t for i, t in db.session.execute(db.select(ChangeIdea.id, ChangeIdea.title)
+                                                      .where(ChangeIdea.id.in_(
+                                                          {c.idea_id for c in comments
+                                                           if c.idea_id})))
+    }
+    return [
+        (h, objects[(h.kind, h.object_id)], _comment_on(objects[(h.kind, h.object_id)], parents))
+        for h in hits if (h.kind, h.object_id) in objects
+    ]
+
+
+def _comment_on(obj, parents: dict) -> str:
+    """For a comment: the title of the cycle or idea it is on."""
+    if not isinstance(obj, Comment):
+        return ""
+    return parents.get(("cycle", obj.cycle_id) if obj.cycle_id else ("idea", obj.idea_id), "")
+
+
