@@ -29,7 +29,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from .cli import register_cli
     from .cycles import bp as cycles_bp
     from .extensions import bootstrap, csrf, db, login_manager, migrate
+    from .ideas import bp as ideas_bp
     from .main import bp as main_bp
+    from .search import bp as search_bp
     from .sites import bp as sites_bp
 
     db.init_app(app)
@@ -42,7 +44,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(cycles_bp)
+    app.register_blueprint(ideas_bp)
     app.register_blueprint(sites_bp)
+    app.register_blueprint(search_bp)
     errors.init_app(app)
     web.init_app(app)
     register_cli(app)

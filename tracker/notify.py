@@ -44,3 +44,13 @@ def link_for(notification: Notification) -> str | None:
     if endpoint is None or endpoint not in current_app.view_functions:
         return None
     return url_for(endpoint, **{param: notification.object_id})
+
+
+def notify_followers(idea, text: str, *, actor: User | None, obj=None) -> None:
+    """Tell the followers of a change idea (not the actor) what happened to it."""
+    from .models import IdeaFollow
+
+    follower_ids = db.session.scalars(
+        db.select(IdeaFollow.user_id).where(IdeaFollow.idea_id == idea.id)).all()
+    if follower_ids:
+        notify(follower_ids, NotificationKind.IDEA_ACTIVITY, text, actor=actor, obj=obj or idea)

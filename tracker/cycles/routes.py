@@ -69,9 +69,14 @@ def detail(cycle_id: int):
     cycle = get_cycle_or_404(cycle_id)
     chain = services.ramp_chain(cycle)
     position = next(i for i, c in enumerate(chain, 1) if c.id == cycle.id)
+    inspired_by = db.session.get(Cycle, cycle.inspired_by_id) if cycle.inspired_by_id else None
     return render_template(
         "cycles/detail.html", cycle=cycle, criteria=quality.assess_many([cycle])[cycle.id],
         chain=chain, position=position, stages=list(Stage),
+        inspired_by=inspired_by if inspired_by and inspired_by.can_view(current_user) else None,
+        # Another site's cycle can be tried at the user's own sites.
+        try_sites=sorted((m.site for m in current_user.memberships
+                          if m.site_id != cycle.site_id), key=lambda s: s.name),
         can_edit=cycle.can_edit(current_user), can_delete=cycle.can_delete(current_user),
         stage_form=StageForm(), confirm_form=ConfirmForm(),
     )

@@ -22,6 +22,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
+from ..notify import notify_followers
 
 TRASH_DAYS = 30
 STAGE_ORDER = list(Stage)
@@ -129,7 +130,29 @@ def log_cycle(
                                          prediction=prediction)]
     db.session.add(cycle)
     _record(cycle, "created", by, {})
+    if idea is not None:
+        _tell_followers_of_first_test(cycle, idea, by)
     return cycle
+
+
+def _tell_followers_of_first_test(cycle: Cycle, idea: ChangeIdea, by: User) -> None:
+    earlier = db.session.scalar(db.select(db.func.count(Cycle.id)).where(
+        Cycle.idea_id == idea.id, Cycle.site_id == cycle.site_id, Cycle.id != cycle.id))
+    if not earlier:
+        site = db.session.get(Site, cycle.site_id)
+        notify_followers(idea, f"{site.name} started testing “{idea.title}”.", actor=by,
+                         obj=cycle)
+
+
+def _tell_followers_of_decision(cycle: Cycle, before: dict[str, Any], by: User) -> None:
+    if cycle.idea_id is None or cycle.decision is None:
+        return
+    if before.get("decision") == cycle.decision.value:
+        return
+    idea = db.session.get(ChangeIdea, cycle.idea_id)
+    site = db.session.get(Site, cycle.site_id)
+    notify_followers(idea, f"{site.name} decided to {cycle.decision.value} “{idea.title}”.",
+                     actor=by, obj=cycle)
 
 
 @dataclass
@@ -181,6 +204,7 @@ def save_worksheet(
     apply(cycle, merged)
     cycle.version += 1
     _record(cycle, "edited", by, current)
+    _tell_followers_of_decision(cycle, current, by)
     return SaveOutcome(saved=True, merged=merged)
 
 

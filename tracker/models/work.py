@@ -78,6 +78,16 @@ class ChangeIdea(db.Model):
     author: Mapped[Optional[User]] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=idea_tag, order_by=Tag.name)
 
+    def can_view(self, user: User) -> bool:
+        return user.is_admin or self.collaborative_id in user.collaborative_ids
+
+    def can_edit(self, user: User) -> bool:
+        """Ideas are edited by their own site's team, and by faculty."""
+        return (
+            user.is_faculty_of(self.collaborative_id)
+            or (self.origin_site_id is not None and self.origin_site_id in user.site_ids)
+        )
+
 
 class Measure(db.Model):
     """How we know a change is an improvement: core (collaborative-wide) or site-local."""

@@ -1,0 +1,265 @@
+"""Change ideas: the library, evidence roll-up, try-at-our-site lineage, follow, tags, drivers."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests import factories as f
+from tracker.extensions import db
+from tracker.models import (
+    ChangeIdea,
+    Cycle,
+    Decision,
+    Driver,
+    IdeaFollow,
+    Notification,
+    Site,
+    Stage,
+    Tag,
+    Visibility,
+)
+
+
+@pytest.fixture
+def evidence_world(app, world):
+    """One idea tested at three sites of the world's collaborative, with designed outcomes."""
+    with app.app_context():
+        collab_id = world.collaborative
+        a, b = db.session.get(Site, world.site_a), db.session.get(Site, world.site_b)
+        from tracker.models import Collaborative
+
+        c = f.make_site(db.session.get(Collaborative, collab_id), "Gamma Hospital")
+        idea = f.make_idea(a, title="Evening snack boxes", description="Snacks after 18:00")
+        other = f.make_idea(b, title="Protected mealtimes")
+        base = date(2026, 1, 5)
+        # Alpha: 1 patient (adapt) -> 1 bay (adopt): adopted, largest 1 bay, first 5 Jan
+        f.make_cycle(a, idea_id=idea.id, scale_amount=1, scale_unit="patient",
+                     decision=Decision.ADAPT, stage=Stage.COMPLETE, do_started_on=base)
+        f.make_cycle(a, idea_id=idea.id, scale_amount=1, scale_unit="bay",
+                     decision=Decision.ADOPT, stage=Stage.COMPLETE,
+                     do_started_on=base + timedelta(weeks=3))
+        # Beta: 3 patients, abandoned, first 26 Jan
+        f.make_cycle(b, idea_id=idea.id, scale_amount=3, scale_unit="patients",
+                     decision=Decision.ABANDON, stage=Stage.COMPLETE,
+                     do_started_on=base + timedelta(weeks=3))
+        # Gamma: still testing (no decision), first 12 Jan; a site-only draft too
+        f.make_cycle(c, idea_id=idea.id, scale_amount=2, scale_unit="shift", stage=Stage.DO,
+                     do_started_on=base + timedelta(weeks=1))
+        f.make_cycle(c, idea_id=idea.id, title="Gamma draft", visibility=Visibility.SITE,
+                     scale_amount=1, scale_unit="ward")
+        f.make_cycle(b, idea_id=other.id, decision=Decision.ADOPT, stage=Stage.COMPLETE)
+        db.session.commit()
+        return {"idea": idea.id, "other": other.id, "gamma": c.id}
+
+
+def test_evidence_roll_up_counts_sites_decisions_and_scale(login, world, evidence_world):
+    html = login("member_a").get(f"/ideas/{evidence_world['idea']}").get_data(True)
+    assert "Tested at 3 sites, adopted at 1, adapted at 0, abandoned at 1." in html
+    table = html[html.index("<tbody>"):html.index("</tbody>")]
+    # Spread: in order of first test, with the largest scale and latest decision.
+    assert table.index("Alpha Hospital") < table.index("Gamma Hospital") < table.index("Beta")
+    alpha = table[table.index("Alpha Hospital"):table.index("Gamma Hospital")]
+    assert "5 Jan 2026" in alpha and "1 bay" in alpha and "Adopted" in alpha
+    gamma = table[table.index("Gamma Hospital"):table.index("Beta Hospital")]
+    assert "2 shift" in gamma and "Still testing" in gamma  # the ward-scale draft is hidden
+    assert "Gamma draft" not in html
+
+
+def test_evidence_page_query_count_is_the_same_for_1_or_many_sites(app, login, world,
+                                                                  evidence_world,
+                                                                  count_queries):
+    client = login("member_a")
+    url = f"/ideas/{evidence_world['idea']}"
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    with app.app_context():
+        from tracker.models import Collaborative
+
+        collab = db.session.get(Collaborative, world.collaborative)
+        for _ in range(30):
+            f.make_cycle(f.make_site(collab), idea_id=evidence_world["idea"],
+                         decision=Decision.ADOPT, scale_amount=1, scale_unit="ward")
+        db.session.commit()
+    with count_queries() as many:
+        assert "adopted at 31" in client.get(url).get_data(True)
+    assert many.count == few.count
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("", {"Evening snack boxes", "Protected mealtimes", "Untested idea"}),
+    ("status=adopt", {"Evening snack boxes", "Protected mealtimes"}),
+    ("status=abandon", {"Evening snack boxes"}),
+    ("status=testing", {"Evening snack boxes"}),
+    ("status=untested", {"Untested idea"}),
+    ("status=adopt&where=mine", {"Evening snack boxes"}),     # Alpha adopted it
+    ("status=untested&where=mine", {"Protected mealtimes", "Untested idea"}),
+    ("status=abandon&where=mine", set()),
+])
+def test_library_status_filters(app, login, world, evidence_world, query, expected):
+    with app.app_context():
+        f.make_idea(db.session.get(Site, world.site_a), title="Untested idea")
+        db.session.commit()
+    html = login("member_a").get(f"/ideas/?{query}").get_data(True)
+    import re
+
+    titles = set(re.findall(r'<h2 class="h6 card-title"><a href="/ideas/\d+">([^<]+)</a>', html))
+    assert titles == expected
+
+
+def test_library_sorting_and_filters(app, login, world, evidence_world):
+    with app.app_context():
+        a = db.session.get(Site, world.site_a)
+        driver = Driver(collaborative_id=world.collaborative, title="Eat")
+        db.session.add(driver)
+        db.session.flush()
+        secondary = Driver(collaborative_id=world.collaborative, title="Night food",
+                           parent_id=driver.id)
+        db.session.add(secondary)
+        db.session.flush()
+        idea = db.session.get(ChangeIdea, evidence_world["idea"])
+        idea.driver_id = secondary.id
+        idea.tags = [Tag(collaborative_id=world.collaborative, name="night")]
+        f.make_idea(a, title="A brand new idea")
+        db.session.commit()
+        driver_id = driver.id
+    client = login("member_a")
+    import re
+
+    def titles(q):
+        html = client.get(f"/ideas/?{q}").get_data(True)
+        return re.findall(r'<h2 class="h6 card-title"><a href="/ideas/\d+">([^<]+)</a>', html)
+
+    assert titles("sort=tested")[0] == "Evening snack boxes"
+    assert titles("sort=title") == ["A brand new idea", "Evening snack boxes",
+                                    "Protected mealtimes"]
+    assert titles(f"driver={driver_id}") == ["Evening snack boxes"]
+    assert titles("tag=night") == ["Evening snack boxes"]
+    assert titles(f"site={world.site_b}") == ["Protected mealtimes"]
+
+
+def test_library_costs_the_same_queries_for_few_or_many_ideas(app, login, world,
+                                                              count_queries):
+    client = login("member_a")
+    with app.app_context():
+        f.make_idea(db.session.get(Site, world.site_a))
+        db.session.commit()
+    client.get("/ideas/")
+    with count_queries() as few:
+        client.get("/ideas/")
+    with app.app_context():
+        a = db.session.get(Site, world.site_a)
+        for i in range(40):
+            idea = f.make_idea(a, tags=[Tag(collaborative_id=world.collaborative, name=f"t{i}")])
+            f.make_cycle(a, idea_id=idea.id)
+        db.session.commit()
+    with count_queries() as many:
+        client.get("/ideas/")
+    assert many.count == few.count
+
+
+def test_try_this_at_our_site_creates_a_linked_draft(app, login, world, evidence_world):
+    client = login("member_b")
+    response = client.post(f"/ideas/{evidence_world['other']}/try",
+                           data={"site_id": world.site_b})
+    assert response.status_code == 302 and response.location.endswith("/edit")
+    with app.app_context():
+        cycle = db.session.scalars(db.select(Cycle).order_by(Cycle.id.desc())).first()
+        assert (cycle.site_id, cycle.idea_id, cycle.visibility, cycle.stage) == (
+            world.site_b, evidence_world["other"], Visibility.SITE, Stage.PLAN)
+
+
+def test_try_another_sites_cycle_keeps_its_lineage(app, login, world, evidence_world):
+    with app.app_context():
+        source = db.session.scalars(db.select(Cycle).where(
+            Cycle.site_id == world.site_a, Cycle.decision == Decision.ADOPT)).one()
+        source_id = source.id
+    client = login("member_b")
+    assert "Try this at our site" in client.get(f"/cycles/{source_id}").get_data(True)
+    response = client.post(f"/ideas/from-cycle/{source_id}/try", data={"site_id": world.site_b})
+    new_id = int(response.location.split("/")[-2])
+    with app.app_context():
+        cycle = db.session.get(Cycle, new_id)
+        assert (cycle.inspired_by_id, cycle.idea_id, cycle.site_id) == (
+            source_id, evidence_world["idea"], world.site_b)
+    assert "Based on" in client.get(f"/cycles/{new_id}").get_data(True)
+
+
+def test_try_needs_a_site_of_ones_own(login, world, evidence_world):
+    assert login("partner").post(f"/ideas/{evidence_world['idea']}/try",
+                                 data={"site_id": world.site_a}).status_code == 403
+    # A member cannot start cycles at someone else's site.
+    assert login("member_b").post(f"/ideas/{evidence_world['idea']}/try",
+                                  data={"site_id": world.site_a}).status_code == 400
+
+
+def test_followers_hear_of_new_tests_and_decisions(app, login, world, evidence_world):
+    faculty = login("faculty")
+    faculty.post(f"/ideas/{evidence_world['other']}/follow")
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(IdeaFollow.id))) == 1
+    member = login("member_a")
+    response = member.post(f"/ideas/{evidence_world['other']}/try", data={"site_id": world.site_a})
+    cycle_id = int(response.location.split("/")[-2])
+    from tests.test_cycles import worksheet
+
+    data = worksheet(member, cycle_id)
+    data["decision"] = "adopt"
+    member.post(f"/cycles/{cycle_id}/edit", data=data)
+    with app.app_context():
+        texts = [n.text for n in db.session.scalars(
+            db.select(Notification).where(Notification.user_id == world.faculty)
+            .order_by(Notification.id))]
+        assert texts == ["Alpha Hospital started testing “Protected mealtimes”.",
+                         "Alpha Hospital decided to adopt “Protected mealtimes”."]
+        assert db.session.scalar(db.select(db.func.count(Notification.id)).where(
+            Notification.user_id == world.member_a)) == 0
+    faculty.post(f"/ideas/{evidence_world['other']}/follow")  # unfollow
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(IdeaFollow.id))) == 0
+
+
+def test_create_idea_with_tags_and_duplicate_guard(app, login, world, evidence_world):
+    client = login("member_a")
+    html = client.post("/ideas/new", data={"title": "Snack boxes in the evening",
+                                           "tags": "Eat, night shift; eat"}).get_data(True)
+    assert "Similar ideas already exist." in html and "Evening snack boxes" in html
+    assert 'value="Snack boxes in the evening"' in html
+    response = client.post("/ideas/new", data={"title": "Snack boxes in the evening",
+                                               "tags": "Eat, night shift; eat",
+                                               "create_anyway": "y"})
+    assert response.status_code == 302
+    with app.app_context():
+        idea = db.session.scalars(db.select(ChangeIdea).filter_by(
+            title="Snack boxes in the evening")).one()
+        assert [t.name for t in idea.tags] == ["eat", "night shift"]
+        assert idea.origin_site_id == world.site_a
+    similar = client.get("/ideas/similar.json?title=snack%20box").get_json()
+    assert {s["title"] for s in similar} == {"Snack boxes in the evening", "Evening snack boxes"}
+    assert client.get("/ideas/tags.json?q=ni").get_json() == ["night shift"]
+
+
+def test_idea_edit_permissions(login, world, evidence_world):
+    url = f"/ideas/{evidence_world['idea']}/edit"  # from Alpha
+    assert login("member_a").get(url).status_code == 200
+    assert login("faculty").get(url).status_code == 200
+    assert login("member_b").get(url).status_code == 403
+    assert login("partner").get(url).status_code == 403
+    assert login("member_a").get("/ideas/9999").status_code == 404
+
+
+def test_idea_of_another_collaborative_is_forbidden(app, login, world):
+    with app.app_context():
+        site = f.make_site(f.make_collaborative("Falls"))
+        idea_id = f.make_idea(site).id
+        db.session.commit()
+    assert login("member_a").get(f"/ideas/{idea_id}").status_code == 403
+
+
+def test_patient_data_is_refused_in_an_idea(app, login, world):
+    html = login("member_a").post("/ideas/new", data={
+        "title": "Snacks", "description": "As for 943 476 5919", "create_anyway": "y"}
+    ).get_data(True)
+    assert "contains what looks like an NHS number" in html
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ChangeIdea.id))) == 0

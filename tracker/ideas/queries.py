@@ -1,0 +1,128 @@
+"""Idea queries: the library's figures and the evidence roll-up, computed in SQL."""
+
+import sqlalchemy as sa
+from sqlalchemy import Select
+
+from ..cycles.queries import cycles_visible_to
+from ..extensions import db
+from ..models import ChangeIdea, Comment, Cycle, Driver, Tag, User, idea_tag
+
+STATUSES = ("untested", "testing", "adopt", "adapt", "abandon")
+STATUS_LABELS = {"untested": "Untested", "testing": "Testing", "adopt": "Adopted",
+                 "adapt": "Adapted", "abandon": "Abandoned"}
+
+# Scale units from smallest to largest, so "largest scale reached" can be computed in SQL.
+_unit = sa.func.lower(Cycle.scale_unit)
+SCALE_RANK = sa.case(
+    (_unit.like("%patient%"), 1), (_unit.like("%shift%"), 2), (_unit.like("%day%"), 3),
+    (_unit.like("%bay%"), 4), (_unit.like("%week%"), 5), (_unit.like("%ward%"), 6),
+    (_unit.like("%hospital%") | _unit.like("%site%"), 7), else_=0,
+)
+
+
+def ideas_visible_to(user: User) -> Select:
+    query = db.select(ChangeIdea).where(ChangeIdea.deleted_at.is_(None))
+    if not user.is_admin:
+        query = query.where(ChangeIdea.collaborative_id.in_(user.collaborative_ids))
+    return query
+
+
+def site_status(user: User) -> sa.Subquery:
+    """Per idea and site: the latest Act decision, or "testing" while none is recorded."""
+    ranked = cycles_visible_to(user).where(Cycle.idea_id.is_not(None)).with_only_columns(
+        Cycle.idea_id, Cycle.site_id, Cycle.decision,
+        sa.func.row_number().over(
+            partition_by=(Cycle.idea_id, Cycle.site_id),
+            order_by=(Cycle.decision.is_(None), Cycle.created_at.desc(), Cycle.id.desc()),
+        ).label("rn"),
+    ).subquery()
+    return sa.select(
+        ranked.c.idea_id, ranked.c.site_id,
+        sa.func.coalesce(sa.cast(ranked.c.decision, sa.String), "testing").label("status"),
+    ).where(ranked.c.rn == 1).subquery()
+
+
+def library(user: User, *, driver_id=None, tag=None, site_id=None, status=None, where="any",
+            sort="newest") -> Select:
+    """The idea library with its figures as extra columns (one query per page)."""
+    status_sq = site_status(user)
+    counts = sa.select(
+        status_sq.c.idea_id,
+        sa.func.count().label("sites_tested"),
+        sa.func.sum(sa.case((status_sq.c.status == "adopt", 1), else_=0)).label("sites_adopted"),
+    ).group_by(status_sq.c.idea_id).subquery()
+    idea_comments = sa.select(Comment.idea_id.label("idea_id"), sa.func.count().label("n")).where(
+        Comment.idea_id.is_not(None), Comment.deleted_at.is_(None)).group_by(Comment.idea_id)
+    cycle_comments = sa.select(Cycle.idea_id.label("idea_id"), sa.func.count().label("n")).join(
+        Comment, Comment.cycle_id == Cycle.id).where(
+        Comment.deleted_at.is_(None), Cycle.deleted_at.is_(None), Cycle.idea_id.is_not(None)
+    ).group_by(Cycle.idea_id)
+    union = sa.union_all(idea_comments, cycle_comments).subquery()
+    discussed = sa.select(union.c.idea_id, sa.func.sum(union.c.n).label("comments")).group_by(
+        union.c.idea_id).subquery()
+    sites_tested = sa.func.coalesce(counts.c.sites_tested, 0)
+    sites_adopted = sa.func.coalesce(counts.c.sites_adopted, 0)
+    comments = sa.func.coalesce(discussed.c.comments, 0)
+    query = (
+        ideas_visible_to(user)
+        .add_columns(sites_tested.label("sites_tested"), sites_adopted.label("sites_adopted"),
+                     comments.label("comments"))
+        .outerjoin(counts, counts.c.idea_id == ChangeIdea.id)
+        .outerjoin(discussed, discussed.c.idea_id == ChangeIdea.id)
+    )
+    if driver_id:
+        children = sa.select(Driver.id).where(Driver.parent_id == driver_id)
+        query = query.where(
+            ChangeIdea.driver_id.in_(children) | (ChangeIdea.driver_id == driver_id))
+    if tag:
+        query = query.where(ChangeIdea.id.in_(
+            sa.select(idea_tag.c.idea_id).join(Tag).where(Tag.name == tag)))
+    if site_id:
+        query = query.where(ChangeIdea.origin_site_id == site_id)
+    if status in STATUSES:
+        query = _status_filter(query, status_sq, status, user if where == "mine" else None)
+    order = {
+        "tested": (sites_tested.desc(), ChangeIdea.title),
+        "adopted": (sites_adopted.desc(), ChangeIdea.title),
+        "discussed": (comments.desc(), ChangeIdea.title),
+        "title": (ChangeIdea.title,),
+    }.get(sort, (ChangeIdea.created_at.desc(), ChangeIdea.id.desc()))
+    return query.order_by(*order)
+
+
+def _status_filter(query: Select, status_sq, status: str, user: User | None) -> Select:
+    """Ideas with `status` anywhere, or (given a user) at the user's own sites."""
+    at = [status_sq.c.site_id.in_(user.site_ids)] if user is not None else []
+    if status == "untested":
+        tested = sa.select(status_sq.c.idea_id).where(*at)
+        return query.where(ChangeIdea.id.not_in(tested))
+    return query.where(ChangeIdea.id.in_(
+        sa.select(status_sq.c.idea_id).where(status_sq.c.status == status, *at)))
+
+
+def evidence(idea: ChangeIdea, user: User) -> list[sa.Row]:
+    """Per site that tested the idea: cycles, first test, latest decision, largest scale."""
+    ranked = cycles_visible_to(user).where(Cycle.idea_id == idea.id).with_only_columns(
+        Cycle.site_id, Cycle.decision, Cycle.scale_amount, Cycle.scale_unit,
+        Cycle.do_started_on, Cycle.created_at,
+        sa.func.row_number().over(
+            partition_by=Cycle.site_id,
+            order_by=(Cycle.decision.is_(None), Cycle.created_at.desc(), Cycle.id.desc()),
+        ).label("rn_decision"),
+        sa.func.row_number().over(
+            partition_by=Cycle.site_id,
+            order_by=(SCALE_RANK.desc(), sa.func.coalesce(Cycle.scale_amount, 0).desc()),
+        ).label("rn_scale"),
+    ).subquery()
+    decision = sa.cast(ranked.c.decision, sa.String)
+    return db.session.execute(
+        sa.select(
+            ranked.c.site_id,
+            sa.func.count().label("cycles"),
+            sa.func.min(ranked.c.do_started_on).label("first_run"),
+            sa.func.min(ranked.c.created_at).label("first_logged"),
+            sa.func.max(sa.case((ranked.c.rn_decision == 1, decision))).label("decision"),
+            sa.func.max(sa.case((ranked.c.rn_scale == 1, ranked.c.scale_amount))).label("amount"),
+            sa.func.max(sa.case((ranked.c.rn_scale == 1, ranked.c.scale_unit))).label("unit"),
+        ).group_by(ranked.c.site_id)
+    ).all()

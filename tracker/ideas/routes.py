@@ -1,0 +1,275 @@
+"""The idea library, each idea's evidence, "try this at our site", follow, tags."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
+
+from ..cycles.forms import ConfirmForm
+from ..cycles.queries import cycles_visible_to
+from ..cycles.routes import get_cycle_or_404
+from ..extensions import db
+from ..models import ChangeIdea, Cycle, Driver, IdeaFollow, Site, Tag
+from ..queries import sites_visible_to
+from . import services
+from .forms import IdeaForm, TrySiteForm
+from .queries import STATUS_LABELS, evidence, library, site_status
+
+bp = Blueprint("ideas", __name__, url_prefix="/ideas")
+PER_PAGE = 24
+SORTS = {"newest": "Newest", "tested": "Most tested", "adopted": "Most adopted",
+         "discussed": "Most discussed", "title": "Title"}
+
+
+def get_idea_or_404(idea_id: int, *, edit: bool = False) -> ChangeIdea:
+    """The idea if the current user may see it (and edit it, with edit=True)."""
+    idea = db.session.scalars(db.select(ChangeIdea).where(ChangeIdea.id == idea_id).options(
+        joinedload(ChangeIdea.driver), joinedload(ChangeIdea.origin_site),
+        joinedload(ChangeIdea.author), selectinload(ChangeIdea.tags))).first()
+    if idea is None or idea.deleted_at is not None:
+        abort(404)
+    if not idea.can_view(current_user) or (edit and not idea.can_edit(current_user)):
+        abort(403)
+    return idea
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Every site's change ideas: filter, sort, page; cards that work on a phone."""
+    args = request.args
+    filters = dict(driver_id=args.get("driver", type=int), tag=args.get("tag") or None,
+                   site_id=args.get("site", type=int), status=args.get("status") or None,
+                   where=args.get("where", "any"), sort=args.get("sort", "newest"))
+    query = library(current_user, **filters).options(
+        joinedload(ChangeIdea.driver), joinedload(ChangeIdea.origin_site),
+        selectinload(ChangeIdea.tags))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).subquery()))
+    page = max(args.get("page", 1, type=int), 1)
+    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    status_sq = site_status(current_user)
+    mine = dict(db.session.execute(sa.select(status_sq.c.idea_id, status_sq.c.status).where(
+        status_sq.c.site_id.in_(current_user.site_ids),
+        status_sq.c.idea_id.in_([r[0].id for r in rows]))).all())
+    return render_template(
+        "ideas/index.html", rows=rows, total=total, page=page, pages=-(-total // PER_PAGE),
+        filters=filters, mine=mine, statuses=STATUS_LABELS, sorts=SORTS,
+        drivers=_driver_choices(), tags=_tag_names(),
+        sites=db.session.scalars(sites_visible_to(current_user)).all(),
+        args={k: v for k, v in args.items() if k != "page"},
+    )
+
+
+def _driver_choices() -> list[tuple[int, str, bool]]:
+    drivers = db.session.execute(
+        db.select(Driver.id, Driver.title, Driver.parent_id).where(
+            Driver.collaborative_id.in_(current_user.collaborative_ids),
+            Driver.deleted_at.is_(None)).order_by(Driver.position, Driver.id)).all()
+    primaries = [d for d in drivers if d.parent_id is None]
+    ordered = []
+    for primary in primaries:
+        ordered.append((primary.id, primary.title, True))
+        ordered += [(d.id, d.title, False) for d in drivers if d.parent_id == primary.id]
+    return ordered
+
+
+def _tag_names() -> list[str]:
+    return list(db.session.scalars(db.select(Tag.name).where(
+        Tag.collaborative_id.in_(current_user.collaborative_ids)).order_by(Tag.name)))
+
+
+@bp.get("/<int:idea_id>")
+@login_required
+def detail(idea_id: int):
+    """The idea's living evidence: which sites tested it, how it went, how it travelled."""
+    idea = get_idea_or_404(idea_id)
+    rows = evidence(idea, current_user)
+    cycles = db.session.scalars(
+        cycles_visible_to(current_user).where(Cycle.idea_id == idea.id)
+        .options(joinedload(Cycle.site), selectinload(Cycle.measures))
+        .order_by(Cycle.created_at, Cycle.id)).all()
+    by_site: dict[int, list[Cycle]] = {}
+    for cycle in cycles:
+        by_site.setdefault(cycle.site_id, []).append(cycle)
+    sites = {c.site_id: c.site for c in cycles}
+    spread = sorted(rows, key=lambda r: _first_test(r))
+    counts = {d: sum(1 for r in rows if r.decision == d) for d in ("adopt", "adapt", "abandon")}
+    following = db.session.scalar(db.select(db.func.count(IdeaFollow.id)).filter_by(
+        idea_id=idea.id, user_id=current_user.id)) > 0
+    return render_template(
+        "ideas/detail.html", idea=idea, spread=spread, sites=sites, by_site=by_site,
+        counts=counts, following=following, first_test=_first_test,
+        can_edit=idea.can_edit(current_user), try_form=_try_form(),
+        has_charts="measures.detail" in current_app.view_functions,
+        followers=db.session.scalar(db.select(db.func.count(IdeaFollow.id)).filter_by(
+            idea_id=idea.id)),
+    )
+
+
+def _first_test(row) -> date:
+    return row.first_run or row.first_logged.date()
+
+
+def _try_form() -> TrySiteForm | None:
+    sites = sorted((m.site for m in current_user.memberships), key=lambda s: s.name)
+    if not sites:
+        return None
+    form = TrySiteForm()
+    form.site_id.choices = [SelectChoice(s.id, s.name) for s in sites]
+    return form
+
+
+def _fill_idea_form(form: IdeaForm, collaborative_id: int) -> None:
+    drivers = db.session.execute(db.select(Driver).where(
+        Driver.collaborative_id == collaborative_id, Driver.deleted_at.is_(None))
+        .order_by(Driver.position, Driver.id)).scalars().all()
+    choices = [SelectChoice("", "— not placed yet —")]
+    for primary in (d for d in drivers if d.parent_id is None):
+        choices.append(SelectChoice(str(primary.id), primary.title))
+        choices += [SelectChoice(str(d.id), f"{primary.title} › {d.title}", optgroup=primary.title)
+                    for d in drivers if d.parent_id == primary.id]
+    form.driver_id.choices = choices
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    """A new change idea from the user's site (similar ideas are shown first)."""
+    site = min((m.site for m in current_user.memberships), key=lambda s: s.name, default=None)
+    collaborative_id = site.collaborative_id if site else next(
+        iter(sorted(current_user.collaborative_ids)), None)
+    if collaborative_id is None or not (site or current_user.is_faculty_of(collaborative_id)):
+        abort(403)
+    form = IdeaForm()
+    _fill_idea_form(form, collaborative_id)
+    similar = []
+    if form.validate_on_submit():
+        similar = services.similar_ideas(form.title.data, {collaborative_id})
+        if not similar or form.create_anyway.data:
+            idea = ChangeIdea(collaborative_id=collaborative_id,
+                              origin_site_id=site.id if site else None,
+                              author_id=current_user.id)
+            _save(form, idea)
+            db.session.add(idea)
+            services.set_tags(idea, services.parse_tags(form.tags.data))
+            db.session.commit()
+            flash("Idea saved. Other sites can find it in the library now.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return render_template("ideas/form.html", form=form, idea=None, similar=similar,
+                           tags=_tag_names())
+
+
+def _save(form: IdeaForm, idea: ChangeIdea) -> None:
+    idea.title = form.title.data.strip()
+    idea.description = (form.description.data or "").replace("\r\n", "\n")
+    idea.driver_id = int(form.driver_id.data) if form.driver_id.data else None
+
+
+@bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(idea_id: int):
+    """Edit an idea (its site's team and faculty); moving it to another driver keeps links."""
+    idea = get_idea_or_404(idea_id, edit=True)
+    form = IdeaForm(obj=idea) if request.method == "GET" else IdeaForm()
+    _fill_idea_form(form, idea.collaborative_id)
+    if request.method == "GET":
+        form.driver_id.data = str(idea.driver_id or "")
+        form.tags.data = ", ".join(t.name for t in idea.tags)
+    if form.validate_on_submit():
+        _save(form, idea)
+        services.set_tags(idea, services.parse_tags(form.tags.data))
+        db.session.commit()
+        flash("Idea saved.", "success")
+        return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return render_template("ideas/form.html", form=form, idea=idea, similar=[],
+                           tags=_tag_names())
+
+
+@bp.post("/<int:idea_id>/follow")
+@login_required
+def follow(idea_id: int):
+    """Follow an idea (or stop): hear when a site tests it, decides on it or discusses it."""
+    idea = get_idea_or_404(idea_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    now_following = services.toggle_follow(idea, current_user)
+    db.session.commit()
+    flash("You follow this idea." if now_following else "You no longer follow this idea.",
+          "success")
+    return redirect(url_for("ideas.detail", idea_id=idea.id))
+
+
+def _site_for_try() -> Site:
+    form = TrySiteForm()
+    form.site_id.choices = [SelectChoice(m.site_id, m.site.name) for m in current_user.memberships]
+    if not form.site_id.choices:
+        abort(403)
+    if not form.validate_on_submit():
+        abort(400)
+    return db.session.get(Site, form.site_id.data)
+
+
+@bp.post("/<int:idea_id>/try")
+@login_required
+def try_idea(idea_id: int):
+    """Start a draft cycle at the user's site testing this idea."""
+    idea = get_idea_or_404(idea_id)
+    site = _site_for_try()
+    if site.collaborative_id != idea.collaborative_id:
+        abort(403)
+    cycle = services.try_at_site(idea, site, by=current_user)
+    db.session.commit()
+    flash(f"A draft cycle testing “{idea.title}” is ready at {site.name}. Plan it small.",
+          "success")
+    return redirect(url_for("cycles.edit", cycle_id=cycle.id))
+
+
+@bp.post("/from-cycle/<int:cycle_id>/try")
+@login_required
+def try_cycle(cycle_id: int):
+    """Reuse another site's cycle: a draft at the user's site, remembering where it came from."""
+    source = get_cycle_or_404(cycle_id)
+    site = _site_for_try()
+    if site.collaborative_id != source.site.collaborative_id or source.idea is None:
+        abort(403)
+    cycle = services.try_at_site(source.idea, site, by=current_user, source=source)
+    db.session.commit()
+    flash(f"A draft cycle based on {source.site.name}'s test is ready at {site.name}.",
+          "success")
+    return redirect(url_for("cycles.edit", cycle_id=cycle.id))
+
+
+@bp.get("/similar.json")
+@login_required
+def similar():
+    """Ideas whose titles look like the one being typed (the duplicate guard)."""
+    title = request.args.get("title", "")[:200]
+    ideas = services.similar_ideas(title, current_user.collaborative_ids,
+                                   exclude=request.args.get("exclude", type=int))
+    return jsonify([{"id": i.id, "title": i.title,
+                     "url": url_for("ideas.detail", idea_id=i.id)} for i in ideas])
+
+
+@bp.get("/tags.json")
+@login_required
+def tag_suggestions():
+    """Existing tags starting with what is typed."""
+    text = request.args.get("q", "").strip().lower()[:60]
+    names = db.session.scalars(db.select(Tag.name).where(
+        Tag.collaborative_id.in_(current_user.collaborative_ids),
+        Tag.name.startswith(text, autoescape=True)).order_by(Tag.name).limit(10))
+    return jsonify(list(names))
