@@ -108,3 +108,28 @@ def make_measure(collaborative_id: int, **overrides):
     db.session.add(measure)
     db.session.flush()
     return measure
+
+
+def make_values(measure, site, series, *, start=None, **overrides) -> list:
+    """One stored value per period of `series` for a measure at a site, None leaving a gap.
+
+    Items are (numerator, denominator) pairs for proportions, plain numbers otherwise. The
+    periods run to the current one unless `start` (a period start) says where they begin.
+    """
+    from tracker.measures import periods
+    from tracker.models import MeasureValue
+
+    if start is None:
+        start = periods.recent_periods(measure.frequency, len(series))[-1]
+    rows, period = [], start
+    for item in series:
+        if item is not None:
+            pair = isinstance(item, tuple)
+            rows.append(MeasureValue(
+                measure_id=measure.id, site_id=site.id, period_start=period,
+                numerator=item[0] if pair else None, denominator=item[1] if pair else None,
+                value=None if pair else float(item), **overrides))
+        period = periods.next_period(period, measure.frequency)
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows

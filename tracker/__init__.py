@@ -31,6 +31,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from .extensions import bootstrap, csrf, db, login_manager, migrate
     from .ideas import bp as ideas_bp
     from .main import bp as main_bp
+    from .measures import bp as measures_bp
     from .search import bp as search_bp
     from .sites import bp as sites_bp
 
@@ -43,6 +44,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(measures_bp)
     app.register_blueprint(cycles_bp)
     app.register_blueprint(ideas_bp)
     app.register_blueprint(sites_bp)

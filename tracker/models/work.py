@@ -111,6 +111,14 @@ class Measure(db.Model):
     # A balancing measure points at the measure whose side effects it watches.
     balances_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("measure.id"))
     position: Mapped[int] = mapped_column(default=0)
+    # How its data is charted (spc.md §9). None picks the default: an XmR chart with the Making
+    # Data Count rules; the rule set defaults per chart type (run → IHI, XmR → MDC, p/c → Anhøj).
+    chart_type: Mapped[Optional[str]] = mapped_column(sa.String(10))  # a tracker.spc.ChartType
+    rule_set: Mapped[Optional[str]] = mapped_column(sa.String(10))  # a tracker.spc.RuleSet
+    # MDC moving-range screening: off by default, matching the Making Data Count Excel tool.
+    screen_outliers: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Periods at the start of each phase that fix the centre and limits (None: all of them).
+    baseline_periods: Mapped[Optional[int]]
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[Optional[datetime]]
@@ -126,6 +134,36 @@ class Measure(db.Model):
     @property
     def is_core(self) -> bool:
         return self.site_id is None
+
+    @property
+    def is_proportion(self) -> bool:
+        return self.data_kind == DataKind.PROPORTION
+
+    def can_view(self, user: User) -> bool:
+        """Anyone in the collaborative reads every measure, local ones included."""
+        return user.can_view_collaborative(self.collaborative_id)
+
+    def can_edit(self, user: User) -> bool:
+        """Core definitions belong to faculty; a local measure to its site's leads."""
+        if self.is_core:
+            return user.is_faculty_of(self.collaborative_id)
+        return user.is_admin or self.site_id in user.lead_site_ids
+
+    def can_chart_at(self, site: Site) -> bool:
+        """A core measure is charted at every site of its collaborative; a local one at its own."""
+        if self.is_core:
+            return site.collaborative_id == self.collaborative_id
+        return site.id == self.site_id
+
+    @staticmethod
+    def can_enter_data(user: User, site: Site) -> bool:
+        """A site's data is entered, imported and tallied only by its own team."""
+        return site.id in user.site_ids
+
+    @staticmethod
+    def can_set_phases(user: User, site: Site) -> bool:
+        """Rebasing is a site lead's decision."""
+        return site.id in user.lead_site_ids
 
 
 class MeasureValue(db.Model):

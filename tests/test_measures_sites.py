@@ -1,0 +1,164 @@
+"""Small multiples across sites, and rebasing (phase breaks) as a site lead's decision."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests import factories as f
+from tracker.extensions import db
+from tracker.measures import periods
+from tracker.models import AuditEvent, Collaborative, Frequency, Measure, PhaseBreak, Site
+
+BASE = [50, 54, 46, 52, 48, 55, 45, 51, 49, 53, 47, 50, 52, 48]
+UP = [54, 53, 55, 54, 53, 55, 54]  # seven weeks above the mean: an improvement
+DOWN = [46, 47, 45, 46, 47, 45, 46]  # seven below: a concern
+
+
+def measure_with_sites(app, world, extra_sites: int = 0) -> int:
+    with app.app_context():
+        collaborative = db.session.get(Collaborative, world.collaborative)
+        measure = f.make_measure(world.collaborative, name="DrEaMing", definition="All three.",
+                                 frequency=Frequency.WEEKLY)
+        sites = [db.session.get(Site, world.site_a), db.session.get(Site, world.site_b)]
+        sites += [f.make_site(collaborative, f"Site {n:03d}") for n in range(extra_sites)]
+        for i, site in enumerate(sites):
+            tail = UP if i % 3 == 0 else DOWN if i % 3 == 1 else BASE[7:]
+            f.make_values(measure, site, [(v, 100) for v in BASE + tail])
+            db.session.add(PhaseBreak(measure_id=measure.id, site_id=site.id,
+                                      period_start=periods.recent_periods(
+                                          Frequency.WEEKLY, 30)[-1], note="old"))
+        db.session.commit()
+        return measure.id
+
+
+def test_every_site_on_the_same_axes_with_signals(app, login, world):
+    measure_id = measure_with_sites(app, world, extra_sites=1)
+    html = login("faculty").get(f"/measures/{measure_id}/sites").get_data(True)
+    cards = re.findall(r'<li class="col site-card" data-site="([^"]+)">', html)
+    assert cards == ["Alpha Hospital", "Beta Hospital", "Site 000"]
+    assert html.count('class="measure-chart measure-chart-compact"') == 3
+    y_axes = re.findall(r"<g class=\"axis\" aria-hidden=\"true\">(.*?)</g>", html, re.S)
+    assert len(set(y_axes)) == 1  # identical axes
+    assert "Variation: Special cause improvement: higher values" in html
+    assert "Variation: Special cause concern: lower values" in html
+    assert "Latest: <strong>54%</strong>" in html
+
+
+def test_sort_by_latest_value_and_by_signal(app, login, world):
+    measure_id = measure_with_sites(app, world, extra_sites=1)
+    client = login("faculty")
+
+    def order(sort):
+        html = client.get(f"/measures/{measure_id}/sites?sort={sort}").get_data(True)
+        return re.findall(r'data-site="([^"]+)"', html)
+
+    # Latest values: Alpha 54 (improvement), Site 000 48 (common cause), Beta 46 (concern).
+    assert order("latest") == ["Alpha Hospital", "Site 000", "Beta Hospital"]
+    assert order("signal") == ["Beta Hospital", "Alpha Hospital", "Site 000"]
+    assert order("nonsense") == ["Alpha Hospital", "Beta Hospital", "Site 000"]
+
+
+def test_small_multiples_cost_the_same_queries_for_2_or_20_sites(app, login, world,
+                                                                  count_queries):
+    small = measure_with_sites(app, world)
+    client = login("faculty")
+    client.get(f"/measures/{small}/sites")  # warm-up
+    with count_queries() as two:
+        client.get(f"/measures/{small}/sites")
+    with app.app_context():
+        db.session.get(Measure, small).deleted_at = db.func.now()
+        db.session.commit()
+    big = measure_with_sites(app, world, extra_sites=18)
+    with count_queries() as twenty:
+        html = client.get(f"/measures/{big}/sites").get_data(True)
+    assert html.count('class="col site-card"') == 20
+    assert twenty.count == two.count
+
+
+def test_a_local_measure_has_no_small_multiples(app, login, world):
+    with app.app_context():
+        local = f.make_measure(world.collaborative, site_id=world.site_a, definition="x")
+        db.session.commit()
+        local_id = local.id
+    response = login("member_a").get(f"/measures/{local_id}/sites")
+    assert response.status_code == 302 and response.location.endswith(f"/measures/{local_id}")
+
+
+# --------------------------------------------------------------------------- rebasing
+
+
+def shifted_measure(app, world) -> tuple[int, list]:
+    with app.app_context():
+        measure = f.make_measure(world.collaborative, name="DrEaMing", definition="All three.",
+                                 frequency=Frequency.WEEKLY)
+        rows = f.make_values(measure, db.session.get(Site, world.site_a),
+                             [(v, 100) for v in BASE + UP])
+        db.session.commit()
+        return measure.id, [r.period_start for r in rows]
+
+
+def test_a_sustained_shift_is_suggested_never_applied(app, login, world):
+    measure_id, weeks = shifted_measure(app, world)
+    html = login("lead_a").get(f"/measures/{measure_id}?site_id={world.site_a}").get_data(True)
+    label = weeks[14].strftime("%-d %b %Y")
+    assert f"A sustained shift starts in the week of {label}" in html
+    assert f'name="period_start" required type="date" value="{weeks[14].isoformat()}"' in html
+    assert "One phase" in html
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(PhaseBreak.id))) == 0
+    member_html = login("member_a").get(f"/measures/{measure_id}?site_id={world.site_a}")
+    assert "Start a new phase" not in member_html.get_data(True)
+
+
+def test_site_lead_sets_and_removes_a_phase_break(app, login, world):
+    measure_id, weeks = shifted_measure(app, world)
+    client = login("lead_a")
+    response = client.post(f"/measures/{measure_id}/phases?site_id={world.site_a}",
+                           data={"period_start": weeks[14].isoformat(),
+                                 "note": "Evening sit-out adopted on all wards"})
+    assert response.status_code == 302
+    html = client.get(f"/measures/{measure_id}?site_id={world.site_a}").get_data(True)
+    assert "Evening sit-out adopted on all wards" in html
+    assert "7 Points Above CL" not in html  # each phase has its own mean now
+    with app.app_context():
+        phase = db.session.scalars(db.select(PhaseBreak)).one()
+        assert (phase.period_start, phase.created_by_id) == (weeks[14], world.lead_a)
+        phase_id = phase.id
+    assert login("member_a").post(
+        f"/measures/{measure_id}/phases/{phase_id}/remove").status_code == 403
+    assert client.post(f"/measures/{measure_id}/phases/{phase_id}/remove").status_code == 302
+    with app.app_context():
+        phase = db.session.get(PhaseBreak, phase_id)
+        assert phase.deleted_at is not None and phase.deleted_by_id == world.lead_a  # kept
+        assert db.session.scalars(db.select(AuditEvent.action).order_by(AuditEvent.id)).all(
+        ) == ["measure.phase_set", "measure.phase_removed"]
+    assert "7 Points Above CL" in client.get(
+        f"/measures/{measure_id}?site_id={world.site_a}").get_data(True)
+
+
+@pytest.mark.parametrize("who", ["member_a", "lead_b", "faculty"])
+def test_only_the_sites_lead_rebases(app, login, world, who):
+    measure_id, weeks = shifted_measure(app, world)
+    response = login(who).post(f"/measures/{measure_id}/phases?site_id={world.site_a}",
+                               data={"period_start": weeks[14].isoformat(), "note": "x"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("day,message", [
+    (lambda w: w[14] + timedelta(days=1), "is not a Monday"),
+    (lambda w: w[-1] + timedelta(weeks=2), "is in the future"),
+    (lambda w: "", "This field is required."),
+])
+def test_bad_phase_break_keeps_the_note(app, login, world, day, message):
+    measure_id, weeks = shifted_measure(app, world)
+    value = day(weeks)
+    response = login("lead_a").post(
+        f"/measures/{measure_id}/phases?site_id={world.site_a}",
+        data={"period_start": value if isinstance(value, str) else value.isoformat(),
+              "note": "Typed reason"})
+    html = response.get_data(True)
+    assert response.status_code == 200
+    assert message in html and "Typed reason" in html and 'id="period_start-error"' in html
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(PhaseBreak.id))) == 0

@@ -1,0 +1,114 @@
+"""Query builders for measures and their data; each returns a Select scoped in SQL."""
+
+from collections.abc import Collection
+
+from sqlalchemy import Select
+
+from ..extensions import db
+from ..models import (
+    Collaborative,
+    Cycle,
+    Measure,
+    MeasureValue,
+    PhaseBreak,
+    Site,
+    User,
+    Visibility,
+    cycle_measure,
+)
+
+
+def measures_listed_for(user: User) -> Select:
+    """Core measures of the user's collaboratives and local measures of the user's sites."""
+    query = db.select(Measure).where(Measure.deleted_at.is_(None))
+    if user.is_admin:
+        national = db.select(Collaborative.id).where(Collaborative.parent_id.is_(None))
+        core = Measure.collaborative_id.in_(national)
+    else:
+        core = Measure.collaborative_id.in_(user.collaborative_ids)
+    local = Measure.site_id.in_(user.site_ids)
+    return query.where((core & Measure.site_id.is_(None)) | local).order_by(
+        Measure.position, Measure.name
+    )
+
+
+def live_measures(collaborative_id: int) -> Select:
+    """Measures of a collaborative, not deleted (for pickers of related measures)."""
+    return db.select(Measure).where(
+        Measure.collaborative_id == collaborative_id, Measure.deleted_at.is_(None)
+    ).order_by(Measure.position, Measure.name)
+
+
+def related_measures(measure: Measure) -> Select:
+    """Measures shown with this one: its components and the balancing measures watching it."""
+    return (
+        db.select(Measure)
+        .where(
+            Measure.deleted_at.is_(None),
+            (Measure.composite_id == measure.id) | (Measure.balances_id == measure.id),
+        )
+        .order_by(Measure.position, Measure.name)
+    )
+
+
+def chart_sites(measure: Measure, user: User) -> Select:
+    """Sites where the measure can be charted and the user can look."""
+    query = db.select(Site).order_by(Site.name)
+    if not measure.is_core:
+        return query.where(Site.id == measure.site_id)
+    query = query.where(Site.collaborative_id == measure.collaborative_id)
+    if not user.is_admin and measure.collaborative_id not in user.collaborative_ids:
+        return query.where(False)
+    return query
+
+
+def values_of(measure_ids: Collection[int], site_ids: Collection[int]) -> Select:
+    """Stored values of some measures at some sites, in period order."""
+    return (
+        db.select(MeasureValue)
+        .where(MeasureValue.measure_id.in_(measure_ids), MeasureValue.site_id.in_(site_ids))
+        .order_by(MeasureValue.site_id, MeasureValue.period_start)
+    )
+
+
+def phase_breaks_of(measure_id: int, site_ids: Collection[int]) -> Select:
+    """Phase breaks in force (not removed) for a measure at some sites."""
+    return (
+        db.select(PhaseBreak)
+        .where(
+            PhaseBreak.measure_id == measure_id,
+            PhaseBreak.site_id.in_(site_ids),
+            PhaseBreak.deleted_at.is_(None),
+        )
+        .order_by(PhaseBreak.period_start)
+    )
+
+
+def cycles_on_chart(measure_id: int, site_id: int, user: User) -> Select:
+    """Cycles at the site linked to the measure whose test has started, that the user may
+    read (a site's drafts only for its own team)."""
+    query = (
+        db.select(Cycle)
+        .join(cycle_measure, cycle_measure.c.cycle_id == Cycle.id)
+        .where(
+            cycle_measure.c.measure_id == measure_id,
+            Cycle.site_id == site_id,
+            Cycle.deleted_at.is_(None),
+            Cycle.do_started_on.is_not(None),
+        )
+        .order_by(Cycle.do_started_on, Cycle.id)
+    )
+    if not user.is_admin and site_id not in user.site_ids:
+        query = query.where(Cycle.visibility == Visibility.COLLABORATIVE)
+    return query
+
+
+def value_rows(measure_id: int, site_ids: Collection[int]) -> Select:
+    """A measure's values at many sites as plain rows (no ORM objects: small multiples of
+    150 sites read thousands of them)."""
+    v = MeasureValue
+    return (
+        db.select(v.site_id, v.period_start, v.numerator, v.denominator, v.value, v.note)
+        .where(v.measure_id == measure_id, v.site_id.in_(site_ids))
+        .order_by(v.site_id, v.period_start)
+    )

@@ -1,0 +1,175 @@
+"""A measure's data at a site as a chart: the period grid, the spc result, a summary in words.
+
+Plain functions over model objects and plain values; no Flask. `tracker.spc` does the maths.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from .. import spc
+from ..models import DataKind, Measure
+from ..spc import ChartType, RuleSet
+from . import periods
+
+# Chart types offered per data kind (spc.md §1.4, §4): percentages as XmR (Making Data Count)
+# or p/p′ charts; counts as XmR or c charts; continuous values as XmR charts.
+CHART_TYPES: dict[DataKind, tuple[ChartType, ...]] = {
+    DataKind.PROPORTION: (ChartType.XMR, ChartType.RUN, ChartType.P, ChartType.PP),
+    DataKind.COUNT: (ChartType.XMR, ChartType.RUN, ChartType.C),
+    DataKind.CONTINUOUS: (ChartType.XMR, ChartType.RUN),
+}
+CHART_NAMES = {
+    ChartType.XMR: "XmR (individuals) chart",
+    ChartType.RUN: "Run chart",
+    ChartType.P: "p chart",
+    ChartType.PP: "p′ (Laney) chart",
+    ChartType.C: "c chart",
+}
+# Rule sets per chart, the default first (spc.md §9).
+RULE_SETS: dict[ChartType, tuple[RuleSet, ...]] = {
+    ChartType.RUN: (RuleSet.IHI, RuleSet.ANHOEJ),
+    ChartType.XMR: (RuleSet.MDC, RuleSet.ANHOEJ),
+    ChartType.P: (RuleSet.ANHOEJ,),
+    ChartType.PP: (RuleSet.ANHOEJ,),
+    ChartType.C: (RuleSet.ANHOEJ,),
+}
+RULE_NAMES = {
+    RuleSet.IHI: "IHI run chart rules",
+    RuleSet.ANHOEJ: "Anhøj rules (qicharts2)",
+    RuleSet.MDC: "Making Data Count rules",
+}
+VIEWS = ("spc", "run")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One period of the grid; all None for a missing period."""
+
+    period: date
+    numerator: int | None = None
+    denominator: int | None = None
+    value: float | None = None  # on the plotted scale: a percentage for proportions
+    note: str = ""
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Everything a page, a download or a small multiple shows of one site's series."""
+
+    measure: Measure
+    view: str  # "spc" or "run"
+    chart: ChartType
+    rules: RuleSet
+    points: tuple[Point, ...]
+    result: spc.SpcResult | None  # None when the data cannot be charted (error says why)
+    phase_starts: tuple[int, ...]
+    error: str = ""
+
+    @property
+    def latest(self) -> Point | None:
+        return next((p for p in reversed(self.points) if not p.missing), None)
+
+    @property
+    def suggested_rebase(self) -> date | None:
+        """Where a sustained shift starts: a suggestion for the site lead, never applied."""
+        if self.result is None:
+            return None
+        index = spc.suggest_rebase(self.result)
+        return None if index is None else self.points[index].period
+
+
+def plotted(measure: Measure, numerator, denominator, value) -> float | None:
+    """The number a chart plots: a percentage for proportions (None when n is 0 or missing)."""
+    if measure.data_kind == DataKind.PROPORTION:
+        if numerator is None or not denominator:
+            return None
+        return 100 * numerator / denominator
+    return value
+
+
+def build_points(measure: Measure, rows: Iterable) -> list[Point]:
+    """The regular period grid from the first to the last period with data, gaps as missing.
+
+    `rows` are MeasureValue objects or rows with the same attribute names.
+    """
+    by_period = {r.period_start: r for r in rows}
+    if not by_period:
+        return []
+    grid = periods.periods_between(min(by_period), max(by_period), measure.frequency)
+    out = []
+    for start in grid:
+        r = by_period.get(start)
+        if r is None:
+            out.append(Point(start))
+            continue
+        out.append(Point(start, r.numerator, r.denominator,
+                         plotted(measure, r.numerator, r.denominator, r.value), r.note or ""))
+    return out
+
+
+def chart_type_of(measure: Measure) -> ChartType:
+    """The measure's SPC chart type, or the default (XmR, the NHS Making Data Count chart)."""
+    allowed = CHART_TYPES[measure.data_kind]
+    try:
+        chosen = ChartType(measure.chart_type or "")
+    except ValueError:
+        return allowed[0]
+    return chosen if chosen in allowed else allowed[0]
+
+
+def default_view(measure: Measure) -> str:
+    return "run" if chart_type_of(measure) is ChartType.RUN else "spc"
+
+
+def chart_for_view(measure: Measure, view: str) -> tuple[ChartType, RuleSet]:
+    """The chart and rule set for the run-chart or SPC view of a measure."""
+    own = chart_type_of(measure)
+    if view == "run":
+        chart = ChartType.RUN
+    else:
+        chart = ChartType.XMR if own is ChartType.RUN else own
+    allowed = RULE_SETS[chart]
+    try:
+        rules = RuleSet(measure.rule_set or "")
+    except ValueError:
+        rules = allowed[0]
+    return chart, rules if rules in allowed else allowed[0]
+
+
+def phase_indices(points: Sequence[Point], break_dates: Iterable[date]) -> tuple[int, ...]:
+    """Grid indices where phases start; breaks outside the grid or at its start are ignored."""
+    index = {p.period: i for i, p in enumerate(points)}
+    return tuple(sorted({index[d] for d in break_dates if index.get(d)}))
+
+
+def build_chart(
+    measure: Measure, points: Sequence[Point], break_dates: Iterable[date], view: str
+) -> Chart:
+    """Compute the spc result of one series for the given view ("spc" or "run")."""
+    chart, rules = chart_for_view(measure, view)
+    starts = phase_indices(points, break_dates)
+    common = {"phase_starts": starts, "baseline": measure.baseline_periods,
+              "direction": measure.direction.value}
+    values = [p.value for p in points]
+    try:
+        if chart is ChartType.RUN:
+            result = spc.run_chart(values, rules=rules, **common)
+        elif chart is ChartType.XMR:
+            screen = measure.screen_outliers if rules is RuleSet.MDC else None
+            result = spc.xmr_chart(values, rules=rules, screen_outliers=screen,
+                                   target=measure.target, **common)
+        elif chart is ChartType.C:
+            result = spc.c_chart(values, target=measure.target, **common)
+        else:
+            fn = spc.p_chart if chart is ChartType.P else spc.pp_chart
+            nums = [None if p.missing else p.numerator for p in points]
+            dens = [None if p.missing else p.denominator for p in points]
+            result = fn(nums, dens, multiplier=100, target=measure.target, **common)
+    except ValueError as error:  # e.g. a baseline longer rule sets refuse
+        return Chart(measure, view, chart, rules, tuple(points), None, starts, str(error))
+    return Chart(measure, view, chart, rules, tuple(points), result, starts)

@@ -1,0 +1,235 @@
+"""Verbs on measures and their data. They take model objects and plain values, record every
+change, flush, and leave the commit to the caller."""
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from .. import audit
+from ..extensions import db
+from ..models import (
+    ImportBatch,
+    Measure,
+    MeasureValue,
+    MeasureValueChange,
+    PhaseBreak,
+    Site,
+    TallyEntry,
+    User,
+    utcnow,
+)
+from .entries import Entry
+
+MEASURE_FIELDS = ("name", "kind", "definition", "data_kind", "unit", "direction", "target",
+                  "frequency", "composite_id", "balances_id", "chart_type", "rule_set",
+                  "screen_outliers", "baseline_periods", "position")
+
+
+def snapshot(measure: Measure) -> dict:
+    """The definition as plain values, for the audit log's before/after."""
+    out = {}
+    for name in MEASURE_FIELDS:
+        v = getattr(measure, name)
+        out[name] = getattr(v, "value", v)
+    return out
+
+
+def create_measure(measure: Measure, *, by: User) -> Measure:
+    measure.created_by_id = by.id
+    db.session.add(measure)
+    db.session.flush()
+    audit.record("measure.created", actor=by, obj=measure, after=snapshot(measure),
+                 detail=measure.name)
+    return measure
+
+
+def delete_measure(measure: Measure, *, by: User) -> None:
+    """Soft delete: the definition and all its data stay in the database."""
+    measure.deleted_at = utcnow()
+    audit.record("measure.deleted", actor=by, obj=measure, detail=measure.name)
+    db.session.flush()
+
+
+def _existing(measure: Measure, entries: Sequence[Entry]) -> dict[tuple[int, date], MeasureValue]:
+    if not entries:
+        return {}
+    rows = db.session.execute(
+        db.select(MeasureValue).where(
+            MeasureValue.measure_id == measure.id,
+            MeasureValue.site_id.in_({e.site_id for e in entries}),
+            MeasureValue.period_start.between(min(e.period for e in entries),
+                                              max(e.period for e in entries)),
+        )
+    ).scalars()
+    return {(r.site_id, r.period_start): r for r in rows}
+
+
+def _change(measure_id: int, site_id: int, period: date, old: MeasureValue | None,
+            new: dict, *, by: User, source: str, batch_id: int | None) -> dict:
+    return {
+        "measure_id": measure_id, "site_id": site_id, "period_start": period,
+        "old_numerator": old.numerator if old else None,
+        "old_denominator": old.denominator if old else None,
+        "old_value": old.value if old else None, "old_note": (old.note or "") if old else "",
+        "new_numerator": new.get("numerator"), "new_denominator": new.get("denominator"),
+        "new_value": new.get("value"), "new_note": new.get("note", ""),
+        "source": source, "import_batch_id": batch_id, "changed_by_id": by.id,
+        "changed_at": utcnow(),
+    }
+
+
+def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source: str,
+                 batch: ImportBatch | None = None) -> int:
+    """Store each period's values (an empty entry clears the period) and log every change.
+
+    Entries equal to what is stored change nothing, so saving or importing the same data
+    twice is harmless. A None note keeps the stored note. Returns how many periods changed.
+    """
+    entries = list(entries)
+    existing = _existing(measure, entries)
+    changes, inserts = [], []
+    for e in entries:
+        old = existing.get((e.site_id, e.period))
+        note = (old.note if old else "") if e.note is None else e.note
+        new = {"numerator": e.numerator, "denominator": e.denominator, "value": e.value,
+               "note": note}
+        if old is None and e.empty:
+            continue
+        if old is not None and (old.numerator, old.denominator, old.value, old.note or "") == (
+                e.numerator, e.denominator, e.value, note):
+            continue
+        changes.append(_change(measure.id, e.site_id, e.period, old, new, by=by,
+                               source=source, batch_id=batch.id if batch else None))
+        if e.empty:
+            db.session.delete(old)  # the change log keeps what it held
+        elif old is None:
+            inserts.append({"measure_id": measure.id, "site_id": e.site_id,
+                            "period_start": e.period, "entered_by_id": by.id,
+                            "updated_at": utcnow(), **new})
+        else:
+            old.numerator, old.denominator, old.value, old.note = (
+                e.numerator, e.denominator, e.value, note)
+            old.entered_by_id = by.id
+    db.session.flush()
+    # Bulk inserts: an import of 10,000 rows must finish in seconds.
+    if inserts:
+        db.session.execute(db.insert(MeasureValue), inserts)
+    if changes:
+        db.session.execute(db.insert(MeasureValueChange), changes)
+    return len(changes)
+
+
+def _bump(measure: Measure, site: Site, period: date, numerator: int, denominator: int, *,
+          by: User, source: str) -> None:
+    """Add to (or take off) one period's numerator and denominator, logging the change."""
+    row = db.session.execute(
+        db.select(MeasureValue).filter_by(measure_id=measure.id, site_id=site.id,
+                                          period_start=period)
+    ).scalar_one_or_none()
+    old_num = (row.numerator or 0) if row else 0
+    old_den = (row.denominator or 0) if row else 0
+    new_num, new_den = old_num + numerator, old_den + denominator
+    if new_num < 0 or new_den < 0 or new_num > new_den:
+        raise ValueError(f"{measure.name} for this week was changed since: it cannot be "
+                         "undone automatically. Correct it in the data grid.")
+    change = _change(measure.id, site.id, period, row,
+                     {"numerator": new_num, "denominator": new_den,
+                      "note": row.note if row else ""},
+                     by=by, source=source, batch_id=None)
+    if row is None:
+        row = MeasureValue(measure_id=measure.id, site_id=site.id, period_start=period,
+                           note="")
+        db.session.add(row)
+    if new_num == 0 and new_den == 0 and not row.note:
+        db.session.delete(row)  # undoing the only tally of the week leaves no data, as before
+    else:
+        row.numerator, row.denominator, row.entered_by_id = new_num, new_den, by.id
+    db.session.add(MeasureValueChange(**change))
+
+
+def add_tally(composite: Measure, components: Sequence[Measure], site: Site, period: date,
+              results: dict[int, bool], *, by: User) -> TallyEntry:
+    """One eligible patient: +1 to every denominator, +1 to each numerator that was met, and
+    to the composite's numerator when all of them were."""
+    met_all = all(results[c.id] for c in components)
+    _bump(composite, site, period, int(met_all), 1, by=by, source="tally")
+    for component in components:
+        _bump(component, site, period, int(results[component.id]), 1, by=by, source="tally")
+    entry = TallyEntry(measure_id=composite.id, site_id=site.id, period_start=period,
+                       results={str(k): v for k, v in results.items()}, met_all=met_all,
+                       created_by_id=by.id)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def last_tally(composite: Measure, site: Site, user: User) -> TallyEntry | None:
+    """The user's most recent tally at this site that has not been undone."""
+    return db.session.execute(
+        db.select(TallyEntry)
+        .filter_by(measure_id=composite.id, site_id=site.id, created_by_id=user.id)
+        .where(TallyEntry.undone_at.is_(None))
+        .order_by(TallyEntry.created_at.desc(), TallyEntry.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def undo_tally(entry: TallyEntry, composite: Measure, components: Sequence[Measure],
+               site: Site, *, by: User) -> None:
+    """Take one tallied patient back off the week's numbers (ValueError if they changed)."""
+    _bump(composite, site, entry.period_start, -int(entry.met_all), -1, by=by,
+          source="tally_undo")
+    for component in components:
+        met = entry.results.get(str(component.id))
+        if met is not None:
+            _bump(component, site, entry.period_start, -int(met), -1, by=by,
+                  source="tally_undo")
+    entry.undone_at = utcnow()
+    db.session.flush()
+
+
+def set_phase_break(measure: Measure, site: Site, period: date, note: str, *,
+                    by: User) -> PhaseBreak:
+    """Start a new phase at `period` (a human decision); an existing break there gets the note."""
+    phase = db.session.execute(
+        db.select(PhaseBreak).filter_by(measure_id=measure.id, site_id=site.id,
+                                        period_start=period)
+        .where(PhaseBreak.deleted_at.is_(None))
+    ).scalar_one_or_none()
+    if phase is None:
+        phase = PhaseBreak(measure_id=measure.id, site_id=site.id, period_start=period,
+                           created_by_id=by.id)
+        db.session.add(phase)
+    phase.note = note
+    db.session.flush()
+    audit.record("measure.phase_set", actor=by, obj=phase,
+                 after={"period_start": period.isoformat(), "note": note},
+                 detail=f"{measure.name} at {site.name}")
+    return phase
+
+
+def remove_phase_break(phase: PhaseBreak, *, by: User) -> None:
+    phase.deleted_at, phase.deleted_by_id = utcnow(), by.id
+    audit.record("measure.phase_removed", actor=by, obj=phase,
+                 before={"period_start": phase.period_start.isoformat(), "note": phase.note})
+    db.session.flush()
+
+
+def count_changes(measure: Measure, entries: Sequence[Entry]) -> dict[str, int]:
+    """What saving the entries would do: how many periods are new, changed or the same."""
+    existing = _existing(measure, entries)
+    counts = {"new": 0, "changed": 0, "same": 0}
+    for e in entries:
+        old = existing.get((e.site_id, e.period))
+        if old is None:
+            counts["new"] += 1
+            continue
+        note = old.note or "" if e.note is None else e.note
+        same = (old.numerator, old.denominator, old.value, old.note or "") == (
+            e.numerator, e.denominator, e.value, note)
+        counts["same" if same else "changed"] += 1
+    return counts
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
