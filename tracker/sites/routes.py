@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..extensions import db
-from ..models import Cycle, Membership, Profession, Site, SiteRole, User
+from ..models import Cycle, Membership, Site, SiteRole, User
 from ..queries import sites_visible_to
 from .forms import MemberRoleForm, RemoveMemberForm
 
@@ -82,9 +82,6 @@ def detail(site_id: int):
         teams=[(profession, list(group)) for profession, group in by_profession],
         member_count=len(memberships),
         can_manage=can_manage_site(current_user, site),
-        role_form=MemberRoleForm(),
-        remove_form=RemoveMemberForm(),
-        professions=Profession,
     )
 
 
