@@ -133,3 +133,38 @@ def make_values(measure, site, series, *, start=None, **overrides) -> list:
     db.session.add_all(rows)
     db.session.flush()
     return rows
+
+
+def make_comment(target, author, body="A comment", **overrides):
+    """A comment on a cycle or an idea (no notifications: use the services for those)."""
+    from tracker.models import Comment, Cycle
+
+    comment = Comment(cycle_id=target.id if isinstance(target, Cycle) else None,
+                      idea_id=None if isinstance(target, Cycle) else target.id,
+                      author_id=author if isinstance(author, int) else author.id, body=body,
+                      **overrides)
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def make_feedback(cycle, author, body="Good test", **overrides):
+    from tracker.models import Feedback
+
+    feedback = Feedback(cycle_id=cycle.id, body=body,
+                        author_id=author if isinstance(author, int) else author.id, **overrides)
+    db.session.add(feedback)
+    db.session.flush()
+    return feedback
+
+
+def make_feedback_request(cycle, requested_by, **overrides):
+    from tracker.models import FeedbackRequest
+
+    request = FeedbackRequest(
+        cycle_id=cycle.id,
+        requested_by_id=requested_by if isinstance(requested_by, int) else requested_by.id,
+        **overrides)
+    db.session.add(request)
+    db.session.flush()
+    return request

@@ -28,10 +28,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .cli import register_cli
     from .cycles import bp as cycles_bp
+    from .events import bp as events_bp
     from .extensions import bootstrap, csrf, db, login_manager, migrate
+    from .feedback import bp as feedback_bp
     from .ideas import bp as ideas_bp
     from .main import bp as main_bp
     from .measures import bp as measures_bp
+    from .reports import bp as reports_bp
     from .search import bp as search_bp
     from .sites import bp as sites_bp
 
@@ -49,6 +52,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(ideas_bp)
     app.register_blueprint(sites_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(reports_bp)
     errors.init_app(app)
     web.init_app(app)
     register_cli(app)

@@ -22,6 +22,9 @@ ROLES = ("member", "site_lead", "faculty", "partner", "admin")
 def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    from .feedback import send_digests_command
+
+    app.cli.add_command(send_digests_command)
 
 
 @click.command("create-user")

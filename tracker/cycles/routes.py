@@ -66,6 +66,8 @@ def index():
 @login_required
 def detail(cycle_id: int):
     """One cycle's worksheet, its quality panel and its place in the ramp."""
+    from ..feedback.panel import cycle_panel  # here: the feedback package loads cycles first
+
     cycle = get_cycle_or_404(cycle_id)
     chain = services.ramp_chain(cycle)
     position = next(i for i, c in enumerate(chain, 1) if c.id == cycle.id)
@@ -78,7 +80,7 @@ def detail(cycle_id: int):
         try_sites=sorted((m.site for m in current_user.memberships
                           if m.site_id != cycle.site_id), key=lambda s: s.name),
         can_edit=cycle.can_edit(current_user), can_delete=cycle.can_delete(current_user),
-        stage_form=StageForm(), confirm_form=ConfirmForm(),
+        stage_form=StageForm(), confirm_form=ConfirmForm(), **cycle_panel(cycle, current_user),
     )
 
 

@@ -96,6 +96,8 @@ def _tag_names() -> list[str]:
 @login_required
 def detail(idea_id: int):
     """The idea's living evidence: which sites tested it, how it went, how it travelled."""
+    from ..feedback.panel import comments_context  # here: feedback loads after the features
+
     idea = get_idea_or_404(idea_id)
     rows = evidence(idea, current_user)
     cycles = db.session.scalars(
@@ -117,6 +119,7 @@ def detail(idea_id: int):
         has_charts="measures.detail" in current_app.view_functions,
         followers=db.session.scalar(db.select(db.func.count(IdeaFollow.id)).filter_by(
             idea_id=idea.id)),
+        **comments_context(idea, current_user),
     )
 
 

@@ -1,6 +1,6 @@
 """The dashboard: the signed-in user's site and collaborative at a glance."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -45,6 +45,10 @@ def dashboard():
         )
     )
     events = db.session.execute(upcoming_events(current_user, now=utcnow())).scalars().all()
+    from ..feedback.activity import recent_activity  # here: features load after main
+
+    # The feed marks what is new since the previous look at the dashboard.
+    last_visit, session["activity_seen_at"] = session.get("activity_seen_at"), utcnow().isoformat()
     memberships = sorted(current_user.memberships, key=lambda m: m.site.name)
     return render_template(
         "main/dashboard.html",
@@ -54,4 +58,5 @@ def dashboard():
         collaboratives=collaboratives,
         measure_count=measure_count,
         events=events,
+        activity=recent_activity(current_user, now=utcnow(), last_visit=last_visit),
     )

@@ -68,4 +68,5 @@ from .history import CycleRevision  # noqa: E402
 
 __all__ += ["CycleRevision"]
 from .data import ImportBatch, MeasureValueChange, PhaseBreak, TallyEntry  # noqa: E402, F401
+from .feedback import EmailChoice, Feedback, FeedbackRequest, NotificationPreference  # noqa: E402, F401
 from .ideas import IdeaFollow, SearchDocument  # noqa: E402, F401

@@ -48,6 +48,10 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[Optional[datetime]]
     emailed_at: Mapped[Optional[datetime]]
+    # Email delivery claims a row before sending (tracker.feedback.delivery): a row claimed by a
+    # run that stopped before sending stays unsent rather than risk being sent twice.
+    email_claim: Mapped[Optional[str]] = mapped_column(sa.String(32), index=True)
+    email_claimed_at: Mapped[Optional[datetime]]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     actor: Mapped[Optional[User]] = relationship(foreign_keys=[actor_id])
@@ -66,8 +70,14 @@ class LearningEvent(db.Model):
     ends_at: Mapped[Optional[datetime]]
     location: Mapped[str] = mapped_column(sa.String(200), default="")
     details: Mapped[str] = mapped_column(sa.Text, default="")
+    agenda: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Links to materials, one a line: "https://example.org/slides.pdf Slides".
+    materials: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[Optional[datetime]] = mapped_column(onupdate=utcnow)  # None: never edited
+    # iCalendar SEQUENCE: bumped on every change so subscribed calendars take the update.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     deleted_at: Mapped[Optional[datetime]]
 
     collaborative: Mapped[Collaborative] = relationship()

@@ -1,0 +1,97 @@
+"""The dashboard's activity feed: recent work across the collaborative, only what the user
+may see, new items marked since the last visit."""
+
+from datetime import timedelta
+
+from tests import factories as f
+from tracker.extensions import db
+from tracker.models import (
+    Collaborative,
+    CycleRevision,
+    EventKind,
+    Site,
+    Stage,
+    User,
+    Visibility,
+    utcnow,
+)
+
+
+def revision(cycle, user_id, action="created", version=1, **overrides):
+    db.session.add(CycleRevision(cycle_id=cycle.id, version=version, action=action, user_id=user_id,
+                                 snapshot={}, **overrides))
+
+
+def test_feed_shows_visible_work_and_hides_drafts_and_other_collaboratives(app, login, world):
+    with app.app_context():
+        a, b = (db.session.get(Site, s) for s in (world.site_a, world.site_b))
+        shared = f.make_cycle(b, title="Shared at Beta", stage=Stage.STUDY)
+        revision(shared, world.member_b)
+        revision(shared, world.member_b, action="stage", version=2)
+        draft = f.make_cycle(b, title="Beta draft", visibility=Visibility.SITE)
+        revision(draft, world.member_b)
+        f.make_comment(shared, world.faculty, "Nice one")
+        f.make_feedback(shared, world.faculty, "Think about scale")
+        f.make_comment(draft, world.member_b, "Secret draft comment")
+        f.make_event(db.session.get(Collaborative, world.network), utcnow() + timedelta(days=9),
+                     title="North huddle", kind=EventKind.WEBINAR)
+        falls = f.make_site(f.make_collaborative("Falls"), "Gamma")
+        other = f.make_cycle(falls, title="Falls cycle")
+        revision(other, world.admin)
+        old = f.make_cycle(a, title="Long ago")
+        revision(old, world.member_a, created_at=utcnow() - timedelta(days=30))
+        db.session.commit()
+    html = login("member_a").get("/dashboard").get_data(True)
+    feed = html[html.index("What's been happening"):]
+    assert "Bea Physio (Beta Hospital) logged a new cycle “Shared at Beta”" in feed
+    assert "Bea Physio (Beta Hospital) moved “Shared at Beta” to Study" in feed
+    assert "Fay Faculty commented on “Shared at Beta”" in feed
+    assert "Fay Faculty gave Beta Hospital feedback on “Shared at Beta”" in feed
+    assert "New webinar in the calendar: North huddle" in feed
+    for hidden in ("Beta draft", "Secret", "Falls cycle", "Long ago"):
+        assert hidden not in feed
+    assert "Beta draft" in login("lead_b").get("/dashboard").get_data(True)
+
+
+def test_items_since_the_last_visit_are_marked_new(app, login, world):
+    client = login("member_a")
+    with app.app_context():
+        cycle = f.make_cycle(db.session.get(Site, world.site_b), title="Before")
+        revision(cycle, world.member_b, created_at=utcnow() - timedelta(minutes=5))
+        db.session.commit()
+    first = client.get("/dashboard").get_data(True)
+    assert '<span class="badge text-bg-primary">New</span>' not in first  # no earlier visit
+    with app.app_context():
+        cycle = f.make_cycle(db.session.get(Site, world.site_b), title="After")
+        revision(cycle, world.member_b, created_at=utcnow() + timedelta(seconds=1))
+        db.session.commit()
+    second = client.get("/dashboard").get_data(True)
+    feed = second[second.index("What's been happening"):]
+    assert feed.count("New</span>") == 1
+    assert feed.index("New</span>") < feed.index("“After”") < feed.index("“Before”")
+
+
+def test_dashboard_feed_costs_the_same_queries_for_few_or_many_items(app, login, world,
+                                                                     count_queries):
+    client = login("member_a")
+
+    def add(n):
+        with app.app_context():
+            site = db.session.get(Site, world.site_b)
+            user = db.session.get(User, world.member_b)
+            for i in range(n):
+                cycle = f.make_cycle(site, title=f"C{i}")
+                revision(cycle, user.id)
+                f.make_comment(cycle, user, "c")
+                f.make_feedback(cycle, world.faculty)
+            db.session.commit()
+
+    add(1)
+    client.get("/dashboard")
+    with count_queries() as small:
+        client.get("/dashboard")
+    add(30)
+    with count_queries() as large:
+        html = client.get("/dashboard").get_data(True)
+    assert html.count('class="mb-2">') >= 15
+    assert large.count == small.count

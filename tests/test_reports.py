@@ -1,0 +1,226 @@
+"""Action-period report figures on a designed world, its CSV, the storyboard, the faculty
+dashboard, and who may see them."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+from tests import factories as f
+from tracker.extensions import db
+from tracker.measures import periods
+from tracker.models import (
+    Collaborative,
+    CycleRevision,
+    Decision,
+    Driver,
+    EventKind,
+    Frequency,
+    Profession,
+    Site,
+    Stage,
+    Visibility,
+    utcnow,
+)
+
+
+@pytest.fixture
+def designed(app, world):
+    """Site A did a known amount in the action period (opened 28 days ago); Site B nothing."""
+    now = utcnow()
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        a, b = (db.session.get(Site, s) for s in (world.site_a, world.site_b))
+        f.make_event(collab, now - timedelta(days=28), kind=EventKind.LEARNING_SESSION,
+                     title="LS2")
+        f.make_event(collab, now + timedelta(days=28), kind=EventKind.LEARNING_SESSION,
+                     title="LS3")
+        f.make_event(collab, now - timedelta(days=100), kind=EventKind.LEARNING_SESSION,
+                     title="LS1")
+        primary = Driver(collaborative_id=collab.id, title="Mobilise", position=1)
+        db.session.add(primary)
+        db.session.flush()
+        secondary = Driver(collaborative_id=collab.id, title="Chairs", parent_id=primary.id)
+        db.session.add(secondary)
+        db.session.flush()
+        adopt_idea = f.make_idea(a, title="Chair by the bed", driver_id=secondary.id)
+        abandon_idea = f.make_idea(a, title="Day clothes")
+        day = lambda n: (now - timedelta(days=n)).date()  # noqa: E731
+        first = f.make_cycle(a, title="Chair: 1 patient", idea_id=adopt_idea.id,
+                             do_started_on=day(40), created_at=now - timedelta(days=60),
+                             stage=Stage.COMPLETE, decision=Decision.ADOPT,
+                             study_learning="Patients liked the chair.", scale_amount=1,
+                             scale_unit="patient")
+        db.session.add(CycleRevision(cycle_id=first.id, version=2, action="stage",
+                                     created_at=now - timedelta(days=10),
+                                     snapshot={"stage": "complete"}))
+        f.make_cycle(a, title="Chair: 1 bay", previous_id=first.id, idea_id=adopt_idea.id,
+                     do_started_on=day(7), author_id=world.member_a)
+        f.make_cycle(a, title="Not run yet", created_at=now - timedelta(days=3),
+                     author_id=world.member_a)
+        f.make_cycle(a, title="Draft", visibility=Visibility.SITE)
+        f.make_cycle(a, title="Deleted", deleted_at=now)
+        abandoned = f.make_cycle(a, title="Clothes", idea_id=abandon_idea.id,
+                                 do_started_on=day(50), created_at=now - timedelta(days=55),
+                                 stage=Stage.COMPLETE, decision=Decision.ABANDON,
+                                 updated_at=now - timedelta(days=5))
+        physio = f.make_user(site=a, name="Phil Physio", profession=Profession.PHYSIOTHERAPIST)
+        measure = f.make_measure(collab.id, name="DrEaMing", frequency=Frequency.WEEKLY)
+        this_week = periods.current_period(Frequency.WEEKLY)
+        start = periods.period_start((now - timedelta(days=28)).date(), Frequency.WEEKLY)
+        if start < (now - timedelta(days=28)).date():
+            start = periods.next_period(start, Frequency.WEEKLY)
+        expected = periods.periods_between(start, this_week, Frequency.WEEKLY)[:-1]
+        older = [periods.previous_period(start, Frequency.WEEKLY)]
+        values = [(6, 10)] * (len(expected) - 1) + [None]  # the last complete week missing
+        f.make_values(measure, a, [(5, 10)], start=older[0])
+        f.make_values(measure, a, values, start=start, entered_by_id=physio.id)
+        f.make_feedback(first, world.faculty, created_at=now - timedelta(days=2))
+        f.make_feedback(abandoned, world.member_b, created_at=now - timedelta(days=1))
+        f.make_feedback(first, world.faculty, created_at=now - timedelta(days=40))  # before
+        f.make_feedback(first, world.faculty, deleted_at=now)
+        db.session.commit()
+        return {"expected": len(expected), "measure": measure.id}
+
+
+def figures_page(client, **params):
+    return client.get("/reports/action-period", query_string=params).get_data(True)
+
+
+def csv_rows(client, **params):
+    response = client.get("/reports/action-period", query_string={**params, "format": "csv"})
+    assert response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(response.get_data(True))))
+
+
+def test_report_figures_per_site_on_the_designed_world(login, world, designed):
+    rows = {r["site"]: r for r in csv_rows(login("faculty"))}
+    a, b = rows["Alpha Hospital"], rows["Beta Hospital"]
+    assert (a["cycles_started"], a["cycles_completed"], a["ramps_extended"]) == ("2", "2", "1")
+    assert (a["ideas_adopted"], a["ideas_adapted"], a["ideas_abandoned"]) == ("1", "0", "1")
+    assert a["periods_of_data_submitted"] == str(designed["expected"] - 1)
+    assert a["periods_of_data_missing"] == "1"
+    assert a["main_measure_latest_signal"].startswith("60% (")
+    assert (a["feedback_given"], a["feedback_received"]) == ("0", "2")
+    assert (b["feedback_given"], b["feedback_received"]) == ("1", "0")
+    assert a["professions_contributing"] == "Nurse (1); Physiotherapist (1)"
+    assert (b["cycles_started"], b["periods_of_data_submitted"]) == ("0", "0")
+    assert b["periods_of_data_missing"] == str(designed["expected"])
+    assert b["main_measure_latest_signal"] == "No data yet"
+
+
+def test_an_earlier_action_period_can_be_chosen(app, login, world, designed):
+    html = figures_page(login("member_a"))
+    assert "(after LS2), up to LS3" in html
+    with app.app_context():
+        from tracker.models import LearningEvent
+
+        ls1 = db.session.scalars(db.select(LearningEvent.id).filter_by(title="LS1")).one()
+    rows = {r["site"]: r for r in csv_rows(login("member_a"), period=str(ls1))}
+    # Between LS1 (100 days ago) and LS2 (28 days ago): the two old cycles started.
+    assert rows["Alpha Hospital"]["cycles_started"] == "2"
+    assert rows["Alpha Hospital"]["cycles_completed"] == "0"
+
+
+def test_csv_cells_are_formula_safe(app, login, world, designed):
+    with app.app_context():
+        db.session.get(Site, world.site_b).name = "=HYPERLINK(\"http://evil\")"
+        db.session.commit()
+    text = login("faculty").get("/reports/action-period?format=csv").get_data(True)
+    assert "'=HYPERLINK" in text
+
+
+@pytest.mark.parametrize("who,status", [("member_a", 200), ("partner", 200), ("faculty", 200)])
+def test_report_is_open_to_the_collaborative(login, world, designed, who, status):
+    assert login(who).get("/reports/action-period").status_code == status
+
+
+def test_report_of_another_collaborative_is_forbidden(app, login, world):
+    with app.app_context():
+        other = f.make_collaborative("Falls")
+        db.session.commit()
+        other_id = other.id
+    client = login("member_a")
+    assert client.get(f"/reports/action-period?collaborative={other_id}").status_code == 403
+    assert client.get("/reports/action-period?collaborative=999").status_code == 404
+    assert client.get(f"/reports/action-period?collaborative={world.network}").status_code == 404
+
+
+def test_report_costs_the_same_queries_for_2_or_12_sites(app, login, world, designed,
+                                                         count_queries):
+    client = login("faculty")
+    with count_queries() as small:
+        client.get("/reports/action-period")
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        for i in range(10):
+            site = f.make_site(collab, f"Extra {i}")
+            f.make_user(site=site)
+            f.make_cycle(site, do_started_on=utcnow().date())
+        db.session.commit()
+    with count_queries() as large:
+        assert figures_page(client).count("Storyboard<span") == 12
+    assert large.count == small.count
+
+
+def test_storyboard_shows_aim_drivers_chart_ramp_and_learning(login, world, designed):
+    html = login("member_b").get(f"/reports/sites/{world.site_a}/storyboard").get_data(True)
+    assert "Improve things" in html  # the collaborative's aim
+    assert "<strong>Mobilise</strong> → Chairs: Chair by the bed" in html
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and "DrEaMing, Alpha Hospital" in html
+    ramp = html[html.index("The ramp"):html.index("Key learning")]
+    assert ramp.index("Chair: 1 patient") < ramp.index("Chair: 1 bay")
+    assert "Patients liked the chair." in html
+    assert "Draft" not in html  # another site's draft stays private
+
+
+def test_storyboard_of_another_collaborative_is_forbidden(app, login, world):
+    with app.app_context():
+        site = f.make_site(f.make_collaborative("Falls"))
+        db.session.commit()
+        sid = site.id
+    assert login("member_a").get(f"/reports/sites/{sid}/storyboard").status_code == 403
+    assert login("member_a").get("/reports/sites/9999/storyboard").status_code == 404
+
+
+@pytest.mark.parametrize("who,status", [("faculty", 200), ("admin", 200), ("member_a", 403),
+                                        ("lead_a", 403), ("partner", 403)])
+def test_only_faculty_see_the_dashboard(login, world, who, status):
+    assert login(who).get("/reports/faculty").status_code == status
+
+
+def test_dashboard_heatmap_support_and_mix(app, login, world, designed):
+    with app.app_context():
+        cycle = f.make_cycle(db.session.get(Site, world.site_a), title="Asked")
+        db.session.add(CycleRevision(cycle_id=cycle.id, version=1, action="created",
+                                     snapshot={}, created_at=utcnow()))
+        f.make_feedback_request(cycle, world.member_a, created_at=utcnow() - timedelta(days=4))
+        db.session.commit()
+    html = login("faculty").get("/reports/faculty").get_data(True)
+    support = html[html.index("may need support"):html.index("Activity per site")]
+    assert "Beta Hospital</a>: No DrEaMing data ever; No cycle this action period" in support
+    assert "Alpha Hospital</a>: 1 feedback request unanswered (oldest 4 days)" in support
+    heat = html[html.index("Activity per site"):html.index("Profession mix")]
+    alpha_row = heat[heat.index("Alpha Hospital"):heat.index("</tr>", heat.index("Alpha"))]
+    assert alpha_row.count("<td") == 12 and alpha_row.rstrip().endswith("</td>")
+    assert int(alpha_row.rsplit(">", 2)[-2].split("<")[0]) >= 1  # this week's revision
+    mix = html[html.index("Profession mix"):]
+    assert "<strong>Alpha Hospital</strong>: Nurse 2, Physiotherapist 1" in mix
+    for name in ("Amy Nurse", "Leo Lead", "Phil Physio"):
+        assert name not in html  # about teams, not people
+
+
+def test_dashboard_costs_the_same_queries_for_2_or_12_sites(app, login, world, designed,
+                                                            count_queries):
+    client = login("faculty")
+    with count_queries() as small:
+        client.get("/reports/faculty")
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        for i in range(10):
+            f.make_user(site=f.make_site(collab, f"Extra {i}"))
+        db.session.commit()
+    with count_queries() as large:
+        client.get("/reports/faculty")
+    assert large.count == small.count

@@ -1,0 +1,5 @@
+"""Reports: the action-period report, site storyboards and the faculty dashboard."""
+
+from .routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,215 @@
+"""The action-period report's figures, per site, in a fixed number of queries for any number
+of sites. Only work shared with the collaborative counts (a site's drafts stay its own).
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from ..events.periods import ActionPeriod
+from ..extensions import db
+from ..measures import periods as measure_periods
+from ..measures import series, words
+from ..measures.queries import phase_breaks_of, value_rows
+from ..models import (
+    Comment,
+    Cycle,
+    CycleRevision,
+    Decision,
+    Feedback,
+    Measure,
+    MeasureKind,
+    MeasureValue,
+    Membership,
+    Profession,
+    Site,
+    Stage,
+    User,
+    Visibility,
+)
+
+
+@dataclass
+class SiteFigures:
+    site: Site
+    started: int = 0
+    completed: int = 0
+    ramps_extended: int = 0
+    decisions: dict[Decision, int] = field(default_factory=lambda: dict.fromkeys(Decision, 0))
+    periods_expected: int = 0
+    periods_submitted: int = 0
+    signal: str = "No data yet"
+    feedback_given: int = 0
+    feedback_received: int = 0
+    professions: list[tuple[str, int]] = field(default_factory=list)  # (label, people)
+
+    @property
+    def periods_missing(self) -> int:
+        return self.periods_expected - self.periods_submitted
+
+
+def main_measure(collaborative_id: int) -> Measure | None:
+    """The collaborative's main measure: its first core outcome measure (not a component)."""
+    return db.session.scalars(
+        db.select(Measure).where(
+            Measure.collaborative_id == collaborative_id, Measure.site_id.is_(None),
+            Measure.composite_id.is_(None), Measure.deleted_at.is_(None))
+        .order_by((Measure.kind != MeasureKind.OUTCOME), Measure.position, Measure.id)
+        .limit(1)).first()
+
+
+def _in(column, start: datetime, end: datetime):
+    return (column >= start) & (column < end)
+
+
+def site_figures(sites: list[Site], period: ActionPeriod, now: datetime) -> list[SiteFigures]:
+    """Each site's figures for the action period (up to `now` while it is running)."""
+    start, end = period.start, period.until(now)
+    out = {s.id: SiteFigures(s) for s in sites}
+    ids = list(out)
+    if not ids:
+        return []
+    shared = (Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None),
+              Cycle.visibility == Visibility.COLLABORATIVE)
+    _started(out, shared, start, end)
+    _completed(out, shared, start, end)
+    _feedback(out, ids, start, end)
+    _measure_data(out, sites, start, end)
+    _professions(out, ids, shared, start, end)
+    return [out[s.id] for s in sites]
+
+
+def _started(out: dict, shared: tuple, start: datetime, end: datetime) -> None:
+    """Tested in the period (or, not yet run, logged in it); ramps extended: those with a
+    previous cycle."""
+    rows = db.session.execute(
+        db.select(Cycle.site_id, Cycle.previous_id.is_not(None)).where(
+            *shared,
+            sa.or_(_in(Cycle.do_started_on, start.date(), end.date()),
+                   Cycle.do_started_on.is_(None) & _in(Cycle.created_at, start, end))))
+    for site_id, extends in rows:
+        out[site_id].started += 1
+        out[site_id].ramps_extended += int(bool(extends))
+
+
+def _completed(out: dict, shared: tuple, start: datetime, end: datetime) -> None:
+    """Completed in the period: when a revision first recorded the move to Complete (for
+    cycles made outside the app, with no such revision: their last update); decisions are
+    counted once per idea (a cycle without an idea counts for itself)."""
+    completed_at = (
+        db.select(CycleRevision.cycle_id, sa.func.min(CycleRevision.created_at).label("at"))
+        .where(CycleRevision.action == "stage",
+               CycleRevision.snapshot["stage"].as_string() == Stage.COMPLETE.value)
+        .group_by(CycleRevision.cycle_id).subquery())
+    when = sa.func.coalesce(completed_at.c.at, Cycle.updated_at)
+    rows = db.session.execute(
+        db.select(Cycle.site_id, Cycle.id, Cycle.idea_id, Cycle.decision)
+        .outerjoin(completed_at, completed_at.c.cycle_id == Cycle.id)
+        .where(*shared, Cycle.stage == Stage.COMPLETE, _in(when, start, end))
+        .order_by(when))
+    decided: dict[tuple[int, str], Decision] = {}
+    for site_id, cycle_id, idea_id, decision in rows:
+        out[site_id].completed += 1
+        if decision is not None:
+            decided[(site_id, f"idea{idea_id}" if idea_id else f"cycle{cycle_id}")] = decision
+    for (site_id, _), decision in decided.items():  # the latest decision on each idea
+        out[site_id].decisions[decision] += 1
+
+
+def _feedback(out: dict, ids: list[int], start: datetime, end: datetime) -> None:
+    live = (Feedback.deleted_at.is_(None), _in(Feedback.created_at, start, end))
+    received = db.session.execute(
+        db.select(Cycle.site_id, sa.func.count(Feedback.id)).join(Feedback.cycle)
+        .where(*live, Cycle.site_id.in_(ids)).group_by(Cycle.site_id))
+    for site_id, count in received:
+        out[site_id].feedback_received = count
+    given = db.session.execute(
+        db.select(Membership.site_id, sa.func.count(sa.distinct(Feedback.id)))
+        .join(Feedback, Feedback.author_id == Membership.user_id).join(Feedback.cycle)
+        .where(*live, Membership.site_id.in_(ids), Cycle.site_id != Membership.site_id)
+        .group_by(Membership.site_id))
+    for site_id, count in given:
+        out[site_id].feedback_given = count
+
+
+def _measure_data(out: dict, sites: list[Site], start: datetime, end: datetime) -> None:
+    """Periods of the main measure submitted and missing in the action period (complete
+    periods only), and its latest signal over all the site's data."""
+    by_collaborative: dict[int, list[int]] = defaultdict(list)
+    for site in sites:
+        by_collaborative[site.collaborative_id].append(site.id)
+    for collaborative_id, site_ids in by_collaborative.items():
+        measure = main_measure(collaborative_id)
+        if measure is None:
+            continue
+        freq = measure.frequency
+        first = measure_periods.period_start(start.date(), freq)
+        if first < start.date():
+            first = measure_periods.next_period(first, freq)
+        last_open = measure_periods.period_start(end.date(), freq)  # not yet complete
+        expected = [p for p in measure_periods.periods_between(first, last_open, freq)
+                    if p < last_open] if first < last_open else []
+        rows: dict[int, list] = defaultdict(list)
+        for row in db.session.execute(value_rows(measure.id, site_ids)):
+            rows[row.site_id].append(row)
+        breaks: dict[int, list[date]] = defaultdict(list)
+        for b in db.session.scalars(phase_breaks_of(measure.id, site_ids)):
+            breaks[b.site_id].append(b.period_start)
+        for site_id in site_ids:
+            figures = out[site_id]
+            have = {r.period_start for r in rows[site_id]
+                    if series.plotted(measure, r.numerator, r.denominator, r.value) is not None}
+            figures.periods_expected = len(expected)
+            figures.periods_submitted = len(have.intersection(expected))
+            figures.signal = latest_signal(measure, rows[site_id], breaks[site_id])
+
+
+def latest_signal(measure: Measure, rows: list, break_dates: list[date]) -> str:
+    """The measure's latest point and what its chart says about it, in words."""
+    points = series.build_points(measure, rows)
+    if not points:
+        return "No data yet"
+    chart = series.build_chart(measure, points, break_dates, series.default_view(measure))
+    latest = chart.latest
+    value = words.format_value(measure, latest.value) if latest else ""
+    when = measure_periods.label(latest.period, measure.frequency) if latest else ""
+    if chart.result is None or chart.result.variation_icon is None:
+        return f"{value} ({when}); too little data for a signal" if latest else "No data yet"
+    said = words.VARIATION_WORDS[chart.result.variation_icon]
+    return f"{value} ({when}): {said}"
+
+
+def _professions(out: dict, ids: list[int], shared: tuple, start: datetime,
+                 end: datetime) -> None:
+    """The professions of the site's people who contributed in the period (a cycle change,
+    data entered, a comment or feedback), as counts of people: never names, never a ranking."""
+    team = db.select(Membership.site_id, Membership.user_id).where(
+        Membership.site_id.in_(ids)).subquery()
+    revised = (db.select(Cycle.site_id, CycleRevision.user_id)
+               .join(CycleRevision, CycleRevision.cycle_id == Cycle.id)
+               .where(Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None),
+                      _in(CycleRevision.created_at, start, end)))
+    authored = db.select(Cycle.site_id, Cycle.author_id).where(
+        *shared, _in(Cycle.created_at, start, end))
+    entered = db.select(MeasureValue.site_id, MeasureValue.entered_by_id).where(
+        MeasureValue.site_id.in_(ids), _in(MeasureValue.updated_at, start, end))
+    commented = db.select(team.c.site_id, Comment.author_id).join(
+        team, team.c.user_id == Comment.author_id).where(
+        Comment.deleted_at.is_(None), _in(Comment.created_at, start, end))
+    gave = db.select(team.c.site_id, Feedback.author_id).join(
+        team, team.c.user_id == Feedback.author_id).where(
+        Feedback.deleted_at.is_(None), _in(Feedback.created_at, start, end))
+    pairs = sa.union(revised, authored, entered, commented, gave).subquery()
+    site_col, user_col = pairs.c[0], pairs.c[1]
+    rows = db.session.execute(
+        db.select(site_col, User.id, User.profession).join(User, User.id == user_col)
+        .join(Membership, (Membership.user_id == User.id) & (Membership.site_id == site_col))
+        .distinct())
+    counts: dict[int, Counter] = defaultdict(Counter)
+    for site_id, _, profession in rows:
+        counts[site_id][Profession(profession)] += 1
+    for site_id, counter in counts.items():
+        # Alphabetical by profession: a mix, not a league table.
+        out[site_id].professions = sorted(((p.label, n) for p, n in counter.items()))

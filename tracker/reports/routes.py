@@ -1,0 +1,104 @@
+"""Reports for the collaborative rhythm: the action-period report (page, print and CSV), a
+site's storyboard for the learning session, and the faculty dashboard."""
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user, login_required
+
+from ..events.periods import ActionPeriod, all_periods, current_period
+from ..exports import csv_text
+from ..extensions import db
+from ..models import Collaborative, Decision, Site, utcnow
+from ..queries import collaboratives_of
+from . import dashboard, figures, storyboard
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+CSV_HEADER = (
+    "site", "organisation", "cycles_started", "cycles_completed", "ramps_extended",
+    "ideas_adopted", "ideas_adapted", "ideas_abandoned", "periods_of_data_submitted",
+    "periods_of_data_missing", "main_measure_latest_signal", "feedback_given",
+    "feedback_received", "professions_contributing",
+)
+
+
+def get_collaborative_or_404(collaborative_id: int | None, *, faculty: bool = False
+                             ) -> Collaborative:
+    """A national collaborative the user belongs to (the first of theirs when none is asked);
+    with faculty=True the user must be its faculty."""
+    if collaborative_id is None:
+        collaborative = db.session.scalars(collaboratives_of(current_user).limit(1)).first()
+    else:
+        collaborative = db.session.get(Collaborative, collaborative_id)
+    if collaborative is None or collaborative.parent_id is not None:
+        abort(404)
+    if not current_user.can_view_collaborative(collaborative.id):
+        abort(403)
+    if faculty and not current_user.is_faculty_of(collaborative.id):
+        abort(403)
+    return collaborative
+
+
+def _period(collaborative: Collaborative) -> tuple[ActionPeriod, list[ActionPeriod]]:
+    periods = all_periods(collaborative)
+    chosen = request.args.get("period")
+    period = next((p for p in periods if p.key == chosen), None)
+    return period or current_period(collaborative, utcnow()), periods
+
+
+def _sites(collaborative: Collaborative) -> list[Site]:
+    return list(db.session.scalars(
+        db.select(Site).where(Site.collaborative_id == collaborative.id).order_by(Site.name)))
+
+
+@bp.get("/action-period")
+@login_required
+def action_period():
+    """Per site, what happened in an action period; printable, or as CSV with format=csv."""
+    collaborative = get_collaborative_or_404(request.args.get("collaborative", type=int))
+    period, periods = _period(collaborative)
+    rows = figures.site_figures(_sites(collaborative), period, utcnow())
+    measure = figures.main_measure(collaborative.id)
+    if request.args.get("format") == "csv":
+        return _csv(collaborative, period, rows)
+    return render_template("reports/action_period.html", collaborative=collaborative,
+                           period=period, periods=periods, rows=rows, measure=measure,
+                           decisions=list(Decision))
+
+
+def _csv(collaborative: Collaborative, period: ActionPeriod, rows) -> Response:
+    body = csv_text(CSV_HEADER, [[
+        r.site.name, r.site.organisation, r.started, r.completed, r.ramps_extended,
+        *(r.decisions[d] for d in Decision), r.periods_submitted, r.periods_missing,
+        r.signal, r.feedback_given, r.feedback_received,
+        "; ".join(f"{label} ({n})" for label, n in r.professions),
+    ] for r in rows])
+    name = f"action-period-{period.start:%Y-%m-%d}-collaborative-{collaborative.id}.csv"
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/sites/<int:site_id>/storyboard")
+@login_required
+def site_storyboard(site_id: int):
+    """A site's one-page storyboard, printable to A4."""
+    site = db.session.get(Site, site_id)
+    if site is None:
+        abort(404)
+    if not current_user.can_view_collaborative(site.collaborative_id):
+        abort(403)
+    return render_template("reports/storyboard.html", board=storyboard.build(site, current_user))
+
+
+@bp.get("/faculty")
+@login_required
+def faculty_dashboard():
+    """Faculty only: activity per site per week, sites needing support, each team's mix."""
+    collaborative = get_collaborative_or_404(request.args.get("collaborative", type=int),
+                                             faculty=not current_user.is_admin)
+    now = utcnow()
+    period = current_period(collaborative, now)
+    rows = dashboard.build(_sites(collaborative), period, now)
+    return render_template("reports/faculty.html", collaborative=collaborative, period=period,
+                           rows=rows, weeks=dashboard.week_starts(now.date()),
+                           heat=dashboard.heat,
+                           needing=[r for r in rows if r.reasons])

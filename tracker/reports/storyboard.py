@@ -1,0 +1,87 @@
+"""A site's one-page storyboard for a learning session: aim, driver-diagram excerpt, the main
+measure's chart with its cycles, the ramp, and key learning."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..measures import charts, series, words
+from ..measures.loaders import load_chart, load_cycles
+from ..models import Collaborative, Cycle, Driver, Measure, Site, Stage, User, Visibility
+from .figures import main_measure
+
+LEARNING_SHOWN = 4
+
+
+@dataclass
+class DriverLine:
+    primary: str
+    secondary: list[str] = field(default_factory=list)
+    ideas: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Storyboard:
+    site: Site
+    collaborative: Collaborative
+    drivers: list[DriverLine]
+    measure: Measure | None
+    geometry: charts.Geometry | None
+    summary: list[str]
+    ramp: list[Cycle]
+    learning: list[Cycle]
+
+
+def build(site: Site, user: User) -> Storyboard:
+    """Everything the storyboard shows (a site's drafts only for its own team)."""
+    query = (db.select(Cycle).where(Cycle.site_id == site.id, Cycle.deleted_at.is_(None))
+             .options(joinedload(Cycle.idea))  # the driver excerpt reads each cycle's idea
+             .order_by(Cycle.created_at))
+    if site.id not in user.site_ids and not user.is_admin:
+        query = query.where(Cycle.visibility == Visibility.COLLABORATIVE)
+    cycles = list(db.session.scalars(query))
+    measure = main_measure(site.collaborative_id)
+    geometry, summary = None, []
+    if measure is not None:
+        chart = load_chart(measure, site, series.default_view(measure))
+        geometry = charts.layout(chart, title=f"{measure.name}, {site.name}",
+                                 cycles=load_cycles(measure, site))
+        summary = words.summary(chart)
+    learning = [c for c in reversed(cycles)
+                if c.study_learning.strip() and c.stage in (Stage.ACT, Stage.COMPLETE)]
+    return Storyboard(site, db.session.get(Collaborative, site.collaborative_id),
+                      _drivers(site.collaborative_id, cycles), measure, geometry, summary,
+                      _longest_ramp(cycles), learning[:LEARNING_SHOWN])
+
+
+def _drivers(collaborative_id: int, cycles: list[Cycle]) -> list[DriverLine]:
+    """The part of the driver diagram the site's tested ideas sit under."""
+    drivers = {d.id: d for d in db.session.scalars(
+        db.select(Driver).where(Driver.collaborative_id == collaborative_id,
+                                Driver.deleted_at.is_(None)))}
+    lines: dict[int, DriverLine] = {}
+    for idea in {c.idea.id: c.idea for c in cycles if c.idea is not None}.values():
+        driver = drivers.get(idea.driver_id)
+        if driver is None:
+            continue
+        primary = drivers.get(driver.parent_id, driver)
+        line = lines.setdefault(primary.id, DriverLine(primary.title))
+        if driver is not primary and driver.title not in line.secondary:
+            line.secondary.append(driver.title)
+        line.ideas.append(idea.title)
+    return [lines[k] for k in sorted(lines, key=lambda k: drivers[k].position)]
+
+
+def _longest_ramp(cycles: list[Cycle]) -> list[Cycle]:
+    """The site's longest chain of linked cycles (the latest one when several tie)."""
+    by_id = {c.id: c for c in cycles}
+    best: list[Cycle] = []
+    for cycle in cycles:  # oldest first, so a later chain of equal length wins below
+        chain, seen = [cycle], {cycle.id}
+        while chain[0].previous_id in by_id and chain[0].previous_id not in seen:
+            chain.insert(0, by_id[chain[0].previous_id])
+            seen.add(chain[0].id)
+        if len(chain) >= len(best):
+            best = chain
+    return best
