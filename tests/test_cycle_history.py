@@ -1,5 +1,7 @@
 """Nothing lost: conflicting saves merge visibly, every revision can be restored, ramps link."""
 
+import re
+
 from tests.test_cycles import form_fields, load, make, worksheet
 from tracker.extensions import db
 from tracker.models import CycleRevision, Decision, Stage
@@ -123,3 +125,73 @@ def test_next_cycle_only_by_the_sites_members(app, login, world):
     cycle_id = make(app, world.site_a, stage=Stage.ACT)
     assert login("member_b").post(f"/cycles/{cycle_id}/next").status_code == 403
     assert login("partner").post(f"/cycles/{cycle_id}/next").status_code == 403
+
+
+def test_the_ramp_on_a_cycle_page_hides_other_sites_drafts(app, login, world):
+    first = make(app, world.site_a, title="Shared first", stage=Stage.COMPLETE)
+    make(app, world.site_a, title="Draft next", previous_id=first,
+         visibility=__import__("tracker.models", fromlist=["Visibility"]).Visibility.SITE)
+    html = login("member_b").get(f"/cycles/{first}").get_data(True)
+    assert "Draft next" not in html and "Ramp: cycle 1 of 1" in html
+    assert "Draft next" in login("member_a").get(f"/cycles/{first}").get_data(True)
+
+
+def test_save_and_move_on_never_skips_a_stage(app, login, world):
+    cycle_id = make(app, world.site_a)
+    amy, leo = login("member_a"), login("lead_a")
+    form = worksheet(amy, cycle_id)  # rendered at Plan
+    leo.post(f"/cycles/{cycle_id}/stage", data={"to": "do"})
+    form["submit_advance"] = "Save and move to Do"
+    html = amy.post(f"/cycles/{cycle_id}/edit", data=form, follow_redirects=True).get_data(True)
+    assert "moved this cycle to Do meanwhile" in html
+    assert load(app, cycle_id).stage == Stage.DO
+
+
+def test_a_removed_measure_stays_linked_when_the_worksheet_is_saved(app, login, world):
+    from tests import factories as f
+    from tracker.models import Cycle, utcnow
+
+    cycle_id = make(app, world.site_a)
+    with app.app_context():
+        measure = f.make_measure(world.collaborative, name="Old measure", deleted_at=utcnow())
+        cycle = db.session.get(Cycle, cycle_id)
+        cycle.measures = [measure]
+        db.session.commit()
+    client = login("member_a")
+    html = client.get(f"/cycles/{cycle_id}/edit").get_data(True)
+    assert "Old measure (removed)" in html
+    data = worksheet(client, cycle_id)
+    data["measure_ids"] = re.findall(r'name="measure_ids"[^>]*value="(\d+)" checked', html) or (
+        re.findall(r'checked[^>]*name="measure_ids"[^>]*value="(\d+)"', html))
+    data["objective"] = "Something else"
+    client.post(f"/cycles/{cycle_id}/edit", data=data)
+    assert [m.name for m in load(app, cycle_id).measures] == ["Old measure"]
+
+
+def test_restoring_a_revision_keeps_the_current_stage(app, login, world):
+    cycle_id = make(app, world.site_a)
+    client = login("member_a")
+    data = worksheet(client, cycle_id)
+    data["objective"] = "Version two"
+    client.post(f"/cycles/{cycle_id}/edit", data=data)  # baseline v1, edited v2
+    client.post(f"/cycles/{cycle_id}/stage", data={"to": "do"})  # v3
+    client.post(f"/cycles/{cycle_id}/history/1/restore")
+    cycle = load(app, cycle_id)
+    assert cycle.objective == "" and cycle.stage == Stage.DO
+
+
+def test_history_names_ideas_and_fields_not_ids(app, login, world):
+    from tests import factories as f
+    from tracker.models import Site
+
+    cycle_id = make(app, world.site_a)
+    with app.app_context():
+        idea_id = f.make_idea(db.session.get(Site, world.site_a), title="Day clothes").id
+        db.session.commit()
+    client = login("member_a")
+    data = worksheet(client, cycle_id)
+    data.update(idea_id=str(idea_id), plan_who="Ward team")
+    client.post(f"/cycles/{cycle_id}/edit", data=data)
+    html = client.get(f"/cycles/{cycle_id}/history").get_data(True)
+    assert '<th scope="row">Change idea</th>' in html and "Day clothes" in html
+    assert '<th scope="row">Who</th>' in html and "idea id" not in html

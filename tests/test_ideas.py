@@ -203,6 +203,11 @@ def test_followers_hear_of_new_tests_and_decisions(app, login, world, evidence_w
     cycle_id = int(response.location.split("/")[-2])
     from tests.test_cycles import worksheet
 
+    with app.app_context():  # a site's draft is its own business: nobody is told yet
+        assert db.session.scalar(db.select(db.func.count(Notification.id))) == 0
+    data = worksheet(member, cycle_id)
+    data["visibility"] = "collaborative"  # shared with the collaborative: followers hear
+    member.post(f"/cycles/{cycle_id}/edit", data=data)
     data = worksheet(member, cycle_id)
     data["decision"] = "adopt"
     member.post(f"/cycles/{cycle_id}/edit", data=data)
@@ -263,3 +268,16 @@ def test_patient_data_is_refused_in_an_idea(app, login, world):
     assert "contains what looks like an NHS number" in html
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(ChangeIdea.id))) == 0
+
+
+def test_comment_counts_leave_out_other_sites_drafts(app, login, world, evidence_world):
+    from tracker.models import Comment
+
+    with app.app_context():
+        draft = db.session.scalars(db.select(Cycle).filter_by(title="Gamma draft")).one()
+        for _ in range(3):
+            db.session.add(Comment(cycle_id=draft.id, author_id=world.admin, body="hidden"))
+        db.session.commit()
+    html = login("member_b").get("/ideas/").get_data(True)
+    card = html[html.index("Evening snack boxes"):]
+    assert "· 0 comments" in card[:400]

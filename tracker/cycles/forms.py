@@ -81,6 +81,7 @@ def _number(field) -> None:
 
 class WorksheetForm(ScaleMixin, PatientSafeForm):
     version = HiddenField()
+    stage_seen = HiddenField()  # the stage "Save and move on" moves on from
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     idea_id = SelectField("Change idea", validators=[Optional()])
     visibility = SelectField("Who can read it", choices=[

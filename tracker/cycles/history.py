@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from ..exports import csv_text
 from ..extensions import db
-from ..models import Cycle, CycleRevision
+from ..models import ChangeIdea, Cycle, CycleRevision, Measure
 from . import services
 from .forms import ConfirmForm, FilterForm
 from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
@@ -19,7 +19,7 @@ from .worksheet import fill_filter_choices
 def ramp(cycle_id: int):
     """The chain of linked cycles this one belongs to: scale, dates, predictions, decisions."""
     cycle = get_cycle_or_404(cycle_id)
-    chain = [c for c in services.ramp_chain(cycle) if c.can_view(current_user)]
+    chain = services.ramp_chain(cycle, current_user)
     return render_template("cycles/ramp.html", cycle=cycle, chain=chain)
 
 
@@ -47,7 +47,36 @@ def history(cycle_id: int):
         .where(CycleRevision.cycle_id == cycle.id).order_by(CycleRevision.version.desc())
     ).all()
     return render_template("cycles/history.html", cycle=cycle, revisions=revisions,
-                           can_edit=cycle.can_edit(current_user), confirm_form=ConfirmForm())
+                           can_edit=cycle.can_edit(current_user), confirm_form=ConfirmForm(),
+                           labels=FIELD_LABELS, names=_names(revisions))
+
+
+# How the history names the worksheet's fields.
+FIELD_LABELS = {
+    "idea_id": "Change idea", "measure_ids": "Measures", "visibility": "Who can read it",
+    "plan_who": "Who", "plan_what": "What", "plan_where": "Where", "plan_when": "When",
+    "data_plan": "Data to collect", "scale_amount": "Scale: how many",
+    "scale_unit": "Scale: of what", "do_started_on": "Test started on",
+    "do_ended_on": "Test ended on", "do_what_happened": "What happened",
+    "do_problems": "Problems and surprises", "do_deviations": "Deviations from the plan",
+    "study_learning": "What we learned", "act_next_steps": "Next steps",
+    "questions": "Questions and predictions",
+}
+
+
+def _names(revisions) -> dict[str, dict[int, str]]:
+    """Titles for the ideas and measures the history mentions by id (two queries)."""
+    idea_ids, measure_ids = set(), set()
+    for revision in revisions:
+        idea_ids |= {i for i in revision.changes.get("idea_id") or () if i}
+        for ids in revision.changes.get("measure_ids") or ():
+            measure_ids |= set(ids or ())
+    return {
+        "idea_id": dict(db.session.execute(db.select(ChangeIdea.id, ChangeIdea.title).where(
+            ChangeIdea.id.in_(idea_ids))).all()),
+        "measure_ids": dict(db.session.execute(db.select(Measure.id, Measure.name).where(
+            Measure.id.in_(measure_ids))).all()),
+    }
 
 
 @bp.post("/<int:cycle_id>/history/<int:version>/restore")

@@ -3,6 +3,7 @@
 A nudge, never a blocker: each criterion is met or not yet, with a hint of what would meet it.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,8 +15,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..extensions import db
 from ..models import Cycle, CycleQuestion, Frequency, Measure, MeasureValue, Stage, cycle_measure
 
-# A first test this large is a whole unit, not a small-scale test.
-WHOLE_UNITS = ("ward", "unit", "hospital", "site", "department", "trust", "all ")
+# A first test this large is a whole unit, not a small-scale test (whole words: "unit" is not
+# "community").
+WHOLE_UNITS = re.compile(r"\b(all|wards?|units?|hospitals?|sites?|departments?|trusts?)\b")
 STUDIED = (Stage.STUDY, Stage.ACT, Stage.COMPLETE)
 
 
@@ -124,8 +126,7 @@ def _iterative(cycle: Cycle, has_next: bool) -> tuple[bool, str]:
 def _small_scale(cycle: Cycle) -> tuple[bool, str]:
     if not cycle.scale_amount or not cycle.scale_unit.strip():
         return False, "State the scale of the test, e.g. 1 patient, 1 shift, 1 bay."
-    unit = f"{cycle.scale_unit.strip().lower()} "
-    if cycle.previous_id is None and any(word in unit for word in WHOLE_UNITS):
+    if cycle.previous_id is None and WHOLE_UNITS.search(cycle.scale_unit.lower()):
         return False, "Start smaller than a whole unit (1 patient, 1 shift), then grow."
     return True, f"Tested at a stated scale: {cycle.scale}."
 

@@ -56,8 +56,10 @@ def index():
                        per_page=PER_PAGE, error_out=False)
     return render_template(
         "cycles/index.html", form=form, page=page, criteria=quality.assess_many(page.items),
-        stage_counts=stage_counts(base), shares=site_shares(base),
-        args={k: v for k, v in request.args.items() if k != "page"},
+        stage_counts=stage_counts(base),
+        # Assessing every filtered cycle costs more than the page: only when asked for.
+        shares=site_shares(base) if request.args.get("shares") else None,
+        args={k: v for k, v in request.args.items() if k in form._fields},
         can_log=bool(current_user.site_ids),
     )
 
@@ -69,7 +71,7 @@ def detail(cycle_id: int):
     from ..feedback.panel import cycle_panel  # here: the feedback package loads cycles first
 
     cycle = get_cycle_or_404(cycle_id)
-    chain = services.ramp_chain(cycle)
+    chain = services.ramp_chain(cycle, current_user)
     position = next(i for i, c in enumerate(chain, 1) if c.id == cycle.id)
     inspired_by = db.session.get(Cycle, cycle.inspired_by_id) if cycle.inspired_by_id else None
     return render_template(
@@ -133,21 +135,34 @@ def edit(cycle_id: int):
             form = WorksheetForm(formdata=None, data=form_values(shown))
             _fill_choices(form, cycle)
             form.version.data = str(cycle.version)
+            form.stage_seen.data = cycle.stage.value
             return render_template("cycles/form.html", form=form, cycle=cycle,
                                    outcome=outcome, labels=_labels(form)), 409
-        if form.submit_advance.data and cycle.stage != Stage.COMPLETE:
-            try:
-                services.move_stage(cycle, services.STAGE_ORDER[
-                    services.STAGE_ORDER.index(cycle.stage) + 1], by=current_user)
-            except services.StageError as error:
-                flash(str(error), "warning")
+        if form.submit_advance.data:
+            _advance(cycle, seen=form.stage_seen.data)
         db.session.commit()
         flash("Worksheet saved.", "success")
         return redirect(url_for("cycles.detail", cycle_id=cycle.id))
     if request.method == "GET":
         form.version.data = str(cycle.version)
+        form.stage_seen.data = cycle.stage.value
     return render_template("cycles/form.html", form=form, cycle=cycle, outcome=None,
                            labels=_labels(form))
+
+
+def _advance(cycle: Cycle, *, seen: str) -> None:
+    """"Save and move on": only from the stage the form showed, so no stage is skipped."""
+    if seen != cycle.stage.value:
+        flash(f"Someone moved this cycle to {cycle.stage.label} meanwhile, so it was not "
+              "moved again.", "warning")
+        return
+    if cycle.stage == Stage.COMPLETE:
+        return
+    try:
+        services.move_stage(cycle, services.STAGE_ORDER[
+            services.STAGE_ORDER.index(cycle.stage) + 1], by=current_user)
+    except services.StageError as error:
+        flash(str(error), "warning")
 
 
 def _labels(form: WorksheetForm) -> dict[str, str]:
@@ -156,7 +171,7 @@ def _labels(form: WorksheetForm) -> dict[str, str]:
 
 
 def _fill_choices(form: WorksheetForm, cycle: Cycle) -> None:
-    fill_idea_choices(form.idea_id, cycle.site.collaborative_id)
+    fill_idea_choices(form.idea_id, cycle.site.collaborative_id, keep=cycle.idea)
     form.measure_ids.choices = _measure_choices(cycle)
 
 
@@ -168,7 +183,11 @@ def _measure_choices(cycle: Cycle) -> list[SelectChoice]:
             Measure.site_id.is_(None) | (Measure.site_id == cycle.site_id),
         ).order_by(Measure.position, Measure.name)
     )
-    return [SelectChoice(m.id, m.name) for m in measures]
+    choices = [SelectChoice(m.id, m.name) for m in measures]
+    # A linked measure removed since stays listed, so saving the worksheet keeps the link.
+    offered = {c.value for c in choices}
+    return choices + [SelectChoice(m.id, f"{m.name} (removed)") for m in cycle.measures
+                      if m.id not in offered]
 
 
 @bp.post("/<int:cycle_id>/stage")

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy.orm import selectinload
+
 from ..extensions import db
 from ..models import (
     ChangeIdea,
@@ -130,7 +132,7 @@ def log_cycle(
                                          prediction=prediction)]
     db.session.add(cycle)
     _record(cycle, "created", by, {})
-    if idea is not None:
+    if idea is not None and cycle.visibility == Visibility.COLLABORATIVE:
         _tell_followers_of_first_test(cycle, idea, by)
     return cycle
 
@@ -144,8 +146,13 @@ def _tell_followers_of_first_test(cycle: Cycle, idea: ChangeIdea, by: User) -> N
                          obj=cycle)
 
 
-def _tell_followers_of_decision(cycle: Cycle, before: dict[str, Any], by: User) -> None:
-    if cycle.idea_id is None or cycle.decision is None:
+def _tell_followers(cycle: Cycle, before: dict[str, Any], by: User) -> None:
+    """Followers of the idea hear when a shared cycle starts testing it or decides on it."""
+    if cycle.idea_id is None or cycle.visibility != Visibility.COLLABORATIVE:
+        return  # a site's draft is its own business until it is shared
+    if before.get("visibility") == Visibility.SITE.value:
+        _tell_followers_of_first_test(cycle, db.session.get(ChangeIdea, cycle.idea_id), by)
+    if cycle.decision is None:
         return
     if before.get("decision") == cycle.decision.value:
         return
@@ -204,7 +211,7 @@ def save_worksheet(
     apply(cycle, merged)
     cycle.version += 1
     _record(cycle, "edited", by, current)
-    _tell_followers_of_decision(cycle, current, by)
+    _tell_followers(cycle, current, by)
     return SaveOutcome(saved=True, merged=merged)
 
 
@@ -263,10 +270,12 @@ def start_next_cycle(cycle: Cycle, *, by: User) -> Cycle:
     return next_cycle
 
 
-def ramp_chain(cycle: Cycle) -> list[Cycle]:
-    """The cycles linked to this one through previous/next links, first to last."""
+def ramp_chain(cycle: Cycle, viewer: User | None = None) -> list[Cycle]:
+    """The cycles linked to this one through previous/next links, first to last; with a
+    viewer, only those the viewer may read (a site's drafts stay with the site)."""
     site_cycles = db.session.scalars(
         db.select(Cycle).where(Cycle.site_id == cycle.site_id, Cycle.deleted_at.is_(None))
+        .options(selectinload(Cycle.questions))  # the ramp page shows predictions held
     ).all()
     by_id = {c.id: c for c in site_cycles}
     children: dict[int, list[Cycle]] = {}
@@ -283,6 +292,8 @@ def ramp_chain(cycle: Cycle) -> list[Cycle]:
         node = todo.pop(0)
         chain.append(node)
         todo = sorted(children.get(node.id, []), key=lambda c: c.created_at) + todo
+    if viewer is not None:
+        chain = [c for c in chain if c.id == cycle.id or c.can_view(viewer)]
     return chain
 
 
@@ -313,8 +324,10 @@ def restorable_since():
 
 
 def restore_revision(cycle: Cycle, revision: CycleRevision, *, by: User) -> None:
-    """Bring back the worksheet as it was at `revision` (itself recorded as a new revision)."""
+    """Bring back the worksheet's content as it was at `revision` (recorded as a new revision);
+    the stage and who can read it stay as they are now."""
     before = snapshot(cycle)
-    apply(cycle, revision.snapshot)
+    content = {k: v for k, v in revision.snapshot.items() if k not in ("stage", "visibility")}
+    apply(cycle, content)
     cycle.version += 1
     _record(cycle, f"restored version {revision.version}", by, before)

@@ -79,15 +79,18 @@ def form_values(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def fill_idea_choices(field, collaborative_id: int) -> None:
+def fill_idea_choices(field, collaborative_id: int, *, keep: ChangeIdea | None = None) -> None:
+    """The collaborative's ideas; `keep` (the one already linked) stays even if removed."""
     ideas = db.session.execute(
         db.select(ChangeIdea.id, ChangeIdea.title)
         .where(ChangeIdea.collaborative_id == collaborative_id, ChangeIdea.deleted_at.is_(None))
         .order_by(ChangeIdea.title)
-    )
+    ).all()
     field.choices = [SelectChoice("", "— none yet —")] + [
         SelectChoice(str(i), title) for i, title in ideas
     ]
+    if keep is not None and keep.id not in {i for i, _ in ideas}:
+        field.choices.append(SelectChoice(str(keep.id), f"{keep.title} (removed)"))
 
 
 def fill_filter_choices(form, user: User) -> None:

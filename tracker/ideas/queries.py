@@ -15,8 +15,8 @@ STATUS_LABELS = {"untested": "Untested", "testing": "Testing", "adopt": "Adopted
 _unit = sa.func.lower(Cycle.scale_unit)
 SCALE_RANK = sa.case(
     (_unit.like("%patient%"), 1), (_unit.like("%shift%"), 2), (_unit.like("%day%"), 3),
-    (_unit.like("%bay%"), 4), (_unit.like("%week%"), 5), (_unit.like("%ward%"), 6),
-    (_unit.like("%hospital%") | _unit.like("%site%"), 7), else_=0,
+    (_unit.like("%bay%"), 4), (_unit.like("%week%"), 5), (_unit.like("%all%ward%"), 7),
+    (_unit.like("%ward%"), 6), (_unit.like("%hospital%") | _unit.like("%site%"), 8), else_=0,
 )
 
 
@@ -53,9 +53,11 @@ def library(user: User, *, driver_id=None, tag=None, site_id=None, status=None, 
     ).group_by(status_sq.c.idea_id).subquery()
     idea_comments = sa.select(Comment.idea_id.label("idea_id"), sa.func.count().label("n")).where(
         Comment.idea_id.is_not(None), Comment.deleted_at.is_(None)).group_by(Comment.idea_id)
-    cycle_comments = sa.select(Cycle.idea_id.label("idea_id"), sa.func.count().label("n")).join(
-        Comment, Comment.cycle_id == Cycle.id).where(
-        Comment.deleted_at.is_(None), Cycle.deleted_at.is_(None), Cycle.idea_id.is_not(None)
+    # Comments on cycles count only where the user may read the cycle (not others' drafts).
+    cycle_comments = cycles_visible_to(user).with_only_columns(
+        Cycle.idea_id.label("idea_id"), sa.func.count().label("n")
+    ).join(Comment, Comment.cycle_id == Cycle.id).where(
+        Comment.deleted_at.is_(None), Cycle.idea_id.is_not(None)
     ).group_by(Cycle.idea_id)
     union = sa.union_all(idea_comments, cycle_comments).subquery()
     discussed = sa.select(union.c.idea_id, sa.func.sum(union.c.n).label("comments")).group_by(

@@ -30,6 +30,7 @@ from .queries import STATUS_LABELS, evidence, library, site_status
 
 bp = Blueprint("ideas", __name__, url_prefix="/ideas")
 PER_PAGE = 24
+FILTER_ARGS = ("driver", "tag", "site", "status", "where", "sort")
 SORTS = {"newest": "Newest", "tested": "Most tested", "adopted": "Most adopted",
          "discussed": "Most discussed", "title": "Title"}
 
@@ -70,7 +71,7 @@ def index():
         filters=filters, mine=mine, statuses=STATUS_LABELS, sorts=SORTS,
         drivers=_driver_choices(), tags=_tag_names(),
         sites=db.session.scalars(sites_visible_to(current_user)).all(),
-        args={k: v for k, v in args.items() if k != "page"},
+        args={k: v for k, v in args.items() if k in FILTER_ARGS},
     )
 
 

@@ -2,7 +2,9 @@
 (() => {
   const form = document.querySelector(".idea-form");
   const title = form && form.querySelector("#title");
-  const box = document.getElementById("similar-ideas");
+  // Live suggestions go in their own element: the server's list (with its "create anyway"
+  // box) stays.
+  const box = document.getElementById("similar-live");
   if (!title || !box) return;
   let timer;
   title.addEventListener("input", () => {
