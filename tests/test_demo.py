@@ -75,7 +75,7 @@ def test_second_build_changes_nothing(app):
     with app.app_context():
         lines: list[str] = []
         _build(lines)
-        assert len(lines) == 9 and lines[0].startswith("Created the DrEaMing collaborative")
+        assert len(lines) == 10 and lines[0].startswith("Created the DrEaMing collaborative")
         before = _digest()
         again: list[str] = []
         _build(again)
@@ -189,3 +189,15 @@ def test_no_patient_identifiable_text(demo):
                 for text in row:
                     findings = pid.scan(text)
                     assert not findings.refused and not findings.warnings, (table.name, text)
+
+
+def test_faculty_have_feedback_requests_waiting_and_answered(demo):
+    from tracker.models import Feedback, FeedbackRequest
+
+    requests = _all(FeedbackRequest)
+    waiting = [r for r in requests if r.answered_at is None]
+    assert len(requests) >= 6 and waiting
+    feedback = _all(Feedback)
+    assert len(feedback) == len(requests) - len(waiting)
+    assert any(f.addressed_at for f in feedback) and any(not f.addressed_at for f in feedback)
+    assert all(r.cycle.visibility.value == "collaborative" for r in requests)

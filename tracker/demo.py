@@ -24,11 +24,15 @@ from .models import (
     Direction,
     Driver,
     EventKind,
+    Feedback,
+    FeedbackRequest,
     LearningEvent,
     Measure,
     MeasureKind,
     MeasureValue,
     Membership,
+    Notification,
+    NotificationKind,
     Profession,
     Site,
     SiteRole,
@@ -538,7 +542,7 @@ def build_demo(scale: str = "demo", *, echo: Callable[[str], object] = print,
         return
     ctx = _Context(SCALES[scale], today or date.today())
     for phase in (_collaborative, _sites, _users, _drivers_and_ideas, _measures, _values,
-                  _cycles, _comments, _events):
+                  _cycles, _comments, _feedback, _events):
         echo(phase(ctx))
 
 
@@ -955,6 +959,64 @@ def _comments(ctx: _Context) -> str:
     return f"Created {len(comments) + len(replies)} comments ({len(replies)} replies)."
 
 
+FEEDBACK = (
+    ("study", "prediction", "Your prediction was clear; in Study, put the result beside it in "
+     "numbers (how many of how many) so the next cycle can build on it."),
+    ("do", "small_scale", "Good to start with one patient. Say what you will change before "
+     "going to a whole bay, so the ramp shows what you learned."),
+    ("study", "data_over_time", "Link the DrEaMing measure and look at the weeks either side of "
+     "the test on the run chart: one good week is not yet a shift."),
+    ("act", "iterative", "An adapt decision is a good outcome: start the next cycle from Act so "
+     "the learning carries on."),
+)
+AGENDA = ("10:00 Welcome and the collaborative's run chart\n"
+          "10:30 Site storyboards: what we tested, what we learned\n"
+          "12:00 Lunch\n"
+          "13:00 Run charts and SPC: reading a shift\n"
+          "14:30 Planning the next action period\n"
+          "16:00 Close")
+MATERIALS = ("https://www.example.org/dreaming/change-package.pdf DrEaMing change package\n"
+             "https://www.example.org/dreaming/run-chart-guide.pdf Run chart guide")
+REQUESTS = ("Could faculty look at our Study notes before we decide?",
+            "We are about to scale up: does this look ready?")
+
+
+def _feedback(ctx: _Context) -> str:
+    """Feedback requests to faculty, most answered (some already addressed by the team)."""
+    shared = [c for c in ctx.cycles if c.visibility == Visibility.COLLABORATIVE]
+    asking = [c for c in shared if c.stage in (Stage.STUDY, Stage.ACT)]
+    asking += [c for c in shared if c.stage == Stage.COMPLETE][: max(4, len(asking))]
+    rows, answered, addressed = [], 0, 0
+    for i, cycle in enumerate(asking):
+        faculty = ctx.faculty[i % len(ctx.faculty)]
+        asked = ctx.at(cycle.updated_at.date() + timedelta(days=1), 14)
+        request = FeedbackRequest(cycle=cycle, requested_by=cycle.author, message=REQUESTS[i % 2],
+                                  faculty=faculty if i % 3 else None, created_at=asked)
+        rows.append(request)
+        if cycle.stage != Stage.COMPLETE and i % 2 == 0:
+            continue  # left waiting: the review queue has something in it
+        section, criterion, body = FEEDBACK[i % len(FEEDBACK)]
+        given = ctx.at(asked.date() + timedelta(days=2), 16)
+        request.answered_at = given
+        feedback = Feedback(cycle=cycle, request=request, author=faculty, body=body,
+                            section=section, criterion=criterion, created_at=given)
+        answered += 1
+        if cycle.stage == Stage.COMPLETE:
+            feedback.addressed_at = ctx.at(given.date() + timedelta(days=3), 9)
+            feedback.addressed_by = cycle.author
+            addressed += 1
+        rows.append(feedback)
+        rows.append(Notification(
+            user=cycle.author, kind=NotificationKind.FEEDBACK_GIVEN, actor=faculty,
+            text=f"{faculty.name} gave feedback on “{cycle.title}”.", object_type="cycle",
+            object_id=cycle.id, created_at=given,
+            read_at=feedback.addressed_at, emailed_at=given))
+    db.session.add_all(rows)
+    db.session.flush()
+    return (f"Created {len(asking)} feedback requests ({answered} answered, {addressed} "
+            "addressed).")
+
+
 def _events(ctx: _Context) -> str:
     """Learning sessions, a regional webinar and a deadline around today."""
     events = []
@@ -964,6 +1026,8 @@ def _events(ctx: _Context) -> str:
             collaborative=ctx.networks[0] if regional else ctx.national, kind=kind, title=title,
             starts_at=starts, ends_at=starts + timedelta(hours=hours) if hours else None,
             location=location, details=details, created_by_id=ctx.faculty[1].id,
+            agenda=AGENDA if kind == EventKind.LEARNING_SESSION else "",
+            materials=MATERIALS if kind == EventKind.LEARNING_SESSION else "",
             created_at=ctx.at(ctx.today - timedelta(days=70))))
     db.session.add_all(events)
     db.session.flush()
