@@ -79,3 +79,18 @@ def test_seed_demo_prints_accounts_and_is_idempotent(app, runner):
 def test_seed_demo_if_empty_builds_into_an_empty_database(app, runner):
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "Created 8 sites." in result.output
+
+
+def test_search_reindex_rebuilds_the_index(app, runner, world):
+    from tests import factories as f
+    from tracker.models import SearchDocument, Site
+
+    with app.app_context():
+        f.make_idea(db.session.get(Site, world.site_a), title="Fasting cards")
+        db.session.commit()
+        db.session.execute(SearchDocument.__table__.delete())
+        db.session.commit()
+    result = runner.invoke(args=["search-reindex"])
+    assert result.output == "Indexed 1 ideas, cycles and comments.\n"
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(SearchDocument.id))) == 1

@@ -22,6 +22,7 @@ ROLES = ("member", "site_lead", "faculty", "partner", "admin")
 def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(search_reindex)
     from .feedback import send_digests_command
 
     app.cli.add_command(send_digests_command)
@@ -109,3 +110,14 @@ def seed_demo(scale, if_empty):
         click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, label in accounts:
             click.echo(f"  {email:<36} {label}")
+
+
+@click.command("search-reindex")
+@with_appcontext
+def search_reindex():
+    """Rebuild the search index from the tables (e.g. after restoring a backup)."""
+    from .search.engine import reindex_all
+
+    count = reindex_all()
+    db.session.commit()
+    click.echo(f"Indexed {count} ideas, cycles and comments.")
