@@ -1,6 +1,7 @@
 """A ward nurse on a phone: quick log, complete Do, Study and Act, start the next cycle."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories as f
 from tests.browser.test_journey import serious_violations, sign_in
@@ -23,7 +24,7 @@ def test_phone_journey_from_quick_log_to_the_next_cycle(phone_page, live_server,
     page.get_by_label("Scale: how many").fill("1")
     page.get_by_label("Scale: of what").fill("patient")
     page.get_by_role("button", name="Save to Plan").click()
-    assert page.get_by_text("Saved in Plan.").is_visible()
+    expect(page.get_by_text("Saved in Plan.")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     for stage, fill in (
@@ -37,25 +38,22 @@ def test_phone_journey_from_quick_log_to_the_next_cycle(phone_page, live_server,
         if stage == "Study":
             page.get_by_label("Did the prediction hold?").first.select_option("yes")
         page.get_by_role("button", name=f"Save and move to {stage}").click()
-        assert page.get_by_text("Worksheet saved.").is_visible()
-        assert page.locator("[aria-current=step]").inner_text() == stage
+        expect(page.get_by_text("Worksheet saved.")).to_be_visible()
+        expect(page.locator("[aria-current=step]")).to_have_text(stage)
 
     page.get_by_role("link", name="Edit worksheet").click()
     page.get_by_label("Decision").select_option("adapt")
     page.get_by_role("button", name="Save and move to Complete").click()
-    assert page.locator("[aria-current=step]").inner_text() == "Complete"
+    expect(page.locator("[aria-current=step]")).to_have_text("Complete")
     # Not yet iterative (no next cycle) and no measure data: 3 of 5.
-    assert page.get_by_text("PDSA quality: 3 of 5 met").is_visible()
-
+    expect(page.get_by_text("PDSA quality: 3 of 5 met")).to_be_visible()
     page.get_by_role("button", name="Start the next cycle").click()
-    assert page.get_by_text("Next cycle started in Plan").is_visible()
+    expect(page.get_by_text("Next cycle started in Plan")).to_be_visible()
     assert page.get_by_label("Title").input_value() == "Chair by the bed — cycle 2"
     assert page.get_by_label("Objective").input_value() == "Try a whole bay"
     page.get_by_label("Scale: of what").fill("bay")
     page.get_by_role("button", name="Save", exact=True).click()
-    assert page.get_by_text("Ramp: cycle 2 of 2").is_visible()
-
-
+    expect(page.get_by_text("Ramp: cycle 2 of 2")).to_be_visible()
 @pytest.fixture
 def cycle_id(app, world):
     with app.app_context():

@@ -1,6 +1,7 @@
 """From another site: search for an idea, read its evidence, try it, land in the draft cycle."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories as f
 from tests.browser.test_journey import serious_violations, sign_in
@@ -31,13 +32,13 @@ def test_find_an_idea_read_its_evidence_and_try_it(page, live_server, world, ide
     page.get_by_label("Search ideas, cycles and comments").fill("snack")
     page.keyboard.press("Enter")
     page.get_by_role("link", name="Evening snack boxes").click()
-    assert page.get_by_text("Tested at 1 site, adopted at 1").is_visible()
-    assert page.get_by_role("cell", name="1 bay").is_visible()
+    expect(page.get_by_text("Tested at 1 site, adopted at 1")).to_be_visible()
+    expect(page.get_by_role("cell", name="1 bay")).to_be_visible()
     page.get_by_role("button", name="Try this at our site").click()
-    assert page.get_by_text("A draft cycle testing “Evening snack boxes” is ready at Beta "
-                            "Hospital").is_visible()
-    assert page.get_by_label("Who can read it").input_value() == "site"
-    assert page.get_by_label("Change idea").locator("option:checked").inner_text() == (
+    expect(page.get_by_text("A draft cycle testing “Evening snack boxes” is ready at Beta "
+                            "Hospital")).to_be_visible()
+    expect(page.get_by_label("Who can read it")).to_have_value("site")
+    expect(page.get_by_label("Change idea").locator("option:checked")).to_have_text(
         "Evening snack boxes")
 
 
@@ -49,9 +50,7 @@ def test_duplicate_guard_suggests_similar_ideas_while_typing(page, live_server, 
     page.get_by_label("Title").press_sequentially("snack boxes", delay=20)
     suggestion = page.locator("#similar-ideas").get_by_role("link", name="Evening snack boxes")
     suggestion.wait_for()
-    assert suggestion.is_visible()
-
-
+    expect(suggestion).to_be_visible()
 @pytest.mark.parametrize("path,who", [
     ("/ideas/", "member.b@example.org"),
     ("/ideas/{id}", "member.b@example.org"),

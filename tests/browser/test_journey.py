@@ -2,6 +2,7 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
 
@@ -24,11 +25,11 @@ def sign_in(page, base, email="member.a@example.org"):
 def test_sign_in_see_dashboard_sign_out(page, live_server, world):
     sign_in(page, live_server)
     page.wait_for_url(f"{live_server}/dashboard")
-    assert page.get_by_role("heading", name="Hello, Amy Nurse").is_visible()
-    assert page.get_by_role("heading", name="Alpha Hospital").is_visible()
+    expect(page.get_by_role("heading", name="Hello, Amy Nurse")).to_be_visible()
+    expect(page.get_by_role("heading", name="Alpha Hospital")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server}/auth/login")
-    assert page.get_by_text("You are signed out.").is_visible()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
     page.goto(f"{live_server}/dashboard")
     assert page.url.startswith(f"{live_server}/auth/login")
 
@@ -39,7 +40,7 @@ def test_wrong_password_message_sits_next_to_the_field(page, live_server, world)
     page.get_by_label("Password").fill("not it")
     page.get_by_role("button", name="Sign in").click()
     error = page.locator("#password-error")
-    assert error.inner_text() == "Email or password is not right."
+    expect(error).to_have_text("Email or password is not right.")
     assert page.get_by_label("Password").get_attribute("aria-describedby") == "password-error"
     assert page.get_by_label("Email").input_value() == "member.a@example.org"
 

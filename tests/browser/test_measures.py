@@ -62,16 +62,17 @@ def test_enter_a_week_in_the_grid_and_see_the_chart_update(page, live_server, wo
     points = page.locator("#chart-figure circle.point")
     assert points.count() == 20
     page.get_by_role("link", name="Enter data").click()
+    page.wait_for_load_state("load")  # the grid's script listens for typing once loaded
     this_week = periods.label(periods.current_period(Frequency.WEEKLY), Frequency.WEEKLY)
     numerator = page.get_by_label(f"Numerator, {this_week}")
     numerator.fill("15")
     page.get_by_label(f"Denominator, {this_week}").fill("20")
     row = page.locator("tr.grid-row").first
-    assert row.locator("output").inner_text() == "75%"  # shown while typing
+    expect(row.locator("output")).to_have_text("75%")  # shown while typing
     numerator.press("Tab")
     page.get_by_role("button", name="Save data").click()
     page.wait_for_url(re.compile(r".*/measures/\d+\?site_id=\d+$"))
-    assert page.get_by_text("Saved: 1 week changed.").is_visible()
+    expect(page.get_by_text("Saved: 1 week changed.")).to_be_visible()
     assert points.count() == 21
     assert page.locator("#chart-figure circle.point title").last.text_content().startswith(
         f"{this_week}: 75% (15 of 20)")
