@@ -42,6 +42,7 @@ def test_faculty_gives_feedback_from_the_queue_and_the_team_marks_it_addressed(
         page, live_server, world, asked):
     sign_in(page, live_server, "faculty@example.org")
     page.wait_for_url(f"{live_server}/dashboard")
+    page.locator("#account-menu").click()
     page.get_by_role("link", name="Review queue").click()
     page.wait_for_url(f"{live_server}/review")
     row = page.get_by_role("listitem").filter(has_text="Chair by the bed")
@@ -53,6 +54,7 @@ def test_faculty_gives_feedback_from_the_queue_and_the_team_marks_it_addressed(
     page.get_by_role("button", name="Send feedback").click()
     page.wait_for_url(f"{live_server}/cycles/{asked['cycle']}#feedback-*")
     expect(page.get_by_text("Feedback sent. The team has been told.")).to_be_visible()
+    page.locator("#account-menu").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server}/auth/login")
 

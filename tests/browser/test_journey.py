@@ -27,6 +27,7 @@ def test_sign_in_see_dashboard_sign_out(page, live_server, world):
     page.wait_for_url(f"{live_server}/dashboard")
     expect(page.get_by_role("heading", name="Hello, Amy Nurse")).to_be_visible()
     expect(page.get_by_role("heading", name="Alpha Hospital")).to_be_visible()
+    page.locator("#account-menu").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server}/auth/login")
     expect(page.get_by_text("You are signed out.")).to_be_visible()
