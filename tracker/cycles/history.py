@@ -8,10 +8,10 @@ from ..exports import csv_text
 from ..extensions import db
 from ..models import ChangeIdea, Cycle, CycleRevision, Measure
 from . import services
-from .forms import ConfirmForm, FilterForm
+from .forms import ConfirmForm
 from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
 from .routes import bp, get_cycle_or_404
-from .worksheet import fill_filter_choices
+from .worksheet import read_filters
 
 
 @bp.get("/<int:cycle_id>/ramp")
@@ -143,10 +143,7 @@ def restore(cycle_id: int):
 @login_required
 def export():
     """The filtered list as CSV (cells neutralised against spreadsheet formula injection)."""
-    form = FilterForm(request.args)
-    fill_filter_choices(form, current_user)
-    form.validate()
-    filters = {name: f.data for name, f in form._fields.items() if not f.errors}
+    _, filters = read_filters(request.args, current_user)
     query = with_row_data(sorted_by(
         apply_filters(cycles_visible_to(current_user), filters, current_user),
         filters.get("sort", "updated")))

@@ -8,12 +8,12 @@ from wtforms import SelectChoice
 from ..extensions import db
 from ..models import ChangeIdea, Cycle, Measure, Site, Stage
 from . import quality, services
-from .forms import ConfirmForm, FilterForm, QuickLogForm, StageForm, WorksheetForm
+from .forms import ConfirmForm, QuickLogForm, StageForm, WorksheetForm
 from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
 from .worksheet import (
-    fill_filter_choices,
     fill_idea_choices,
     form_values,
+    read_filters,
     site_shares,
     stage_counts,
     worksheet_data,
@@ -47,10 +47,7 @@ def get_cycle_or_404(cycle_id: int, *, edit: bool = False, delete: bool = False,
 @login_required
 def index():
     """Cycles across the collaborative, filtered, sorted and paged, with quality shares."""
-    form = FilterForm(request.args)
-    fill_filter_choices(form, current_user)
-    form.validate()
-    filters = {name: f.data for name, f in form._fields.items() if not f.errors}
+    form, filters = read_filters(request.args, current_user)
     base = apply_filters(cycles_visible_to(current_user), filters, current_user)
     page = db.paginate(with_row_data(sorted_by(base, filters.get("sort", "updated"))),
                        per_page=PER_PAGE, error_out=False)

@@ -93,6 +93,16 @@ def fill_idea_choices(field, collaborative_id: int, *, keep: ChangeIdea | None =
         field.choices.append(SelectChoice(str(keep.id), f"{keep.title} (removed)"))
 
 
+def read_filters(args, user: User):
+    """The list filters from the query string: the form (to show) and the valid values."""
+    from .forms import FilterForm
+
+    form = FilterForm(args)
+    fill_filter_choices(form, user)
+    form.validate()  # an invalid value is shown with its message and otherwise ignored
+    return form, {name: f.data for name, f in form._fields.items() if not f.errors}
+
+
 def fill_filter_choices(form, user: User) -> None:
     """Choices for the list filters, each in one query."""
     sites = db.session.scalars(sites_visible_to(user)).all()
