@@ -65,8 +65,11 @@ def test_moving_an_idea_between_drivers_keeps_its_cycles(app, login, world, diag
                                 idea_id=diagram["idea"]).id
         db.session.commit()
     client = login("faculty")
+    from tests.test_ideas import stamp_of
+
+    stamp = stamp_of(client.get(f"/ideas/{diagram['idea']}/edit").get_data(True))
     response = client.post(f"/ideas/{diagram['idea']}/edit", data={
-        "title": "Sip till send", "driver_id": str(diagram["eat"]), "tags": ""})
+        "title": "Sip till send", "driver_id": str(diagram["eat"]), "tags": "", "stamp": stamp})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(ChangeIdea, diagram["idea"]).driver_id == diagram["eat"]

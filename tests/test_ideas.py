@@ -281,3 +281,35 @@ def test_comment_counts_leave_out_other_sites_drafts(app, login, world, evidence
     html = login("member_b").get("/ideas/").get_data(True)
     card = html[html.index("Evening snack boxes"):]
     assert "· 0 comments" in card[:400]
+
+
+def stamp_of(html: str) -> str:
+    """The idea form's hidden "last saved" stamp."""
+    import re
+
+    return re.search(r'name="stamp"[^>]*value="([^"]+)"', html).group(1)
+
+
+def test_two_people_editing_an_idea_see_the_conflict_instead_of_overwriting(app, login, world,
+                                                                           evidence_world):
+    url = f"/ideas/{evidence_world['idea']}/edit"
+    amy, fay = login("member_a"), login("faculty")
+    amy_stamp = stamp_of(amy.get(url).get_data(True))
+    fay_html = fay.get(url).get_data(True)
+    fay_stamp = stamp_of(fay_html)
+    assert fay.post(url, data={"title": "Evening snack boxes (faculty)", "tags": "eat",
+                               "stamp": fay_stamp}).status_code == 302
+    response = amy.post(url, data={"title": "Snack boxes after 18:00", "tags": "",
+                                   "stamp": amy_stamp})
+    html = response.get_data(True)
+    assert response.status_code == 409
+    assert "Someone saved this idea while you were editing" in html
+    assert "Evening snack boxes (faculty)" in html and 'value="Snack boxes after 18:00"' in html
+    with app.app_context():
+        assert db.session.get(ChangeIdea, evidence_world["idea"]).title == (
+            "Evening snack boxes (faculty)")
+    new_stamp = stamp_of(html)
+    amy.post(url, data={"title": "Snack boxes after 18:00", "tags": "", "stamp": new_stamp})
+    with app.app_context():
+        assert db.session.get(ChangeIdea, evidence_world["idea"]).title == (
+            "Snack boxes after 18:00")

@@ -1,11 +1,19 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..forms import PatientSafeForm
 
 
 class IdeaForm(PatientSafeForm):
+    stamp = HiddenField()  # when the idea was last saved, as the form saw it
     title = StringField("Title", validators=[DataRequired(), Length(max=200)],
                         render_kw={"autocomplete": "off"},
                         description="Short and specific, e.g. \"Evening snack boxes\".")

@@ -22,7 +22,7 @@ from ..cycles.forms import ConfirmForm
 from ..cycles.queries import cycles_visible_to
 from ..cycles.routes import get_cycle_or_404
 from ..extensions import db
-from ..models import ChangeIdea, Cycle, Driver, IdeaFollow, Site, Tag
+from ..models import ChangeIdea, Cycle, Driver, IdeaFollow, Site, Tag, utcnow
 from ..queries import sites_visible_to
 from . import services
 from .forms import IdeaForm, TrySiteForm
@@ -181,6 +181,7 @@ def _save(form: IdeaForm, idea: ChangeIdea) -> None:
     idea.title = form.title.data.strip()
     idea.description = (form.description.data or "").replace("\r\n", "\n")
     idea.driver_id = int(form.driver_id.data) if form.driver_id.data else None
+    idea.updated_at = utcnow()  # tags alone do not touch the row: the edit check reads this
 
 
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
@@ -190,17 +191,24 @@ def edit(idea_id: int):
     idea = get_idea_or_404(idea_id, edit=True)
     form = IdeaForm(obj=idea) if request.method == "GET" else IdeaForm()
     _fill_idea_form(form, idea.collaborative_id)
+    saved_stamp = idea.updated_at.isoformat()
     if request.method == "GET":
         form.driver_id.data = str(idea.driver_id or "")
         form.tags.data = ", ".join(t.name for t in idea.tags)
+        form.stamp.data = saved_stamp
+    theirs = None
     if form.validate_on_submit():
-        _save(form, idea)
-        services.set_tags(idea, services.parse_tags(form.tags.data))
-        db.session.commit()
-        flash("Idea saved.", "success")
-        return redirect(url_for("ideas.detail", idea_id=idea.id))
+        if form.stamp.data == saved_stamp:
+            _save(form, idea)
+            services.set_tags(idea, services.parse_tags(form.tags.data))
+            db.session.commit()
+            flash("Idea saved.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+        # Saved by someone else since this form was opened: show theirs beside what was
+        # typed; saving again (now knowingly) keeps this version.
+        theirs, form.stamp.data = idea, saved_stamp
     return render_template("ideas/form.html", form=form, idea=idea, similar=[],
-                           tags=_tag_names())
+                           tags=_tag_names(), theirs=theirs), 409 if theirs else 200
 
 
 @bp.post("/<int:idea_id>/follow")
