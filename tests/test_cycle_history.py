@@ -195,3 +195,27 @@ def test_history_names_ideas_and_fields_not_ids(app, login, world):
     html = client.get(f"/cycles/{cycle_id}/history").get_data(True)
     assert '<th scope="row">Change idea</th>' in html and "Day clothes" in html
     assert '<th scope="row">Who</th>' in html and "idea id" not in html
+
+
+def test_ramp_page_costs_the_same_queries_for_a_short_or_long_ramp(app, login, world,
+                                                                   count_queries):
+    from tracker.models import Cycle, CycleQuestion
+
+    def ramp_of(length):
+        previous = None
+        for n in range(length):
+            previous = make(app, world.site_a, title=f"Step {n}", previous_id=previous)
+        with app.app_context():
+            db.session.get(Cycle, previous).questions = [
+                CycleQuestion(question="Q", prediction="P", prediction_held=True)]
+            db.session.commit()
+        return previous
+
+    client = login("member_a")
+    short, long = ramp_of(2), ramp_of(12)
+    client.get(f"/cycles/{short}/ramp")
+    with count_queries() as few:
+        client.get(f"/cycles/{short}/ramp")
+    with count_queries() as many:
+        assert "12 linked cycles" in client.get(f"/cycles/{long}/ramp").get_data(True)
+    assert many.count == few.count

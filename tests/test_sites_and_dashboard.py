@@ -95,3 +95,10 @@ def test_directory_and_dashboard_query_counts_do_not_grow_with_sites(app, login,
         assert client.get("/sites/").get_data(True).count('<th scope="row">') == 42
         client.get("/dashboard")
     assert large.count == small.count
+
+
+def test_report_and_storyboard_are_reachable_from_events_and_site_pages(login, world):
+    client = login("member_a")
+    assert 'href="/reports/action-period"' in client.get("/events/").get_data(True)
+    assert f'href="/reports/sites/{world.site_a}/storyboard"' in client.get(
+        f"/sites/{world.site_a}").get_data(True)

@@ -19,7 +19,7 @@ from .worksheet import read_filters
 def ramp(cycle_id: int):
     """The chain of linked cycles this one belongs to: scale, dates, predictions, decisions."""
     cycle = get_cycle_or_404(cycle_id)
-    chain = services.ramp_chain(cycle, current_user)
+    chain = services.ramp_chain(cycle, current_user, with_questions=True)
     return render_template("cycles/ramp.html", cycle=cycle, chain=chain)
 
 

@@ -270,13 +270,14 @@ def start_next_cycle(cycle: Cycle, *, by: User) -> Cycle:
     return next_cycle
 
 
-def ramp_chain(cycle: Cycle, viewer: User | None = None) -> list[Cycle]:
+def ramp_chain(cycle: Cycle, viewer: User | None = None, *,
+               with_questions: bool = False) -> list[Cycle]:
     """The cycles linked to this one through previous/next links, first to last; with a
     viewer, only those the viewer may read (a site's drafts stay with the site)."""
-    site_cycles = db.session.scalars(
-        db.select(Cycle).where(Cycle.site_id == cycle.site_id, Cycle.deleted_at.is_(None))
-        .options(selectinload(Cycle.questions))  # the ramp page shows predictions held
-    ).all()
+    query = db.select(Cycle).where(Cycle.site_id == cycle.site_id, Cycle.deleted_at.is_(None))
+    if with_questions:  # the ramp page shows each cycle's predictions held
+        query = query.options(selectinload(Cycle.questions))
+    site_cycles = db.session.scalars(query).all()
     by_id = {c.id: c for c in site_cycles}
     children: dict[int, list[Cycle]] = {}
     for c in site_cycles:

@@ -6,21 +6,12 @@ from sqlalchemy.orm import joinedload
 
 from ..cycles.routes import get_cycle_or_404
 from ..extensions import db
+from ..ideas.routes import get_idea_or_404
 from ..models import ChangeIdea, Comment, Cycle, Feedback, FeedbackRequest, Notification
 from . import policy
 
 __all__ = ["get_comment_or_404", "get_cycle_or_404", "get_feedback_or_404", "get_idea_or_404",
            "get_notification_or_404", "get_request_or_404", "target_of"]
-
-
-def get_idea_or_404(idea_id: int) -> ChangeIdea:
-    """A change idea (not deleted) the current user may read."""
-    idea = db.session.get(ChangeIdea, idea_id)
-    if idea is None or idea.deleted_at is not None:
-        abort(404)
-    if not idea.can_view(current_user):
-        abort(403)
-    return idea
 
 
 def target_of(comment: Comment) -> Cycle | ChangeIdea:

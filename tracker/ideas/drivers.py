@@ -6,8 +6,8 @@ from wtforms import SelectChoice
 
 from ..cycles.forms import ConfirmForm
 from ..extensions import db
+from ..loaders import get_collaborative_or_404
 from ..models import ChangeIdea, Collaborative, Driver, Tag
-from ..queries import collaboratives_of
 from . import services
 from .forms import DriverForm, MergeTagsForm, RenameDriverForm
 from .routes import bp
@@ -15,12 +15,7 @@ from .routes import bp
 
 def _collaborative() -> Collaborative:
     """The collaborative whose diagram to show: ?collaborative= or the user's first."""
-    collaboratives = db.session.scalars(collaboratives_of(current_user)).all()
-    wanted = request.args.get("collaborative", type=int)
-    chosen = next((c for c in collaboratives if c.id == wanted), None) if wanted else None
-    if chosen is None and not collaboratives:
-        abort(404)
-    return chosen or collaboratives[0]
+    return get_collaborative_or_404(request.args.get("collaborative", type=int))
 
 
 def get_driver_or_404(driver_id: int) -> Driver:

@@ -1,14 +1,15 @@
 """Reports for the collaborative rhythm: the action-period report (page, print and CSV), a
 site's storyboard for the learning session, and the faculty dashboard."""
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
 from ..events.periods import ActionPeriod, all_periods, current_period
 from ..exports import csv_text
 from ..extensions import db
+from ..loaders import get_collaborative_or_404
 from ..models import Collaborative, Decision, Site, utcnow
-from ..queries import collaboratives_of
+from ..sites.routes import get_site_or_404
 from . import dashboard, figures, storyboard
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -19,23 +20,6 @@ CSV_HEADER = (
     "periods_of_data_missing", "main_measure_latest_signal", "feedback_given",
     "feedback_received", "professions_contributing",
 )
-
-
-def get_collaborative_or_404(collaborative_id: int | None, *, faculty: bool = False
-                             ) -> Collaborative:
-    """A national collaborative the user belongs to (the first of theirs when none is asked);
-    with faculty=True the user must be its faculty."""
-    if collaborative_id is None:
-        collaborative = db.session.scalars(collaboratives_of(current_user).limit(1)).first()
-    else:
-        collaborative = db.session.get(Collaborative, collaborative_id)
-    if collaborative is None or collaborative.parent_id is not None:
-        abort(404)
-    if not current_user.can_view_collaborative(collaborative.id):
-        abort(403)
-    if faculty and not current_user.is_faculty_of(collaborative.id):
-        abort(403)
-    return collaborative
 
 
 def _period(collaborative: Collaborative) -> tuple[ActionPeriod, list[ActionPeriod]]:
@@ -81,11 +65,7 @@ def _csv(collaborative: Collaborative, period: ActionPeriod, rows) -> Response:
 @login_required
 def site_storyboard(site_id: int):
     """A site's one-page storyboard, printable to A4."""
-    site = db.session.get(Site, site_id)
-    if site is None:
-        abort(404)
-    if not current_user.can_view_collaborative(site.collaborative_id):
-        abort(403)
+    site = get_site_or_404(site_id)
     return render_template("reports/storyboard.html", board=storyboard.build(site, current_user))
 
 
