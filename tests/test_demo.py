@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tracker import pid
+from tracker.core import pid
 from tracker.demo import DEMO_PASSWORD, LADDER, build_demo, demo_accounts
 from tracker.extensions import db
 from tracker.models import (

@@ -17,8 +17,9 @@ from aiosmtpd.controller import Controller
 from tests import factories as f
 from tests.conftest import make_config
 from tracker import create_app
+from tracker.core.notify import notify
 from tracker.extensions import db
-from tracker.feedback import delivery
+from tracker.notifications import delivery
 from tracker.models import (
     EmailChoice,
     Notification,
@@ -28,7 +29,6 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.notify import notify
 
 
 class Inbox:

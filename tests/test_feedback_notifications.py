@@ -3,6 +3,7 @@
 import pytest
 
 from tests import factories as f
+from tracker.core.notify import notify
 from tracker.extensions import db
 from tracker.models import (
     EmailChoice,
@@ -11,7 +12,6 @@ from tracker.models import (
     NotificationPreference,
     Site,
 )
-from tracker.notify import notify
 
 
 def add_notifications(app, user_id, n, kind=NotificationKind.COMMENT, obj=None):

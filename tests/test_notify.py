@@ -1,7 +1,7 @@
 from tests import factories as f
+from tracker.core.notify import link_for, notify
 from tracker.extensions import db
 from tracker.models import Notification, NotificationKind, Site, User
-from tracker.notify import link_for, notify
 
 
 def test_notify_skips_the_actor_and_duplicates_and_links_to_the_object(app, world):

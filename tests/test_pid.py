@@ -2,8 +2,8 @@
 
 import pytest
 
+from tracker.core.pid import is_valid_nhs_number, scan
 from tracker.models import User
-from tracker.pid import is_valid_nhs_number, scan
 
 
 @pytest.mark.parametrize("digits,valid", [

@@ -42,9 +42,11 @@ def test_dashboard_for_faculty_without_a_site(login, world):
     assert "No site team yet" in html and "Test DrEaMing" in html
 
 
-def test_navigation_lists_only_features_that_exist(login, world):
+def test_navigation_lists_every_section_and_marks_the_current_one(login, world):
     html = login("member_a").get("/dashboard").get_data(True)
-    assert 'href="/sites/"' in html and 'aria-current="page"' in html
+    for href in ("/dashboard", "/cycles/", "/ideas/", "/measures/", "/events/", "/sites/"):
+        assert f'href="{href}"' in html
+    assert 'aria-current="page"' in html
 
 
 def test_site_page_lists_the_team_by_profession(app, login, world):

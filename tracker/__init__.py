@@ -6,6 +6,28 @@ from flask import Flask
 
 from config import DEV_SECRET_KEY, Config, ProductionConfig
 
+from . import (
+    auth,
+    cycles,
+    events,
+    feedback,
+    ideas,
+    main,
+    measures,
+    notifications,
+    reports,
+    search,
+    sites,
+)
+from .cli import register_cli
+from .core import db as db_setup
+from .core import errors, web
+from .extensions import bootstrap, csrf, db, login_manager, migrate
+
+# Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
+FEATURES = (auth, main, measures, cycles, ideas, sites, search, feedback, notifications, events,
+            reports)
+
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, CLI. No side effects on the database."""
@@ -24,20 +46,6 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         path = os.path.join(app.instance_path, "tracker.sqlite")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
 
-    from . import db_setup, errors, web
-    from .auth import bp as auth_bp
-    from .cli import register_cli
-    from .cycles import bp as cycles_bp
-    from .events import bp as events_bp
-    from .extensions import bootstrap, csrf, db, login_manager, migrate
-    from .feedback import bp as feedback_bp
-    from .ideas import bp as ideas_bp
-    from .main import bp as main_bp
-    from .measures import bp as measures_bp
-    from .reports import bp as reports_bp
-    from .search import bp as search_bp
-    from .sites import bp as sites_bp
-
     db.init_app(app)
     migrate.init_app(app, db)
     login_manager.init_app(app)
@@ -45,16 +53,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     bootstrap.init_app(app)
     db_setup.init_app(app)
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(main_bp)
-    app.register_blueprint(measures_bp)
-    app.register_blueprint(cycles_bp)
-    app.register_blueprint(ideas_bp)
-    app.register_blueprint(sites_bp)
-    app.register_blueprint(search_bp)
-    app.register_blueprint(feedback_bp)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(reports_bp)
+    for feature in FEATURES:
+        app.register_blueprint(feature.bp)
     errors.init_app(app)
     web.init_app(app)
     register_cli(app)

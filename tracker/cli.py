@@ -15,6 +15,7 @@ from .models import (
     SiteRole,
     User,
 )
+from .notifications.cli import send_digests_command
 
 ROLES = ("member", "site_lead", "faculty", "partner", "admin")
 
@@ -23,8 +24,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(search_reindex)
-    from .feedback import send_digests_command
-
     app.cli.add_command(send_digests_command)
 
 

@@ -10,14 +10,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from ..forms import PatientSafeForm
+from ..core.forms import PatientSafeForm, enum_choices
 from ..models import Profession
 
 MIN_PASSWORD = 10
 
 
 def profession_choices() -> list[SelectChoice]:
-    return Profession.choices()
+    return enum_choices(Profession)
 
 
 class LoginForm(FlaskForm):

@@ -2,15 +2,15 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
-from .. import audit
+from ..core import audit
 from ..extensions import db
 from ..models import Collaborative, CollaborativeRoleKind, Profession, Site, SiteRole, User
 from ..models.people import normalise_email
-from . import services
+from . import bp, services
 from .forms import (
     AcceptInviteForm,
     ChangePasswordForm,
@@ -20,8 +20,6 @@ from .forms import (
     ProfileForm,
     ResetPasswordForm,
 )
-
-bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -114,7 +112,7 @@ def invite_choices(user: User) -> list[SelectChoice]:
     sites = db.session.execute(db.select(Site).order_by(Site.name)).scalars()
     choices = []
     for site in sites:
-        if user.can_invite_to(site):
+        if site.can_manage(user):
             choices += [
                 SelectChoice(f"site:{site.id}:{role.value}", f"{role.label}, {site.name}",
                              optgroup=site.name)

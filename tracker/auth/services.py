@@ -5,9 +5,9 @@ from datetime import timedelta
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from .. import audit
+from ..core import audit
+from ..core.mail import send_mail
 from ..extensions import db
-from ..mail import send_mail
 from ..models import (
     AuditEvent,
     CollaborativeRole,

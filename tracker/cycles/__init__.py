@@ -1,3 +1,7 @@
-from .routes import bp
+"""PDSA cycles: quick log, the worksheet, stage moves, ramps, revisions and the trash."""
 
-__all__ = ["bp"]
+from flask import Blueprint
+
+bp = Blueprint("cycles", __name__, url_prefix="/cycles")
+
+from . import history, routes  # noqa: E402,F401  (register the views on bp)

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import PatientSafeForm
+from ..core.forms import PatientSafeForm, enum_choices
 from ..models import Decision, Stage, Visibility
 
 SCALE_UNITS = ("patient", "shift", "day", "bay", "week", "ward", "all wards")
@@ -109,7 +109,7 @@ class WorksheetForm(ScaleMixin, PatientSafeForm):
     # Study
     study_learning = TextAreaField("What we learned", render_kw={"rows": 3})
     # Act
-    decision = SelectField("Decision", choices=_blank("Not decided yet") + Decision.choices())
+    decision = SelectField("Decision", choices=_blank("Not decided yet") + enum_choices(Decision))
     act_next_steps = TextAreaField("Next steps", render_kw={"rows": 2})
     submit = SubmitField("Save")
     submit_advance = SubmitField("Save and move on")
@@ -120,11 +120,7 @@ class WorksheetForm(ScaleMixin, PatientSafeForm):
 
 
 class StageForm(FlaskForm):
-    to = SelectField("Stage", choices=Stage.choices)
-
-
-class ConfirmForm(FlaskForm):
-    """A bare form for POST-only buttons (delete, restore, start next): CSRF only."""
+    to = SelectField("Stage", choices=enum_choices(Stage))
 
 
 class FilterForm(FlaskForm):
@@ -139,8 +135,8 @@ class FilterForm(FlaskForm):
     site = SelectField("Site", coerce=lambda v: int(v) if v else None)
     idea = SelectField("Change idea", coerce=lambda v: int(v) if v else None)
     driver = SelectField("Driver", coerce=lambda v: int(v) if v else None)
-    stage = SelectField("Stage", choices=_blank("Any stage") + Stage.choices(), default="")
-    decision = SelectField("Decision", choices=_blank("Any decision") + Decision.choices(),
+    stage = SelectField("Stage", choices=_blank("Any stage") + enum_choices(Stage), default="")
+    decision = SelectField("Decision", choices=_blank("Any decision") + enum_choices(Decision),
                            default="")
     author = SelectField("Author", coerce=lambda v: int(v) if v else None)
     date_from = DateField("From", validators=[Optional()])

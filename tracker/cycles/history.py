@@ -4,13 +4,13 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from ..exports import csv_text
+from ..core.exports import csv_text
+from ..core.forms import ConfirmForm
 from ..extensions import db
 from ..models import ChangeIdea, Cycle, CycleRevision, Measure
-from . import services
-from .forms import ConfirmForm
+from . import bp, services
+from .loaders import get_cycle_or_404
 from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
-from .routes import bp, get_cycle_or_404
 from .worksheet import read_filters
 
 

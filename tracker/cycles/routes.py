@@ -1,14 +1,16 @@
 """PDSA cycles: the lists, the worksheet, quick logging on the ward, stage moves."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
+from ..core.forms import ConfirmForm
 from ..extensions import db
+from ..feedback.panel import cycle_panel
 from ..models import ChangeIdea, Cycle, Measure, Site, Stage
-from . import quality, services
-from .forms import ConfirmForm, QuickLogForm, StageForm, WorksheetForm
+from . import bp, quality, services
+from .forms import QuickLogForm, StageForm, WorksheetForm
+from .loaders import get_cycle_or_404
 from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
 from .worksheet import (
     fill_idea_choices,
@@ -19,28 +21,7 @@ from .worksheet import (
     worksheet_data,
 )
 
-bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 PER_PAGE = 20
-
-
-def get_cycle_or_404(cycle_id: int, *, edit: bool = False, delete: bool = False,
-                     deleted: bool = False) -> Cycle:
-    """The cycle if the current user may see it (and edit or delete it when asked): else 404/403."""
-    cycle = db.session.scalars(
-        db.select(Cycle).where(Cycle.id == cycle_id).options(
-            joinedload(Cycle.site), joinedload(Cycle.idea), joinedload(Cycle.author),
-            selectinload(Cycle.questions), selectinload(Cycle.measures),
-        )
-    ).first()
-    if cycle is None or (cycle.deleted_at is not None) != deleted:
-        abort(404)
-    if not cycle.can_view(current_user):
-        abort(403)
-    if (edit and not cycle.can_edit(current_user)) or (
-        delete and not cycle.can_delete(current_user)
-    ):
-        abort(403)
-    return cycle
 
 
 @bp.get("/")
@@ -65,8 +46,6 @@ def index():
 @login_required
 def detail(cycle_id: int):
     """One cycle's worksheet, its quality panel and its place in the ramp."""
-    from ..feedback.panel import cycle_panel  # here: the feedback package loads cycles first
-
     cycle = get_cycle_or_404(cycle_id)
     chain = services.ramp_chain(cycle, current_user)
     position = next(i for i, c in enumerate(chain, 1) if c.id == cycle.id)
@@ -203,5 +182,3 @@ def move(cycle_id: int):
             flash(f"Moved to {cycle.stage.label}.", "success")
     return redirect(url_for("cycles.detail", cycle_id=cycle.id))
 
-
-from . import history  # noqa: E402,F401  (registers the ramp, history and trash views on bp)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import selectinload
 
+from ..core.notify import notify_followers
 from ..extensions import db
 from ..models import (
     ChangeIdea,
@@ -24,7 +25,6 @@ from ..models import (
     Visibility,
     utcnow,
 )
-from ..notify import notify_followers
 
 TRASH_DAYS = 30
 STAGE_ORDER = list(Stage)

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import Select
 from wtforms import SelectChoice
 
+from ..core.queries import sites_visible_to
 from ..extensions import db
 from ..models import ChangeIdea, Cycle, Driver, Membership, Stage, User
-from ..queries import sites_visible_to
 from . import quality
 from .services import SCALAR_FIELDS
 

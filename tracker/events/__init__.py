@@ -1,5 +1,7 @@
 """Learning events: the collaborative's calendar and its iCalendar feed."""
 
-from .routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+from . import routes  # noqa: E402,F401  (registers the views on bp)

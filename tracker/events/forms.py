@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import PatientSafeForm
+from ..core.forms import PatientSafeForm, enum_choices
 from ..models import EventKind
 from .services import materials
 
@@ -27,7 +27,7 @@ def to_local(utc: datetime | None) -> datetime | None:
 class EventForm(PatientSafeForm):
     collaborative_id = SelectField("Calendar", coerce=int,
                                    description="National, or one regional network.")
-    kind = SelectField("Kind", choices=EventKind.choices(), default=EventKind.WEBINAR.value)
+    kind = SelectField("Kind", choices=enum_choices(EventKind), default=EventKind.WEBINAR.value)
     title = StringField("Title", validators=[DataRequired("Give the event a title."),
                                              Length(max=200)])
     starts_at = DateTimeLocalField("Starts (UK time)", format="%Y-%m-%dT%H:%M",

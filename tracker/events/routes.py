@@ -4,7 +4,6 @@ iCalendar feed; faculty add, edit and (softly) delete events."""
 from datetime import timedelta
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -17,14 +16,15 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from ..core.forms import ConfirmForm
 from ..extensions import db, login_manager
-from ..feedback import delivery, markdown
-from ..feedback.forms import ConfirmForm
+from ..feedback import markdown
 from ..models import Collaborative, EventKind, LearningEvent, utcnow
-from . import ics, services
+from ..notifications import delivery
+from . import bp, ics, services
 from .forms import EventForm, to_local, to_utc
+from .loaders import get_event_or_404
 
-bp = Blueprint("events", __name__, url_prefix="/events")
 PAST_SHOWN = 20
 FEED_KEEPS_CANCELLED = timedelta(days=90)
 
@@ -33,18 +33,6 @@ FEED_KEEPS_CANCELLED = timedelta(days=90)
 def uk_time(value, fmt: str = "%a %-d %b %Y, %H:%M") -> str:
     """A stored (UTC) time as UK local time."""
     return to_local(value).strftime(fmt) if value else ""
-
-
-def get_event_or_404(event_id: int, *, manage: bool = False) -> LearningEvent:
-    """An event (not deleted) the current user may see, or manage when asked: else 404/403."""
-    event = db.session.get(LearningEvent, event_id)
-    if event is None or event.deleted_at is not None:
-        abort(404)
-    if not services.can_view(current_user, event):
-        abort(403)
-    if manage and not services.can_manage(current_user, event):
-        abort(403)
-    return event
 
 
 @bp.get("/")
@@ -79,7 +67,7 @@ def detail(event_id: int):
     return render_template(
         "events/detail.html", event=event, details=markdown.render(event.details),
         agenda=markdown.render(event.agenda), materials=services.materials(event.materials),
-        can_manage=services.can_manage(current_user, event), confirm_form=ConfirmForm())
+        can_manage=event.can_manage(current_user), confirm_form=ConfirmForm())
 
 
 def _form(event: LearningEvent | None = None) -> EventForm:

@@ -9,7 +9,6 @@ from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..feedback.delivery import tell
 from ..models import (
     Collaborative,
     CollaborativeRole,
@@ -20,6 +19,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notifications.delivery import tell
 
 _MATERIAL = re.compile(r"^(https?://\S+)\s*(.*)$")
 
@@ -44,22 +44,13 @@ def events_visible_to(user: User) -> Select:
     )
 
 
-def can_view(user: User, event: LearningEvent) -> bool:
-    return user.can_view_collaborative(event.collaborative.root_id)
-
-
-def can_manage(user: User, event: LearningEvent) -> bool:
-    """Faculty of the collaborative (national or one of its networks) manage its calendar."""
-    return user.is_faculty_of(event.collaborative.root_id)
-
-
 def managed_collaboratives(user: User) -> list[Collaborative]:
     """The collaboratives (and networks) whose calendar the user may add events to."""
     query = db.select(Collaborative).order_by(Collaborative.parent_id.is_not(None),
                                               Collaborative.name)
     rows = db.session.scalars(query.where(
         Collaborative.id.in_(visible_collaborative_ids(user)))).all()
-    return [c for c in rows if user.is_faculty_of(c.root_id)]
+    return [c for c in rows if c.can_manage_calendar(user)]
 
 
 def materials(text: str) -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
-"""Comments, structured feedback and the review queue, notifications and their emails."""
+"""Comments on cycles and ideas, structured feedback on cycles, and the faculty review queue."""
 
-from . import feedback_routes, notification_routes  # noqa: F401  (add their views to bp)
-from .cli import send_digests_command
-from .routes import bp
+from flask import Blueprint
 
-__all__ = ["bp", "send_digests_command"]
+bp = Blueprint("feedback", __name__)
+
+from . import views  # noqa: E402,F401  (its modules register the views on bp)

@@ -2,10 +2,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..core.forms import PatientSafeForm
 from ..cycles.quality import CRITERIA
-from ..forms import PatientSafeForm
-from ..models import EmailChoice, NotificationKind
-from ..models.feedback import SECTIONS
+from ..models import SECTIONS
 
 MARKDOWN_HINT = ("**bold**, *italic*, `code`, [a link](https://…), lists with - or 1., "
                  "and @ to mention someone.")
@@ -43,34 +42,5 @@ class FeedbackForm(PatientSafeForm):
         *[SelectChoice(key, name) for key, name in CRITERIA]])
 
 
-class ConfirmForm(FlaskForm):
-    """A bare POST (CSRF only): mark read, withdraw, delete."""
-
-
 class AddressedForm(FlaskForm):
     addressed = HiddenField(default="1")
-
-
-def preferences_form(current: dict[NotificationKind, EmailChoice], formdata=None) -> FlaskForm:
-    """One email choice per kind of notification (in the app, every kind always shows)."""
-
-    class PreferencesForm(FlaskForm):
-        pass
-
-    for kind in NotificationKind:
-        setattr(PreferencesForm, kind.value, SelectField(
-            KIND_LABELS.get(kind, kind.label), choices=EmailChoice.choices(),
-            default=current[kind].value))
-    return PreferencesForm(formdata=formdata)
-
-
-KIND_LABELS = {
-    NotificationKind.MENTION: "Someone mentions you",
-    NotificationKind.REPLY: "Someone replies to your comment",
-    NotificationKind.COMMENT: "A comment on your site's cycles",
-    NotificationKind.FEEDBACK_REQUESTED: "Feedback is requested from you",
-    NotificationKind.FEEDBACK_GIVEN: "Feedback on your site's cycles",
-    NotificationKind.IDEA_ACTIVITY: "Activity on ideas you follow",
-    NotificationKind.EVENT: "New learning events",
-    NotificationKind.INVITE: "Invitations",
-}

@@ -9,11 +9,13 @@ from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
+from ..core.forms import ConfirmForm
 from ..cycles.quality import CRITERIA
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle, Feedback, FeedbackRequest, Site, User, Visibility
-from . import audience, markdown, policy
-from .forms import AddressedForm, CommentForm, ConfirmForm, FeedbackForm, FeedbackRequestForm
+from . import audience, markdown
+from .forms import AddressedForm, CommentForm, FeedbackForm, FeedbackRequestForm
+from .loaders import collaborative_of
 
 CRITERION_NAMES = dict(CRITERIA)
 
@@ -47,10 +49,10 @@ def comment_threads(target: Cycle | ChangeIdea, user: User) -> list[Entry]:
         .options(joinedload(Comment.author))  # every entry shows its author
         .order_by(Comment.created_at, Comment.id)
     ).all()
-    collaborative_id = _collaborative_id(target)
+    collaborative_id = collaborative_of(target)
     entries = {c.id: Entry(
         c, markdown.render(c.body) if c.deleted_at is None else Markup(""),
-        policy.can_edit_comment(user, c), policy.can_delete_comment(user, c, collaborative_id),
+        c.can_edit(user), c.can_delete(user, collaborative_id),
     ) for c in comments}
     roots: list[Entry] = []
     for c in comments:
@@ -64,10 +66,6 @@ def comment_threads(target: Cycle | ChangeIdea, user: User) -> list[Entry]:
     # A deleted comment stays as a placeholder only while replies hang from it.
     return [e for e in roots if e.comment.deleted_at is None or any(
         r.comment.deleted_at is None for r in e.replies)]
-
-
-def _collaborative_id(target: Cycle | ChangeIdea) -> int:
-    return target.site.collaborative_id if isinstance(target, Cycle) else target.collaborative_id
 
 
 def comments_context(target: Cycle | ChangeIdea, user: User) -> dict:
@@ -100,20 +98,20 @@ def cycle_panel(cycle: Cycle, user: User) -> dict:
                  joinedload(FeedbackRequest.requested_by))
         .order_by(FeedbackRequest.created_at)
     ).all()
-    can_request = policy.can_request_feedback(user, cycle)
+    can_request = cycle.can_request_feedback(user)
     return {
         **comments_context(cycle, user),
         "feedback": {
             "items": [FeedbackItem(
                 f, markdown.render(f.body), f.section.capitalize(),
                 CRITERION_NAMES.get(f.criterion, ""), cycle.can_edit(user),
-                policy.can_delete_feedback(user, f)) for f in items],
+                f.can_delete(user)) for f in items],
             "requests": requests,
             "can_request": can_request,
             "shared": cycle.visibility == Visibility.COLLABORATIVE,
             "request_form": request_form(cycle) if can_request else None,
             "give_form": FeedbackForm(formdata=None)
-            if policy.can_give_feedback(user, cycle) else None,
+            if cycle.can_give_feedback(user) else None,
             "addressed_form": AddressedForm(formdata=None),
         },
     }

@@ -18,9 +18,8 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notifications.delivery import tell
 from . import audience, markdown
-from .delivery import tell
-from .policy import EDIT_WINDOW
 
 Target = Cycle | ChangeIdea
 
@@ -94,7 +93,7 @@ def edit_comment(comment: Comment, target: Target, body: str, *, by: User,
                  now: datetime | None = None) -> None:
     """Change a comment's text (within the edit window); newly mentioned people are told."""
     now = now or utcnow()
-    if now - comment.created_at > EDIT_WINDOW:
+    if not comment.can_edit(by, now):
         raise PermissionError("Comments can be edited for 15 minutes after posting.")
     before = set(markdown.mention_handles(comment.body))
     mentioned = mentioned_users(target, body, exclude=before)

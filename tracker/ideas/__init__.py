@@ -1,4 +1,7 @@
-from . import drivers  # noqa: F401  (registers the driver diagram and tag views on bp)
-from .routes import bp
+"""Change ideas: the library, each idea's evidence, the driver diagram and tags."""
 
-__all__ = ["bp"]
+from flask import Blueprint
+
+bp = Blueprint("ideas", __name__, url_prefix="/ideas")
+
+from . import drivers, routes  # noqa: E402,F401  (register the views on bp)

@@ -4,13 +4,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from ..cycles.forms import ConfirmForm
+from ..core.forms import ConfirmForm
 from ..extensions import db
-from ..loaders import get_collaborative_or_404
 from ..models import ChangeIdea, Collaborative, Driver, Tag
-from . import services
+from ..sites.loaders import get_collaborative_or_404
+from . import bp, services
 from .forms import DriverForm, MergeTagsForm, RenameDriverForm
-from .routes import bp
 
 
 def _collaborative() -> Collaborative:

@@ -9,7 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..forms import PatientSafeForm
+from ..core.forms import PatientSafeForm
 
 
 class IdeaForm(PatientSafeForm):

@@ -4,9 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -18,33 +16,22 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from ..cycles.forms import ConfirmForm
+from ..core.forms import ConfirmForm
+from ..core.queries import sites_visible_to
+from ..cycles.loaders import get_cycle_or_404
 from ..cycles.queries import cycles_visible_to
-from ..cycles.routes import get_cycle_or_404
 from ..extensions import db
+from ..feedback.panel import comments_context
 from ..models import ChangeIdea, Cycle, Driver, IdeaFollow, Site, Tag, utcnow
-from ..queries import sites_visible_to
-from . import services
+from . import bp, services
 from .forms import IdeaForm, TrySiteForm
+from .loaders import get_idea_or_404
 from .queries import STATUS_LABELS, evidence, library, site_status
 
-bp = Blueprint("ideas", __name__, url_prefix="/ideas")
 PER_PAGE = 24
 FILTER_ARGS = ("driver", "tag", "site", "status", "where", "sort")
 SORTS = {"newest": "Newest", "tested": "Most tested", "adopted": "Most adopted",
          "discussed": "Most discussed", "title": "Title"}
-
-
-def get_idea_or_404(idea_id: int, *, edit: bool = False) -> ChangeIdea:
-    """The idea if the current user may see it (and edit it, with edit=True)."""
-    idea = db.session.scalars(db.select(ChangeIdea).where(ChangeIdea.id == idea_id).options(
-        joinedload(ChangeIdea.driver), joinedload(ChangeIdea.origin_site),
-        joinedload(ChangeIdea.author), selectinload(ChangeIdea.tags))).first()
-    if idea is None or idea.deleted_at is not None:
-        abort(404)
-    if not idea.can_view(current_user) or (edit and not idea.can_edit(current_user)):
-        abort(403)
-    return idea
 
 
 @bp.get("/")
@@ -97,8 +84,6 @@ def _tag_names() -> list[str]:
 @login_required
 def detail(idea_id: int):
     """The idea's living evidence: which sites tested it, how it went, how it travelled."""
-    from ..feedback.panel import comments_context  # here: feedback loads after the features
-
     idea = get_idea_or_404(idea_id)
     rows = evidence(idea, current_user)
     cycles = db.session.scalars(
@@ -117,7 +102,6 @@ def detail(idea_id: int):
         "ideas/detail.html", idea=idea, spread=spread, sites=sites, by_site=by_site,
         counts=counts, following=following, first_test=_first_test,
         can_edit=idea.can_edit(current_user), try_form=_try_form(),
-        has_charts="measures.detail" in current_app.view_functions,
         followers=db.session.scalar(db.select(db.func.count(IdeaFollow.id)).filter_by(
             idea_id=idea.id)),
         **comments_context(idea, current_user),

@@ -1,3 +1,7 @@
-from .routes import bp
+"""The front door and the dashboard, with the activity feed."""
 
-__all__ = ["bp"]
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from . import routes  # noqa: E402,F401  (registers the views on bp)

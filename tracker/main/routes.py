@@ -1,13 +1,13 @@
 """The dashboard: the signed-in user's site and collaborative at a glance."""
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
+from ..core.queries import collaboratives_of, upcoming_events
 from ..extensions import db
 from ..models import Cycle, Measure, Membership, Stage, utcnow
-from ..queries import collaboratives_of, upcoming_events
-
-bp = Blueprint("main", __name__)
+from . import bp
+from .activity import recent_activity
 
 
 @bp.get("/")
@@ -45,8 +45,6 @@ def dashboard():
         )
     )
     events = db.session.execute(upcoming_events(current_user, now=utcnow())).scalars().all()
-    from ..feedback.activity import recent_activity  # here: features load after main
-
     # The feed marks what is new since the previous look at the dashboard.
     last_visit, session["activity_seen_at"] = session.get("activity_seen_at"), utcnow().isoformat()
     memberships = sorted(current_user.memberships, key=lambda m: m.site.name)

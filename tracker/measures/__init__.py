@@ -1,6 +1,7 @@
-"""Measures, their data and charts. Each route module adds its views to the one blueprint."""
+"""Measures, their data and charts. Each view module adds its views to the one blueprint."""
 
-from . import chart_routes, data_routes, definition_routes, import_routes  # noqa: F401
-from .routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("measures", __name__, url_prefix="/measures")
+
+from . import views  # noqa: E402,F401  (its modules register the views on bp)

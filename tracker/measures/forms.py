@@ -24,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..forms import PatientSafeForm
+from ..core.forms import PatientSafeForm, enum_choices
 from ..models import DataKind, Direction, Frequency, MeasureKind
 from ..spc import ChartType, RuleSet
 from .series import CHART_NAMES, CHART_TYPES, RULE_NAMES, RULE_SETS
@@ -34,7 +34,7 @@ NONE = SelectChoice("", "None")
 
 class MeasureForm(PatientSafeForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    kind = SelectField("Kind of measure", choices=MeasureKind.choices)
+    kind = SelectField("Kind of measure", choices=enum_choices(MeasureKind))
     definition = TextAreaField(
         "Operational definition", validators=[DataRequired(), Length(max=5000)],
         description="Exactly what is counted: who is in the denominator, what counts in the "
@@ -53,7 +53,7 @@ class MeasureForm(PatientSafeForm):
     ])
     target = StringField("Target (optional)", validators=[Optional(), Length(max=20)],
                          description="On the chart's scale: 80 means 80% for a proportion.")
-    frequency = SelectField("Frequency", choices=Frequency.choices)
+    frequency = SelectField("Frequency", choices=enum_choices(Frequency))
     composite_id = SelectField("Component of (bundle measure)", choices=[NONE])
     balances_id = SelectField("Balancing measure of", choices=[NONE])
     chart_type = SelectField("SPC chart", choices=[SelectChoice("", "Default (XmR chart)")] + [

@@ -8,8 +8,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
+from ..core.pid import scan
 from ..models import DataKind, Frequency, Measure, Site
-from ..pid import scan
 from . import periods
 from .entries import CellError, Entry, check_values, period_error
 from .transfer import Table, column_letter

@@ -5,7 +5,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from .. import audit
+from ..core import audit
 from ..extensions import db
 from ..models import (
     ImportBatch,

@@ -1,6 +1,6 @@
 """Spreadsheet files in and out: read CSV/XLSX into rows of cells; write CSV/XLSX safely.
 
-Exports neutralise cells a spreadsheet would run as formulas (`tracker.exports.safe_cell`).
+Exports neutralise cells a spreadsheet would run as formulas (`tracker.core.exports.safe_cell`).
 Reading never evaluates anything: XLSX formulas give their cached value (or nothing).
 """
 
@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 from flask import Response
 
-from ..exports import safe_cell
-from ..pid import scan
+from ..core.exports import safe_cell
+from ..core.pid import scan
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000

@@ -1,5 +1,12 @@
-"""Typed SQLAlchemy models, split by aggregate; import them from here."""
+"""Typed SQLAlchemy models, one module per aggregate; import them from here.
 
+people (collaboratives, sites, users and roles) · ideas (drivers, change ideas, follows) ·
+measures (measures and their data) · cycles (PDSA cycles and revisions) · conversation
+(comments and feedback) · notifications · events · audit · search. Permission predicates
+(`can_view`, `can_edit`, ...) live on the models they protect.
+"""
+
+from .audit import AuditEvent
 from .base import (
     CollaborativeRoleKind,
     DataKind,
@@ -15,21 +22,24 @@ from .base import (
     Visibility,
     utcnow,
 )
-from .people import Collaborative, CollaborativeRole, Invitation, Membership, Site, User
-from .social import AuditEvent, Comment, LearningEvent, Notification
-from .work import (
-    ChangeIdea,
-    Cycle,
-    CycleQuestion,
-    Driver,
+from .conversation import SECTIONS, Comment, Feedback, FeedbackRequest
+from .cycles import Cycle, CycleQuestion, CycleRevision, cycle_measure
+from .events import LearningEvent
+from .ideas import ChangeIdea, Driver, IdeaFollow, Tag, idea_tag
+from .measures import (
+    ImportBatch,
     Measure,
     MeasureValue,
-    Tag,
-    cycle_measure,
-    idea_tag,
+    MeasureValueChange,
+    PhaseBreak,
+    TallyEntry,
 )
+from .notifications import EmailChoice, Notification, NotificationPreference
+from .people import Collaborative, CollaborativeRole, Invitation, Membership, Site, User
+from .search import SearchDocument
 
 __all__ = [
+    "SECTIONS",
     "AuditEvent",
     "ChangeIdea",
     "Collaborative",
@@ -38,35 +48,39 @@ __all__ = [
     "Comment",
     "Cycle",
     "CycleQuestion",
+    "CycleRevision",
     "DataKind",
     "Decision",
     "Direction",
     "Driver",
+    "EmailChoice",
     "EventKind",
+    "Feedback",
+    "FeedbackRequest",
     "Frequency",
+    "IdeaFollow",
+    "ImportBatch",
     "Invitation",
     "LearningEvent",
     "Measure",
     "MeasureKind",
     "MeasureValue",
+    "MeasureValueChange",
     "Membership",
     "Notification",
     "NotificationKind",
+    "NotificationPreference",
+    "PhaseBreak",
     "Profession",
+    "SearchDocument",
     "Site",
     "SiteRole",
     "Stage",
     "Tag",
+    "TallyEntry",
     "User",
     "Visibility",
     "cycle_measure",
     "idea_tag",
     "utcnow",
 ]
-
-from .history import CycleRevision  # noqa: E402
-
-__all__ += ["CycleRevision"]
-from .data import ImportBatch, MeasureValueChange, PhaseBreak, TallyEntry  # noqa: E402, F401
-from .feedback import EmailChoice, Feedback, FeedbackRequest, NotificationPreference  # noqa: E402, F401
-from .ideas import IdeaFollow, SearchDocument  # noqa: E402, F401

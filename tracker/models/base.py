@@ -4,7 +4,6 @@ import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from wtforms import SelectChoice
 
 
 def utcnow() -> datetime:
@@ -30,10 +29,6 @@ class Labelled(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
-
-    @classmethod
-    def choices(cls) -> list[SelectChoice]:
-        return [SelectChoice(m.value, m.label) for m in cls]
 
 
 class SiteRole(Labelled):

@@ -1,13 +1,82 @@
-"""Following ideas, and the search documents that one search box reads."""
+"""Change ideas and the driver diagram they hang from, their tags, and who follows them."""
 
 from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import utcnow
+from .people import Site, User
+
+
+class Driver(db.Model):
+    """A node of the driver diagram: primary (no parent) or secondary."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collaborative_id: Mapped[int] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("driver.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[Optional[datetime]]
+
+    parent: Mapped[Optional["Driver"]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Driver"]] = relationship(
+        back_populates="parent", order_by="Driver.position"
+    )
+
+    @property
+    def is_primary(self) -> bool:
+        return self.parent_id is None
+
+
+idea_tag = sa.Table(
+    "idea_tag",
+    db.metadata,
+    sa.Column("idea_id", sa.ForeignKey("change_idea.id"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tag.id"), primary_key=True, index=True),
+)
+
+
+class Tag(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collaborative_id: Mapped[int] = mapped_column(sa.ForeignKey("collaborative.id"))
+    name: Mapped[str] = mapped_column(sa.String(60))
+
+    __table_args__ = (sa.UniqueConstraint("collaborative_id", "name"),)
+
+
+class ChangeIdea(db.Model):
+    """Something a site can change, shared across the collaborative."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collaborative_id: Mapped[int] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
+    driver_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("driver.id"), index=True)
+    origin_site_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    author_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[Optional[datetime]]
+
+    driver: Mapped[Optional[Driver]] = relationship()
+    origin_site: Mapped[Optional[Site]] = relationship()
+    author: Mapped[Optional[User]] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=idea_tag, order_by=Tag.name)
+
+    def can_view(self, user: User) -> bool:
+        return user.is_admin or self.collaborative_id in user.collaborative_ids
+
+    def can_edit(self, user: User) -> bool:
+        """Ideas are edited by their own site's team, and by faculty."""
+        return (
+            user.is_faculty_of(self.collaborative_id)
+            or (self.origin_site_id is not None and self.origin_site_id in user.site_ids)
+        )
 
 
 class IdeaFollow(db.Model):
@@ -19,23 +88,3 @@ class IdeaFollow(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (sa.UniqueConstraint("user_id", "idea_id"),)
-
-
-class SearchDocument(db.Model):
-    """The searchable text of one idea, cycle or comment, kept in step by tracker.search.
-
-    The engine's own index lives beside it, outside the models: an FTS5 table on SQLite and
-    a GIN full-text index on PostgreSQL (see tracker/search/engine.py).
-    """
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(20))  # idea, cycle, comment
-    object_id: Mapped[int]
-    collaborative_id: Mapped[int] = mapped_column(index=True)
-    site_id: Mapped[Optional[int]]
-    site_only: Mapped[bool] = mapped_column(default=False)  # a site's draft cycle (or its comments)
-    title: Mapped[str] = mapped_column(sa.Text, default="")
-    body: Mapped[str] = mapped_column(sa.Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    __table_args__ = (sa.UniqueConstraint("kind", "object_id"),)

@@ -35,6 +35,10 @@ class Collaborative(db.Model):
     def root_id(self) -> int:
         return self.parent_id or self.id
 
+    def can_manage_calendar(self, user: "User") -> bool:
+        """Faculty of the national collaborative add and change its (and its networks') events."""
+        return user.is_faculty_of(self.root_id)
+
     def __repr__(self) -> str:
         return f"<Collaborative {self.name!r}>"
 
@@ -55,6 +59,11 @@ class Site(db.Model):
     network: Mapped[Optional[Collaborative]] = relationship(foreign_keys=[network_id])
 
     __table_args__ = (sa.UniqueConstraint("collaborative_id", "name"),)
+
+    def can_manage(self, user: "User") -> bool:
+        """Its site leads, the collaborative's faculty and admins manage the team and invite."""
+        return (user.is_admin or self.id in user.lead_site_ids
+                or user.is_faculty_of(self.collaborative_id))
 
     def __repr__(self) -> str:
         return f"<Site {self.name!r}>"
@@ -140,12 +149,12 @@ class User(UserMixin, db.Model):
     def can_view_collaborative(self, collaborative_id: int) -> bool:
         return self.is_admin or collaborative_id in self.collaborative_ids
 
-    def can_invite_to(self, site: Site) -> bool:
-        return (
-            self.is_admin
-            or site.id in self.lead_site_ids
-            or self.is_faculty_of(site.collaborative_id)
-        )
+    @property
+    def faculty_collaborative_ids(self) -> set[int] | None:
+        """The collaboratives whose review queue the user sees (None: every one, for admins)."""
+        if self.is_admin:
+            return None
+        return {cid for cid in self.collaborative_ids if self.is_faculty_of(cid)}
 
     @property
     def can_invite(self) -> bool:

@@ -1,5 +1,7 @@
 """Reports: the action-period report, site storyboards and the faculty dashboard."""
 
-from .routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+from . import routes  # noqa: E402,F401  (registers the views on bp)

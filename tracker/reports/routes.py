@@ -1,18 +1,15 @@
 """Reports for the collaborative rhythm: the action-period report (page, print and CSV), a
 site's storyboard for the learning session, and the faculty dashboard."""
 
-from flask import Blueprint, Response, render_template, request
+from flask import Response, render_template, request
 from flask_login import current_user, login_required
 
+from ..core.exports import csv_text
 from ..events.periods import ActionPeriod, all_periods, current_period
-from ..exports import csv_text
 from ..extensions import db
-from ..loaders import get_collaborative_or_404
 from ..models import Collaborative, Decision, Site, utcnow
-from ..sites.routes import get_site_or_404
-from . import dashboard, figures, storyboard
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
+from ..sites.loaders import get_collaborative_or_404, get_site_or_404
+from . import bp, dashboard, figures, storyboard
 
 CSV_HEADER = (
     "site", "organisation", "cycles_started", "cycles_completed", "ramps_extended",

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..measures import charts, series, words
-from ..measures.loaders import load_chart, load_cycles
+from ..measures.charts import Geometry
+from ..measures.site_chart import site_chart
 from ..models import Collaborative, Cycle, Driver, Measure, Site, Stage, User, Visibility
 from .figures import main_measure
 
@@ -27,7 +27,7 @@ class Storyboard:
     collaborative: Collaborative
     drivers: list[DriverLine]
     measure: Measure | None
-    geometry: charts.Geometry | None
+    geometry: Geometry | None
     summary: list[str]
     ramp: list[Cycle]
     learning: list[Cycle]
@@ -44,10 +44,8 @@ def build(site: Site, user: User) -> Storyboard:
     measure = main_measure(site.collaborative_id)
     geometry, summary = None, []
     if measure is not None:
-        chart = load_chart(measure, site, series.default_view(measure))
-        geometry = charts.layout(chart, title=f"{measure.name}, {site.name}",
-                                 cycles=load_cycles(measure, site))
-        summary = words.summary(chart)
+        shown = site_chart(measure, site, user)
+        geometry, summary = shown.geometry, shown.summary
     learning = [c for c in reversed(cycles)
                 if c.study_learning.strip() and c.stage in (Stage.ACT, Stage.COMPLETE)]
     return Storyboard(site, db.session.get(Collaborative, site.collaborative_id),

@@ -1,15 +1,14 @@
 """One search box for ideas, cycles and comments."""
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from ..core.queries import sites_visible_to
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle
-from ..queries import sites_visible_to
-from . import engine
+from . import bp, engine
 
-bp = Blueprint("search", __name__, url_prefix="/search")
 PER_PAGE = 20
 MAX_QUERY = 200
 

@@ -1,3 +1,7 @@
-from .routes import bp
+"""The sites directory and each site's team."""
 
-__all__ = ["bp"]
+from flask import Blueprint
+
+bp = Blueprint("sites", __name__, url_prefix="/sites")
+
+from . import routes  # noqa: E402,F401  (registers the views on bp)

@@ -1,11 +1,12 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 
+from ..core.forms import enum_choices
 from ..models import SiteRole
 
 
 class MemberRoleForm(FlaskForm):
-    role = SelectField("Role", choices=SiteRole.choices)
+    role = SelectField("Role", choices=enum_choices(SiteRole))
     submit = SubmitField("Change role")
 
 

@@ -2,33 +2,17 @@
 
 from itertools import groupby
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from .. import audit
+from ..core import audit
+from ..core.queries import sites_visible_to
 from ..extensions import db
 from ..models import Cycle, Membership, Site, SiteRole, User
-from ..queries import sites_visible_to
+from . import bp
 from .forms import MemberRoleForm, RemoveMemberForm
-
-bp = Blueprint("sites", __name__, url_prefix="/sites")
-
-
-def can_manage_site(user: User, site: Site) -> bool:
-    return user.is_admin or site.id in user.lead_site_ids or user.is_faculty_of(
-        site.collaborative_id
-    )
-
-
-def get_site_or_404(site_id: int, *, manage: bool = False) -> Site:
-    """The site, if the current user may see it (and manage its team, with manage=True)."""
-    site = db.get_or_404(Site, site_id)
-    if not current_user.can_view_collaborative(site.collaborative_id):
-        abort(403)
-    if manage and not can_manage_site(current_user, site):
-        abort(403)
-    return site
+from .loaders import get_site_or_404
 
 
 @bp.get("/")
@@ -81,7 +65,7 @@ def detail(site_id: int):
         site=site,
         teams=[(profession, list(group)) for profession, group in by_profession],
         member_count=len(memberships),
-        can_manage=can_manage_site(current_user, site),
+        can_manage=site.can_manage(current_user),
     )
 
 

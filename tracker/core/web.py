@@ -1,0 +1,60 @@
+"""Request plumbing shared by every page: the login loader, navigation, security headers."""
+
+from flask import Flask
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db, login_manager
+from ..models import CollaborativeRole, Membership, User
+
+# (endpoint, label): the main navigation.
+NAVIGATION = (
+    ("main.dashboard", "Dashboard"),
+    ("cycles.index", "Cycles"),
+    ("ideas.index", "Ideas"),
+    ("measures.index", "Measures"),
+    ("events.index", "Events"),
+    ("sites.index", "Sites"),
+)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@login_manager.user_loader
+def load_user(session_token: str) -> User | None:
+    """The signed-in user with their roles, loaded up front: every permission check reads them."""
+    return db.session.execute(
+        db.select(User)
+        .where(User.session_token == session_token, User.active.is_(True))
+        .options(
+            selectinload(User.memberships).joinedload(Membership.site),
+            selectinload(User.collaborative_roles).joinedload(CollaborativeRole.collaborative),
+        )
+    ).scalar_one_or_none()
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    # "basic" marks a session from a new address non-fresh; "strong" would sign ward staff out
+    # whenever hospital Wi-Fi moves them between addresses.
+    login_manager.session_protection = "basic"
+
+    @app.context_processor
+    def constants() -> dict:
+        return {"navigation": NAVIGATION}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.template_filter("date")
+    def format_date(value, fmt: str = "%-d %b %Y") -> str:
+        return value.strftime(fmt) if value else ""

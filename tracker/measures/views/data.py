@@ -1,0 +1,198 @@
+"""Entering a site's data: the grid (one row per period) and the ward tally for bundles."""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from ...extensions import db
+from ...models import Measure, MeasureValue, Site
+from .. import bp, periods, services
+from ..entries import Entry, check_values, period_error
+from ..forms import GridForm, UndoTallyForm, tally_form
+from ..loaders import get_measure_or_404, get_measure_site_or_404
+from ..series import plotted
+from ..words import format_value
+
+GRID_SIZES = (12, 26, 52, 104)
+
+
+@bp.route("/<int:measure_id>/data", methods=["GET", "POST"])
+@login_required
+def grid(measure_id: int):
+    """Type a site's numbers, one row per week or month, newest first; all saved or none."""
+    measure = get_measure_or_404(measure_id)
+    site = get_measure_site_or_404(measure, request.args.get("site_id", type=int), enter=True)
+    size = request.args.get("periods", GRID_SIZES[0], type=int)
+    size = size if size in GRID_SIZES else GRID_SIZES[0]
+    form = GridForm()
+    if not form.is_submitted():
+        starts = periods.recent_periods(measure.frequency, size)
+        stored = _stored(measure, site, starts)
+        for start in starts:
+            v = stored.get(start)
+            form.rows.append_entry({
+                "period": start.isoformat(),
+                "numerator": _text(v.numerator if v else None),
+                "denominator": _text(v.denominator if v else None),
+                "value": _text(v.value if v else None), "note": v.note if v else ""})
+    elif _valid(form, measure):
+        entries = [_entry(row.form, measure, site) for row in form.rows]
+        changed = services.save_entries(measure, entries, by=current_user, source="grid")
+        db.session.commit()
+        flash(f"Saved: {changed} {periods.unit(measure.frequency, changed)} changed.",
+              "success")
+        return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
+    return render_template("measures/grid.html", measure=measure, site=site, form=form,
+                           rows=[(row.form, _row_label(row.form, measure)) for row in form.rows],
+                           size=size, sizes=GRID_SIZES, percent=_percent(form, measure),
+                           failed=form.is_submitted())
+
+
+def _valid(form: GridForm, measure: Measure) -> bool:
+    """Run the form's checks (patient data in notes) and the per-cell checks, all of them, so
+    every cell shows its own error at once."""
+    form_ok = form.validate()
+    return _check_rows(form, measure) and form_ok
+
+
+def _stored(measure: Measure, site: Site, starts: list[date]) -> dict[date, MeasureValue]:
+    rows = db.session.execute(
+        db.select(MeasureValue).filter_by(measure_id=measure.id, site_id=site.id)
+        .where(MeasureValue.period_start.in_(starts))
+    ).scalars()
+    return {r.period_start: r for r in rows}
+
+
+def _text(number) -> str:
+    if number is None:
+        return ""
+    return f"{number:g}" if isinstance(number, float) else str(number)
+
+
+def _row_period(row) -> date | None:
+    try:
+        return date.fromisoformat(row.period.data or "")
+    except ValueError:
+        return None
+
+
+def _row_label(row, measure: Measure) -> str:
+    start = _row_period(row)
+    return periods.label(start, measure.frequency) if start else (row.period.data or "?")
+
+
+def _check_rows(form: GridForm, measure: Measure) -> bool:
+    """Per-cell checks; each error goes on its own cell and every cell keeps what was typed."""
+    ok = True
+    for row in form.rows:
+        r = row.form
+        start = _row_period(r)
+        problem = "Not a valid period." if start is None else period_error(
+            start, measure.frequency)
+        if problem:
+            r.period.errors = [problem]
+            ok = False
+        _, errors = check_values(measure, r.numerator.data, r.denominator.data, r.value.data)
+        for name, message in errors.items():
+            getattr(r, name).errors = [*getattr(r, name).errors, message]
+            ok = False
+    return ok
+
+
+def _entry(row, measure: Measure, site: Site) -> Entry:
+    values, _ = check_values(measure, row.numerator.data, row.denominator.data, row.value.data)
+    return Entry(site.id, _row_period(row), note=(row.note.data or "").strip(), **values)
+
+
+def _percent(form: GridForm, measure: Measure) -> list[str]:
+    """Each row's percentage as typed (JavaScript updates it while typing)."""
+    out = []
+    for row in form.rows:
+        values, errors = check_values(measure, row.form.numerator.data,
+                                      row.form.denominator.data, None)
+        value = None if errors else plotted(measure, values["numerator"],
+                                            values["denominator"], None)
+        out.append(format_value(measure, value))
+    return out
+
+
+def _components(measure: Measure) -> list[Measure]:
+    return db.session.execute(
+        db.select(Measure).where(Measure.composite_id == measure.id,
+                                 Measure.deleted_at.is_(None))
+        .order_by(Measure.position, Measure.name)
+    ).scalars().all()
+
+
+def _tally_setup(measure_id: int) -> tuple[Measure, Site, list[Measure]]:
+    """The bundle, the site and its components; 404 unless it can be tallied patient by patient."""
+    measure = get_measure_or_404(measure_id)
+    site = get_measure_site_or_404(measure, request.args.get("site_id", type=int), enter=True)
+    components = _components(measure)
+    tallied = [measure, *components]
+    if not components or any(not m.is_proportion or m.frequency != measure.frequency
+                             for m in tallied):
+        abort(404)
+    return measure, site, components
+
+
+@bp.route("/<int:measure_id>/tally", methods=["GET", "POST"])
+@login_required
+def tally(measure_id: int):
+    """The ward tally: each eligible patient as a yes or no per bundle component, no names."""
+    measure, site, components = _tally_setup(measure_id)
+    current = periods.current_period(measure.frequency)
+    choices = [current, periods.previous_period(current, measure.frequency)]
+    word = periods.unit(measure.frequency)
+    form = tally_form(components, [
+        SelectChoice(d.isoformat(), f"This {word} (from {periods.label(d, measure.frequency)})"
+                     if i == 0 else f"Last {word} (from {periods.label(d, measure.frequency)})")
+        for i, d in enumerate(choices)])
+    if form.validate_on_submit():
+        period = date.fromisoformat(form.period.data)
+        results = {c.id: form[f"component_{c.id}"].data == "yes" for c in components}
+        services.add_tally(measure, components, site, period, results, by=current_user)
+        db.session.commit()
+        met = sum(results.values())
+        flash(f"Patient added: {met} of {len(components)} met"
+              f"{', the whole bundle' if met == len(components) else ''}.", "success")
+        return redirect(url_for("measures.tally", measure_id=measure.id, site_id=site.id,
+                                period=period.isoformat()))
+    shown = request.args.get("period", form.period.data or current.isoformat())
+    week = date.fromisoformat(shown) if shown in [d.isoformat() for d in choices] else current
+    if not form.is_submitted():
+        form.period.data = week.isoformat()
+    stored = {v.measure_id: v for v in db.session.execute(
+        db.select(MeasureValue).filter_by(site_id=site.id, period_start=week)
+        .where(MeasureValue.measure_id.in_([m.id for m in [measure, *components]]))
+    ).scalars()}
+    totals = [(m, stored.get(m.id)) for m in [measure, *components]]
+    return render_template(
+        "measures/tally.html", measure=measure, site=site, form=form, components=components,
+        totals=totals, week=week, week_label=periods.label(week, measure.frequency),
+        last=services.last_tally(measure, site, current_user), undo_form=UndoTallyForm(),
+        format_value=format_value, plotted=plotted)
+
+
+@bp.post("/<int:measure_id>/tally/undo")
+@login_required
+def undo_tally(measure_id: int):
+    """Take your last tallied patient back off the week's numbers."""
+    measure, site, components = _tally_setup(measure_id)
+    if not UndoTallyForm().validate_on_submit():
+        abort(400)
+    entry = services.last_tally(measure, site, current_user)
+    if entry is None:
+        flash("There is no tally of yours to undo.", "info")
+    else:
+        try:
+            services.undo_tally(entry, measure, components, site, by=current_user)
+        except ValueError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash("Your last patient was taken off the numbers.", "success")
+    return redirect(url_for("measures.tally", measure_id=measure.id, site_id=site.id))

@@ -1,0 +1,186 @@
+"""Import a measure's data from CSV/XLSX (upload, preview, confirm) and export it."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from ...core import audit
+from ...core.exports import download_name
+from ...extensions import db
+from ...models import ImportBatch, Measure, MeasureValue, Site, utcnow
+from .. import bp, queries, services
+from ..forms import MappingForm, UploadForm
+from ..imports import ROLES, Mapping, check, column_choices, guess_mapping
+from ..loaders import get_measure_or_404, get_measure_site_or_404
+from ..transfer import (
+    MAX_BYTES,
+    FileProblem,
+    csv_response,
+    find_nhs_number,
+    read_table,
+    xlsx_response,
+)
+
+
+@bp.route("/<int:measure_id>/import", methods=["GET", "POST"])
+@login_required
+def import_upload(measure_id: int):
+    """Upload a CSV or Excel file of the measure's data; nothing is saved before the preview."""
+    measure = get_measure_or_404(measure_id)
+    own = sorted((m.site for m in current_user.memberships if measure.can_chart_at(m.site)),
+                 key=lambda s: s.name)
+    if not own:
+        abort(403)
+    form = UploadForm()
+    form.site_id.choices = [SelectChoice(str(s.id), s.name) for s in own]
+    if request.method == "GET" and request.args.get("site_id"):
+        form.site_id.data = request.args["site_id"]
+    if form.validate_on_submit():
+        site = get_measure_site_or_404(measure, int(form.site_id.data), enter=True)
+        upload = form.file.data
+        try:
+            if not upload or not upload.filename:
+                raise FileProblem("Choose a CSV or Excel (.xlsx) file to upload.")
+            with upload.stream:  # large uploads are spooled to a temporary file: close it
+                content = upload.stream.read(MAX_BYTES + 1)
+            table = read_table(content, upload.filename)
+            where = find_nhs_number(table)
+            if where:
+                raise FileProblem(f"The file holds what looks like an NHS number ({where}). "
+                                  "Remove patient-identifiable columns and upload it again.")
+        except FileProblem as problem:
+            form.file.errors = [str(problem)]
+        else:
+            batch = ImportBatch(measure_id=measure.id, site_id=site.id,
+                                filename=upload.filename[:255], content=content,
+                                sha256=services.sha256(content), row_count=len(table.rows),
+                                mapping=guess_mapping(table, measure).to_dict(),
+                                created_by_id=current_user.id)
+            db.session.add(batch)
+            db.session.commit()
+            return redirect(url_for("measures.import_preview", measure_id=measure.id,
+                                    batch_id=batch.id))
+    return render_template("measures/import.html", measure=measure, form=form,
+                           site_id=form.site_id.data)
+
+
+def _get_batch(measure: Measure, batch_id: int) -> ImportBatch:
+    """A pending upload of the current user for this measure."""
+    batch = db.get_or_404(ImportBatch, batch_id)
+    if batch.measure_id != measure.id or batch.created_by_id != current_user.id:
+        abort(404)
+    if batch.status != "pending":
+        abort(404)
+    return batch
+
+
+@bp.route("/<int:measure_id>/import/<int:batch_id>", methods=["GET", "POST"])
+@login_required
+def import_preview(measure_id: int, batch_id: int):
+    """Map the columns and check every row; confirming imports all rows or none."""
+    measure = get_measure_or_404(measure_id)
+    batch = _get_batch(measure, batch_id)
+    site = get_measure_site_or_404(measure, batch.site_id, enter=True)
+    mapping = Mapping.from_dict(batch.mapping)
+    form = MappingForm()
+    if form.is_submitted() and form.discard.data:
+        batch.status, batch.content = "discarded", None
+        db.session.commit()
+        flash("The file was discarded; nothing was imported.", "info")
+        return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
+    table = read_table(batch.content, batch.filename, form.sheet.data or mapping.sheet)
+    form.sheet.data = table.sheet  # the sheet actually read (the first, if the name is gone)
+    _fill_choices(form, table, mapping)
+    if request.method == "GET":
+        _fill_form(form, mapping)
+    elif form.validate():
+        mapping = _mapping_from(form, table)
+        batch.mapping = mapping.to_dict()
+    sites = db.session.execute(queries.chart_sites(measure, current_user)).scalars().all()
+    preview = check(table, mapping, measure, sites=sites, default_site=site,
+                    allowed_site_ids=current_user.site_ids)
+    if form.confirm.data and not form.errors:
+        if preview.warnings and not form.confirm_no_pid.data:
+            form.pid_warning_raised = True
+        elif preview.ok:
+            return _confirm(measure, site, batch, preview)
+    db.session.commit()  # the mapping, so a reload shows the same preview
+    return render_template(
+        "measures/import_preview.html", measure=measure, site=site, batch=batch, form=form,
+        preview=preview, counts=services.count_changes(measure, preview.entries),
+        site_names={s.id: s.name for s in sites}, errors_shown=preview.errors[:1000],
+        imported_before=db.session.scalar(
+            db.select(ImportBatch.confirmed_at).where(
+                ImportBatch.sha256 == batch.sha256, ImportBatch.measure_id == measure.id,
+                ImportBatch.status == "imported").order_by(ImportBatch.confirmed_at.desc())
+            .limit(1)),
+    )
+
+
+def _confirm(measure: Measure, site: Site, batch: ImportBatch, preview):
+    changed = services.save_entries(measure, preview.entries, by=current_user,
+                                    source="import", batch=batch)
+    batch.status, batch.content, batch.confirmed_at = "imported", None, utcnow()
+    batch.changed_count = changed
+    audit.record("measure.data_imported", actor=current_user, obj=batch,
+                 after={"rows": len(preview.entries), "changed": changed},
+                 detail=f"{measure.name}: {batch.filename}")
+    db.session.commit()
+    flash(f"Imported {len(preview.entries)} rows from {batch.filename}: {changed} "
+          f"period{'s' if changed != 1 else ''} changed.", "success")
+    return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
+
+
+def _fill_choices(form: MappingForm, table, mapping: Mapping) -> None:
+    form.sheet.choices = [SelectChoice(name, name) for name in table.sheets]
+    header_row = form.header_row.data if form.is_submitted() else mapping.header_row
+    columns = [SelectChoice("", "(none)")] + [
+        SelectChoice(value, label) for value, label in column_choices(table, header_row or 1)]
+    for role in ROLES:
+        getattr(form, role).choices = columns
+
+
+def _fill_form(form: MappingForm, mapping: Mapping) -> None:
+    form.sheet.data, form.header_row.data, form.dates.data = (
+        mapping.sheet, mapping.header_row, mapping.dates)
+    for role in ROLES:
+        index = getattr(mapping, role)
+        getattr(form, role).data = "" if index is None else str(index)
+
+
+def _mapping_from(form: MappingForm, table) -> Mapping:
+    def column(role: str) -> int | None:
+        value = getattr(form, role).data or ""
+        return int(value) if value.isdigit() and int(value) < 1000 else None
+
+    return Mapping(sheet=table.sheet, header_row=form.header_row.data, dates=form.dates.data,
+                   **{role: column(role) for role in ROLES})
+
+
+@bp.get("/<int:measure_id>/export.<fmt>")
+@login_required
+def export(measure_id: int, fmt: str):
+    """The measure's data at one site (or at every site you can see) as CSV or Excel."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    measure = get_measure_or_404(measure_id)
+    site_id = request.args.get("site_id", type=int)
+    if site_id:
+        sites = [get_measure_site_or_404(measure, site_id)]
+    else:
+        sites = db.session.execute(queries.chart_sites(measure, current_user)).scalars().all()
+    rows = db.session.execute(
+        db.select(MeasureValue, Site.name).join(Site, Site.id == MeasureValue.site_id)
+        .where(MeasureValue.measure_id == measure.id,
+               MeasureValue.site_id.in_([s.id for s in sites]))
+        .order_by(Site.name, MeasureValue.period_start)
+    ).all()
+    header = ["Site", "Period start", "Numerator", "Denominator", "Value", "Percent", "Note"]
+    data = [[name, v.period_start, v.numerator, v.denominator, v.value,
+             round(100 * v.proportion, 2) if v.proportion is not None else None, v.note]
+            for v, name in rows]
+    name = download_name(measure.name, sites[0].name if site_id else "all-sites")
+    if fmt == "csv":
+        return csv_response(header, [[r[0], r[1].isoformat(), *r[2:]] for r in data],
+                            f"{name}.csv")
+    return xlsx_response(header, data, f"{name}.xlsx", measure.name)

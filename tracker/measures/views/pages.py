@@ -1,0 +1,119 @@
+"""Measures: the list, and a measure's page at a site (chart, signals, phases, data)."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from ...core.exports import download_name
+from ...core.queries import collaboratives_of
+from ...extensions import db
+from ...models import Measure, PhaseBreak, Site
+from .. import bp, charts, queries, series, services, words
+from ..entries import period_error
+from ..forms import DeleteForm, PhaseBreakForm
+from ..loaders import get_measure_or_404, get_measure_site_or_404
+from ..site_chart import load_chart, load_cycles
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Core measures and your sites' own, each with its operational definition."""
+    # Joined: local measures name their site.
+    measures = db.session.execute(
+        queries.measures_listed_for(current_user).options(joinedload(Measure.site))
+    ).scalars().all()
+    listed = {m.id for m in measures}
+    children: dict[int, list[Measure]] = {}
+    for m in measures:
+        parent = m.composite_id or m.balances_id
+        if parent in listed:
+            children.setdefault(parent, []).append(m)
+    nested = {m.id for group in children.values() for m in group}
+    top = [m for m in measures if m.id not in nested]
+    return render_template(
+        "measures/index.html",
+        core=[m for m in top if m.is_core],
+        local=[m for m in top if not m.is_core],
+        children=children,
+        faculty_of=[c for c in db.session.execute(collaboratives_of(current_user)).scalars()
+                    if current_user.is_faculty_of(c.id)],
+        lead_sites=sorted((m.site for m in current_user.memberships
+                           if m.site_id in current_user.lead_site_ids), key=lambda s: s.name),
+    )
+
+
+@bp.get("/<int:measure_id>")
+@login_required
+def detail(measure_id: int):
+    """A measure at one site: its chart, the signals in words, cycles, phases and data."""
+    measure = get_measure_or_404(measure_id)
+    site = get_measure_site_or_404(measure, request.args.get("site_id", type=int))
+    return _render_detail(measure, site, request.args.get("view"))
+
+
+def _render_detail(measure: Measure, site: Site, view: str | None,
+                   phase_form: PhaseBreakForm | None = None):
+    view = view if view in series.VIEWS else series.default_view(measure)
+    chart = load_chart(measure, site, view)
+    cycles = load_cycles(measure, site, current_user)
+    geometry = charts.layout(chart, title=f"{measure.name}, {site.name}", cycles=cycles,
+                             point_href="#row-{period}")
+    related = [
+        (m, charts.layout(load_chart(m, site, series.default_view(m)),
+                          title=f"{m.name}, {site.name}", compact=True))
+        for m in db.session.execute(queries.related_measures(measure)).scalars()
+    ]
+    breaks = db.session.execute(queries.phase_breaks_of(measure.id, [site.id])).scalars().all()
+    can_lead = measure.can_set_phases(current_user, site)
+    if can_lead and phase_form is None:
+        phase_form = PhaseBreakForm(period_start=chart.suggested_rebase)
+    return render_template(
+        "measures/detail.html",
+        measure=measure, site=site, view=view, chart=chart, geometry=geometry,
+        summary=words.summary(chart), notes=words.notes(chart), cycles=cycles,
+        related=related, breaks=breaks, phase_form=phase_form if can_lead else None,
+        delete_form=DeleteForm(),
+        sites=db.session.execute(queries.chart_sites(measure, current_user)).scalars().all(),
+        can_enter=measure.can_enter_data(current_user, site),
+        can_edit=measure.can_edit(current_user), can_lead=can_lead,
+        has_components=any(m.composite_id == measure.id for m, _ in related),
+        chart_name=series.CHART_NAMES[chart.chart], rule_name=series.RULE_NAMES[chart.rules],
+        chart_badges=charts.badges(chart), table=words.table_rows(chart),
+        download_name=download_name(measure.name, site.name),
+    )
+
+
+@bp.post("/<int:measure_id>/phases")
+@login_required
+def set_phase(measure_id: int):
+    """Start a new phase at a date, with a note saying why (the site lead's decision)."""
+    measure = get_measure_or_404(measure_id)
+    site = get_measure_site_or_404(measure, request.args.get("site_id", type=int), lead=True)
+    form = PhaseBreakForm()
+    if form.validate_on_submit():
+        problem = period_error(form.period_start.data, measure.frequency)
+        if not problem:
+            services.set_phase_break(measure, site, form.period_start.data,
+                                     form.note.data.strip(), by=current_user)
+            db.session.commit()
+            flash(f"New phase from {form.period_start.data:%-d %b %Y}.", "success")
+            return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
+        form.period_start.errors = [problem]
+    return _render_detail(measure, site, request.args.get("view"), form)
+
+
+@bp.post("/<int:measure_id>/phases/<int:phase_id>/remove")
+@login_required
+def remove_phase(measure_id: int, phase_id: int):
+    """Remove a phase break (kept in the database, marked removed)."""
+    measure = get_measure_or_404(measure_id)
+    phase = db.get_or_404(PhaseBreak, phase_id)
+    if phase.measure_id != measure.id or phase.deleted_at is not None:
+        return redirect(url_for("measures.detail", measure_id=measure.id))
+    site = get_measure_site_or_404(measure, phase.site_id, lead=True)
+    if DeleteForm().validate_on_submit():
+        services.remove_phase_break(phase, by=current_user)
+        db.session.commit()
+        flash("Phase break removed.", "success")
+    return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))

@@ -1,0 +1,121 @@
+"""Conversation about the work: comments on cycles and ideas, structured feedback on cycles
+and the requests for it."""
+
+from datetime import datetime, timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import utcnow
+from .cycles import Cycle
+from .people import Site, User
+
+# The worksheet sections a piece of feedback can point at (criteria: tracker.cycles.quality).
+SECTIONS = ("plan", "do", "study", "act")
+# Authors may fix their own comment for this long after posting it.
+EDIT_WINDOW = timedelta(minutes=15)
+
+
+class Comment(db.Model):
+    """A threaded comment on a cycle or on a change idea."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("cycle.id"), index=True)
+    idea_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("change_idea.id"), index=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("comment.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    edited_at: Mapped[Optional[datetime]]
+    deleted_at: Mapped[Optional[datetime]]
+
+    author: Mapped[User] = relationship()
+    parent: Mapped[Optional["Comment"]] = relationship(remote_side=[id])
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(cycle_id IS NULL) <> (idea_id IS NULL)", name="on_cycle_or_idea"
+        ),
+    )
+
+    def can_edit(self, user: User, now: Optional[datetime] = None) -> bool:
+        """Authors fix their own comment within EDIT_WINDOW of posting it."""
+        now = now or utcnow()
+        return (self.deleted_at is None and self.author_id == user.id
+                and now - self.created_at <= EDIT_WINDOW)
+
+    def can_delete(self, user: User, collaborative_id: int) -> bool:
+        """Authors remove their own comments; faculty (of the thread's collaborative) moderate."""
+        return self.deleted_at is None and (
+            self.author_id == user.id or user.is_faculty_of(collaborative_id))
+
+
+class FeedbackRequest(db.Model):
+    """A site team asking for feedback on a cycle: from any faculty, a named one, or a site."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    # Neither set: any faculty member of the collaborative may answer.
+    faculty_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    to_site_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    answered_at: Mapped[Optional[datetime]] = mapped_column(index=True)
+    withdrawn_at: Mapped[Optional[datetime]]
+
+    cycle: Mapped[Cycle] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    faculty: Mapped[Optional[User]] = relationship(foreign_keys=[faculty_id])
+    to_site: Mapped[Optional[Site]] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.withdrawn_at is None
+
+    def is_for(self, user: User, collaborative_id: int) -> bool:
+        """Whether `user` is one of the people this request asks."""
+        if self.faculty_id is not None:
+            return self.faculty_id == user.id
+        if self.to_site_id is not None:
+            return self.to_site_id in user.site_ids
+        return user.is_faculty_of(collaborative_id)
+
+    @property
+    def addressee(self) -> str:
+        if self.faculty is not None:
+            return self.faculty.name
+        if self.to_site is not None:
+            return self.to_site.name
+        return "any faculty member"
+
+
+class Feedback(db.Model):
+    """Feedback on a cycle, optionally on one worksheet section and one PDSA-quality criterion."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle.id"), index=True)
+    request_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("feedback_request.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)  # the safe Markdown subset
+    section: Mapped[str] = mapped_column(sa.String(20), default="")  # one of SECTIONS, or ""
+    criterion: Mapped[str] = mapped_column(sa.String(40), default="")  # a quality.CRITERIA key
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    addressed_at: Mapped[Optional[datetime]]
+    addressed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    deleted_at: Mapped[Optional[datetime]]
+
+    cycle: Mapped[Cycle] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    addressed_by: Mapped[Optional[User]] = relationship(foreign_keys=[addressed_by_id])
+    request: Mapped[Optional[FeedbackRequest]] = relationship()
+
+    def can_address(self, user: User) -> bool:
+        """The cycle's team marks feedback addressed."""
+        return self.cycle.can_edit(user)
+
+    def can_delete(self, user: User) -> bool:
+        """Authors (and admins) remove feedback."""
+        return self.deleted_at is None and (self.author_id == user.id or user.is_admin)

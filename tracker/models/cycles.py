@@ -1,0 +1,145 @@
+"""PDSA cycles: the worksheet, its questions and predictions, and every revision kept."""
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import Decision, Stage, Visibility, enum_column, utcnow
+from .ideas import ChangeIdea
+from .measures import Measure
+from .people import Site, User
+
+cycle_measure = sa.Table(
+    "cycle_measure",
+    db.metadata,
+    sa.Column("cycle_id", sa.ForeignKey("cycle.id"), primary_key=True),
+    sa.Column("measure_id", sa.ForeignKey("measure.id"), primary_key=True, index=True),
+)
+
+
+class Cycle(db.Model):
+    """One PDSA cycle: a small test of one change idea at one site."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    idea_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("change_idea.id"), index=True)
+    author_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # The ramp: the cycle this one builds on. Lineage: another site's cycle this one reuses.
+    previous_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("cycle.id"), index=True)
+    inspired_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("cycle.id"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage), default=Stage.PLAN, index=True)
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility), default=Visibility.COLLABORATIVE
+    )
+    # Plan (questions and their predictions live in CycleQuestion)
+    objective: Mapped[str] = mapped_column(sa.Text, default="")
+    plan_who: Mapped[str] = mapped_column(sa.Text, default="")
+    plan_what: Mapped[str] = mapped_column(sa.Text, default="")
+    plan_where: Mapped[str] = mapped_column(sa.Text, default="")
+    plan_when: Mapped[str] = mapped_column(sa.Text, default="")
+    scale_amount: Mapped[Optional[int]]
+    scale_unit: Mapped[str] = mapped_column(sa.String(40), default="")
+    data_plan: Mapped[str] = mapped_column(sa.Text, default="")
+    # Do
+    do_started_on: Mapped[Optional[date]] = mapped_column(index=True)
+    do_ended_on: Mapped[Optional[date]]
+    do_what_happened: Mapped[str] = mapped_column(sa.Text, default="")
+    do_problems: Mapped[str] = mapped_column(sa.Text, default="")
+    do_deviations: Mapped[str] = mapped_column(sa.Text, default="")
+    # Study
+    study_learning: Mapped[str] = mapped_column(sa.Text, default="")
+    # Act
+    decision: Mapped[Optional[Decision]] = mapped_column(enum_column(Decision), index=True)
+    act_next_steps: Mapped[str] = mapped_column(sa.Text, default="")
+    # Bookkeeping. `version` is compared on save to detect two people editing at once.
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[Optional[datetime]]
+    deleted_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+
+    site: Mapped[Site] = relationship()
+    idea: Mapped[Optional[ChangeIdea]] = relationship()
+    author: Mapped[Optional[User]] = relationship(foreign_keys=[author_id])
+    previous: Mapped[Optional["Cycle"]] = relationship(
+        remote_side=[id], foreign_keys=[previous_id]
+    )
+    questions: Mapped[list["CycleQuestion"]] = relationship(
+        back_populates="cycle", order_by="CycleQuestion.position", cascade="all, delete-orphan"
+    )
+    measures: Mapped[list[Measure]] = relationship(secondary=cycle_measure)
+
+    __table_args__ = (sa.Index("ix_cycle_site_stage", "site_id", "stage"),)
+
+    # Permission predicates: the loaders and the templates (to hide buttons) use the same ones.
+    def can_view(self, user: User) -> bool:
+        if user.is_admin or self.site_id in user.site_ids:
+            return True
+        return (
+            self.visibility == Visibility.COLLABORATIVE
+            and self.site.collaborative_id in user.collaborative_ids
+        )
+
+    def can_edit(self, user: User) -> bool:
+        """Members of the cycle's site edit it; partners and other sites only read."""
+        return user.is_admin or self.site_id in user.site_ids
+
+    def can_delete(self, user: User) -> bool:
+        return user.is_admin or self.site_id in user.lead_site_ids
+
+    def can_give_feedback(self, user: User) -> bool:
+        """Faculty, and peers from other sites: feedback comes from outside the team."""
+        if not self.can_view(user):
+            return False
+        return user.is_faculty_of(self.site.collaborative_id) or bool(
+            user.site_ids and self.site_id not in user.site_ids)
+
+    def can_request_feedback(self, user: User) -> bool:
+        """The cycle's own team asks for feedback on it."""
+        return self.site_id in user.site_ids
+
+    @property
+    def scale(self) -> str:
+        if not self.scale_amount:
+            return self.scale_unit
+        unit = self.scale_unit
+        if self.scale_amount != 1 and unit and not unit.endswith("s"):
+            unit += "s"
+        return f"{self.scale_amount} {unit}".strip()
+
+
+class CycleQuestion(db.Model):
+    """A question the test should answer, its prediction (Plan) and its result (Study)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    question: Mapped[str] = mapped_column(sa.Text, default="")
+    prediction: Mapped[str] = mapped_column(sa.Text, default="")
+    prediction_value: Mapped[Optional[float]]  # when the prediction is numeric
+    result: Mapped[str] = mapped_column(sa.Text, default="")
+    result_value: Mapped[Optional[float]]
+    prediction_held: Mapped[Optional[bool]]
+
+    cycle: Mapped[Cycle] = relationship(back_populates="questions")
+
+
+class CycleRevision(db.Model):
+    """The state of a cycle's worksheet after one change, with what changed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle.id"))
+    version: Mapped[int]  # the cycle's version after this change
+    action: Mapped[str] = mapped_column(sa.String(40))  # created, edited, stage, deleted, ...
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)  # field: [old, new]
+
+    user: Mapped[Optional[User]] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("cycle_id", "version"),)

@@ -1,0 +1,215 @@
+"""Measures and their data: values per period, phase breaks, the change log, tallies, imports."""
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import DataKind, Direction, Frequency, MeasureKind, enum_column, utcnow
+from .people import Site, User
+
+
+class Measure(db.Model):
+    """How we know a change is an improvement: core (collaborative-wide) or site-local."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collaborative_id: Mapped[int] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
+    # None: a core measure defined by faculty for every site; set: a site's own measure.
+    site_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[MeasureKind] = mapped_column(enum_column(MeasureKind))
+    definition: Mapped[str] = mapped_column(sa.Text, default="")  # the operational definition
+    data_kind: Mapped[DataKind] = mapped_column(enum_column(DataKind))
+    unit: Mapped[str] = mapped_column(sa.String(40), default="")
+    direction: Mapped[Direction] = mapped_column(
+        enum_column(Direction), default=Direction.INCREASE
+    )
+    target: Mapped[Optional[float]]
+    frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency), default=Frequency.WEEKLY)
+    # A bundle component (e.g. "Eat within 24 h") points at its composite measure.
+    composite_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("measure.id"))
+    # A balancing measure points at the measure whose side effects it watches.
+    balances_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("measure.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    # How its data is charted (spc.md §9). None picks the default: an XmR chart with the Making
+    # Data Count rules; the rule set defaults per chart type (run → IHI, XmR → MDC, p/c → Anhøj).
+    chart_type: Mapped[Optional[str]] = mapped_column(sa.String(10))  # a tracker.spc.ChartType
+    rule_set: Mapped[Optional[str]] = mapped_column(sa.String(10))  # a tracker.spc.RuleSet
+    # MDC moving-range screening: off by default, matching the Making Data Count Excel tool.
+    screen_outliers: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Periods at the start of each phase that fix the centre and limits (None: all of them).
+    baseline_periods: Mapped[Optional[int]]
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[Optional[datetime]]
+
+    site: Mapped[Optional[Site]] = relationship()
+    composite: Mapped[Optional["Measure"]] = relationship(
+        remote_side=[id], foreign_keys=[composite_id]
+    )
+    balances: Mapped[Optional["Measure"]] = relationship(
+        remote_side=[id], foreign_keys=[balances_id]
+    )
+
+    @property
+    def is_core(self) -> bool:
+        return self.site_id is None
+
+    @property
+    def is_proportion(self) -> bool:
+        return self.data_kind == DataKind.PROPORTION
+
+    def can_view(self, user: User) -> bool:
+        """Anyone in the collaborative reads every measure, local ones included."""
+        return user.can_view_collaborative(self.collaborative_id)
+
+    def can_edit(self, user: User) -> bool:
+        """Core definitions belong to faculty; a local measure to its site's leads."""
+        if self.is_core:
+            return user.is_faculty_of(self.collaborative_id)
+        return user.is_admin or self.site_id in user.lead_site_ids
+
+    def can_chart_at(self, site: Site) -> bool:
+        """A core measure is charted at every site of its collaborative; a local one at its own."""
+        if self.is_core:
+            return site.collaborative_id == self.collaborative_id
+        return site.id == self.site_id
+
+    def can_enter_data(self, user: User, site: Site) -> bool:
+        """A site's data is entered, imported and tallied only by its own team."""
+        return site.id in user.site_ids
+
+    def can_set_phases(self, user: User, site: Site) -> bool:
+        """Rebasing is a site lead's decision."""
+        return site.id in user.lead_site_ids
+
+
+class MeasureValue(db.Model):
+    """One period's data for one measure at one site."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id"))
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    period_start: Mapped[date]
+    numerator: Mapped[Optional[int]]
+    denominator: Mapped[Optional[int]]
+    value: Mapped[Optional[float]]  # counts and continuous measures
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    entered_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    measure: Mapped[Measure] = relationship()
+    site: Mapped[Site] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("measure_id", "site_id", "period_start"),)
+
+    @property
+    def proportion(self) -> Optional[float]:
+        if self.numerator is None or not self.denominator:
+            return None
+        return self.numerator / self.denominator
+
+
+class PhaseBreak(db.Model):
+    """A rebase: from `period_start` a site's chart of a measure starts a new phase.
+
+    A human decision (spc.md §7), usually when a tested change was adopted; the app only
+    suggests one. Removing a break keeps the row (soft delete).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id"))
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    period_start: Mapped[date]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[Optional[datetime]]
+    deleted_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+
+    created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
+
+    __table_args__ = (sa.Index("ix_phase_break_measure_site", "measure_id", "site_id"),)
+
+
+class MeasureValueChange(db.Model):
+    """One change to one period's data: who, when, how (grid, tally, import), old → new.
+
+    Keyed by measure, site and period rather than by the value row, so a cleared value keeps
+    its history.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id"))
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    period_start: Mapped[date]
+    old_numerator: Mapped[Optional[int]]
+    old_denominator: Mapped[Optional[int]]
+    old_value: Mapped[Optional[float]]
+    old_note: Mapped[str] = mapped_column(sa.Text, default="")
+    new_numerator: Mapped[Optional[int]]
+    new_denominator: Mapped[Optional[int]]
+    new_value: Mapped[Optional[float]]
+    new_note: Mapped[str] = mapped_column(sa.Text, default="")
+    source: Mapped[str] = mapped_column(sa.String(20))  # grid, tally, tally_undo, import
+    import_batch_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("import_batch.id"))
+    changed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    changed_by: Mapped[Optional[User]] = relationship()
+
+    __table_args__ = (
+        sa.Index("ix_measure_value_change_series", "measure_id", "site_id", "period_start"),
+    )
+
+
+class TallyEntry(db.Model):
+    """One eligible patient tallied on the ward: a yes/no per bundle component, no identifiers.
+
+    `results` maps each component measure's id (as a string) to whether it was met; the entry
+    was added to the week's numerator and denominator of the composite and of each component,
+    and undoing it takes them back off.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id"))  # the composite
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    period_start: Mapped[date]
+    results: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    met_all: Mapped[bool]
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[Optional[datetime]]
+
+    __table_args__ = (
+        sa.Index("ix_tally_entry_measure_site_user", "measure_id", "site_id", "created_by_id"),
+    )
+
+
+class ImportBatch(db.Model):
+    """An uploaded CSV/XLSX file of one measure's data, previewed before it is confirmed.
+
+    The file is kept only while the batch waits for confirmation (a file may carry columns
+    the import ignores); `content` is cleared once it is imported or discarded.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id"), index=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))  # rows without a site column
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    content: Mapped[Optional[bytes]] = mapped_column(sa.LargeBinary)
+    mapping: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")  # imported, discarded
+    row_count: Mapped[int] = mapped_column(default=0)
+    changed_count: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[Optional[datetime]]
+
+    created_by: Mapped[User] = relationship()
+
+
+__all__ = ["ImportBatch", "MeasureValueChange", "PhaseBreak", "TallyEntry"]
