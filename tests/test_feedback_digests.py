@@ -19,7 +19,6 @@ from tests.conftest import make_config
 from tracker import create_app
 from tracker.core.notify import notify
 from tracker.extensions import db
-from tracker.notifications import delivery
 from tracker.models import (
     EmailChoice,
     Notification,
@@ -29,6 +28,7 @@ from tracker.models import (
     User,
     utcnow,
 )
+from tracker.notifications import delivery
 
 
 class Inbox:

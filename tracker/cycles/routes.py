@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from ..core.forms import ConfirmForm
+from ..core.paging import paginate
 from ..extensions import db
 from ..feedback.panel import cycle_panel
 from ..models import ChangeIdea, Cycle, Measure, Site, Stage
@@ -30,8 +31,8 @@ def index():
     """Cycles across the collaborative, filtered, sorted and paged, with quality shares."""
     form, filters = read_filters(request.args, current_user)
     base = apply_filters(cycles_visible_to(current_user), filters, current_user)
-    page = db.paginate(with_row_data(sorted_by(base, filters.get("sort", "updated"))),
-                       per_page=PER_PAGE, error_out=False)
+    page = paginate(with_row_data(sorted_by(base, filters.get("sort", "updated"))),
+                    request.args, per_page=PER_PAGE)
     return render_template(
         "cycles/index.html", form=form, page=page, criteria=quality.assess_many(page.items),
         stage_counts=stage_counts(base),

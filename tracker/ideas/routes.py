@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from ..core.forms import ConfirmForm
+from ..core.paging import paginate
 from ..core.queries import sites_visible_to
 from ..cycles.loaders import get_cycle_or_404
 from ..cycles.queries import cycles_visible_to
@@ -45,16 +46,14 @@ def index():
     query = library(current_user, **filters).options(
         joinedload(ChangeIdea.driver), joinedload(ChangeIdea.origin_site),
         selectinload(ChangeIdea.tags))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.order_by(None).subquery()))
-    page = max(args.get("page", 1, type=int), 1)
-    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    page = paginate(query, args, per_page=PER_PAGE, rows=True)
+    rows = page.items
     status_sq = site_status(current_user)
     mine = dict(db.session.execute(sa.select(status_sq.c.idea_id, status_sq.c.status).where(
         status_sq.c.site_id.in_(current_user.site_ids),
         status_sq.c.idea_id.in_([r[0].id for r in rows]))).all())
     return render_template(
-        "ideas/index.html", rows=rows, total=total, page=page, pages=-(-total // PER_PAGE),
+        "ideas/index.html", rows=rows, page=page,
         filters=filters, mine=mine, statuses=STATUS_LABELS, sorts=SORTS,
         drivers=_driver_choices(), tags=_tag_names(),
         sites=db.session.scalars(sites_visible_to(current_user)).all(),

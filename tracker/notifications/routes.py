@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from ..core.forms import ConfirmForm
 from ..core.notify import link_for
+from ..core.paging import paginate
 from ..extensions import db
 from ..models import EmailChoice, Notification, NotificationKind, NotificationPreference, utcnow
 from . import bp, delivery
@@ -37,11 +38,11 @@ def notification_bell() -> dict:
 @login_required
 def index():
     """Your notifications, newest first, unread ones marked."""
-    page = db.paginate(
+    page = paginate(
         db.select(Notification).where(Notification.user_id == current_user.id)
         .options(joinedload(Notification.actor))  # each row names who did it
         .order_by(Notification.created_at.desc(), Notification.id.desc()),
-        per_page=PER_PAGE, error_out=False)
+        request.args, per_page=PER_PAGE)
     rows = [(n, link_for(n)) for n in page.items]
     return render_template("notifications/index.html", page=page, rows=rows,
                            form=ConfirmForm(formdata=None))

@@ -4,6 +4,7 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from ..core.paging import ResultPage, page_number
 from ..core.queries import sites_visible_to
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle
@@ -20,7 +21,7 @@ def index():
     text = request.args.get("q", "")
     kind = request.args.get("kind") if request.args.get("kind") in engine.KINDS else None
     site_id = request.args.get("site", type=int)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args)
     message = None
     if len(text) > MAX_QUERY:
         message = f"Only the first {MAX_QUERY} characters of your search were used."
@@ -30,8 +31,8 @@ def index():
     hits, total = engine.search(text, user=current_user, kind=kind, site_id=site_id,
                                 limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_template(
-        "search/index.html", text=text, kind=kind, site_id=site_id, page=page, total=total,
-        results=_with_objects(hits), message=message, per_page=PER_PAGE,
+        "search/index.html", text=text, kind=kind, site_id=site_id, message=message,
+        page=ResultPage(_with_objects(hits), page=page, per_page=PER_PAGE, total=total),
         sites=db.session.scalars(sites_visible_to(current_user)).all(),
     )
 
