@@ -21,7 +21,7 @@ from ..extensions import db, login_manager
 from ..feedback import markdown
 from ..models import Collaborative, EventKind, LearningEvent, utcnow
 from ..notifications import delivery
-from . import bp, ics, services
+from . import bp, ics, queries, services
 from .forms import EventForm, to_local, to_utc
 from .loaders import get_event_or_404
 
@@ -40,7 +40,7 @@ def uk_time(value, fmt: str = "%a %-d %b %Y, %H:%M") -> str:
 def index():
     """Coming up and recent learning events, national and regional, with feed links."""
     now = utcnow()
-    query = services.events_visible_to(current_user)
+    query = queries.events_visible_to(current_user)
     upcoming = db.session.scalars(query.where(
         (LearningEvent.starts_at >= now) | (LearningEvent.ends_at >= now))
         .order_by(LearningEvent.starts_at)).all()
@@ -49,7 +49,7 @@ def index():
             LearningEvent.ends_at < now))
         .order_by(LearningEvent.starts_at.desc()).limit(PAST_SHOWN)).all()
     calendars = db.session.scalars(db.select(Collaborative).where(
-        Collaborative.id.in_(services.visible_collaborative_ids(current_user)))
+        Collaborative.id.in_(queries.visible_collaborative_ids(current_user)))
         .order_by(Collaborative.parent_id.is_not(None), Collaborative.name)).all()
     key = current_app.config["SECRET_KEY"]
     feeds = [(c, url_for("events.feed", collaborative_id=c.id, _external=True,

@@ -1,4 +1,4 @@
-"""Learning-event verbs and queries: scoped in SQL; verbs flush and never commit."""
+"""Learning-event verbs and helpers: verbs flush and never commit."""
 
 import hashlib
 import re
@@ -6,7 +6,6 @@ from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select
-from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
@@ -20,28 +19,9 @@ from ..models import (
     utcnow,
 )
 from ..notifications.delivery import tell
+from .queries import visible_collaborative_ids
 
 _MATERIAL = re.compile(r"^(https?://\S+)\s*(.*)$")
-
-
-def visible_collaborative_ids(user: User) -> Select:
-    """Ids of the user's national collaboratives and their regional networks."""
-    query = db.select(Collaborative.id)
-    if user.is_admin:
-        return query
-    roots = user.collaborative_ids
-    return query.where(Collaborative.id.in_(roots) | Collaborative.parent_id.in_(roots))
-
-
-def events_visible_to(user: User) -> Select:
-    """Learning events (not deleted) in the user's collaboratives and networks."""
-    return (
-        db.select(LearningEvent)
-        .where(LearningEvent.deleted_at.is_(None),
-               LearningEvent.collaborative_id.in_(visible_collaborative_ids(user)))
-        # Each row names its collaborative (national or regional).
-        .options(joinedload(LearningEvent.collaborative))
-    )
 
 
 def managed_collaboratives(user: User) -> list[Collaborative]:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from ..cycles.queries import cycles_visible_to
-from ..events.services import events_visible_to
+from ..events.queries import events_visible_to
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle, CycleRevision, Feedback, LearningEvent, Site, User
 

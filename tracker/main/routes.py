@@ -3,7 +3,8 @@
 from flask import redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
-from ..core.queries import collaboratives_of, upcoming_events
+from ..core.queries import collaboratives_of
+from ..events.queries import upcoming_events
 from ..extensions import db
 from ..models import Cycle, Measure, Membership, Stage, utcnow
 from . import bp

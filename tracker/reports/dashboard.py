@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ..events.periods import ActionPeriod
 from ..extensions import db
-from ..measures import periods as measure_periods
+from ..measures.front import period_start
 from ..models import (
     Comment,
     Cycle,
@@ -107,7 +107,7 @@ def _support(rows: dict, sites: list[Site], ids: list[int], period: ActionPeriod
             db.select(MeasureValue.site_id, sa.func.max(MeasureValue.period_start))
             .where(MeasureValue.measure_id == measure.id, MeasureValue.site_id.in_(ids))
             .group_by(MeasureValue.site_id)).all())
-        cutoff = measure_periods.period_start(now.date(), measure.frequency) - timedelta(
+        cutoff = period_start(now.date(), measure.frequency) - timedelta(
             weeks=NO_DATA_WEEKS)
         for site in sites:
             last = latest.get(site.id)

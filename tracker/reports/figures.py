@@ -4,15 +4,13 @@ of sites. Only work shared with the collaborative counts (a site's drafts stay i
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from ..events.periods import ActionPeriod
 from ..extensions import db
-from ..measures import periods as measure_periods
-from ..measures import series, words
-from ..measures.queries import phase_breaks_of, value_rows
+from ..measures.front import submissions
 from ..models import (
     Comment,
     Cycle,
@@ -144,41 +142,10 @@ def _measure_data(out: dict, sites: list[Site], start: datetime, end: datetime) 
         measure = main_measure(collaborative_id)
         if measure is None:
             continue
-        freq = measure.frequency
-        first = measure_periods.period_start(start.date(), freq)
-        if first < start.date():
-            first = measure_periods.next_period(first, freq)
-        last_open = measure_periods.period_start(end.date(), freq)  # not yet complete
-        expected = [p for p in measure_periods.periods_between(first, last_open, freq)
-                    if p < last_open] if first < last_open else []
-        rows: dict[int, list] = defaultdict(list)
-        for row in db.session.execute(value_rows(measure.id, site_ids)):
-            rows[row.site_id].append(row)
-        breaks: dict[int, list[date]] = defaultdict(list)
-        for b in db.session.scalars(phase_breaks_of(measure.id, site_ids)):
-            breaks[b.site_id].append(b.period_start)
-        for site_id in site_ids:
+        for site_id, sent in submissions(measure, site_ids, start, end).items():
             figures = out[site_id]
-            have = {r.period_start for r in rows[site_id]
-                    if series.plotted(measure, r.numerator, r.denominator, r.value) is not None}
-            figures.periods_expected = len(expected)
-            figures.periods_submitted = len(have.intersection(expected))
-            figures.signal = latest_signal(measure, rows[site_id], breaks[site_id])
-
-
-def latest_signal(measure: Measure, rows: list, break_dates: list[date]) -> str:
-    """The measure's latest point and what its chart says about it, in words."""
-    points = series.build_points(measure, rows)
-    if not points:
-        return "No data yet"
-    chart = series.build_chart(measure, points, break_dates, series.default_view(measure))
-    latest = chart.latest
-    value = words.format_value(measure, latest.value) if latest else ""
-    when = measure_periods.label(latest.period, measure.frequency) if latest else ""
-    if chart.result is None or chart.result.variation_icon is None:
-        return f"{value} ({when}); too little data for a signal" if latest else "No data yet"
-    said = words.VARIATION_WORDS[chart.result.variation_icon]
-    return f"{value} ({when}): {said}"
+            figures.periods_expected, figures.periods_submitted = sent.expected, sent.submitted
+            figures.signal = sent.signal
 
 
 def _professions(out: dict, ids: list[int], shared: tuple, start: datetime,

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..measures.charts import Geometry
-from ..measures.site_chart import site_chart
+from ..measures.front import site_chart
 from ..models import Collaborative, Cycle, Driver, Measure, Site, Stage, User, Visibility
 from .figures import main_measure
 

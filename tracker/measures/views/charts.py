@@ -9,8 +9,8 @@ from ...core.exports import download_name
 from ...extensions import db
 from ...spc import VariationIcon
 from .. import bp, charts, queries, series, words
+from ..front import load_chart, load_cycles
 from ..loaders import get_measure_or_404, get_measure_site_or_404
-from ..site_chart import load_chart, load_cycles
 from ..transfer import csv_response
 
 SORTS = ("name", "latest", "signal")

@@ -11,8 +11,8 @@ from ...models import Measure, PhaseBreak, Site
 from .. import bp, charts, queries, series, services, words
 from ..entries import period_error
 from ..forms import DeleteForm, PhaseBreakForm
+from ..front import load_chart, load_cycles
 from ..loaders import get_measure_or_404, get_measure_site_or_404
-from ..site_chart import load_chart, load_cycles
 
 
 @bp.get("/")
