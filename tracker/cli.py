@@ -16,6 +16,7 @@ from .models import (
     User,
 )
 from .notifications.cli import send_digests_command
+from .search.engine import reindex_all
 
 ROLES = ("member", "site_lead", "faculty", "partner", "admin")
 
@@ -115,8 +116,6 @@ def seed_demo(scale, if_empty):
 @with_appcontext
 def search_reindex():
     """Rebuild the search index from the tables (e.g. after restoring a backup)."""
-    from .search.engine import reindex_all
-
     count = reindex_all()
     db.session.commit()
     click.echo(f"Indexed {count} ideas, cycles and comments.")

@@ -11,6 +11,7 @@ from ..core.queries import sites_visible_to
 from ..extensions import db
 from ..models import ChangeIdea, Cycle, Driver, Membership, Stage, User
 from . import quality
+from .forms import FilterForm
 from .services import SCALAR_FIELDS
 
 TEXT_FIELDS = {n for n in SCALAR_FIELDS if n not in (
@@ -95,8 +96,6 @@ def fill_idea_choices(field, collaborative_id: int, *, keep: ChangeIdea | None =
 
 def read_filters(args, user: User):
     """The list filters from the query string: the form (to show) and the valid values."""
-    from .forms import FilterForm
-
     form = FilterForm(args)
     fill_filter_choices(form, user)
     form.validate()  # an invalid value is shown with its message and otherwise ignored
