@@ -4,6 +4,7 @@ may see, new items marked since the last visit."""
 from datetime import timedelta
 
 from tests import factories as f
+from tracker.cycles import services
 from tracker.extensions import db
 from tracker.models import (
     Collaborative,
@@ -95,3 +96,17 @@ def test_dashboard_feed_costs_the_same_queries_for_few_or_many_items(app, login,
         html = client.get("/dashboard").get_data(True)
     assert html.count('class="mb-2">') >= 15
     assert large.count == small.count
+
+
+def test_each_stage_move_is_reported_with_the_stage_it_went_to(app, login, world):
+    """Do → Study → Act reads as three different moves, not three moves "to Act"."""
+    with app.app_context():
+        nurse = db.session.get(User, world.member_b)
+        cycle = services.log_cycle(db.session.get(Site, world.site_b), by=nurse,
+                                   title="Chair by the bed")
+        for stage in (Stage.DO, Stage.STUDY, Stage.ACT):
+            services.move_stage(cycle, stage, by=nurse)
+        db.session.commit()
+    feed = login("member_a").get("/dashboard").get_data(True)
+    for stage in ("Do", "Study", "Act"):
+        assert feed.count(f"moved “Chair by the bed” to {stage}") == 1

@@ -10,7 +10,17 @@ from flask import url_for
 from ..cycles.queries import cycles_visible_to
 from ..events.queries import events_visible_to
 from ..extensions import db
-from ..models import ChangeIdea, Comment, Cycle, CycleRevision, Feedback, LearningEvent, Site, User
+from ..models import (
+    ChangeIdea,
+    Comment,
+    Cycle,
+    CycleRevision,
+    Feedback,
+    LearningEvent,
+    Site,
+    Stage,
+    User,
+)
 
 WINDOW = timedelta(days=14)
 SHOWN = 15
@@ -44,20 +54,26 @@ def _parse(value: str | None) -> datetime | None:
 
 def _cycle_changes(visible, since: datetime) -> list[Item]:
     rows = db.session.execute(
-        db.select(CycleRevision.created_at, CycleRevision.action, Cycle.id, Cycle.title,
-                  Cycle.stage, Site.name, User.name)
+        db.select(CycleRevision.created_at, CycleRevision.action, CycleRevision.changes, Cycle.id,
+                  Cycle.title, Cycle.stage, Site.name, User.name)
         .join(Cycle, Cycle.id == CycleRevision.cycle_id).join(Site, Site.id == Cycle.site_id)
         .outerjoin(User, User.id == CycleRevision.user_id)
         .where(CycleRevision.cycle_id.in_(visible), CycleRevision.created_at >= since,
                CycleRevision.action.in_(("created", "stage")))
         .order_by(CycleRevision.created_at.desc()).limit(SHOWN))
     out = []
-    for at, action, cycle_id, title, stage, site, who in rows:
+    for at, action, changes, cycle_id, title, stage, site, who in rows:
         who = who or "Someone"
         text = (f"{who} ({site}) logged a new cycle “{title}”" if action == "created"
-                else f"{who} ({site}) moved “{title}” to {stage.label}")
+                else f"{who} ({site}) moved “{title}” to {_moved_to(changes, stage).label}")
         out.append(Item(at, text, url_for("cycles.detail", cycle_id=cycle_id)))
     return out
+
+
+def _moved_to(changes: dict | None, current: Stage) -> Stage:
+    """The stage a move went to, as recorded with it (the cycle may have moved on since)."""
+    recorded = (changes or {}).get("stage")
+    return Stage(recorded[1]) if recorded else current
 
 
 def _comments(user: User, visible, since: datetime) -> list[Item]:
