@@ -313,3 +313,25 @@ def test_two_people_editing_an_idea_see_the_conflict_instead_of_overwriting(app,
     with app.app_context():
         assert db.session.get(ChangeIdea, evidence_world["idea"]).title == (
             "Snack boxes after 18:00")
+
+
+def test_evidence_table_says_the_largest_scale_as_people_say_it(app, login, world):
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        idea = f.make_idea(site, title="Chair by the bed")
+        f.make_cycle(site, idea_id=idea.id, scale_amount=3, scale_unit="ward")
+        db.session.commit()
+        idea_id = idea.id
+    html = login("member_a").get(f"/ideas/{idea_id}").get_data(True)
+    assert "<td>3 wards</td>" in html and "3 ward<" not in html
+
+
+def test_card_says_its_comment_count_covers_the_ideas_cycles(app, login, world):
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        idea = f.make_idea(site, title="Chair by the bed")
+        cycle = f.make_cycle(site, idea_id=idea.id)
+        f.make_comment(cycle, world.member_a, "Worked on bay 2")
+        db.session.commit()
+    html = login("member_a").get("/ideas/").get_data(True)
+    assert "1 comment on the idea and its cycles" in html

@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db, login_manager
 from ..models import CollaborativeRole, Membership, User
+from ..models.cycles import describe_scale
 
 # (endpoint, label): the main navigation.
 NAVIGATION = (
@@ -54,6 +55,10 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+    @app.template_filter("scale")
+    def format_scale(amount, unit: str) -> str:
+        return describe_scale(amount, unit)
 
     @app.template_filter("date")
     def format_date(value, fmt: str = "%-d %b %Y") -> str:

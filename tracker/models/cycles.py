@@ -20,6 +20,16 @@ cycle_measure = sa.Table(
 )
 
 
+def describe_scale(amount: Optional[int], unit: str) -> str:
+    """'3 wards', '1 patient', 'a shift': the scale of a test as people say it."""
+    unit = unit or ""
+    if not amount:
+        return unit
+    if amount != 1 and unit and not unit.endswith("s"):
+        unit += "s"
+    return f"{amount} {unit}".strip()
+
+
 class Cycle(db.Model):
     """One PDSA cycle: a small test of one change idea at one site."""
 
@@ -104,12 +114,7 @@ class Cycle(db.Model):
 
     @property
     def scale(self) -> str:
-        if not self.scale_amount:
-            return self.scale_unit
-        unit = self.scale_unit
-        if self.scale_amount != 1 and unit and not unit.endswith("s"):
-            unit += "s"
-        return f"{self.scale_amount} {unit}".strip()
+        return describe_scale(self.scale_amount, self.scale_unit)
 
 
 class CycleQuestion(db.Model):
