@@ -14,8 +14,8 @@ from .people import User
 class PhaseBreak(db.Model):
     """A rebase: from `period_start` a site's chart of a measure starts a new phase.
 
-    A human decision (spc.md §7), usually when a tested change was adopted; the app only
-    suggests one. Removing a break keeps the row (soft delete).
+    A human decision (tracker/spc/SPEC.md §7), usually when a tested change was adopted; the app
+    only suggests one. Removing a break keeps the row (soft delete).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
