@@ -12,8 +12,8 @@ from ..models import DataKind, Measure
 from ..spc import ChartType, RuleSet
 from . import periods
 
-# Chart types offered per data kind (spc.md §1.4, §4): percentages as XmR (Making Data Count)
-# or p/p′ charts; counts as XmR or c charts; continuous values as XmR charts.
+# Chart types offered per data kind (tracker/spc/SPEC.md §1.4, §4): percentages as XmR (Making
+# Data Count) or p/p′ charts; counts as XmR or c charts; continuous values as XmR charts.
 CHART_TYPES: dict[DataKind, tuple[ChartType, ...]] = {
     DataKind.PROPORTION: (ChartType.XMR, ChartType.RUN, ChartType.P, ChartType.PP),
     DataKind.COUNT: (ChartType.XMR, ChartType.RUN, ChartType.C),
@@ -26,7 +26,7 @@ CHART_NAMES = {
     ChartType.PP: "p′ (Laney) chart",
     ChartType.C: "c chart",
 }
-# Rule sets per chart, the default first (spc.md §9).
+# Rule sets per chart, the default first (tracker/spc/SPEC.md §9).
 RULE_SETS: dict[ChartType, tuple[RuleSet, ...]] = {
     ChartType.RUN: (RuleSet.IHI, RuleSet.ANHOEJ),
     ChartType.XMR: (RuleSet.MDC, RuleSet.ANHOEJ),
@@ -40,6 +40,10 @@ RULE_NAMES = {
     RuleSet.MDC: "Making Data Count rules",
 }
 VIEWS = ("spc", "run")
+# The spc function per chart: charts of the plotted values, and charts of numerator/denominator.
+VALUE_CHARTS = {ChartType.RUN: spc.run_chart, ChartType.XMR: spc.xmr_chart,
+                ChartType.C: spc.c_chart}
+RATE_CHARTS = {ChartType.P: spc.p_chart, ChartType.PP: spc.pp_chart}
 
 
 @dataclass(frozen=True)
@@ -153,23 +157,17 @@ def build_chart(
     """Compute the spc result of one series for the given view ("spc" or "run")."""
     chart, rules = chart_for_view(measure, view)
     starts = phase_indices(points, break_dates)
-    common = {"phase_starts": starts, "baseline": measure.baseline_periods,
-              "direction": measure.direction.value}
-    values = [p.value for p in points]
+    # One set of options for every chart; each chart reads the settings it uses.
+    options = spc.Options(rules=rules, phase_starts=starts, baseline=measure.baseline_periods,
+                          direction=measure.direction, target=measure.target,
+                          screen_outliers=measure.screen_outliers if rules is RuleSet.MDC else None)
     try:
-        if chart is ChartType.RUN:
-            result = spc.run_chart(values, rules=rules, **common)
-        elif chart is ChartType.XMR:
-            screen = measure.screen_outliers if rules is RuleSet.MDC else None
-            result = spc.xmr_chart(values, rules=rules, screen_outliers=screen,
-                                   target=measure.target, **common)
-        elif chart is ChartType.C:
-            result = spc.c_chart(values, target=measure.target, **common)
-        else:
-            fn = spc.p_chart if chart is ChartType.P else spc.pp_chart
+        if chart in RATE_CHARTS:  # proportions from their counts, plotted as percentages
             nums = [None if p.missing else p.numerator for p in points]
             dens = [None if p.missing else p.denominator for p in points]
-            result = fn(nums, dens, multiplier=100, target=measure.target, **common)
+            result = RATE_CHARTS[chart](nums, dens, options, multiplier=100)
+        else:
+            result = VALUE_CHARTS[chart]([p.value for p in points], options)
     except ValueError as error:  # e.g. a baseline longer rule sets refuse
         return Chart(measure, view, chart, rules, tuple(points), None, starts, str(error))
     return Chart(measure, view, chart, rules, tuple(points), result, starts)

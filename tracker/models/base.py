@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from ..spc import Direction  # noqa: F401  (one definition, re-exported by tracker.models)
+
 
 def utcnow() -> datetime:
     """Naive UTC now: SQLite drops time zones, so every datetime in the database is naive UTC."""
@@ -72,12 +74,6 @@ class DataKind(Labelled):
     PROPORTION = "proportion"  # numerator / denominator
     COUNT = "count"
     CONTINUOUS = "continuous"
-
-
-class Direction(Labelled):
-    INCREASE = "increase"
-    DECREASE = "decrease"
-    NEUTRAL = "neutral"
 
 
 class Frequency(Labelled):

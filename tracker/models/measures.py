@@ -33,8 +33,9 @@ class Measure(db.Model):
     # A balancing measure points at the measure whose side effects it watches.
     balances_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("measure.id"))
     position: Mapped[int] = mapped_column(default=0)
-    # How its data is charted (spc.md §9). None picks the default: an XmR chart with the Making
-    # Data Count rules; the rule set defaults per chart type (run → IHI, XmR → MDC, p/c → Anhøj).
+    # How its data is charted (tracker/spc/SPEC.md §9). None picks the default: an XmR chart with
+    # the Making Data Count rules; the rule set defaults per chart type (run → IHI, XmR → MDC,
+    # p/c → Anhøj).
     chart_type: Mapped[Optional[str]] = mapped_column(sa.String(10))  # a tracker.spc.ChartType
     rule_set: Mapped[Optional[str]] = mapped_column(sa.String(10))  # a tracker.spc.RuleSet
     # MDC moving-range screening: off by default, matching the Making Data Count Excel tool.
@@ -115,8 +116,8 @@ class MeasureValue(db.Model):
 class PhaseBreak(db.Model):
     """A rebase: from `period_start` a site's chart of a measure starts a new phase.
 
-    A human decision (spc.md §7), usually when a tested change was adopted; the app only
-    suggests one. Removing a break keeps the row (soft delete).
+    A human decision (tracker/spc/SPEC.md §7), usually when a tested change was adopted; the
+    app only suggests one. Removing a break keeps the row (soft delete).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)

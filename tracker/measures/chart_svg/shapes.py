@@ -1,0 +1,91 @@
+"""The shapes a chart is made of, and their colours.
+
+Colours follow Making Data Count (improvement blue, concern orange, common cause grey, neutral
+purple), darkened so each has at least 3:1 contrast against white; the details table and the
+summary repeat every signal in words, so colour is never the only cue.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ...spc import PointType
+
+COLOURS = {
+    PointType.IMPROVEMENT: "#1f77b4",  # 4.8:1 on white
+    PointType.CONCERN: "#c55a00",  # 4.3:1
+    PointType.COMMON_CAUSE: "#6b6b6b",  # 5.3:1
+    PointType.NEUTRAL_HIGH: "#5b2a86",  # 9.9:1
+    PointType.NEUTRAL_LOW: "#5b2a86",
+}
+LEGEND_NAMES = {
+    PointType.IMPROVEMENT: "Improvement",
+    PointType.CONCERN: "Concern",
+    PointType.NEUTRAL_HIGH: "Neutral",
+    PointType.COMMON_CAUSE: "Common cause",
+}
+CENTRE_COLOUR = "#231f20"
+LIMIT_COLOUR = "#6b6b6b"
+TARGET_COLOUR = "#b3261e"
+CYCLE_COLOUR = "#0b6e4f"
+
+
+@dataclass(frozen=True)
+class Mark:
+    x: float
+    y: float
+    colour: str
+    radius: float
+    title: str
+    href: str = ""
+    special: bool = False
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A PDSA cycle on the chart: a numbered flag at the period its test started."""
+
+    x: float
+    y: float  # flags of cycles starting in the same period stack downwards
+    number: int
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class ChartCycle:
+    """What the chart needs of a cycle linked to the measure."""
+
+    id: int
+    title: str
+    started_on: date
+    href: str = ""
+
+
+@dataclass
+class Geometry:
+    width: int
+    height: int
+    left: float
+    top: float
+    right: float
+    bottom: float
+    title: str
+    description: str
+    y_ticks: list[tuple[float, str]] = field(default_factory=list)
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # path data of the data line
+    centre: str = ""
+    limits: str = ""
+    target: tuple[float, str] | None = None
+    marks: list[Mark] = field(default_factory=list)
+    phases: list[tuple[float, str]] = field(default_factory=list)  # (x, title)
+    cycles: list[Annotation] = field(default_factory=list)
+    legend: list[tuple[float, str, str, str]] = field(default_factory=list)  # x, kind, colour, text
+    centre_name: str = "Mean"
+    compact: bool = False
+    message: str = ""
+
+    @property
+    def interactive(self) -> bool:
+        """Whether the chart holds links (points to table rows, cycles to their pages)."""
+        return any(m.href for m in self.marks) or any(c.href for c in self.cycles)
