@@ -17,8 +17,9 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from ..core import markdown
 from ..extensions import db, login_manager
-from ..feedback import delivery, markdown
+from ..feedback import delivery
 from ..feedback.forms import ConfirmForm
 from ..models import Collaborative, EventKind, LearningEvent, utcnow
 from . import ics, services

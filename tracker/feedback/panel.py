@@ -9,10 +9,11 @@ from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
+from ..core import markdown
 from ..cycles.quality import CRITERIA
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle, Feedback, FeedbackRequest, Site, User, Visibility
-from . import audience, markdown, policy
+from . import audience, policy
 from .forms import AddressedForm, CommentForm, ConfirmForm, FeedbackForm, FeedbackRequestForm
 
 CRITERION_NAMES = dict(CRITERIA)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..core import markdown
 from ..extensions import db
 from ..models import (
     ChangeIdea,
@@ -18,7 +19,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audience, markdown
+from . import audience
 from .delivery import tell
 from .policy import EDIT_WINDOW
 

@@ -1,0 +1,1 @@
+"""The thin shared floor under every feature: nothing here imports a feature."""
