@@ -202,21 +202,45 @@ def test_feed_needs_a_valid_token_or_a_session(app, login, world, events, client
     assert login("member_b").get(f"/events/{falls_id}/calendar.ics").status_code == 403
 
 
+def _feed(name: str = "Feed", **entry) -> bytes:
+    """A one-event feed built straight from ics, as the bytes a calendar app receives."""
+    moment = datetime(2026, 3, 2, 10, 0)
+    fields = {"uid": "learning-event-1@example.org", "summary": "Session",
+              "starts_at": moment, "ends_at": None, "stamp": moment, **entry}
+    return ics.calendar([ics.Entry(**fields)], name=name, now=moment).encode()
+
+
 @pytest.mark.parametrize("text,expected", [
-    ("a,b;c\\d", "a\\,b\\;c\\\\d"),
-    ("line1\nline2\r\nline3", "line1\\nline2\\nline3"),
+    ("a,b;c\\d", b"a\\,b\\;c\\\\d"),
+    ("line1\nline2\r\nline3", b"line1\\nline2\\nline3"),
 ])
 def test_ics_text_escaping(text, expected):
-    assert ics.escape(text) == expected
+    raw = _feed(name=text, summary=text, location=text)
+    for prop in (b"X-WR-CALNAME:", b"SUMMARY:", b"LOCATION:"):
+        assert prop + expected + b"\r\n" in raw
 
 
 def test_ics_folding_never_splits_a_utf8_character():
-    line = "SUMMARY:" + "é" * 100
-    folded = ics.fold(line)
-    parts = folded.split("\r\n ")
-    assert all(len(p.encode()) <= 75 for p in parts)
-    assert "".join(parts) == line
-    assert ics.fold("SHORT:x") == "SHORT:x"
+    raw = _feed(summary="é" * 100, description="Short")
+    lines = raw.split(b"\r\n")
+    summary = next(i for i, line in enumerate(lines) if line.startswith(b"SUMMARY:"))
+    parts = [lines[summary]]
+    while lines[summary + len(parts)].startswith(b" "):
+        parts.append(lines[summary + len(parts)])
+    assert len(parts) > 1 and all(len(part) <= 75 for part in parts)
+    for part in parts:
+        part.decode()  # raises if a fold split a character
+    assert b"".join([parts[0], *(part[1:] for part in parts[1:])]).decode() == (
+        "SUMMARY:" + "é" * 100)
+    assert b"DESCRIPTION:Short\r\n" in raw  # short lines are not folded
+
+
+def test_ics_event_times_are_utc_and_a_zero_length_event_has_no_end():
+    start = datetime(2026, 3, 2, 10, 0)
+    raw = _feed(starts_at=start, ends_at=start, sequence=3, cancelled=True)
+    assert b"DTSTART:20260302T100000Z\r\n" in raw and b"DTEND" not in raw
+    assert b"SEQUENCE:3\r\n" in raw and b"STATUS:CANCELLED\r\n" in raw
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT6H\r\n" in raw
 
 
 def test_calendar_page_costs_the_same_queries_for_3_or_40_events(app, login, world,

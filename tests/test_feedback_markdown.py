@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tracker.feedback.markdown import mention_handles, plain, render
+from tracker.core.markdown import mention_handles, plain, render
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -82,9 +82,34 @@ def test_xss_payloads_come_out_inert(payload):
 def test_the_subset_renders():
     html = str(render("Hello **bold** and *it* and `a<b`\nline two\n\n- one\n- **two**\n\n"
                       "1. first\n2. second"))
+    # CommonMark's serialisation puts a newline after <br> and between list items.
     assert html == ("<p>Hello <strong>bold</strong> and <em>it</em> and <code>a&lt;b</code>"
-                    "<br>line two</p>\n<ul><li>one</li><li><strong>two</strong></li></ul>\n"
-                    "<ol><li>first</li><li>second</li></ol>")
+                    "<br>\nline two</p>\n<ul>\n<li>one</li>\n<li><strong>two</strong></li>\n"
+                    "</ul>\n<ol>\n<li>first</li>\n<li>second</li>\n</ol>")
+
+
+def test_syntax_outside_the_subset_stays_literal_text():
+    html = str(render("# Title\n> quoted\n![chart](https://ex.org/c.png)"))
+    assert html == ("<p># Title<br>\n&gt; quoted<br>\n"
+                    '!<a href="https://ex.org/c.png" rel="nofollow noopener">chart</a></p>')
+
+
+@pytest.mark.parametrize("text", ["[home](/admin)", "[f](ftp://ex.org/f)", "[p](//ex.org/p)",
+                                  "see ex.org or www.ex.org", "<ftp://ex.org>"])
+def test_only_web_and_mail_links_become_links(text):
+    assert "<a" not in str(render(text))
+
+
+def test_bare_links_keep_balanced_parentheses_but_not_closing_punctuation():
+    html = str(render("(see https://ex.org/a) or https://ex.org/Foo_(bar)."))
+    assert html == ('<p>(see <a href="https://ex.org/a" rel="nofollow noopener">https://ex.org/a'
+                    '</a>) or <a href="https://ex.org/Foo_(bar)" rel="nofollow noopener">'
+                    "https://ex.org/Foo_(bar)</a>.</p>")
+
+
+def test_a_mention_shown_as_code_is_neither_rendered_nor_notified():
+    assert str(render("`@[Amy]`")) == "<p><code>@[Amy]</code></p>"
+    assert mention_handles("`@[Amy]` and @[Bea]") == ["Bea"]
 
 
 def test_links_get_nofollow_noopener_and_bare_urls_link_up():
@@ -108,3 +133,4 @@ def test_snake_case_and_lone_asterisks_stay_literal():
 def test_plain_excerpt_for_notifications():
     assert plain("Hi @[Amy #2], see **this** [link](https://x.org)") == "Hi @Amy, see this link"
     assert plain("word " * 100, limit=20).endswith("…")
+    assert plain("use snake_case and `a*b`\n\n- one\n- two") == "use snake_case and a*b one two"

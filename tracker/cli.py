@@ -4,6 +4,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .demo import DEMO_PASSWORD, build_demo, demo_accounts
 from .extensions import db
 from .models import (
     Collaborative,
@@ -98,8 +99,6 @@ def _one(model, condition, option: str, value):
               help="Do nothing if the database holds any collaborative.")
 def seed_demo(scale, if_empty):
     """Build the deterministic DrEaMing demo collaborative and print its accounts."""
-    from .demo import DEMO_PASSWORD, build_demo, demo_accounts
-
     if if_empty and db.session.scalar(db.select(db.func.count(Collaborative.id))):
         click.echo("Skipped the demo: the database already holds data.")
     else:

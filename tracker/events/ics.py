@@ -1,16 +1,19 @@
-"""iCalendar (RFC 5545) for learning events, written by hand: it is a small text format.
+"""iCalendar (RFC 5545) for learning events, written with the `icalendar` library.
 
-CRLF line endings, lines folded at 75 octets (never inside a UTF-8 character), TEXT values
-escaped (backslash, semicolon, comma, newline), times in UTC ("Z"), a stable UID per event,
-and SEQUENCE bumped on each change so subscribed calendars take updates and cancellations.
-No Flask: callers pass the values.
+The library gives CRLF line endings, lines folded at 75 octets (never inside a UTF-8
+character) and TEXT values escaped (backslash, semicolon, comma, newline). This module
+chooses what goes in: times in UTC ("Z"), a stable UID per event, and SEQUENCE bumped on each
+change so subscribed calendars take updates and cancellations. No Flask: callers pass values.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event, vDuration, vText
 
 PRODID = "-//PDSA Tracker//Learning events//EN"
+REFRESH = timedelta(hours=6)  # how often subscribed calendars should fetch the feed again
 
 
 @dataclass(frozen=True)
@@ -28,52 +31,44 @@ class Entry:
     cancelled: bool = False
 
 
-def escape(text: str) -> str:
-    """A TEXT value: backslash, semicolon and comma escaped, newlines as \\n."""
-    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
-
-
-def fold(line: str) -> str:
-    """Fold a content line into chunks of at most 75 octets, continuations starting with a
-    space, splitting only between UTF-8 characters."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts, start, limit = [], 0, 75
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:  # a continuation byte
-            end -= 1
-        parts.append(data[start:end].decode("utf-8"))
-        start, limit = end, 74  # the leading space of a continuation line is one octet
-    return "\r\n ".join(parts)
-
-
-def stamp(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%SZ")
-
-
 def calendar(entries: Iterable[Entry], *, name: str, now: datetime) -> str:
     """A VCALENDAR with one VEVENT per entry, as text with CRLF line endings."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{escape(name)}",
-             "REFRESH-INTERVAL;VALUE=DURATION:PT6H", "X-PUBLISHED-TTL:PT6H"]
-    for e in entries:
-        lines += ["BEGIN:VEVENT", f"UID:{e.uid}", f"DTSTAMP:{stamp(now)}",
-                  f"LAST-MODIFIED:{stamp(e.stamp)}", f"SEQUENCE:{e.sequence}",
-                  f"DTSTART:{stamp(e.starts_at)}"]
-        if e.ends_at is not None and e.ends_at > e.starts_at:
-            lines.append(f"DTEND:{stamp(e.ends_at)}")
-        lines.append(f"SUMMARY:{escape(e.summary)}")
-        if e.location:
-            lines.append(f"LOCATION:{escape(e.location)}")
-        if e.description:
-            lines.append(f"DESCRIPTION:{escape(e.description)}")
-        if e.url:
-            lines.append(f"URL:{e.url}")
-        if e.category:
-            lines.append(f"CATEGORIES:{escape(e.category)}")
-        lines += [f"STATUS:{'CANCELLED' if e.cancelled else 'CONFIRMED'}", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+    cal = Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", PRODID)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    # vText: the library would write an X- property's value without escaping it.
+    cal.add("x-wr-calname", vText(name))
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})  # RFC 7986
+    cal.add("x-published-ttl", vDuration(REFRESH))  # the same, for Outlook
+    for entry in entries:
+        cal.add_component(_event(entry, now))
+    return cal.to_ical(sorted=False).decode("utf-8")  # properties in the order added
+
+
+def _event(e: Entry, now: datetime) -> Event:
+    event = Event()
+    event.add("uid", e.uid)
+    event.add("dtstamp", _utc(now))
+    event.add("last-modified", _utc(e.stamp))
+    event.add("sequence", e.sequence)
+    event.add("dtstart", _utc(e.starts_at))
+    if e.ends_at is not None and e.ends_at > e.starts_at:
+        event.add("dtend", _utc(e.ends_at))
+    event.add("summary", e.summary)
+    if e.location:
+        event.add("location", e.location)
+    if e.description:
+        event.add("description", e.description)
+    if e.url:
+        event.add("url", e.url)
+    if e.category:
+        event.add("categories", [e.category])
+    event.add("status", "CANCELLED" if e.cancelled else "CONFIRMED")
+    return event
+
+
+def _utc(moment: datetime) -> datetime:
+    """The app stores naive UTC; the library writes an aware UTC time with a "Z"."""
+    return moment.replace(tzinfo=UTC)

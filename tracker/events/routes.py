@@ -16,9 +16,9 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from ..core import markdown
 from ..core.forms import ConfirmForm
 from ..extensions import db, login_manager
-from ..feedback import markdown
 from ..models import Collaborative, EventKind, LearningEvent, utcnow
 from ..notifications import delivery
 from . import bp, ics, queries, services

@@ -9,11 +9,12 @@ from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
+from ..core import markdown
 from ..core.forms import ConfirmForm
 from ..cycles.quality import CRITERIA
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle, Feedback, FeedbackRequest, Site, User, Visibility
-from . import audience, markdown
+from . import audience
 from .forms import AddressedForm, CommentForm, FeedbackForm, FeedbackRequestForm
 from .loaders import collaborative_of
 

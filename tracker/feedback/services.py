@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..core import markdown
 from ..extensions import db
 from ..models import (
     ChangeIdea,
@@ -19,7 +20,7 @@ from ..models import (
     utcnow,
 )
 from ..notifications.delivery import tell
-from . import audience, markdown
+from . import audience
 
 Target = Cycle | ChangeIdea
 
