@@ -29,7 +29,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from .cli import register_cli
     from .cycles import bp as cycles_bp
     from .events import bp as events_bp
-    from .extensions import bootstrap, csrf, db, login_manager, migrate
+    from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
     from .feedback import bp as feedback_bp
     from .ideas import bp as ideas_bp
     from .main import bp as main_bp
@@ -43,6 +43,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    limiter.init_app(app)
     db_setup.init_app(app)
 
     app.register_blueprint(auth_bp)
