@@ -25,6 +25,27 @@ class Config:
     INVITE_MAX_AGE = timedelta(days=7)
     RESET_MAX_AGE = timedelta(hours=2)
 
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # Throttle counts live in Redis when it is set, so every worker and server shares them;
+    # in this process's memory otherwise (the app needs nothing else to run).
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_KEY_PREFIX = "pdsa-tracker"
+    # Failed sign-ins, as tiers: a full tier makes the next attempt wait (tracker/auth/throttle.py).
+    # Per account short, since an outsider can fill it; per address strict, against one machine
+    # trying many accounts; a browser that signed in to the account before has its own allowance.
+    LOGIN_LIMITS_PER_ACCOUNT = "5 per minute; 10 per 10 minutes"
+    LOGIN_LIMITS_PER_ADDRESS = "10 per minute; 50 per hour; 200 per day"
+    LOGIN_LIMITS_PER_DEVICE = "5 per minute; 10 per 10 minutes"
+    KNOWN_DEVICE_MAX_AGE = timedelta(days=180)
+    # Emails sent on request: reset links per mailbox and per address, invitations per inviter.
+    RESET_LIMITS_PER_EMAIL = "3 per 15 minutes"
+    RESET_LIMITS_PER_ADDRESS = "5 per minute; 20 per hour"
+    INVITE_LIMITS_PER_USER = "30 per hour; 200 per day"
+    # Behind N reverse proxies the client's address and scheme come from their X-Forwarded-*
+    # headers (per-address limits, audit, HSTS); 0 trusts no such header, as anyone can send one.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
@@ -36,12 +57,15 @@ class Config:
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if MAIL_SERVER else "log")
 
     PRODUCTION = False
+    STRICT_TRANSPORT_SECURITY = None  # production only: a local http:// install must keep working
 
 
 class ProductionConfig(Config):
     PRODUCTION = True
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Browsers keep to HTTPS for a year once they have seen the app over it.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 class TestConfig(Config):
@@ -49,6 +73,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "memory"
+    RATELIMIT_STORAGE_URI = "memory://"  # each test app counts afresh, even with REDIS_URL set
     SERVER_NAME = None
     # Tests choose the engine through DATABASE_URL (the suite runs on SQLite and PostgreSQL);
     # the conftest fills in a temporary SQLite file when it is unset.

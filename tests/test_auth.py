@@ -1,9 +1,13 @@
 import re
+import statistics
+import time
 from datetime import timedelta
 
 import pytest
 
+from config import ProductionConfig
 from tests.factories import PASSWORD
+from tracker import create_app
 from tracker.auth.routes import safe_next
 from tracker.extensions import db
 from tracker.models import AuditEvent, Invitation, Membership, User, utcnow
@@ -51,12 +55,51 @@ def test_inactive_user_cannot_sign_in(app, client, world):
     assert "not right" in sign_in(client, "member.a@example.org").get_data(True)
 
 
-def test_repeated_failures_lock_the_address_for_a_while(app, client, world):
-    for _ in range(10):
-        sign_in(client, "member.a@example.org", "guess")
-    html = sign_in(client, "member.a@example.org").get_data(True)
-    assert "Too many failed attempts" in html
-    assert client.get("/dashboard").status_code == 302
+def test_login_costs_the_same_whether_or_not_the_email_has_an_account(app, client, world):
+    app.config.update(LOGIN_LIMITS_PER_ACCOUNT="1000 per minute",
+                      LOGIN_LIMITS_PER_ADDRESS="1000 per minute")
+    with app.app_context():
+        db.session.get(User, world.member_b).active = False
+        db.session.commit()
+
+    def cost(email: str) -> float:
+        start = time.perf_counter()
+        assert "not right" in sign_in(client, email, "a wrong guess").get_data(True)
+        return time.perf_counter() - start
+
+    cost("warm.up@example.org")
+    known, unknown, inactive = [], [], []
+    for _ in range(7):  # interleaved, so a busy moment on the machine hits all three alike
+        known.append(cost("member.a@example.org"))
+        unknown.append(cost("nobody@example.org"))
+        inactive.append(cost("member.b@example.org"))
+    for other in (unknown, inactive):
+        ratio = statistics.median(other) / statistics.median(known)
+        assert 0.5 < ratio < 2, ratio
+
+
+def test_logout_ends_the_session_on_the_server(app, client, world):
+    sign_in(client, "member.a@example.org", remember="y")
+    copies = {}
+    for name in ("session", "remember_token"):
+        copy = app.test_client()
+        copy.set_cookie(name, client.get_cookie(name).value)
+        assert copy.get("/dashboard").status_code == 200  # a stolen cookie works until...
+        copies[name] = copy
+    response = client.post("/auth/logout", follow_redirects=True)
+    assert "signed out, on this and every other device" in response.get_data(True)
+    for copy in copies.values():
+        assert copy.get("/dashboard").status_code == 302  # ...the owner signs out
+    assert sign_in(client, "member.a@example.org").location == "/dashboard"
+
+
+def test_hsts_is_sent_in_production_only(app, client, database_url):
+    assert "Strict-Transport-Security" not in client.get("/auth/login").headers
+    production = create_app(type("Config", (ProductionConfig,), {
+        "SECRET_KEY": "a-long-random-production-secret", "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://"}))
+    headers = production.test_client().get("/auth/login").headers
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 @pytest.mark.parametrize("target,expected", [

@@ -22,7 +22,7 @@ from . import (
 from .cli import register_cli
 from .core import db as db_setup
 from .core import errors, web
-from .extensions import bootstrap, csrf, db, login_manager, migrate
+from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 # Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
 FEATURES = (auth, main, measures, cycles, ideas, sites, search, feedback, notifications, events,
@@ -51,6 +51,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    limiter.init_app(app)
     db_setup.init_app(app)
 
     for feature in FEATURES:

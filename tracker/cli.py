@@ -1,9 +1,12 @@
 """Command-line tools: `flask --app wsgi create-user ...`, `flask --app wsgi seed-demo`."""
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .core import backup
 from .demo import DEMO_PASSWORD, build_demo, demo_accounts
 from .extensions import db
 from .models import (
@@ -26,6 +29,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(search_reindex)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(send_digests_command)
 
 
@@ -118,3 +123,31 @@ def search_reindex():
     count = reindex_all()
     db.session.commit()
     click.echo(f"Indexed {count} ideas, cycles and comments.")
+
+
+@click.command("backup")
+@with_appcontext
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The backup file to write (replaced only once the new copy is complete).")
+def backup_command(output: Path):
+    """Write a consistent copy of the database to OUTPUT while the app keeps running."""
+    try:
+        backup.backup(db.engine, output)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    size = output.stat().st_size
+    click.echo(f"Backed up {db.engine.url.render_as_string()} to {output} ({size:,} bytes).")
+
+
+@click.command("restore")
+@with_appcontext
+@click.option("--input", "backup_file", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="A file made by `backup`.")
+def restore_command(backup_file: Path):
+    """Load a backup into this database, which must be empty (a non-empty one is refused)."""
+    try:
+        backup.restore(db.engine, backup_file, db.metadata.sorted_tables)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {backup_file} into {db.engine.url.render_as_string()}. "
+               "Run `db upgrade` next if the backup comes from an older version.")

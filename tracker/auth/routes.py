@@ -10,7 +10,7 @@ from ..core import audit
 from ..extensions import db
 from ..models import Collaborative, CollaborativeRoleKind, Profession, Site, SiteRole, User
 from ..models.people import normalise_email
-from . import bp, services
+from . import bp, services, throttle
 from .forms import (
     AcceptInviteForm,
     ChangePasswordForm,
@@ -37,25 +37,30 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        if services.too_many_failed_logins(form.email.data):
-            form.password.errors.append(
-                "Too many failed attempts for this email. Wait 15 minutes or reset your password."
-            )
-        else:
-            user = services.authenticate(form.email.data, form.password.data)
-            db.session.commit()
-            if user is not None:
-                login_user(user, remember=form.remember.data)
-                return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
-            form.password.errors.append("Email or password is not right.")
+        checks = throttle.login_checks(form.email.data)
+        if throttle.refuse(checks, form.password):
+            return render_template("auth/login.html", form=form), 429
+        user = services.authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            response = redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
+            throttle.remember_device(response, user.email)
+            return response
+        throttle.record(checks)
+        form.password.errors.append("Email or password is not right.")
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out (POST, so a link on another site cannot sign you out)."""
+    """Sign out everywhere (POST, so a link on another site cannot sign you out)."""
+    if current_user.is_authenticated:
+        # A copied session or remember-me cookie must stop working too: the token it names goes.
+        services.end_sessions(current_user)
+        db.session.commit()
     logout_user()
-    flash("You are signed out.", "info")
+    flash("You are signed out, on this and every other device.", "info")
     return redirect(url_for("auth.login"))
 
 
@@ -64,6 +69,10 @@ def forgot():
     """Ask for a password-reset link."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        checks = throttle.reset_checks(form.email.data)
+        if throttle.refuse(checks, form.email):
+            return render_template("auth/forgot.html", form=form), 429
+        throttle.record(checks)
         services.send_password_reset(form.email.data)
         db.session.commit()
         flash("If that address has an account, a reset link is on its way.", "info")
@@ -100,6 +109,10 @@ def invite():
     if request.method == "GET" and request.args.get("site_id"):
         form.role.data = f"site:{request.args['site_id']}:member"
     if form.validate_on_submit():
+        checks = [("INVITE_LIMITS_PER_USER", str(current_user.id))]
+        if throttle.refuse(checks, form.email):
+            return render_template("auth/invite.html", form=form), 429
+        throttle.record(checks)
         services.invite(form.email.data, form.role.data, by=current_user)
         db.session.commit()
         flash(f"Invitation sent to {normalise_email(form.email.data)}.", "success")

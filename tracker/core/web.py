@@ -2,6 +2,7 @@
 
 from flask import Flask
 from sqlalchemy.orm import selectinload
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extensions import db, login_manager
 from ..models import CollaborativeRole, Membership, User
@@ -44,6 +45,12 @@ def init_app(app: Flask) -> None:
     # whenever hospital Wi-Fi moves them between addresses.
     login_manager.session_protection = "basic"
 
+    # Behind reverse proxies, read the client's address and scheme from their headers.
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    hsts = app.config.get("STRICT_TRANSPORT_SECURITY")
+
     @app.context_processor
     def constants() -> dict:
         return {"navigation": NAVIGATION}
@@ -54,6 +61,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         return response
 
     @app.template_filter("scale")
