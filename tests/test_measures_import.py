@@ -3,7 +3,6 @@
 import csv
 import io
 import re
-import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -336,7 +335,10 @@ def test_discard(app, login, world, measure_id):
     assert values(app, measure_id) == {}
 
 
-def test_ten_thousand_rows_preview_and_import_in_seconds(app, login, world, measure_id):
+def test_ten_thousand_rows_cost_no_more_queries_than_a_hundred(app, login, world, measure_id,
+                                                               count_queries):
+    # Bulk reads and writes, not one query per row: what keeps a big import quick (its time
+    # belongs in a benchmark, not in a test on a busy machine).
     weeks = periods.recent_periods(Frequency.WEEKLY, 100)
     with app.app_context():
         user = db.session.get(User, world.member_a)
@@ -345,20 +347,28 @@ def test_ten_thousand_rows_preview_and_import_in_seconds(app, login, world, meas
             site = Site(name=f"Site {n:02d}", collaborative_id=collaborative_id)
             db.session.add(site)
             db.session.add(Membership(user=user, site=site))
+        small_id = f.make_measure(world.collaborative, name="Small",
+                                  frequency=Frequency.WEEKLY).id
         db.session.commit()
         names = [m.site.name for m in user.memberships]
-    rows = [["Site", "Week commencing", "Numerator", "Denominator"]]
-    rows += [[name, w.isoformat(), i % 20, 20] for name in names for i, w in enumerate(weeks)]
-    assert len(rows) == 10_001
     client = login("member_a")
-    started = time.perf_counter()
-    url = preview_url(upload(client, measure_id, world.site_a, csv_bytes(rows)))
-    assert "10000 rows ready: 10000 new" in client.get(url).get_data(True)
-    assert confirm(client, url).status_code == 302
-    elapsed = time.perf_counter() - started
-    assert elapsed < 10, f"{elapsed:.1f} s"
+
+    def import_weeks(measure, weeks) -> int:
+        rows = [["Site", "Week commencing", "Numerator", "Denominator"]]
+        rows += [[name, w.isoformat(), i % 20, 20] for name in names for i, w in enumerate(weeks)]
+        with count_queries() as counter:
+            url = preview_url(upload(client, measure, world.site_a, csv_bytes(rows)))
+            assert f"{len(rows) - 1} rows ready: {len(rows) - 1} new" in client.get(
+                url).get_data(True)
+            assert confirm(client, url).status_code == 302
+        return counter.count
+
+    assert import_weeks(measure_id, weeks) == import_weeks(small_id, weeks[:1])
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(MeasureValue.id))) == 10_000
+        counts = dict(db.session.execute(db.select(
+            MeasureValue.measure_id, db.func.count(MeasureValue.id)).group_by(
+            MeasureValue.measure_id)).all())
+    assert counts == {measure_id: 10_000, small_id: 100}
 
 
 def test_export_is_safe_from_formula_injection(app, login, world, measure_id):

@@ -46,12 +46,14 @@ class AcceptInviteForm(NewPasswordMixin, PatientSafeForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     profession = SelectField("Profession", choices=profession_choices)
     submit = SubmitField("Create my account")
+    pid_own_name = ("name",)
 
 
 class ProfileForm(PatientSafeForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     profession = SelectField("Profession", choices=profession_choices)
     submit = SubmitField("Save profile")
+    pid_own_name = ("name",)
 
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):

@@ -23,10 +23,13 @@ class PatientSafeForm(FlaskForm):
     An NHS number puts an error on its field (the rest of the form keeps what was typed). A
     likely date of birth or hospital number puts a warning there that the user overrides by
     ticking `confirm_no_pid`; the template shows that box only when a warning was raised.
+    Every free-text field is checked, however deeply nested, unless named in `pid_exempt`;
+    fields in `pid_own_name` hold the user's own name, so a title (Mr, Mrs) is no warning there.
     """
 
     confirm_no_pid = BooleanField("I have checked: this contains no patient-identifiable data")
     pid_exempt: tuple[str, ...] = ()
+    pid_own_name: tuple[str, ...] = ()
     pid_warning_raised = False
 
     def validate(self, extra_validators=None) -> bool:
@@ -34,7 +37,8 @@ class PatientSafeForm(FlaskForm):
         for field in _leaf_fields(self):
             if not self._is_free_text(field):
                 continue
-            findings = scan(field.data if isinstance(field.data, str) else None)
+            findings = scan(field.data if isinstance(field.data, str) else None,
+                            names=field.name not in self.pid_own_name)
             if findings.refused:
                 field.errors = [*field.errors, _refusal(field.label.text)]
                 ok = False

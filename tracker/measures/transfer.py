@@ -4,9 +4,9 @@ Exports neutralise cells a spreadsheet would run as formulas (`tracker.core.expo
 Reading never evaluates anything: XLSX formulas give their cached value (or nothing).
 """
 
+import codecs
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,14 +14,23 @@ from flask import Response
 
 from ..core.exports import safe_cell
 from ..core.pid import scan
+from .upload_limits import (
+    MAX_BYTES,
+    MAX_CELL_CHARS,
+    MAX_CELLS_PER_ROW,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    UNREADABLE,
+    FileProblem,
+    open_archive,
+)
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 50_000
-MAX_COLUMNS = 60
-
-
-class FileProblem(ValueError):
-    """The file cannot be read at all; the message says why, for the person uploading it."""
+# Byte-order marks, longest first: UTF-32's little-endian mark begins like UTF-16's.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))
+NOT_TEXT = ("The file is not UTF-8 or UTF-16 text: save it as “CSV UTF-8” (or as an Excel "
+            ".xlsx workbook) and upload it again.")
 
 
 @dataclass
@@ -37,6 +46,15 @@ def is_xlsx(content: bytes, filename: str) -> bool:
 
 def read_table(content: bytes, filename: str, sheet: str | None = None) -> Table:
     """All rows of a CSV file, or of one sheet (the first by default) of an XLSX workbook."""
+    return _read(content, filename, sheet, every=False)[0]
+
+
+def read_tables(content: bytes, filename: str) -> list[Table]:
+    """Every sheet of the file (a CSV file has one), the first sheet first."""
+    return _read(content, filename, None, every=True)
+
+
+def _read(content: bytes, filename: str, sheet: str | None, *, every: bool) -> list[Table]:
     if not content.strip():
         raise FileProblem("The file is empty.")
     if len(content) > MAX_BYTES:
@@ -44,61 +62,112 @@ def read_table(content: bytes, filename: str, sheet: str | None = None) -> Table
                           "into smaller files.")
     if filename.lower().endswith(".xls") or content[:4] == b"\xd0\xcf\x11\xe0":
         raise FileProblem("Old Excel (.xls) files cannot be read: save it as .xlsx or CSV.")
-    table = _read_xlsx(content, sheet) if is_xlsx(content, filename) else _read_csv(content)
-    if len(table.rows) > MAX_ROWS:
-        raise FileProblem(f"The file has more than {MAX_ROWS:,} rows: split it into smaller "
-                          "files.")
-    if not any(_filled(c) for row in table.rows for c in row):
-        raise FileProblem("The file is empty." if not table.rows else
+    if is_xlsx(content, filename):
+        tables = _read_xlsx(content, sheet, every)
+    else:
+        tables = [_read_csv(content)]
+    rows = tables[0].rows
+    if not any(_filled(c) for row in rows for c in row):
+        raise FileProblem("The file is empty." if not rows else
                           "The file has no data: every cell is blank.")
-    return table
+    return tables
 
 
 def _filled(cell) -> bool:
     return cell is not None and not (isinstance(cell, str) and not cell.strip())
 
 
-def _read_csv(content: bytes) -> Table:
-    for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves CSV as cp1252
-        try:
-            text = content.decode(encoding)
+def decode_text(content: bytes) -> str:
+    """The text of a CSV file: by its byte-order mark (UTF-8, UTF-16, UTF-32), else UTF-8,
+    else Windows-1252 (what Excel on Windows saves as plain "CSV")."""
+    for bom, encoding in BOMS:
+        if content.startswith(bom):
+            try:
+                text = content.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise FileProblem(NOT_TEXT) from error
             break
-        except UnicodeDecodeError:
-            continue
     else:
-        raise FileProblem("The file is not a text (CSV) file.")
-    if "\x00" in text:
-        raise FileProblem("The file is not a CSV or Excel (.xlsx) file.")
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            try:  # cp1252 fails only on five unused bytes, so this is rarely refused...
+                text = content.decode("cp1252")
+            except UnicodeDecodeError as error:
+                raise FileProblem(NOT_TEXT) from error
+    if "\x00" in text:  # ...but a binary file, or UTF-16 without its mark, holds NULs
+        raise FileProblem(NOT_TEXT)
+    return text
+
+
+def _read_csv(content: bytes) -> Table:
+    text = decode_text(content)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     rows = []
-    for row in csv.reader(io.StringIO(text), dialect):
-        rows.append(row[:MAX_COLUMNS])
-        if len(rows) > MAX_ROWS:
-            break
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            _check_row(row, len(rows) + 1)
+            rows.append(row[:MAX_COLUMNS])
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise FileProblem(_too_long()) from error
+        raise FileProblem(f"The file could not be read as CSV: {error}.") from error
     return Table(["CSV"], "CSV", rows)
 
 
-def _read_xlsx(content: bytes, sheet: str | None) -> Table:
+def _check_row(row: list[str], number: int) -> None:
+    if number > MAX_ROWS:
+        raise FileProblem(f"The file has more than {MAX_ROWS:,} rows: split it into smaller "
+                          "files.")
+    if len(row) > MAX_CELLS_PER_ROW:
+        raise FileProblem(f"Row {number:,} has more than {MAX_CELLS_PER_ROW:,} cells: import a "
+                          "table with the data in a few columns.")
+    if any(len(cell) > MAX_CELL_CHARS for cell in row):
+        raise FileProblem(_too_long())
+
+
+def _too_long() -> str:
+    return (f"A cell holds more than {MAX_CELL_CHARS:,} characters, more than Excel allows: "
+            "this is not a table of data.")
+
+
+def _read_xlsx(content: bytes, sheet: str | None, every: bool) -> list[Table]:
     from openpyxl import load_workbook  # only imports need it
 
+    open_archive(content).close()  # refuses a hostile archive before openpyxl opens it
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise FileProblem("The file could not be read as an Excel (.xlsx) workbook.") from error
+    except Exception as error:  # openpyxl raises many kinds of error on a malformed file
+        raise FileProblem(UNREADABLE) from error
     try:
-        names = book.sheetnames
-        ws = book[sheet] if sheet in names else book.worksheets[0]
-        rows = []
-        for row in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS:
-                break
-        return Table(names, ws.title, _trim(rows))
+        sheets = book.worksheets  # not chart sheets: they have no cells
+        names = [ws.title for ws in sheets]
+        if not sheets:
+            raise FileProblem("The workbook has no sheet with cells.")
+        chosen = sheets if every else [sheets[names.index(sheet)] if sheet in names
+                                       else sheets[0]]
+        return [Table(names, ws.title, _sheet_rows(ws)) for ws in chosen]
+    except FileProblem:
+        raise
+    except Exception as error:  # as above: a malformed sheet, found while reading it
+        raise FileProblem(UNREADABLE) from error
     finally:
         book.close()
+
+
+def _sheet_rows(ws) -> list[list]:
+    """The sheet's values, streamed; the archive checks already bounded rows and cells."""
+    ws.reset_dimensions()  # a wrong <dimension> in the file must not cut rows off
+    rows = []
+    for row in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+        rows.append(list(row))
+        if len(rows) > MAX_ROWS:
+            raise FileProblem(f"The file has more than {MAX_ROWS:,} rows: split it into "
+                              "smaller files.")
+    return _trim(rows)
 
 
 def _trim(rows: list[list]) -> list[list]:
@@ -108,16 +177,20 @@ def _trim(rows: list[list]) -> list[list]:
     return rows
 
 
-def find_nhs_number(table: Table) -> str:
+def find_nhs_number(tables: list[Table]) -> str:
     """Where the file holds what looks like an NHS number ('' if nowhere): such a file is
-    refused before it is stored, whichever columns the import would use."""
-    for r, row in enumerate(table.rows, 1):
-        for c, cell in enumerate(row):
-            if isinstance(cell, float) and cell.is_integer():
-                cell = int(cell)
-            if isinstance(cell, str | int) and not isinstance(cell, bool) and scan(
-                    str(cell)).refused:
-                return f"row {r}, column {column_letter(c)}"
+    refused before it is stored, whichever sheet and columns the import would use."""
+    for table in tables:
+        sheet = f"sheet “{table.sheet}”, " if len(tables) > 1 else ""
+        if scan(table.sheet).refused:
+            return f"the name of sheet {table.sheets.index(table.sheet) + 1}"
+        for r, row in enumerate(table.rows, 1):
+            for c, cell in enumerate(row):
+                if isinstance(cell, float) and cell.is_integer():
+                    cell = int(cell)
+                if isinstance(cell, str | int) and not isinstance(cell, bool) and scan(
+                        str(cell)).refused:
+                    return f"{sheet}row {r}, column {column_letter(c)}"
     return ""
 
 

@@ -6,6 +6,7 @@ from wtforms import SelectChoice
 
 from ...core import audit
 from ...core.exports import download_name
+from ...core.pid import scan
 from ...extensions import db
 from ...models import ImportBatch, Measure, MeasureValue, Site, utcnow
 from .. import bp, queries, services
@@ -18,6 +19,7 @@ from ..transfer import (
     csv_response,
     find_nhs_number,
     read_table,
+    read_tables,
     xlsx_response,
 )
 
@@ -43,8 +45,12 @@ def import_upload(measure_id: int):
                 raise FileProblem("Choose a CSV or Excel (.xlsx) file to upload.")
             with upload.stream:  # large uploads are spooled to a temporary file: close it
                 content = upload.stream.read(MAX_BYTES + 1)
-            table = read_table(content, upload.filename)
-            where = find_nhs_number(table)
+            if scan(upload.filename).refused:  # the name is stored and shown, too
+                raise FileProblem("The file's name holds what looks like an NHS number: "
+                                  "rename the file and upload it again.")
+            tables = read_tables(content, upload.filename)
+            table = tables[0]
+            where = find_nhs_number(tables)
             if where:
                 raise FileProblem(f"The file holds what looks like an NHS number ({where}). "
                                   "Remove patient-identifiable columns and upload it again.")
@@ -88,7 +94,14 @@ def import_preview(measure_id: int, batch_id: int):
         db.session.commit()
         flash("The file was discarded; nothing was imported.", "info")
         return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
-    table = read_table(batch.content, batch.filename, form.sheet.data or mapping.sheet)
+    try:
+        table = read_table(batch.content, batch.filename, form.sheet.data or mapping.sheet)
+    except FileProblem as problem:  # stored before a limit it breaks was set
+        batch.status, batch.content = "discarded", None
+        db.session.commit()
+        flash(f"{problem} Nothing was imported.", "danger")
+        return redirect(url_for("measures.import_upload", measure_id=measure.id,
+                                site_id=site.id))
     form.sheet.data = table.sheet  # the sheet actually read (the first, if the name is gone)
     _fill_choices(form, table, mapping)
     if request.method == "GET":
