@@ -121,6 +121,7 @@ class WorksheetForm(ScaleMixin, PatientSafeForm):
 
 class StageForm(FlaskForm):
     to = SelectField("Stage", choices=Stage.choices)
+    seen = HiddenField()  # the stage the page showed: a move from an old page is refused
 
 
 class ConfirmForm(FlaskForm):
