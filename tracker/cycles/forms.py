@@ -121,6 +121,7 @@ class WorksheetForm(ScaleMixin, PatientSafeForm):
 
 class StageForm(FlaskForm):
     to = SelectField("Stage", choices=enum_choices(Stage))
+    seen = HiddenField()  # the stage the page showed: a move from an old page is refused
 
 
 class FilterForm(FlaskForm):

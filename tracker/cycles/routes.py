@@ -175,7 +175,8 @@ def move(cycle_id: int):
     form = StageForm()
     if form.validate_on_submit():
         try:
-            services.move_stage(cycle, Stage(form.to.data), by=current_user)
+            services.move_stage(cycle, Stage(form.to.data), by=current_user,
+                                seen=form.seen.data or None)
         except services.StageError as error:
             flash(str(error), "warning")
         else:

@@ -1,13 +1,16 @@
 """Cycle verbs: log, save with conflict detection, move stage, ramp, trash, revisions.
 
 They take model objects and plain values, record a revision for every change, flush and never
-commit: the view commits.
+commit: the view commits. Every verb that changes a cycle holds it first (see `hold`), so two
+people saving at the same moment are taken one after the other: the later one merges or sees
+the conflict, never a server error, never a silent overwrite.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..core.notify import notify_followers
@@ -113,6 +116,30 @@ def _record(cycle: Cycle, action: str, by: User | None, before: dict[str, Any]) 
     return revision
 
 
+def hold(cycle: Cycle) -> None:
+    """Lock the cycle until the transaction ends and re-read it, so what follows sees the
+    latest save and nobody else can save in between."""
+    # Why lock first: two saves that compare their base version before either writes both
+    # pass, then write the same next version (a unique-constraint error) or overwrite each
+    # other. The check must read the row after taking it.
+    # Why a no-op UPDATE, not SELECT ... FOR UPDATE: the same statement locks on both engines.
+    # PostgreSQL (READ COMMITTED) makes it wait for another holder's commit, and the re-read,
+    # a new statement, sees that commit. SQLite ignores FOR UPDATE and lets two readers read
+    # the same version, but its one write lock is taken by a transaction's first write
+    # (pysqlite begins transactions there) and held to the end, so the re-read is current too.
+    # A conditional UPDATE (WHERE version = :expected) would detect the race as well, but each
+    # verb would then need a reload-and-retry loop. The view's commit, or the rollback at the
+    # end of the request, releases the lock. updated_at is set to itself: holding is not editing.
+    db.session.execute(
+        sa.update(Cycle).where(Cycle.id == cycle.id).values(updated_at=Cycle.updated_at)
+        .execution_options(synchronize_session=False))
+    db.session.expire(cycle)
+    db.session.scalars(
+        db.select(Cycle).where(Cycle.id == cycle.id)
+        .options(selectinload(Cycle.questions), selectinload(Cycle.measures))
+        .execution_options(populate_existing=True)).one()
+
+
 def log_cycle(
     site: Site, *, by: User, title: str, idea: ChangeIdea | None = None, new_idea_title: str = "",
     objective: str = "", prediction: str = "", scale_amount: int | None = None,
@@ -180,6 +207,7 @@ def save_worksheet(
     takes theirs; one changed by both (differently) is a conflict and nothing is saved until
     `resolutions` says "mine" or "theirs" for it.
     """
+    hold(cycle)
     current = snapshot(cycle)
     resolutions = {k: v for k, v in (resolutions or {}).items() if k in MERGED_FIELDS}
     # "Use theirs" on the conflict page: keep the saved value, whatever the form still holds.
@@ -233,8 +261,16 @@ class StageError(ValueError):
     """A stage move that the worksheet does not allow yet."""
 
 
-def move_stage(cycle: Cycle, to: Stage, *, by: User) -> None:
-    """Move forward one stage at a time, or back to any earlier stage (both recorded)."""
+def move_stage(cycle: Cycle, to: Stage, *, by: User, seen: str | None = None) -> None:
+    """Move forward one stage at a time, or back to any earlier stage (both recorded).
+
+    `seen` is the stage the user's page showed: if someone moved the cycle since, nothing
+    moves (StageError), so a click on an old page cannot undo their move.
+    """
+    hold(cycle)
+    if seen is not None and seen != cycle.stage:
+        raise StageError(f"Someone moved this cycle to {cycle.stage.label} meanwhile, so it "
+                         "was not moved: check it and move it again if you still need to.")
     here, there = STAGE_ORDER.index(cycle.stage), STAGE_ORDER.index(to)
     if there > here + 1:
         raise StageError(f"Finish {cycle.stage.label} first: stages move one at a time.")
@@ -305,6 +341,9 @@ def ramp_position(cycle: Cycle) -> tuple[int, int]:
 
 
 def soft_delete(cycle: Cycle, *, by: User) -> None:
+    hold(cycle)
+    if cycle.deleted_at is not None:
+        return  # deleted by someone else meanwhile: once is enough
     before = snapshot(cycle)
     cycle.deleted_at = utcnow()
     cycle.deleted_by_id = by.id
@@ -313,6 +352,9 @@ def soft_delete(cycle: Cycle, *, by: User) -> None:
 
 
 def restore(cycle: Cycle, *, by: User) -> None:
+    hold(cycle)
+    if cycle.deleted_at is None:
+        return  # restored by someone else meanwhile
     before = snapshot(cycle)
     cycle.deleted_at = None
     cycle.deleted_by_id = None
@@ -327,6 +369,7 @@ def restorable_since():
 def restore_revision(cycle: Cycle, revision: CycleRevision, *, by: User) -> None:
     """Bring back the worksheet's content as it was at `revision` (recorded as a new revision);
     the stage and who can read it stay as they are now."""
+    hold(cycle)
     before = snapshot(cycle)
     content = {k: v for k, v in revision.snapshot.items() if k not in ("stage", "visibility")}
     apply(cycle, content)

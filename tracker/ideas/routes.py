@@ -23,7 +23,7 @@ from ..cycles.loaders import get_cycle_or_404
 from ..cycles.queries import cycles_visible_to
 from ..extensions import db
 from ..feedback.panel import comments_context
-from ..models import ChangeIdea, Cycle, Driver, IdeaFollow, Site, Tag, utcnow
+from ..models import ChangeIdea, Cycle, Driver, IdeaFollow, Site, Tag
 from . import bp, services
 from .forms import IdeaForm, TrySiteForm
 from .loaders import get_idea_or_404
@@ -149,8 +149,7 @@ def create():
         if not similar or form.create_anyway.data:
             idea = ChangeIdea(collaborative_id=collaborative_id,
                               origin_site_id=site.id if site else None,
-                              author_id=current_user.id)
-            _save(form, idea)
+                              author_id=current_user.id, **_typed(form))
             db.session.add(idea)
             services.set_tags(idea, services.parse_tags(form.tags.data))
             db.session.commit()
@@ -160,11 +159,11 @@ def create():
                            tags=_tag_names())
 
 
-def _save(form: IdeaForm, idea: ChangeIdea) -> None:
-    idea.title = form.title.data.strip()
-    idea.description = (form.description.data or "").replace("\r\n", "\n")
-    idea.driver_id = int(form.driver_id.data) if form.driver_id.data else None
-    idea.updated_at = utcnow()  # tags alone do not touch the row: the edit check reads this
+def _typed(form: IdeaForm) -> dict:
+    """The idea's own fields as typed (tags aside)."""
+    return {"title": form.title.data.strip(),
+            "description": (form.description.data or "").replace("\r\n", "\n"),
+            "driver_id": int(form.driver_id.data) if form.driver_id.data else None}
 
 
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
@@ -174,22 +173,20 @@ def edit(idea_id: int):
     idea = get_idea_or_404(idea_id, edit=True)
     form = IdeaForm(obj=idea) if request.method == "GET" else IdeaForm()
     _fill_idea_form(form, idea.collaborative_id)
-    saved_stamp = idea.updated_at.isoformat()
     if request.method == "GET":
         form.driver_id.data = str(idea.driver_id or "")
         form.tags.data = ", ".join(t.name for t in idea.tags)
-        form.stamp.data = saved_stamp
+        form.stamp.data = idea.updated_at.isoformat()
     theirs = None
     if form.validate_on_submit():
-        if form.stamp.data == saved_stamp:
-            _save(form, idea)
-            services.set_tags(idea, services.parse_tags(form.tags.data))
+        if services.save_idea(idea, stamp=form.stamp.data, **_typed(form),
+                              tags=services.parse_tags(form.tags.data)):
             db.session.commit()
             flash("Idea saved.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
         # Saved by someone else since this form was opened: show theirs beside what was
         # typed; saving again (now knowingly) keeps this version.
-        theirs, form.stamp.data = idea, saved_stamp
+        theirs, form.stamp.data = idea, idea.updated_at.isoformat()
     return render_template("ideas/form.html", form=form, idea=idea, similar=[],
                            tags=_tag_names(), theirs=theirs), 409 if theirs else 200
 

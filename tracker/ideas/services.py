@@ -1,9 +1,11 @@
-"""Idea verbs: try an idea at a site, follow, tags, the driver diagram. They flush, never commit."""
+"""Idea verbs: edit, try an idea at a site, follow, tags, the driver diagram. They flush, never
+commit."""
 
 import difflib
 import re
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..cycles import services as cycles
 from ..extensions import db
@@ -33,16 +35,45 @@ def try_at_site(idea: ChangeIdea, site: Site, *, by: User, source: Cycle | None 
     return cycle
 
 
+def hold(idea: ChangeIdea) -> None:
+    """Lock the idea until the transaction ends and re-read it, so the edit check sees the
+    latest save (why a no-op UPDATE, on both engines: see cycles.services.hold)."""
+    db.session.execute(
+        sa.update(ChangeIdea).where(ChangeIdea.id == idea.id)
+        .values(updated_at=ChangeIdea.updated_at)  # holding is not editing
+        .execution_options(synchronize_session=False))
+    db.session.expire(idea)
+
+
+def save_idea(idea: ChangeIdea, *, stamp: str, title: str, description: str,
+              driver_id: int | None, tags: list[str]) -> bool:
+    """Save an edit made on a form opened when the idea was last saved at `stamp`; False (and
+    nothing changed) when someone has saved it since, so the caller shows their version."""
+    hold(idea)
+    if idea.updated_at.isoformat() != stamp:
+        return False
+    idea.title, idea.description, idea.driver_id = title, description, driver_id
+    idea.updated_at = utcnow()  # tags alone do not touch the row: the edit check reads this
+    set_tags(idea, tags)
+    return True
+
+
+def _insert_new(table: sa.Table, rows: list[dict], keys: tuple[str, ...]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: a row that someone else added at the same moment
+    (two people creating the same tag, a double-clicked follow) is kept, not an error."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[
+        db.session.get_bind().dialect.name]
+    db.session.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=keys))
+
+
 def toggle_follow(idea: ChangeIdea, user: User) -> bool:
     """Follow the idea, or stop following it; True when the user now follows it."""
-    follow = db.session.scalars(
-        db.select(IdeaFollow).filter_by(idea_id=idea.id, user_id=user.id)).first()
-    if follow:
-        db.session.delete(follow)
-        db.session.flush()
+    follows = IdeaFollow.__table__
+    mine = (follows.c.idea_id == idea.id) & (follows.c.user_id == user.id)
+    if db.session.execute(follows.delete().where(mine)).rowcount:
         return False
-    db.session.add(IdeaFollow(idea_id=idea.id, user_id=user.id))
-    db.session.flush()
+    _insert_new(follows, [{"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()}],
+                ("user_id", "idea_id"))
     return True
 
 
@@ -53,15 +84,15 @@ def parse_tags(text: str) -> list[str]:
 
 
 def set_tags(idea: ChangeIdea, names: list[str]) -> None:
-    existing = {t.name: t for t in db.session.scalars(
-        db.select(Tag).where(Tag.collaborative_id == idea.collaborative_id,
-                             Tag.name.in_(names)))}
-    tags = []
-    for name in names:
-        tag = existing.get(name) or Tag(collaborative_id=idea.collaborative_id, name=name)
-        db.session.add(tag)
-        tags.append(tag)
-    idea.tags = tags
+    """Tag the idea with `names`, creating the tags its collaborative does not have yet."""
+    query = db.select(Tag).where(Tag.collaborative_id == idea.collaborative_id,
+                                 Tag.name.in_(names))
+    existing = {t.name: t for t in db.session.scalars(query)}
+    if missing := [n for n in names if n not in existing]:
+        _insert_new(Tag.__table__, [{"collaborative_id": idea.collaborative_id, "name": n}
+                                    for n in missing], ("collaborative_id", "name"))
+        existing = {t.name: t for t in db.session.scalars(query)}
+    idea.tags = [existing[n] for n in names]
     db.session.flush()
 
 

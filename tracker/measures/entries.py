@@ -4,11 +4,13 @@ The grid, the tally and the file import all check cells here, so a value is vali
 the same way wherever it comes from. No Flask.
 """
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from datetime import date
 
-from ..models import DataKind, Frequency, Measure
+from ..models import DataKind, Frequency, Measure, MeasureValue
 from . import periods
 
 
@@ -26,10 +28,27 @@ class Entry:
     denominator: int | None = None
     value: float | None = None
     note: str | None = ""  # None keeps the stored note (an import without a note column)
+    # The stamp of the period's data as the grid showed it (None: no check, as in an import).
+    base: str | None = None
 
     @property
     def empty(self) -> bool:
         return self.numerator is None and self.denominator is None and self.value is None
+
+
+def stamp(numerator: int | None, denominator: int | None, value: float | None,
+          note: str | None) -> str:
+    """A short fingerprint of one period's data. The grid sends back the one it showed, so a
+    save tells a period the user changed from one someone else changed meanwhile."""
+    data = [numerator, denominator, None if value is None else float(value), (note or "").strip()]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
+
+
+def stored_stamp(row: MeasureValue | None) -> str:
+    """The stamp of a period's stored data (None: the period has none)."""
+    if row is None:
+        return stamp(None, None, None, "")
+    return stamp(row.numerator, row.denominator, row.value, row.note)
 
 
 def parse_whole(raw) -> int | None:

@@ -98,6 +98,7 @@ class MeasureForm(PatientSafeForm):
 
 class GridRowForm(Form):
     period = HiddenField()
+    base = HiddenField()  # the stamp of the period's data as shown (entries.stamp)
     numerator = StringField("Numerator", validators=[Length(max=12)])
     denominator = StringField("Denominator", validators=[Length(max=12)])
     value = StringField("Value", validators=[Length(max=20)])

@@ -3,7 +3,10 @@ change, flush, and leave the commit to the caller."""
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
+
+import sqlalchemy as sa
 
 from ..core import audit
 from ..extensions import db
@@ -18,7 +21,7 @@ from ..models import (
     User,
     utcnow,
 )
-from .entries import Entry
+from .entries import Entry, stamp, stored_stamp
 
 MEASURE_FIELDS = ("name", "kind", "definition", "data_kind", "unit", "direction", "target",
                   "frequency", "composite_id", "balances_id", "chart_type", "rule_set",
@@ -50,6 +53,19 @@ def delete_measure(measure: Measure, *, by: User) -> None:
     db.session.flush()
 
 
+def hold(*measures: Measure) -> None:
+    """Lock the measures until the transaction ends: their data is ours to read and change.
+
+    A period's value row may not exist yet (two people entering the first value of a week
+    would both insert it), so the lock is on the measure's row. Why a no-op UPDATE, on both
+    engines: see cycles.services.hold. Always in id order, so two holders never deadlock.
+    """
+    for measure in sorted(measures, key=lambda m: m.id):
+        db.session.execute(
+            sa.update(Measure).where(Measure.id == measure.id).values(name=Measure.name)
+            .execution_options(synchronize_session=False))
+
+
 def _existing(measure: Measure, entries: Sequence[Entry]) -> dict[tuple[int, date], MeasureValue]:
     if not entries:
         return {}
@@ -59,9 +75,52 @@ def _existing(measure: Measure, entries: Sequence[Entry]) -> dict[tuple[int, dat
             MeasureValue.site_id.in_({e.site_id for e in entries}),
             MeasureValue.period_start.between(min(e.period for e in entries),
                                               max(e.period for e in entries)),
-        )
+        ).execution_options(populate_existing=True)  # as stored now, not as read earlier
     ).scalars()
     return {(r.site_id, r.period_start): r for r in rows}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A period someone else changed since the grid was opened, and what it holds now."""
+
+    site_id: int
+    period: date
+    stamp: str
+    numerator: int | None
+    denominator: int | None
+    value: float | None
+    note: str
+    by_id: int | None
+
+
+class EntryConflict(ValueError):
+    """Periods changed by someone else since the grid showed them; nothing was saved."""
+
+    def __init__(self, conflicts: list[Conflict]):
+        super().__init__(f"{len(conflicts)} period(s) changed by someone else meanwhile.")
+        self.conflicts = conflicts
+
+
+def _changed_by_me(entries: list[Entry], existing: dict) -> list[Entry]:
+    """The entries to store: a period left as the grid showed it is skipped (a save made
+    since by someone else stays); one that both changed, differently, is an EntryConflict."""
+    keep, conflicts = [], []
+    for e in entries:
+        old = existing.get((e.site_id, e.period))
+        if e.base is not None:
+            note = (old.note if old else "") if e.note is None else e.note
+            mine, theirs = stamp(e.numerator, e.denominator, e.value, note), stored_stamp(old)
+            if mine == e.base:
+                continue
+            if theirs not in (e.base, mine):
+                now = (old.numerator, old.denominator, old.value, old.note or "",
+                       old.entered_by_id) if old else (None, None, None, "", None)
+                conflicts.append(Conflict(e.site_id, e.period, theirs, *now))
+        keep.append(e)
+    if conflicts:
+        raise EntryConflict(conflicts)
+    return keep
 
 
 def _change(measure_id: int, site_id: int, period: date, old: MeasureValue | None,
@@ -84,9 +143,13 @@ def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source
 
     Entries equal to what is stored change nothing, so saving or importing the same data
     twice is harmless. A None note keeps the stored note. Returns how many periods changed.
+    Entries with a `base` merge with saves made since (see `_changed_by_me`): EntryConflict,
+    and nothing saved, when someone else changed the same period differently.
     """
+    hold(measure)
     entries = list(entries)
     existing = _existing(measure, entries)
+    entries = _changed_by_me(entries, existing)
     changes, inserts = [], []
     for e in entries:
         old = existing.get((e.site_id, e.period))
@@ -125,6 +188,7 @@ def _bump(measure: Measure, site: Site, period: date, numerator: int, denominato
     row = db.session.execute(
         db.select(MeasureValue).filter_by(measure_id=measure.id, site_id=site.id,
                                           period_start=period)
+        .execution_options(populate_existing=True)  # the caller holds the measures
     ).scalar_one_or_none()
     old_num = (row.numerator or 0) if row else 0
     old_den = (row.denominator or 0) if row else 0
@@ -151,6 +215,7 @@ def add_tally(composite: Measure, components: Sequence[Measure], site: Site, per
               results: dict[int, bool], *, by: User) -> TallyEntry:
     """One eligible patient: +1 to every denominator, +1 to each numerator that was met, and
     to the composite's numerator when all of them were."""
+    hold(composite, *components)  # two nurses tallying at once: both patients count
     met_all = all(results[c.id] for c in components)
     _bump(composite, site, period, int(met_all), 1, by=by, source="tally")
     for component in components:
@@ -177,6 +242,10 @@ def last_tally(composite: Measure, site: Site, user: User) -> TallyEntry | None:
 def undo_tally(entry: TallyEntry, composite: Measure, components: Sequence[Measure],
                site: Site, *, by: User) -> None:
     """Take one tallied patient back off the week's numbers (ValueError if they changed)."""
+    hold(composite, *components)
+    db.session.refresh(entry)
+    if entry.undone_at is not None:
+        return  # undone meanwhile (a double click): once is enough
     _bump(composite, site, entry.period_start, -int(entry.met_all), -1, by=by,
           source="tally_undo")
     for component in components:
@@ -191,6 +260,7 @@ def undo_tally(entry: TallyEntry, composite: Measure, components: Sequence[Measu
 def set_phase_break(measure: Measure, site: Site, period: date, note: str, *,
                     by: User) -> PhaseBreak:
     """Start a new phase at `period` (a human decision); an existing break there gets the note."""
+    hold(measure)  # two people setting the same break at once make one break, not two
     phase = db.session.execute(
         db.select(PhaseBreak).filter_by(measure_id=measure.id, site_id=site.id,
                                         period_start=period)

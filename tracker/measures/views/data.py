@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from ...extensions import db
-from ...models import Measure, MeasureValue, Site
+from ...models import Measure, MeasureValue, Site, User
 from .. import bp, periods, services
-from ..entries import Entry, check_values, period_error
+from ..entries import Entry, check_values, period_error, stored_stamp
 from ..forms import GridForm, UndoTallyForm, tally_form
 from ..loaders import get_measure_or_404, get_measure_site_or_404
 from ..series import plotted
@@ -26,7 +26,7 @@ def grid(measure_id: int):
     site = get_measure_site_or_404(measure, request.args.get("site_id", type=int), enter=True)
     size = request.args.get("periods", GRID_SIZES[0], type=int)
     size = size if size in GRID_SIZES else GRID_SIZES[0]
-    form = GridForm()
+    form, status = GridForm(), 200
     if not form.is_submitted():
         starts = periods.recent_periods(measure.frequency, size)
         stored = _stored(measure, site, starts)
@@ -36,18 +36,46 @@ def grid(measure_id: int):
                 "period": start.isoformat(),
                 "numerator": _text(v.numerator if v else None),
                 "denominator": _text(v.denominator if v else None),
-                "value": _text(v.value if v else None), "note": v.note if v else ""})
+                "value": _text(v.value if v else None), "note": v.note if v else "",
+                "base": stored_stamp(v)})
     elif _valid(form, measure):
         entries = [_entry(row.form, measure, site) for row in form.rows]
-        changed = services.save_entries(measure, entries, by=current_user, source="grid")
-        db.session.commit()
-        flash(f"Saved: {changed} {periods.unit(measure.frequency, changed)} changed.",
-              "success")
-        return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
+        try:
+            changed = services.save_entries(measure, entries, by=current_user, source="grid")
+        except services.EntryConflict as conflict:
+            db.session.rollback()  # nothing saved; let the others' saves go on
+            _show_conflicts(form, measure, conflict.conflicts)
+            status = 409
+        else:
+            db.session.commit()
+            flash(f"Saved: {changed} {periods.unit(measure.frequency, changed)} changed.",
+                  "success")
+            return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
     return render_template("measures/grid.html", measure=measure, site=site, form=form,
                            rows=[(row.form, _row_label(row.form, measure)) for row in form.rows],
                            size=size, sizes=GRID_SIZES, percent=_percent(form, measure),
-                           failed=form.is_submitted())
+                           failed=form.is_submitted()), status
+
+
+def _show_conflicts(form: GridForm, measure: Measure, conflicts) -> None:
+    """Each period someone else saved meanwhile says what they saved, beside what this user
+    typed; the row now carries their stamp, so saving again keeps what the form holds."""
+    by_period = {c.period: c for c in conflicts}
+    names = dict(db.session.execute(db.select(User.id, User.name).where(
+        User.id.in_({c.by_id for c in conflicts}))).all())
+    for row in form.rows:
+        c = by_period.get(_row_period(row.form))
+        if c is None:
+            continue
+        row.form.base.data = c.stamp
+        if measure.is_proportion and c.numerator is not None:
+            theirs = f"{c.numerator} / {c.denominator}"
+        else:
+            theirs = _text(c.value) or "nothing (cleared)"
+        note = f" (note: “{c.note}”)" if c.note else ""
+        row.form.period.errors = [*row.form.period.errors, (
+            f"{names.get(c.by_id, 'Someone')} saved {theirs}{note} here while you were "
+            "typing. Yours is below: save again to keep yours, or cancel to keep theirs.")]
 
 
 def _valid(form: GridForm, measure: Measure) -> bool:
@@ -66,9 +94,12 @@ def _stored(measure: Measure, site: Site, starts: list[date]) -> dict[date, Meas
 
 
 def _text(number) -> str:
+    """The number as the grid shows it, exact: an untouched cell must read back unchanged."""
     if number is None:
         return ""
-    return f"{number:g}" if isinstance(number, float) else str(number)
+    if isinstance(number, float) and number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return repr(number) if isinstance(number, float) else str(number)
 
 
 def _row_period(row) -> date | None:
@@ -103,7 +134,8 @@ def _check_rows(form: GridForm, measure: Measure) -> bool:
 
 def _entry(row, measure: Measure, site: Site) -> Entry:
     values, _ = check_values(measure, row.numerator.data, row.denominator.data, row.value.data)
-    return Entry(site.id, _row_period(row), note=(row.note.data or "").strip(), **values)
+    return Entry(site.id, _row_period(row), note=(row.note.data or "").strip(),
+                 base=row.base.data or None, **values)
 
 
 def _percent(form: GridForm, measure: Measure) -> list[str]:
