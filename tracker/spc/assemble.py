@@ -11,7 +11,16 @@ from .mdc import apply_mdc
 from .options import Options
 from .results import PhaseResult, RunsAnalysis, SpcResult
 from .runs import anhoej_shift_starts, apply_ihi, runs_analysis, sign
-from .vocab import ChartType, Direction, Label, LimitStatus, PointType, RuleSet
+from .vocab import (
+    AssuranceIcon,
+    ChartType,
+    Direction,
+    Label,
+    LimitStatus,
+    PointType,
+    RuleSet,
+    VariationIcon,
+)
 
 LinesFn = Callable[[Phase, set[int]], Lines]
 
@@ -156,13 +165,15 @@ def _summary(
     )  # fmt: skip
 
 
-def _variation(types: list[PointType | None], direction: Direction):
+def _variation(types: list[PointType | None], direction: Direction) -> VariationIcon | None:
     """The variation icon of the latest non-missing point (SPEC.md §6.1)."""
     last = next((t for t in reversed(types) if t is not None), None)
     return None if last is None else variation_icon(last, direction)
 
 
-def _assurance(phases: tuple[PhaseResult, ...], cols: dict, options: Options):
+def _assurance(
+    phases: tuple[PhaseResult, ...], cols: dict[str, tuple[Num, ...]], options: Options
+) -> AssuranceIcon | None:
     """The assurance icon from the last row of the last phase that has limits (SPEC.md §6.2)."""
     if not phases:
         return None

@@ -37,8 +37,9 @@ def point_type(label: Label, direction: Direction) -> PointType | None:
 def variation_icon(point_type: PointType | None, direction: Direction | str) -> VariationIcon:
     """MDC variation icon for the latest point's type (SPEC.md §6.1)."""
     low = direction_of(direction) is Direction.DECREASE
-    icons = _VARIATION.get(point_type)  # type: ignore[arg-type]
-    return VariationIcon.COMMON_CAUSE if icons is None else icons[low]
+    if point_type is None or point_type not in _VARIATION:
+        return VariationIcon.COMMON_CAUSE
+    return _VARIATION[point_type][low]
 
 
 def assurance_icon(
