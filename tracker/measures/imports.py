@@ -146,74 +146,108 @@ def _blank(cell) -> bool:
 def check(table: Table, mapping: Mapping, measure: Measure, *, sites: list[Site],
           default_site: Site, allowed_site_ids: set[int], today: date | None = None) -> Preview:
     """Check every data row below the header; collect the entries a confirmation would save."""
-    preview = Preview()
-    proportion = measure.data_kind == DataKind.PROPORTION
-    if mapping.period is None:
-        preview.problems.append("Choose the column that holds the period (week or month).")
-    if proportion and (mapping.numerator is None or mapping.denominator is None):
-        preview.problems.append("Choose the numerator and denominator columns.")
-    if not proportion and mapping.value is None:
-        preview.problems.append("Choose the column that holds the value.")
+    preview = Preview(problems=_mapping_problems(mapping, measure))
     if preview.problems:
         return preview
-    by_name = {s.name.strip().casefold(): s for s in sites}
-    seen: dict[tuple[int, date], int] = {}
+    rows = _RowChecker(measure, mapping, {s.name.strip().casefold(): s for s in sites},
+                       default_site, allowed_site_ids, today)
+    proportion = measure.data_kind == DataKind.PROPORTION
     for number, row in enumerate(table.rows[mapping.header_row:], mapping.header_row + 1):
         cells = [_at(row, getattr(mapping, role)) for role in ROLES]
         if all(_blank(c) for c in cells):
             continue
-        period_cell, site_cell, num, den, val, note_cell = cells
-        value_cells = (num, den) if proportion else (val,)
+        value_cells = (cells[2], cells[3]) if proportion else (cells[4],)
         if all(_blank(c) for c in value_cells):
             preview.skipped += 1  # e.g. the future weeks of a run-chart template
             continue
-        errors = []
-        try:
-            period = parse_period(period_cell, measure.frequency)
-            if mapping.dates == "within":
-                period = periods.period_start(period, measure.frequency)
-            problem = period_error(period, measure.frequency, today)
-            if problem:
-                errors.append(f"Period: {problem}")
-        except CellError as error:
-            period, errors = None, [f"Period: {error}"]
-        site = default_site
-        if mapping.site is not None and not _blank(site_cell):
-            site = by_name.get(str(site_cell).strip().casefold())
-            if site is None:
-                errors.append(f"Site: “{str(site_cell)[:40]}” is not a site of this "
-                              "collaborative.")
-            elif site.id not in allowed_site_ids:
-                errors.append(f"Site: you are not on the {site.name} team, so you cannot "
-                              "import its data.")
-        values, cell_errors = check_values(measure, num, den, val)
-        errors += [f"{name.capitalize()}: {message}" for name, message in cell_errors.items()]
-        note = None
-        if mapping.note is not None:
-            note = "" if _blank(note_cell) else str(note_cell).strip()
-            found = scan(note)
-            if len(note) > 500:
-                errors.append("Note: longer than 500 characters.")
-            elif found.refused:
-                errors.append("Note: contains what looks like an NHS number. Patient-"
-                              "identifiable data must not be imported.")
-            elif found.warnings:
-                what = " and ".join(found.warnings)
-                preview.warnings.append((number, f"Note: looks like {what}."))
-        if period is not None and site is not None:
-            key = (site.id, period)
-            if key in seen:
-                errors.append(f"Period: {periods.label(period, measure.frequency)} for "
-                              f"{site.name} is also in row {seen[key]}.")
-            else:
-                seen[key] = number
+        entry, errors, warnings = rows.check(number, *cells)
+        preview.warnings += [(number, w) for w in warnings]
         if errors:
             preview.errors += [(number, e) for e in errors]
             continue
-        entry = Entry(site.id, period, note=note, **values)
         preview.entries.append(entry)
         if len(preview.sample) < SAMPLE_ROWS:
             preview.sample.append((number, entry))
     if not preview.entries and not preview.errors:
         preview.problems.append("No rows with data were found below the header row.")
     return preview
+
+
+def _mapping_problems(mapping: Mapping, measure: Measure) -> list[str]:
+    """What the column choices lack before any row can be read."""
+    problems = []
+    if mapping.period is None:
+        problems.append("Choose the column that holds the period (week or month).")
+    if measure.data_kind == DataKind.PROPORTION:
+        if mapping.numerator is None or mapping.denominator is None:
+            problems.append("Choose the numerator and denominator columns.")
+    elif mapping.value is None:
+        problems.append("Choose the column that holds the value.")
+    return problems
+
+
+@dataclass
+class _RowChecker:
+    """Checks one data row at a time, remembering the (site, period) pairs already seen."""
+
+    measure: Measure
+    mapping: Mapping
+    by_name: dict[str, Site]
+    default_site: Site
+    allowed_site_ids: set[int]
+    today: date | None
+    seen: dict[tuple[int, date], int] = field(default_factory=dict)
+
+    def check(self, number: int, period_cell, site_cell, num, den, val,
+              note_cell) -> tuple[Entry | None, list[str], list[str]]:
+        """(the entry, its errors, its warnings) for one row."""
+        period, errors = self._period(period_cell)
+        site = self._site(site_cell, errors)
+        values, cell_errors = check_values(self.measure, num, den, val)
+        errors += [f"{name.capitalize()}: {message}" for name, message in cell_errors.items()]
+        note, warnings = self._note(note_cell, errors)
+        if period is not None and site is not None:
+            key = (site.id, period)
+            if key in self.seen:
+                errors.append(f"Period: {periods.label(period, self.measure.frequency)} for "
+                              f"{site.name} is also in row {self.seen[key]}.")
+            else:
+                self.seen[key] = number
+        entry = None if errors else Entry(site.id, period, note=note, **values)
+        return entry, errors, warnings
+
+    def _period(self, cell) -> tuple[date | None, list[str]]:
+        frequency = self.measure.frequency
+        try:
+            period = parse_period(cell, frequency)
+        except CellError as error:
+            return None, [f"Period: {error}"]
+        if self.mapping.dates == "within":
+            period = periods.period_start(period, frequency)
+        problem = period_error(period, frequency, self.today)
+        return period, [f"Period: {problem}"] if problem else []
+
+    def _site(self, cell, errors: list[str]) -> Site | None:
+        if self.mapping.site is None or _blank(cell):
+            return self.default_site
+        site = self.by_name.get(str(cell).strip().casefold())
+        if site is None:
+            errors.append(f"Site: “{str(cell)[:40]}” is not a site of this collaborative.")
+        elif site.id not in self.allowed_site_ids:
+            errors.append(f"Site: you are not on the {site.name} team, so you cannot "
+                          "import its data.")
+        return site
+
+    def _note(self, cell, errors: list[str]) -> tuple[str | None, list[str]]:
+        if self.mapping.note is None:
+            return None, []
+        note = "" if _blank(cell) else str(cell).strip()
+        found = scan(note)
+        if len(note) > 500:
+            errors.append("Note: longer than 500 characters.")
+        elif found.refused:
+            errors.append("Note: contains what looks like an NHS number. Patient-"
+                          "identifiable data must not be imported.")
+        elif found.warnings:
+            return note, [f"Note: looks like {' and '.join(found.warnings)}."]
+        return note, []
