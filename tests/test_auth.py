@@ -87,7 +87,7 @@ def test_logout_ends_the_session_on_the_server(app, client, world):
         assert copy.get("/dashboard").status_code == 200  # a stolen cookie works until...
         copies[name] = copy
     response = client.post("/auth/logout", follow_redirects=True)
-    assert "signed out, on this and every other device" in response.get_data(True)
+    assert "You are signed out. Your other devices are signed out too." in response.get_data(True)
     for copy in copies.values():
         assert copy.get("/dashboard").status_code == 302  # ...the owner signs out
     assert sign_in(client, "member.a@example.org").location == "/dashboard"
@@ -99,6 +99,8 @@ def test_hsts_is_sent_in_production_only(app, client, database_url):
         "SECRET_KEY": "a-long-random-production-secret", "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_STORAGE_URI": "memory://"}))
     headers = production.test_client().get("/auth/login").headers
+    with production.app_context():
+        db.engine.dispose()
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 

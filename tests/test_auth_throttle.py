@@ -48,6 +48,21 @@ def small_limits(app):
 
 
 @pytest.fixture
+def new_app():
+    """new_app(config) -> another app instance, its connections closed after the test."""
+    apps = []
+
+    def _new_app(config):
+        apps.append(create_app(config))
+        return apps[-1]
+
+    yield _new_app
+    for other in apps:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def clock(monkeypatch):
     """clock.advance(seconds) moves time.time() on, for the throttle storage and everything else."""
     real_time = time.time
@@ -121,18 +136,18 @@ def test_one_address_trying_many_accounts_is_refused(app, client, world, small_l
 
 
 @pytest.mark.parametrize("storage,shared", [("memory://", False), (REDIS_TEST_URL, True)])
-def test_two_app_instances_share_the_count_through_redis(app, world, database_url, storage,
-                                                         shared):
+def test_two_app_instances_share_the_count_through_redis(app, world, database_url, new_app,
+                                                         storage, shared):
     store = redis.Redis.from_url(REDIS_TEST_URL)
     store.flushdb()
     try:
         config = make_config(database_url, RATELIMIT_STORAGE_URI=storage, **SMALL_LIMITS)
-        first = create_app(config)
+        first = new_app(config)
         for _ in range(2):
             sign_in(first.test_client(), MEMBER)
         assert refusal(sign_in(first.test_client(), MEMBER)) is not None
         # A second instance (another worker or server) has its own connection to the storage.
-        second = create_app(config)
+        second = new_app(config)
         assert (refusal(sign_in(second.test_client(), MEMBER, PASSWORD)) is not None) is shared
         assert bool(store.dbsize()) is shared
     finally:

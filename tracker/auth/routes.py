@@ -60,7 +60,7 @@ def logout():
         services.end_sessions(current_user)
         db.session.commit()
     logout_user()
-    flash("You are signed out, on this and every other device.", "info")
+    flash("You are signed out. Your other devices are signed out too.", "info")
     return redirect(url_for("auth.login"))
 
 
