@@ -71,3 +71,25 @@ def test_error_pages_use_the_app_layout(login):
     assert response.status_code == 404
     assert "Page not found" in response.get_data(True)
     assert "PDSA Tracker" in response.get_data(True)
+
+
+def test_a_lost_unique_race_is_a_conflict_page_not_a_server_error(app, login, world,
+                                                                  monkeypatch):
+    """A double submit that trips a unique constraint: 409, nothing saved, a way forward."""
+    from tracker.feedback import services
+    from tracker.models import Comment, Cycle, Site
+
+    def lose_the_race(*args, **kwargs):
+        raise sa.exc.IntegrityError("INSERT ...", {}, Exception("duplicate key"))
+
+    with app.app_context():
+        cycle = Cycle(site_id=db.session.get(Site, world.site_a).id, title="Chair by the bed")
+        db.session.add(cycle)
+        db.session.commit()
+        cycle_id = cycle.id
+    monkeypatch.setattr(services, "post_comment", lose_the_race)
+    response = login("member_a").post(f"/cycles/{cycle_id}/comments", data={"body": "Hello"})
+    assert response.status_code == 409
+    assert "changed this at the same moment" in response.get_data(True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
