@@ -1,5 +1,7 @@
-"""Fixtures: a fresh app per test on the engine DATABASE_URL names (SQLite when unset)."""
+"""Fixtures: one app per test session on the engine DATABASE_URL names (SQLite when unset);
+each test runs in a transaction that is rolled back (see tests/isolation.py)."""
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -8,9 +10,16 @@ import sqlalchemy as sa
 
 from config import TestConfig
 from tests import factories as f
+from tests import isolation
 from tracker import create_app
 from tracker.extensions import db
 from tracker.search import engine as _search_engine  # noqa: F401  (its DDL hooks)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "committed: the test's data is truly committed (threads, processes and "
+        "live servers see it); every table is emptied afterwards")
 
 
 @pytest.fixture(scope="session")
@@ -40,22 +49,69 @@ def make_config(url: str, **settings) -> type:
     return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **settings})
 
 
-@pytest.fixture
-def app(_schema):
-    """A fresh app; every table is emptied after the test."""
-    app = create_app(make_config(_schema))
-    yield app
+@pytest.fixture(scope="session")
+def _joinable(_schema):
+    with isolation.joinable_sessions():
+        yield _schema
+
+
+def _session_app(url: str, *, rolled_back: bool):
+    app = create_app(make_config(url))
     with app.app_context():
-        db.session.remove()
-        tables = db.metadata.sorted_tables
-        with db.engine.begin() as conn:
-            if db.engine.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in reversed(tables):
-                    conn.execute(table.delete())
-        db.engine.dispose()
+        engine = db.engine
+    if rolled_back:
+        isolation.emit_our_own_begin(engine)
+    yield app
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _app(_joinable):
+    """The one app most tests share; their work is rolled back."""
+    yield from _session_app(_joinable, rolled_back=True)
+
+
+@pytest.fixture(scope="session")
+def _committed_app(_joinable):
+    """A second app, with the engine settings the app really runs with, for committing tests."""
+    yield from _session_app(_joinable, rolled_back=False)
+
+
+@pytest.fixture
+def app(request):
+    """The shared app; the test's database work is rolled back, its config changes undone.
+
+    Tests marked `committed` get an app whose commits are real, and empty tables afterwards.
+    """
+    committed = request.node.get_closest_marker("committed") is not None
+    if committed and isolation.JoinedSession.test_connection is not None:
+        pytest.fail("a committed test cannot run while module_rollback holds a transaction "
+                    "open (SQLite would lock): run it before the module's rolled-back data")
+    app = request.getfixturevalue("_committed_app" if committed else "_app")
+    config = dict(app.config)
+    app.extensions["mail_outbox"] = []
+    try:
+        if committed:
+            # From empty tables with their ids restarted, as a fresh database would be: on
+            # PostgreSQL the rolled-back tests before it still used up sequence numbers.
+            isolation.empty_every_table(app)
+            yield app
+        else:
+            with isolation.rolled_back(app):
+                yield app
+    finally:
+        if committed:
+            isolation.empty_every_table(app)
+        app.config.clear()
+        app.config.update(config)
+
+
+@pytest.fixture(scope="module")
+def module_rollback(_app):
+    """The shared app in a transaction held for the whole module, for data a module builds
+    once (e.g. the demo); each test nests inside it and only its own changes roll back."""
+    with isolation.rolled_back(_app):
+        yield _app
 
 
 @pytest.fixture
@@ -94,25 +150,30 @@ def world(app) -> World:
         network = f.make_collaborative("Test North", parent_id=collab.id)
         site_a = f.make_site(collab, "Alpha Hospital", network_id=network.id)
         site_b = f.make_site(collab, "Beta Hospital", network_id=network.id)
+        # One flush for all the people: the world is built for most tests, so it must be cheap.
+        person = functools.partial(f.make_user, flush=False)
         users = {
-            "member_a": f.make_user(site=site_a, email="member.a@example.org", name="Amy Nurse"),
-            "lead_a": f.make_user(site=site_a, role="site_lead", email="lead.a@example.org",
-                                  name="Leo Lead"),
-            "member_b": f.make_user(site=site_b, email="member.b@example.org", name="Bea Physio"),
-            "lead_b": f.make_user(site=site_b, role="site_lead", email="lead.b@example.org"),
-            "faculty": f.make_user(role="faculty", collaborative=collab,
-                                   email="faculty@example.org", name="Fay Faculty"),
-            "partner": f.make_user(role="partner", collaborative=collab,
-                                   email="partner@example.org", name="Pat Partner"),
-            "admin": f.make_user(role="admin", email="admin@example.org", name="Ada Admin"),
+            "member_a": person(site=site_a, email="member.a@example.org", name="Amy Nurse"),
+            "lead_a": person(site=site_a, role="site_lead", email="lead.a@example.org",
+                             name="Leo Lead"),
+            "member_b": person(site=site_b, email="member.b@example.org", name="Bea Physio"),
+            "lead_b": person(site=site_b, role="site_lead", email="lead.b@example.org"),
+            "faculty": person(role="faculty", collaborative=collab, email="faculty@example.org",
+                              name="Fay Faculty"),
+            "partner": person(role="partner", collaborative=collab, email="partner@example.org",
+                              name="Pat Partner"),
+            "admin": person(role="admin", email="admin@example.org", name="Ada Admin"),
         }
-        db.session.commit()
-        return World(
+        db.session.flush()
+        # Read before the commit, which expires every object (a reload per object after it).
+        known = World(
             collaborative=collab.id, network=network.id, site_a=site_a.id, site_b=site_b.id,
             emails={k: u.email for k, u in users.items()},
             tokens={k: u.session_token for k, u in users.items()},
             **{k: u.id for k, u in users.items()},
         )
+        db.session.commit()
+        return known
 
 
 @pytest.fixture
@@ -144,8 +205,9 @@ def count_queries(app):
     def _count():
         counter = type("Counter", (), {"count": 0})()
 
-        def _on_execute(*args, **kwargs):
-            counter.count += 1
+        def _on_execute(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(isolation.SCAFFOLDING):
+                counter.count += 1
 
         with app.app_context():
             engine = db.engine

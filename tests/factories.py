@@ -27,8 +27,11 @@ _seq = itertools.count(1)
 
 @functools.cache
 def _hash(password: str) -> str:
-    # Hashing is slow by design: hash each test password once per session.
-    return generate_password_hash(password)
+    # Hashing is slow by design (scrypt, about 0.15 s of CPU here), and so is checking it at
+    # every sign-in through the form. Test accounts need no protection: a cheap method the app
+    # checks the same way (the stored hash names its method). Passwords the app sets itself
+    # still use its default.
+    return generate_password_hash(password, method="pbkdf2:sha256:1000")
 
 
 def make_collaborative(name: str | None = None, **overrides) -> Collaborative:
@@ -50,9 +53,12 @@ def make_site(collaborative: Collaborative, name: str | None = None, **overrides
 def make_user(
     *, site: Site | None = None, role: str = "member", collaborative: Collaborative | None = None,
     email: str | None = None, name: str | None = None, profession: Profession = Profession.NURSE,
-    password: str = PASSWORD,
+    password: str = PASSWORD, flush: bool = True,
 ) -> User:
-    """A user with `role`: member/site_lead at `site`, faculty/partner of `collaborative`, admin."""
+    """A user with `role`: member/site_lead at `site`, faculty/partner of `collaborative`, admin.
+
+    flush=False leaves the flush to the caller, so many users go in one batch of INSERTs.
+    """
     n = next(_seq)
     user = User(email=email or f"user{n}@example.org", name=name or f"User {n}",
                 profession=profession)
@@ -65,7 +71,8 @@ def make_user(
                                          role=CollaborativeRoleKind(role)))
     elif role == "admin":
         user.is_admin = True
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return user
 
 

@@ -30,6 +30,9 @@ from tracker.models import (
 )
 from tracker.notifications import delivery
 
+# Other threads, processes and apps read what these tests write: it must be truly committed.
+pytestmark = pytest.mark.committed
+
 
 class Inbox:
     """An aiosmtpd handler keeping what it receives; it can refuse some recipients."""

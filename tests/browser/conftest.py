@@ -2,11 +2,20 @@
 
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-pytestmark = pytest.mark.browser
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items):
+    # The server answers from its own threads and connections, so these tests' data must be
+    # truly committed (the `app` fixture then empties every table after each test).
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.committed)
 
 
 @pytest.fixture(scope="session")
@@ -19,16 +28,30 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture
-def live_server(app):
-    """The test app served on a free local port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+@pytest.fixture(scope="session")
+def _server(_committed_app):
+    """One server for the whole session, on a free local port: its base URL."""
+    server = make_server("127.0.0.1", 0, _committed_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _tables_emptied_last(app):
+    # Asked for first, so torn down last: the tables are emptied only after the test's pages
+    # have closed, and no late request from them can reach the next test's data.
+    yield
+
+
+@pytest.fixture
+def live_server(_server, app, _committed_app):
+    """The test app served on a local port: its base URL."""
+    assert app is _committed_app  # what the test writes is what the server reads
+    return _server
 
 
 @pytest.fixture
