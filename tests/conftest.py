@@ -12,7 +12,7 @@ from config import TestConfig
 from tests import factories as f
 from tests import isolation
 from tracker import create_app
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 from tracker.search import engine as _search_engine  # noqa: F401  (its DDL hooks)
 
 
@@ -104,6 +104,8 @@ def app(request):
             isolation.empty_every_table(app)
         app.config.clear()
         app.config.update(config)
+        with app.app_context():
+            limiter.reset()  # sign-in throttles count per test, not across the session
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,9 @@ from tracker.demo import build_demo
 from tracker.extensions import db
 from tracker.models import AuditEvent
 
+# A writer thread and a second database read what the test commits: real commits.
+pytestmark = pytest.mark.committed
+
 WRITER = "test.writer"
 
 
