@@ -3,6 +3,7 @@
 The text alternative of every chart (screen readers, print, people who prefer words).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,6 +11,7 @@ from .. import spc
 from ..models import DataKind, Frequency, Measure
 from ..spc import ChartType, Label, PointType, RuleSet
 from . import periods
+from .chart_svg.axes import non_negative
 from .series import Chart
 
 POINT_TYPE_WORDS = {
@@ -36,12 +38,31 @@ ASSURANCE_WORDS = {
 
 
 def format_value(measure: Measure, value: float | None) -> str:
+    """A value as people read it: '72.5%', '3 falls', '1 fall', '12.5 minutes'."""
     if value is None:
         return ""
     if measure.data_kind == DataKind.PROPORTION:
         return f"{value:.1f}%".replace(".0%", "%")
     text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{text} {measure.unit}".strip() if measure.unit not in ("", "%") else text
+    if measure.unit in ("", "%"):
+        return text
+    unit = singular(measure.unit) if text in ("1", "-1") else measure.unit
+    return f"{text} {unit}"
+
+
+def singular(unit: str) -> str:
+    """The unit for one of it: its first word made singular ('falls' → 'fall', 'days in
+    hospital' → 'day in hospital', 'breaths/min' → 'breath/min'). Units are written in the
+    plural ("For example %, falls, minutes"); a few rules cover the words used for them."""
+    word, rest = re.match(r"([^\s/]*)(.*)", unit, re.S).groups()
+    lower = word.lower()
+    if len(word) > 3 and lower.endswith("ies"):
+        word = word[:-3] + "y"
+    elif lower.endswith(("ches", "shes", "xes")):
+        word = word[:-2]
+    elif lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(word) > 2:
+        word = word[:-1]
+    return word + rest
 
 
 def _centre_word(chart: ChartType) -> str:
@@ -169,6 +190,22 @@ def notes(chart: Chart) -> list[str]:
                    "shown as gaps; no moving range spans a gap and the run rules skip them.")
     # spc's own gap note counts points; the sentence above names the periods instead.
     out += [n for n in chart.result.notes if "missing period" not in n]
+    return out + _drawn_limits(chart)
+
+
+def _drawn_limits(chart: Chart) -> list[str]:
+    """Why the chart shows a limit at 0 (or 100%) while the table has the computed one."""
+    m, r, out = chart.measure, chart.result, []
+    lows = [v for v in r.lower if v is not None and v < 0]
+    if lows and non_negative([chart]):
+        out.append(f"The lower limit works out below 0 ({format_value(m, min(lows))}), where "
+                   f"{m.name} cannot go: the chart draws it at 0; the data table and the chart "
+                   "data (CSV) keep the computed value.")
+    highs = [v for v in r.upper if v is not None and v > 100]
+    if highs and m.is_proportion:
+        out.append(f"The upper limit works out above 100% ({format_value(m, max(highs))}): "
+                   "the chart draws it at 100%; the data table and the chart data (CSV) keep "
+                   "the computed value.")
     return out
 
 
