@@ -118,16 +118,18 @@ _ASSURANCE_LOOK = {
 
 
 def badges(chart: Chart) -> list[Badge]:
-    """The Making Data Count variation icon (latest point) and assurance icon (target)."""
+    """The Making Data Count variation icon (the latest point) and assurance icon (the target),
+    each saying in plain words what it is about."""
     result, out = chart.result, []
     if result is None:
         return out
     if result.variation_icon is not None:
         colour, letter = _VARIATION_LOOK[result.variation_icon]
+        latest = f"Latest {periods.unit(chart.measure.frequency)}: "
         out.append(Badge("variation", colour, letter,
-                         "Variation: " + VARIATION_WORDS[result.variation_icon]))
+                         latest + VARIATION_WORDS[result.variation_icon]))
     if result.assurance_icon is not None:
         colour, letter = _ASSURANCE_LOOK[result.assurance_icon]
         out.append(Badge("assurance", colour, letter,
-                         "Assurance: " + ASSURANCE_WORDS[result.assurance_icon]))
+                         "Target: " + ASSURANCE_WORDS[result.assurance_icon]))
     return out
