@@ -91,9 +91,17 @@ def test_data_over_time(app, world, weeks, met):
 
 def test_documentation_needs_every_stage_and_a_decision(app, world):
     full = dict(objective="o", do_what_happened="d", study_learning="s",
-                questions=[{"question": "q", "prediction": "p"}])
+                questions=[{"question": "q", "prediction": "p"}],
+                do_started_on=MONDAY, do_ended_on=MONDAY + timedelta(days=2))
     assert criteria(app, world, **full)["documentation"] is False
     assert criteria(app, world, **full, decision=Decision.ADOPT)["documentation"] is True
+
+
+@pytest.mark.parametrize("dates", [{}, {"do_started_on": MONDAY}, {"do_ended_on": MONDAY}])
+def test_documentation_needs_the_dates_the_test_ran(app, world, dates):
+    written = dict(objective="o", do_what_happened="d", study_learning="s",
+                   questions=[{"question": "q", "prediction": "p"}], decision=Decision.ADOPT)
+    assert criteria(app, world, **written, **dates)["documentation"] is False
 
 
 def test_panel_shows_on_the_cycle_page_with_hints(app, login, world):

@@ -72,10 +72,10 @@ def test_chart_svg_is_well_formed_and_shows_the_shift_and_a_linked_cycle(app, lo
     assert len(links) == 1 and "Evening sit-out" in "".join(links[0].itertext())
     assert f'<a href="/cycles/{cycle_id}">Evening sit-out</a>' in html
     # The text alternative says it in words.
-    assert (f"7 weeks above the mean since {shift_start}: special cause improvement."
-            in html)
-    assert "Variation: Special cause improvement: higher values" in html
-    assert "Assurance: Target consistently missed" in html  # 80% is above the upper limit
+    assert (f"7 weeks above the mean since {shift_start}: special cause improvement (7 Points "
+            "Above CL)." in html)
+    assert "Latest week: a sign of improvement (higher than usual)" in html
+    assert "Target: not met without a change" in html  # 80% is above the upper limit
     assert f'id="row-{m["periods"][14].isoformat()}"' in html
 
 
@@ -205,8 +205,12 @@ def test_summary_words_for_single_points_and_notes(app, world):
         pts = [series.Point(start + timedelta(weeks=i), v, 100, v) for i, v in enumerate(values)]
         chart = series.build_chart(measure, pts, [], "spc")
         summary = words.summary(chart)
-        assert summary[0] == "30 Mar 2026: above the upper limit: special cause improvement."
-        assert summary[-1] == "Latest week (30 Mar 2026): 90% (90 of 100)."
+        assert summary[0] == ("Latest week (30 Mar 2026): 90% (90 of 100). A sign of "
+                              "improvement: far above the usual range.")
+        assert summary[1] == ("Over the whole chart (13 weeks): a sign of real change, better "
+                              "than usual: the week of 30 Mar 2026, far above the usual range.")
+        assert ("30 Mar 2026: above the upper limit: special cause improvement (Above UCL)."
+                in words.details(chart))
         assert words.notes(chart) == []
         measure.baseline_periods = None
         short = series.build_chart(measure, pts[:8], [], "spc")

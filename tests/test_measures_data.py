@@ -258,17 +258,6 @@ def test_tally_adds_patients_to_the_bundle_and_each_component(app, login, world,
         assert sources == {"tally"}
 
 
-def test_tally_adds_to_numbers_typed_in_the_grid_and_last_week(app, login, world, bundle):
-    last_week = weeks()[1]
-    with app.app_context():
-        site = db.session.get(Site, world.site_a)
-        f.make_values(db.session.get(Measure, bundle["dream"]), site, [(5, 10)],
-                      start=last_week)
-        db.session.commit()
-    tally(login("member_a"), bundle, world.site_a, "yes", "yes", "yes", period=last_week)
-    assert week_numbers(app, bundle, world.site_a, last_week)["dream"] == (6, 11)
-
-
 def test_undo_takes_off_only_my_last_patient(app, login, world, bundle):
     with app.app_context():
         f.make_user(site=db.session.get(Site, world.site_a), email="hca@example.org")

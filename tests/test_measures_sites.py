@@ -40,8 +40,8 @@ def test_every_site_on_the_same_axes_with_signals(app, login, world):
     assert html.count('class="measure-chart measure-chart-compact"') == 3
     y_axes = re.findall(r"<g class=\"axis\" aria-hidden=\"true\">(.*?)</g>", html, re.S)
     assert len(set(y_axes)) == 1  # identical axes
-    assert "Variation: Special cause improvement: higher values" in html
-    assert "Variation: Special cause concern: lower values" in html
+    assert "Latest week: a sign of improvement (higher than usual)" in html
+    assert "Latest week: a sign of concern (lower than usual)" in html
     assert "Latest: <strong>54%</strong>" in html
 
 

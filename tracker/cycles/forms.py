@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -120,8 +122,26 @@ class WorksheetForm(ScaleMixin, PatientSafeForm):
 
 
 class StageForm(FlaskForm):
+    """A stage move. Moving to Do asks when the test started, moving to Study when it ended:
+    the worksheet's Do dates, which the charts and the quality panel read."""
+
     to = SelectField("Stage", choices=enum_choices(Stage))
     seen = HiddenField()  # the stage the page showed: a move from an old page is refused
+    # Optional here; `validate` requires the one the move needs. A page without the field
+    # (an older one) sends nothing and gets today, the default it would have shown.
+    started_on = DateField("Test started on", validators=[Optional()], default=date.today)
+    ended_on = DateField("Test ended on", validators=[Optional()], default=date.today)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        needed = {Stage.DO.value: (self.started_on, "Enter the date the test started (today "
+                                   "if it starts now)."),
+                  Stage.STUDY.value: (self.ended_on, "Enter the date the test ended (today "
+                                      "if it ended today).")}.get(self.to.data)
+        if needed and needed[0].data is None and not needed[0].errors:
+            needed[0].errors = [needed[1]]
+            ok = False
+        return ok
 
 
 class FilterForm(FlaskForm):

@@ -170,10 +170,16 @@ def _three_in_a_row_near(present: set[date], start: date, end: date, frequency: 
 
 
 def _documentation(cycle: Cycle) -> tuple[bool, str]:
+    # Do is documented when it says when the test ran, not only what happened: the dates
+    # place the test on the measures' charts and the ramp.
+    do = [part for part, filled in (
+        ("the dates it ran", cycle.do_started_on and cycle.do_ended_on),
+        ("what happened", cycle.do_what_happened.strip()),
+    ) if not filled]
     missing = [
         label for label, filled in (
             ("Plan (objective and a question)", cycle.objective.strip() and cycle.questions),
-            ("Do (what happened)", cycle.do_what_happened.strip()),
+            (f"Do ({' and '.join(do)})", not do),
             ("Study (what was learned)", cycle.study_learning.strip()),
             ("Act (a decision)", cycle.decision is not None),
         ) if not filled

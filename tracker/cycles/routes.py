@@ -1,5 +1,7 @@
 """PDSA cycles: the lists, the worksheet, quick logging on the ward, stage moves."""
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -47,7 +49,14 @@ def index():
 @login_required
 def detail(cycle_id: int):
     """One cycle's worksheet, its quality panel and its place in the ramp."""
-    cycle = get_cycle_or_404(cycle_id)
+    return _render_detail(get_cycle_or_404(cycle_id), StageForm())
+
+
+def _render_detail(cycle: Cycle, stage_form: StageForm):
+    """The cycle page; `stage_form` carries a refused move's dates and messages."""
+    if not stage_form.is_submitted():  # the dates already recorded, else today
+        stage_form.started_on.data = cycle.do_started_on or stage_form.started_on.data
+        stage_form.ended_on.data = cycle.do_ended_on or stage_form.ended_on.data
     chain = services.ramp_chain(cycle, current_user)
     position = next(i for i, c in enumerate(chain, 1) if c.id == cycle.id)
     inspired_by = db.session.get(Cycle, cycle.inspired_by_id) if cycle.inspired_by_id else None
@@ -59,7 +68,7 @@ def detail(cycle_id: int):
         try_sites=sorted((m.site for m in current_user.memberships
                           if m.site_id != cycle.site_id), key=lambda s: s.name),
         can_edit=cycle.can_edit(current_user), can_delete=cycle.can_delete(current_user),
-        stage_form=StageForm(), confirm_form=ConfirmForm(), **cycle_panel(cycle, current_user),
+        stage_form=stage_form, confirm_form=ConfirmForm(), **cycle_panel(cycle, current_user),
     )
 
 
@@ -115,10 +124,9 @@ def edit(cycle_id: int):
             form.stage_seen.data = cycle.stage.value
             return render_template("cycles/form.html", form=form, cycle=cycle,
                                    outcome=outcome, labels=_labels(form)), 409
-        if form.submit_advance.data:
-            _advance(cycle, seen=form.stage_seen.data)
+        moved = _advance(cycle, seen=form.stage_seen.data) if form.submit_advance.data else ""
         db.session.commit()
-        flash("Worksheet saved.", "success")
+        flash(f"Worksheet saved.{moved}", "success")
         return redirect(url_for("cycles.detail", cycle_id=cycle.id))
     if request.method == "GET":
         form.version.data = str(cycle.version)
@@ -127,19 +135,28 @@ def edit(cycle_id: int):
                            labels=_labels(form))
 
 
-def _advance(cycle: Cycle, *, seen: str) -> None:
-    """"Save and move on": only from the stage the form showed, so no stage is skipped."""
+def _advance(cycle: Cycle, *, seen: str) -> str:
+    """"Save and move on": only from the stage the form showed, so no stage is skipped.
+    A Do date the worksheet left empty is today's; returns what to tell the user of it."""
     if seen != cycle.stage.value:
         flash(f"Someone moved this cycle to {cycle.stage.label} meanwhile, so it was not "
               "moved again.", "warning")
-        return
+        return ""
     if cycle.stage == Stage.COMPLETE:
-        return
+        return ""
+    to = services.STAGE_ORDER[services.STAGE_ORDER.index(cycle.stage) + 1]
+    dated = {Stage.DO: ("started_on", cycle.do_started_on, "start"),
+             Stage.STUDY: ("ended_on", cycle.do_ended_on, "end")}.get(to)
     try:
-        services.move_stage(cycle, services.STAGE_ORDER[
-            services.STAGE_ORDER.index(cycle.stage) + 1], by=current_user)
+        services.move_stage(cycle, to, by=current_user,
+                            **({dated[0]: dated[1] or date.today()} if dated else {}))
     except services.StageError as error:
         flash(str(error), "warning")
+        return ""
+    if dated and dated[1] is None:
+        return (f" The test's {dated[2]} date was empty, so today's was recorded: change it "
+                "in the worksheet if need be.")
+    return ""
 
 
 def _labels(form: WorksheetForm) -> dict[str, str]:
@@ -173,14 +190,22 @@ def move(cycle_id: int):
     """Move the cycle to the next stage, or back to an earlier one (recorded either way)."""
     cycle = get_cycle_or_404(cycle_id, edit=True)
     form = StageForm()
-    if form.validate_on_submit():
-        try:
-            services.move_stage(cycle, Stage(form.to.data), by=current_user,
-                                seen=form.seen.data or None)
-        except services.StageError as error:
+    if not form.validate_on_submit():
+        if form.started_on.errors or form.ended_on.errors:
+            return _render_detail(cycle, form)  # the message beside the date, as typed
+        return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+    try:
+        services.move_stage(cycle, Stage(form.to.data), by=current_user,
+                            seen=form.seen.data or None, started_on=form.started_on.data,
+                            ended_on=form.ended_on.data)
+    except services.StageError as error:
+        db.session.rollback()
+        if error.field is None:
             flash(str(error), "warning")
-        else:
-            db.session.commit()
-            flash(f"Moved to {cycle.stage.label}.", "success")
+            return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+        form[error.field].errors = [str(error)]
+        return _render_detail(cycle, form)
+    db.session.commit()
+    flash(f"Moved to {cycle.stage.label}.", "success")
     return redirect(url_for("cycles.detail", cycle_id=cycle.id))
 

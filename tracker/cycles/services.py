@@ -13,7 +13,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..core.notify import notify_followers
 from ..extensions import db
 from ..models import (
     ChangeIdea,
@@ -28,6 +27,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
+from .followers import tell_followers, tell_followers_of_first_test
 
 TRASH_DAYS = 30
 STAGE_ORDER = list(Stage)
@@ -160,33 +160,8 @@ def log_cycle(
     db.session.add(cycle)
     _record(cycle, "created", by, {})
     if idea is not None and cycle.visibility == Visibility.COLLABORATIVE:
-        _tell_followers_of_first_test(cycle, idea, by)
+        tell_followers_of_first_test(cycle, idea, by)
     return cycle
-
-
-def _tell_followers_of_first_test(cycle: Cycle, idea: ChangeIdea, by: User) -> None:
-    earlier = db.session.scalar(db.select(db.func.count(Cycle.id)).where(
-        Cycle.idea_id == idea.id, Cycle.site_id == cycle.site_id, Cycle.id != cycle.id))
-    if not earlier:
-        site = db.session.get(Site, cycle.site_id)
-        notify_followers(idea, f"{site.name} started testing “{idea.title}”.", actor=by,
-                         obj=cycle)
-
-
-def _tell_followers(cycle: Cycle, before: dict[str, Any], by: User) -> None:
-    """Followers of the idea hear when a shared cycle starts testing it or decides on it."""
-    if cycle.idea_id is None or cycle.visibility != Visibility.COLLABORATIVE:
-        return  # a site's draft is its own business until it is shared
-    if before.get("visibility") == Visibility.SITE.value:
-        _tell_followers_of_first_test(cycle, db.session.get(ChangeIdea, cycle.idea_id), by)
-    if cycle.decision is None:
-        return
-    if before.get("decision") == cycle.decision.value:
-        return
-    idea = db.session.get(ChangeIdea, cycle.idea_id)
-    site = db.session.get(Site, cycle.site_id)
-    notify_followers(idea, f"{site.name} decided to {cycle.decision.value} “{idea.title}”.",
-                     actor=by, obj=cycle)
 
 
 @dataclass
@@ -239,7 +214,7 @@ def save_worksheet(
     apply(cycle, merged)
     cycle.version += 1
     _record(cycle, "edited", by, current)
-    _tell_followers(cycle, current, by)
+    tell_followers(cycle, current, by)
     return SaveOutcome(saved=True, merged=merged)
 
 
@@ -258,14 +233,21 @@ def _latest_revision(cycle: Cycle) -> CycleRevision | None:
 
 
 class StageError(ValueError):
-    """A stage move that the worksheet does not allow yet."""
+    """A stage move that the worksheet does not allow yet; `field` names the date at fault."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
-def move_stage(cycle: Cycle, to: Stage, *, by: User, seen: str | None = None) -> None:
+def move_stage(cycle: Cycle, to: Stage, *, by: User, seen: str | None = None,
+               started_on: date | None = None, ended_on: date | None = None) -> None:
     """Move forward one stage at a time, or back to any earlier stage (both recorded).
 
     `seen` is the stage the user's page showed: if someone moved the cycle since, nothing
-    moves (StageError), so a click on an old page cannot undo their move.
+    moves (StageError), so a click on an old page cannot undo their move. Moving forward to
+    Do records `started_on` as the day the test started, to Study `ended_on` as the day it
+    ended (StageError with `field` if it ended before it started).
     """
     hold(cycle)
     if seen is not None and seen != cycle.stage:
@@ -279,9 +261,24 @@ def move_stage(cycle: Cycle, to: Stage, *, by: User, seen: str | None = None) ->
     if there == here:
         return
     before = snapshot(cycle)
+    if there == here + 1:
+        _record_dates(cycle, to, started_on, ended_on)
     cycle.stage = to
     cycle.version += 1
     _record(cycle, "stage_back" if there < here else "stage", by, before)
+
+
+def _record_dates(cycle: Cycle, to: Stage, started_on: date | None,
+                  ended_on: date | None) -> None:
+    if to == Stage.DO and started_on is not None:
+        cycle.do_started_on = started_on
+        if cycle.do_ended_on is not None and cycle.do_ended_on < started_on:
+            cycle.do_ended_on = None  # a test run again after moving back: not ended yet
+    if to == Stage.STUDY and ended_on is not None:
+        if cycle.do_started_on is not None and ended_on < cycle.do_started_on:
+            raise StageError(f"The test cannot end before it started "
+                             f"({cycle.do_started_on:%-d %b %Y}).", field="ended_on")
+        cycle.do_ended_on = ended_on
 
 
 def start_next_cycle(cycle: Cycle, *, by: User) -> Cycle:

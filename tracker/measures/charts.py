@@ -9,7 +9,7 @@ from datetime import date
 from ..spc import AssuranceIcon, PointType, VariationIcon
 from . import periods
 from .chart_svg.annotations import cycle_flags, phase_breaks
-from .chart_svg.axes import Scale, nice_step, x_ticks, y_range, y_ticks
+from .chart_svg.axes import Scale, nice_step, non_negative, x_ticks, y_range, y_ticks
 from .chart_svg.legend import legend
 from .chart_svg.marks import data_lines, limit_lines, point_marks, steps, target_line
 from .chart_svg.shapes import COLOURS, Annotation, ChartCycle, Geometry, Mark
@@ -43,7 +43,7 @@ def layout(
         g.message = chart.error or "No data yet"
         g.description = g.message
         return g
-    scale = _scale(g, grid, points[0].period, yr or y_range([chart]))
+    scale = _scale(g, chart, grid, yr or y_range([chart]))
     g.y_ticks = y_ticks(scale, compact=compact, percent=chart.measure.is_proportion)
     g.x_ticks = x_ticks(scale, grid, freq, compact=compact)
     g.lines = data_lines(points, scale)
@@ -68,10 +68,14 @@ def _frame(chart: Chart, title: str, compact: bool) -> Geometry:
                     centre_name=centre_name)  # fmt: skip
 
 
-def _scale(g: Geometry, grid: list[date], first: date, yr: tuple[float, float]) -> Scale:
+def _scale(g: Geometry, chart: Chart, grid: list[date], yr: tuple[float, float]) -> Scale:
+    first = chart.points[0].period
     offset = grid.index(first) if first in grid else 0
     step = (g.right - g.left) / len(grid)
-    return Scale(g.left, g.top, g.right, g.bottom, yr[0], yr[1], step, offset)
+    percent = chart.measure.is_proportion
+    floor = 0.0 if non_negative([chart]) else None
+    return Scale(g.left, g.top, g.right, g.bottom, yr[0], yr[1], step, offset, floor,
+                 100.0 if percent else None)
 
 
 def _description(chart: Chart) -> str:
@@ -114,16 +118,18 @@ _ASSURANCE_LOOK = {
 
 
 def badges(chart: Chart) -> list[Badge]:
-    """The Making Data Count variation icon (latest point) and assurance icon (target)."""
+    """The Making Data Count variation icon (the latest point) and assurance icon (the target),
+    each saying in plain words what it is about."""
     result, out = chart.result, []
     if result is None:
         return out
     if result.variation_icon is not None:
         colour, letter = _VARIATION_LOOK[result.variation_icon]
+        latest = f"Latest {periods.unit(chart.measure.frequency)}: "
         out.append(Badge("variation", colour, letter,
-                         "Variation: " + VARIATION_WORDS[result.variation_icon]))
+                         latest + VARIATION_WORDS[result.variation_icon]))
     if result.assurance_icon is not None:
         colour, letter = _ASSURANCE_LOOK[result.assurance_icon]
         out.append(Badge("assurance", colour, letter,
-                         "Assurance: " + ASSURANCE_WORDS[result.assurance_icon]))
+                         "Target: " + ASSURANCE_WORDS[result.assurance_icon]))
     return out

@@ -27,7 +27,7 @@ class SiteChart:
     chart: series.Chart
     cycles: list[charts.ChartCycle]
     geometry: charts.Geometry
-    summary: list[str]
+    summary: list[str]  # in plain words (words.summary)
 
 
 def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = None,
@@ -103,5 +103,6 @@ def latest_signal(measure: Measure, rows: list, break_dates: list[date]) -> str:
     when = periods.label(latest.period, measure.frequency) if latest else ""
     if chart.result is None or chart.result.variation_icon is None:
         return f"{value} ({when}); too little data for a signal" if latest else "No data yet"
+    # The variation icon is about the latest point only: said beside that point's value.
     said = words.VARIATION_WORDS[chart.result.variation_icon]
     return f"{value} ({when}): {said}"

@@ -60,6 +60,7 @@ class Mapping:
 @dataclass
 class Preview:
     entries: list[Entry] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # the file's row number of each entry
     sample: list[tuple[int, Entry]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
     warnings: list[tuple[int, str]] = field(default_factory=list)
@@ -69,6 +70,23 @@ class Preview:
     @property
     def ok(self) -> bool:
         return not self.errors and not self.problems and bool(self.entries)
+
+    def refuse(self, problems: dict[tuple[int, date], tuple[str, str]]) -> None:
+        """Turn the entries with a problem, by (site id, period), into their rows' errors:
+        (the cell, why), as `services.bundle_refusals` gives them."""
+        if not problems:
+            return
+        kept: list[tuple[int, Entry]] = []
+        for number, entry in zip(self.rows, self.entries, strict=True):
+            found = problems.get((entry.site_id, entry.period))
+            if found:
+                self.errors.append((number, f"{found[0].capitalize()}: {found[1]}"))
+            else:
+                kept.append((number, entry))
+        self.errors.sort(key=lambda error: error[0])
+        self.rows, self.entries = [n for n, _ in kept], [e for _, e in kept]
+        still = set(self.rows)
+        self.sample = [(n, e) for n, e in self.sample if n in still]
 
 
 def _header_role(text: str, measure: Measure, taken: set[str]) -> str | None:
@@ -166,6 +184,7 @@ def check(table: Table, mapping: Mapping, measure: Measure, *, sites: list[Site]
             preview.errors += [(number, e) for e in errors]
             continue
         preview.entries.append(entry)
+        preview.rows.append(number)
         if len(preview.sample) < SAMPLE_ROWS:
             preview.sample.append((number, entry))
     if not preview.entries and not preview.errors:

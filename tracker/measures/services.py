@@ -17,10 +17,10 @@ from ..models import (
     MeasureValueChange,
     PhaseBreak,
     Site,
-    TallyEntry,
     User,
     utcnow,
 )
+from . import bundles
 from .entries import Entry, stamp, stored_stamp
 
 MEASURE_FIELDS = ("name", "kind", "definition", "data_kind", "unit", "direction", "target",
@@ -102,6 +102,36 @@ class EntryConflict(ValueError):
         self.conflicts = conflicts
 
 
+class BundleConflict(ValueError):
+    """Periods whose new numbers contradict the rest of their bundle (see `bundles`); nothing
+    was saved. `problems` maps (site id, period) to (the cell to blame, why)."""
+
+    def __init__(self, problems: dict[tuple[int, date], tuple[str, str]]):
+        super().__init__(f"{len(problems)} period(s) contradict the rest of the bundle.")
+        self.problems = problems
+
+
+def bundle_refusals(measure: Measure, entries: Sequence[Entry], *,
+                    bundle: bundles.Bundle | None = None,
+                    existing: dict | None = None) -> dict[tuple[int, date], tuple[str, str]]:
+    """The entries that would break the bundle rule if saved, by (site, period).
+
+    Only entries that change a period's numbers are checked: a note added to a week that
+    disagreed before this rule existed is still saved.
+    """
+    bundle = bundle or bundles.bundle_of(measure)
+    if bundle is None:
+        return {}
+    existing = _existing(measure, entries) if existing is None else existing
+
+    def numbers(row: MeasureValue | None) -> tuple:
+        return (row.numerator, row.denominator) if row else (None, None)
+
+    changed = [e for e in entries
+               if numbers(existing.get((e.site_id, e.period))) != (e.numerator, e.denominator)]
+    return bundles.refusals(bundle, measure, changed)
+
+
 def _changed_by_me(entries: list[Entry], existing: dict) -> list[Entry]:
     """The entries to store: a period left as the grid showed it is skipped (a save made
     since by someone else stays); one that both changed, differently, is an EntryConflict."""
@@ -123,7 +153,7 @@ def _changed_by_me(entries: list[Entry], existing: dict) -> list[Entry]:
     return keep
 
 
-def _change(measure_id: int, site_id: int, period: date, old: MeasureValue | None,
+def change_row(measure_id: int, site_id: int, period: date, old: MeasureValue | None,
             new: dict, *, by: User, source: str, batch_id: int | None) -> dict:
     return {
         "measure_id": measure_id, "site_id": site_id, "period_start": period,
@@ -144,12 +174,18 @@ def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source
     Entries equal to what is stored change nothing, so saving or importing the same data
     twice is harmless. A None note keeps the stored note. Returns how many periods changed.
     Entries with a `base` merge with saves made since (see `_changed_by_me`): EntryConflict,
-    and nothing saved, when someone else changed the same period differently.
+    and nothing saved, when someone else changed the same period differently. BundleConflict,
+    and nothing saved, when numbers contradict the rest of their bundle (`bundles`).
     """
-    hold(measure)
+    bundle = bundles.bundle_of(measure)
+    hold(*(bundle.members if bundle else (measure,)))  # the other members' numbers hold still
     entries = list(entries)
     existing = _existing(measure, entries)
     entries = _changed_by_me(entries, existing)
+    if bundle is not None:
+        refused = bundle_refusals(measure, entries, bundle=bundle, existing=existing)
+        if refused:
+            raise BundleConflict(refused)
     changes, inserts = [], []
     for e in entries:
         old = existing.get((e.site_id, e.period))
@@ -161,7 +197,7 @@ def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source
         if old is not None and (old.numerator, old.denominator, old.value, old.note or "") == (
                 e.numerator, e.denominator, e.value, note):
             continue
-        changes.append(_change(measure.id, e.site_id, e.period, old, new, by=by,
+        changes.append(change_row(measure.id, e.site_id, e.period, old, new, by=by,
                                source=source, batch_id=batch.id if batch else None))
         if e.empty:
             db.session.delete(old)  # the change log keeps what it held
@@ -180,81 +216,6 @@ def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source
     if changes:
         db.session.execute(db.insert(MeasureValueChange), changes)
     return len(changes)
-
-
-def _bump(measure: Measure, site: Site, period: date, numerator: int, denominator: int, *,
-          by: User, source: str) -> None:
-    """Add to (or take off) one period's numerator and denominator, logging the change."""
-    row = db.session.execute(
-        db.select(MeasureValue).filter_by(measure_id=measure.id, site_id=site.id,
-                                          period_start=period)
-        .execution_options(populate_existing=True)  # the caller holds the measures
-    ).scalar_one_or_none()
-    old_num = (row.numerator or 0) if row else 0
-    old_den = (row.denominator or 0) if row else 0
-    new_num, new_den = old_num + numerator, old_den + denominator
-    if new_num < 0 or new_den < 0 or new_num > new_den:
-        raise ValueError(f"{measure.name} for this week was changed since: it cannot be "
-                         "undone automatically. Correct it in the data grid.")
-    change = _change(measure.id, site.id, period, row,
-                     {"numerator": new_num, "denominator": new_den,
-                      "note": row.note if row else ""},
-                     by=by, source=source, batch_id=None)
-    if row is None:
-        row = MeasureValue(measure_id=measure.id, site_id=site.id, period_start=period,
-                           note="")
-        db.session.add(row)
-    if new_num == 0 and new_den == 0 and not row.note:
-        db.session.delete(row)  # undoing the only tally of the week leaves no data, as before
-    else:
-        row.numerator, row.denominator, row.entered_by_id = new_num, new_den, by.id
-    db.session.add(MeasureValueChange(**change))
-
-
-def add_tally(composite: Measure, components: Sequence[Measure], site: Site, period: date,
-              results: dict[int, bool], *, by: User) -> TallyEntry:
-    """One eligible patient: +1 to every denominator, +1 to each numerator that was met, and
-    to the composite's numerator when all of them were."""
-    hold(composite, *components)  # two nurses tallying at once: both patients count
-    met_all = all(results[c.id] for c in components)
-    _bump(composite, site, period, int(met_all), 1, by=by, source="tally")
-    for component in components:
-        _bump(component, site, period, int(results[component.id]), 1, by=by, source="tally")
-    entry = TallyEntry(measure_id=composite.id, site_id=site.id, period_start=period,
-                       results={str(k): v for k, v in results.items()}, met_all=met_all,
-                       created_by_id=by.id)
-    db.session.add(entry)
-    db.session.flush()
-    return entry
-
-
-def last_tally(composite: Measure, site: Site, user: User) -> TallyEntry | None:
-    """The user's most recent tally at this site that has not been undone."""
-    return db.session.execute(
-        db.select(TallyEntry)
-        .filter_by(measure_id=composite.id, site_id=site.id, created_by_id=user.id)
-        .where(TallyEntry.undone_at.is_(None))
-        .order_by(TallyEntry.created_at.desc(), TallyEntry.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
-def undo_tally(entry: TallyEntry, composite: Measure, components: Sequence[Measure],
-               site: Site, *, by: User) -> None:
-    """Take one tallied patient back off the week's numbers (ValueError if they changed)."""
-    hold(composite, *components)
-    db.session.refresh(entry)
-    if entry.undone_at is not None:
-        return  # undone meanwhile (a double click): once is enough
-    _bump(composite, site, entry.period_start, -int(entry.met_all), -1, by=by,
-          source="tally_undo")
-    for component in components:
-        met = entry.results.get(str(component.id))
-        if met is not None:
-            _bump(component, site, entry.period_start, -int(met), -1, by=by,
-                  source="tally_undo")
-    entry.undone_at = utcnow()
-    db.session.flush()
 
 
 def set_phase_break(measure: Measure, site: Site, period: date, note: str, *,

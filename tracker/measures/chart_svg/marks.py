@@ -29,6 +29,7 @@ def steps(column, phase_index, scale: Scale) -> str:
     undefined values, at phase changes and where it leaves the drawn range."""
     parts, prev_phase, drawing = [], None, False
     for i, v in enumerate(column):
+        v = scale.bounded(v)  # e.g. a count's lower limit of -1.08 is drawn at 0
         if not scale.inside(v):
             drawing = False
             continue

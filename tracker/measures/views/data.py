@@ -8,7 +8,8 @@ from wtforms import SelectChoice
 
 from ...extensions import db
 from ...models import Measure, MeasureValue, Site, User
-from .. import bp, periods, services
+from .. import bp, bundles, periods, services
+from .. import tally as ward_tally
 from ..entries import Entry, check_values, period_error, stored_stamp
 from ..forms import GridForm, UndoTallyForm, tally_form
 from ..loaders import get_measure_or_404, get_measure_site_or_404
@@ -46,6 +47,9 @@ def grid(measure_id: int):
             db.session.rollback()  # nothing saved; let the others' saves go on
             _show_conflicts(form, measure, conflict.conflicts)
             status = 409
+        except services.BundleConflict as conflict:
+            db.session.rollback()
+            _show_refusals(form, site, conflict.problems)
         else:
             db.session.commit()
             flash(f"Saved: {changed} {periods.unit(measure.frequency, changed)} changed.",
@@ -54,7 +58,16 @@ def grid(measure_id: int):
     return render_template("measures/grid.html", measure=measure, site=site, form=form,
                            rows=[(row.form, _row_label(row.form, measure)) for row in form.rows],
                            size=size, sizes=GRID_SIZES, percent=_percent(form, measure),
-                           failed=form.is_submitted()), status
+                           failed=form.is_submitted(), bundle=bundles.bundle_of(measure)), status
+
+
+def _show_refusals(form: GridForm, site: Site, problems) -> None:
+    """Each number that contradicts the rest of its bundle gets the reason beside its cell."""
+    for row in form.rows:
+        found = problems.get((site.id, _row_period(row.form)))
+        if found:
+            cell = getattr(row.form, found[0])
+            cell.errors = [*cell.errors, found[1]]
 
 
 def _show_conflicts(form: GridForm, measure: Measure, conflicts) -> None:
@@ -150,31 +163,22 @@ def _percent(form: GridForm, measure: Measure) -> list[str]:
     return out
 
 
-def _components(measure: Measure) -> list[Measure]:
-    return db.session.execute(
-        db.select(Measure).where(Measure.composite_id == measure.id,
-                                 Measure.deleted_at.is_(None))
-        .order_by(Measure.position, Measure.name)
-    ).scalars().all()
-
-
-def _tally_setup(measure_id: int) -> tuple[Measure, Site, list[Measure]]:
-    """The bundle, the site and its components; 404 unless it can be tallied patient by patient."""
+def _tally_setup(measure_id: int) -> tuple[Measure, Site, bundles.Bundle]:
+    """The bundle, the site and its parts; 404 unless it can be tallied patient by patient."""
     measure = get_measure_or_404(measure_id)
     site = get_measure_site_or_404(measure, request.args.get("site_id", type=int), enter=True)
-    components = _components(measure)
-    tallied = [measure, *components]
-    if not components or any(not m.is_proportion or m.frequency != measure.frequency
-                             for m in tallied):
+    bundle = bundles.bundle_of(measure)
+    if bundle is None or bundle.composite.id != measure.id or bundle.odd:
         abort(404)
-    return measure, site, components
+    return measure, site, bundle
 
 
 @bp.route("/<int:measure_id>/tally", methods=["GET", "POST"])
 @login_required
 def tally(measure_id: int):
     """The ward tally: each eligible patient as a yes or no per bundle component, no names."""
-    measure, site, components = _tally_setup(measure_id)
+    measure, site, bundle = _tally_setup(measure_id)
+    components = list(bundle.components)
     current = periods.current_period(measure.frequency)
     choices = [current, periods.previous_period(current, measure.frequency)]
     word = periods.unit(measure.frequency)
@@ -185,26 +189,34 @@ def tally(measure_id: int):
     if form.validate_on_submit():
         period = date.fromisoformat(form.period.data)
         results = {c.id: form[f"component_{c.id}"].data == "yes" for c in components}
-        services.add_tally(measure, components, site, period, results, by=current_user)
-        db.session.commit()
-        met = sum(results.values())
-        flash(f"Patient added: {met} of {len(components)} met"
-              f"{', the whole bundle' if met == len(components) else ''}.", "success")
-        return redirect(url_for("measures.tally", measure_id=measure.id, site_id=site.id,
-                                period=period.isoformat()))
+        try:
+            ward_tally.add_tally(bundle, site, period, results, by=current_user)
+        except ward_tally.TallyRefused as refused:
+            db.session.rollback()
+            form.period.errors = [*form.period.errors, f"{refused} Nothing was saved."]
+        else:
+            db.session.commit()
+            met = sum(results.values())
+            flash(f"Patient added: {met} of {len(components)} met"
+                  f"{', the whole bundle' if met == len(components) else ''}.", "success")
+            return redirect(url_for("measures.tally", measure_id=measure.id, site_id=site.id,
+                                    period=period.isoformat()))
     shown = request.args.get("period", form.period.data or current.isoformat())
     week = date.fromisoformat(shown) if shown in [d.isoformat() for d in choices] else current
     if not form.is_submitted():
         form.period.data = week.isoformat()
     stored = {v.measure_id: v for v in db.session.execute(
         db.select(MeasureValue).filter_by(site_id=site.id, period_start=week)
-        .where(MeasureValue.measure_id.in_([m.id for m in [measure, *components]]))
+        .where(MeasureValue.measure_id.in_([m.id for m in bundle.members]))
     ).scalars()}
-    totals = [(m, stored.get(m.id)) for m in [measure, *components]]
+    numbers = {i: (v.numerator, v.denominator) for i, v in stored.items()
+               if v.numerator is not None and v.denominator is not None}
     return render_template(
         "measures/tally.html", measure=measure, site=site, form=form, components=components,
-        totals=totals, week=week, week_label=periods.label(week, measure.frequency),
-        last=services.last_tally(measure, site, current_user), undo_form=UndoTallyForm(),
+        totals=[(m, stored.get(m.id)) for m in bundle.members], week=week,
+        week_label=periods.label(week, measure.frequency),
+        blocked=bundles.tally_problem(bundle, numbers) if not form.period.errors else "",
+        last=ward_tally.last_tally(bundle, site, current_user), undo_form=UndoTallyForm(),
         format_value=format_value, plotted=plotted)
 
 
@@ -212,16 +224,16 @@ def tally(measure_id: int):
 @login_required
 def undo_tally(measure_id: int):
     """Take your last tallied patient back off the week's numbers."""
-    measure, site, components = _tally_setup(measure_id)
+    measure, site, bundle = _tally_setup(measure_id)
     if not UndoTallyForm().validate_on_submit():
         abort(400)
-    entry = services.last_tally(measure, site, current_user)
+    entry = ward_tally.last_tally(bundle, site, current_user)
     if entry is None:
         flash("There is no tally of yours to undo.", "info")
     else:
         try:
-            services.undo_tally(entry, measure, components, site, by=current_user)
-        except ValueError as error:
+            ward_tally.undo_tally(entry, bundle, site, by=current_user)
+        except ward_tally.TallyRefused as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:

@@ -112,6 +112,7 @@ def import_preview(measure_id: int, batch_id: int):
     sites = db.session.execute(queries.chart_sites(measure, current_user)).scalars().all()
     preview = check(table, mapping, measure, sites=sites, default_site=site,
                     allowed_site_ids=current_user.site_ids)
+    preview.refuse(services.bundle_refusals(measure, preview.entries))
     if form.confirm.data and not form.errors:
         if preview.warnings and not form.confirm_no_pid.data:
             form.pid_warning_raised = True
@@ -131,8 +132,15 @@ def import_preview(measure_id: int, batch_id: int):
 
 
 def _confirm(measure: Measure, site: Site, batch: ImportBatch, preview):
-    changed = services.save_entries(measure, preview.entries, by=current_user,
-                                    source="import", batch=batch)
+    try:
+        changed = services.save_entries(measure, preview.entries, by=current_user,
+                                        source="import", batch=batch)
+    except services.BundleConflict:
+        db.session.rollback()  # the bundle's other numbers changed since the check above
+        flash("Some rows now contradict numbers entered meanwhile; nothing was imported.",
+              "danger")
+        return redirect(url_for("measures.import_preview", measure_id=measure.id,
+                                batch_id=batch.id))
     batch.status, batch.content, batch.confirmed_at = "imported", None, utcnow()
     batch.changed_count = changed
     audit.record("measure.data_imported", actor=current_user, obj=batch,
