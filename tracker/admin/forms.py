@@ -1,5 +1,5 @@
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core.forms import PatientSafeForm
 
@@ -16,7 +16,7 @@ class CollaborativeForm(PatientSafeForm):
 
     def validate_ends_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data <= self.starts_on.data:
-            raise ValueError("The end date must come after the start date.")
+            raise ValidationError("The end date must come after the start date.")
 
 
 class NetworkForm(PatientSafeForm):
