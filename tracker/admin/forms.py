@@ -1,3 +1,4 @@
+from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -32,3 +33,15 @@ class SiteForm(PatientSafeForm):
     # message of its own, so the field does not check its choices.
     network_id = SelectField("Regional network", coerce=str, validate_choice=False)
     submit = SubmitField("Add site")
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit viewer's filters: a GET form, so links to a filtered view can be shared."""
+
+    class Meta:
+        csrf = False
+
+    person = StringField("Person (name or email)", validators=[Length(max=254)])
+    action = SelectField("Action", validate_choice=False)
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
