@@ -59,6 +59,13 @@ def test_setup_is_gone_once_an_admin_exists(app, client, world):
     assert client.get("/setup").status_code == 404
 
 
+def test_setup_stays_closed_when_the_only_admin_is_deactivated(app, client):
+    with app.app_context():
+        f.make_user(role="admin").active = False
+        db.session.commit()
+    assert client.get("/setup").status_code == 404
+
+
 def admin_cli(runner, *args):
     return runner.invoke(args=["create-admin", *args])
 

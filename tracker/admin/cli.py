@@ -15,8 +15,9 @@ def _find(name: str, *, parent_id: int | None, option: str) -> Collaborative | N
     query = db.select(Collaborative).where(db.func.lower(Collaborative.name) == name.lower())
     found = db.session.scalars(query).one_or_none()
     if found is not None and found.parent_id != parent_id:
-        kind = "regional network" if found.parent_id else "national collaborative"
-        raise click.ClickException(f"{option} {name!r} names a {kind}.")
+        kind = (f"a regional network of {found.parent.name!r}" if found.parent
+                else "a national collaborative")
+        raise click.ClickException(f"{option} {name!r} is {kind}: names are unique across both.")
     return found
 
 

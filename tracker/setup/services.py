@@ -15,9 +15,10 @@ class SetupError(ValueError):
 
 
 def has_admin() -> bool:
-    """Whether any active admin account exists."""
+    """Whether any admin account exists (a deactivated one counts: the first-run page must
+    not reopen to strangers because the only admin was switched off)."""
     return db.session.scalar(
-        db.select(User.id).where(User.is_admin.is_(True), User.active.is_(True)).limit(1)
+        db.select(User.id).where(User.is_admin.is_(True)).limit(1)
     ) is not None
 
 
