@@ -18,9 +18,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# SEED_DEMO=0 starts from an empty database: open /setup to create the first admin.
+SEED_DEMO ?= 1
+
 run: install
 	$(FLASK) db upgrade
+ifneq ($(SEED_DEMO),0)
 	$(FLASK) seed-demo --if-empty
+endif
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -9,7 +9,7 @@ from tracker.models import AuditEvent, Membership
 
 # Endpoints a visitor may reach without signing in.
 PUBLIC = {"static", "bootstrap.static", "main.index", "auth.login", "auth.logout",
-          "auth.forgot", "auth.reset", "auth.join"}
+          "auth.forgot", "auth.reset", "auth.join", "setup.create"}
 
 
 def example_url(rule) -> str:

@@ -7,6 +7,7 @@ from flask import Flask
 from config import DEV_SECRET_KEY, Config, ProductionConfig
 
 from . import (
+    admin,
     auth,
     cycles,
     events,
@@ -17,6 +18,7 @@ from . import (
     notifications,
     reports,
     search,
+    setup,
     sites,
 )
 from .cli import register_cli
@@ -26,7 +28,7 @@ from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 # Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
 FEATURES = (auth, main, measures, cycles, ideas, sites, search, feedback, notifications, events,
-            reports)
+            reports, admin, setup)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:

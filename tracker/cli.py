@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .admin.cli import create_collaborative, create_network, create_site
 from .core import backup
 from .demo import DEMO_PASSWORD, build_demo, demo_accounts
 from .extensions import db
@@ -21,6 +22,7 @@ from .models import (
 )
 from .notifications.cli import send_digests_command
 from .search.engine import reindex_all
+from .setup.cli import create_admin_command
 
 ROLES = ("member", "site_lead", "faculty", "partner", "admin")
 
@@ -32,6 +34,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(send_digests_command)
+    for command in (create_admin_command, create_collaborative, create_network, create_site):
+        app.cli.add_command(command)
 
 
 @click.command("create-user")

@@ -8,7 +8,8 @@ from ..models import Collaborative, Site, User
 
 def sites_visible_to(user: User) -> Select:
     """Sites in the collaboratives the user belongs to (every site for an admin)."""
-    query = db.select(Site).order_by(Site.name)
+    # Archived sites leave the pickers and the directory; their pages stay readable.
+    query = db.select(Site).where(Site.archived_at.is_(None)).order_by(Site.name)
     if not user.is_admin:
         query = query.where(Site.collaborative_id.in_(user.collaborative_ids))
     return query
@@ -16,7 +17,8 @@ def sites_visible_to(user: User) -> Select:
 
 def collaboratives_of(user: User) -> Select:
     """The national collaboratives the user belongs to."""
-    query = db.select(Collaborative).where(Collaborative.parent_id.is_(None))
+    query = db.select(Collaborative).where(Collaborative.parent_id.is_(None),
+                                           Collaborative.archived_at.is_(None))
     if not user.is_admin:
         query = query.where(Collaborative.id.in_(user.collaborative_ids))
     return query.order_by(Collaborative.name)

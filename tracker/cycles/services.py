@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from ..core import audit
 from ..extensions import db
 from ..models import (
     ChangeIdea,
@@ -346,6 +347,7 @@ def soft_delete(cycle: Cycle, *, by: User) -> None:
     cycle.deleted_by_id = by.id
     cycle.version += 1
     _record(cycle, "deleted", by, before)
+    audit.record("cycle.deleted", actor=by, obj=cycle, detail=cycle.title)
 
 
 def restore(cycle: Cycle, *, by: User) -> None:
@@ -357,6 +359,7 @@ def restore(cycle: Cycle, *, by: User) -> None:
     cycle.deleted_by_id = None
     cycle.version += 1
     _record(cycle, "restored", by, before)
+    audit.record("cycle.restored", actor=by, obj=cycle, detail=cycle.title)
 
 
 def restorable_since():

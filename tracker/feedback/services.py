@@ -6,7 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..core import markdown
+from ..core import audit, markdown
 from ..extensions import db
 from ..models import (
     ChangeIdea,
@@ -120,6 +120,7 @@ def request_feedback(cycle: Cycle, *, by: User, faculty: User | None = None,
                               to_site_id=site.id if site else None, message=message)
     db.session.add(request)
     db.session.flush()
+    audit.record("feedback.requested", actor=by, obj=request, detail=f"cycle {cycle.id}")
     if faculty is not None:
         recipients = {faculty.id}
     elif site is not None:
@@ -155,6 +156,7 @@ def give_feedback(cycle: Cycle, body: str, *, by: User, section: str = "",
     for request in answering:
         request.answered_at = now
     db.session.flush()
+    audit.record("feedback.given", actor=by, obj=feedback, detail=f"cycle {cycle.id}")
     recipients = set(db.session.scalars(audience.site_team(cycle.site_id)))
     recipients |= {r.requested_by_id for r in answering}
     excerpt = markdown.plain(body, 120)

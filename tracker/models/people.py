@@ -23,6 +23,8 @@ class Collaborative(db.Model):
     ends_on: Mapped[Optional[date]]
     parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Soft archive: gone from pickers and the admin lists, its work still readable.
+    archived_at: Mapped[Optional[datetime]]
 
     parent: Mapped[Optional["Collaborative"]] = relationship(
         remote_side=[id], back_populates="networks"
@@ -39,6 +41,27 @@ class Collaborative(db.Model):
         """Faculty of the national collaborative add and change its (and its networks') events."""
         return user.is_faculty_of(self.root_id)
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def can_manage(self, user: "User") -> bool:
+        """Admins, and faculty named on this collaborative or on its national one, manage its
+        networks and sites: national faculty every network, regional faculty only their own."""
+        if user.is_admin:
+            return True
+        ids = {self.id, self.root_id}
+        return any(r.role == CollaborativeRoleKind.FACULTY and r.collaborative_id in ids
+                   for r in user.collaborative_roles)
+
+    def can_manage_some_part(self, user: "User") -> bool:
+        """Whether the user manages this collaborative or at least one of its networks."""
+        return self.can_manage(user) or any(n.can_manage(user) for n in self.networks)
+
+    def can_edit(self, user: "User") -> bool:
+        """Only admins create, edit and archive a (national) collaborative."""
+        return user.is_admin
+
     def __repr__(self) -> str:
         return f"<Collaborative {self.name!r}>"
 
@@ -54,6 +77,8 @@ class Site(db.Model):
     collaborative_id: Mapped[int] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
     network_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Soft archive: a site that left; its cycles and data stay readable.
+    archived_at: Mapped[Optional[datetime]]
 
     collaborative: Mapped[Collaborative] = relationship(foreign_keys=[collaborative_id])
     network: Mapped[Optional[Collaborative]] = relationship(foreign_keys=[network_id])
@@ -64,6 +89,14 @@ class Site(db.Model):
         """Its site leads, the collaborative's faculty and admins manage the team and invite."""
         return (user.is_admin or self.id in user.lead_site_ids
                 or user.is_faculty_of(self.collaborative_id))
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def can_administer(self, user: "User") -> bool:
+        """Who may archive the site: those who manage its network (or its collaborative)."""
+        return (self.network or self.collaborative).can_manage(user)
 
     def __repr__(self) -> str:
         return f"<Site {self.name!r}>"

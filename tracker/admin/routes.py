@@ -1,0 +1,201 @@
+"""The admin area: collaboratives, their regional networks and sites."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..core.forms import ConfirmForm
+from ..extensions import db
+from ..models import Collaborative
+from . import bp, queries, services
+from .forms import CollaborativeForm, NetworkForm, SiteForm
+from .loaders import get_collaborative_or_404, get_network_or_404, get_site_or_404
+
+
+def _refuse(form, error: services.AdminError):
+    getattr(form, error.field).errors.append(str(error))
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Every collaborative with its networks and live site counts (admins)."""
+    if not current_user.is_admin:
+        abort(403)
+    collaboratives = db.session.scalars(queries.national_collaboratives()).all()
+    return render_template("admin/index.html", collaboratives=collaboratives,
+                           site_counts=queries.live_site_counts())
+
+
+@bp.route("/collaboratives/new", methods=["GET", "POST"])
+@login_required
+def create_collaborative():
+    """Start a new collaborative (admins)."""
+    if not current_user.is_admin:
+        abort(403)
+    form = CollaborativeForm()
+    if form.validate_on_submit():
+        try:
+            collaborative = services.create_collaborative(
+                form.name.data, form.aim.data, form.starts_on.data, form.ends_on.data,
+                by=current_user)
+        except services.AdminError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(f"Created {collaborative.name}. Add its regional networks and sites.", "success")
+            return redirect(url_for("admin.collaborative", collaborative_id=collaborative.id))
+    return render_template("admin/collaborative_form.html", form=form, collaborative=None)
+
+
+@bp.get("/collaboratives/<int:collaborative_id>")
+@login_required
+def collaborative(collaborative_id: int):
+    """A collaborative's networks and sites, with what the user may change."""
+    collaborative = get_collaborative_or_404(collaborative_id)
+    sites = db.session.scalars(queries.sites_of(collaborative)).all()
+    return render_template(
+        "admin/collaborative.html", collaborative=collaborative, sites=sites,
+        networks=collaborative.networks,
+        networks_by_id={n.id: n for n in collaborative.networks},
+        can_edit=collaborative.can_edit(current_user),
+        can_manage=collaborative.can_manage(current_user),
+        manageable={n.id for n in collaborative.networks if n.can_manage(current_user)},
+    )
+
+
+@bp.route("/collaboratives/<int:collaborative_id>/edit", methods=["GET", "POST"])
+@login_required
+def update_collaborative(collaborative_id: int):
+    """Change a collaborative's name, aim and dates (admins)."""
+    collaborative = get_collaborative_or_404(collaborative_id, edit=True)
+    form = CollaborativeForm(obj=collaborative)
+    if form.validate_on_submit():
+        try:
+            services.update_collaborative(collaborative, form.name.data, form.aim.data,
+                                          form.starts_on.data, form.ends_on.data,
+                                          by=current_user)
+        except services.AdminError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash("Collaborative saved.", "success")
+            return redirect(url_for("admin.collaborative", collaborative_id=collaborative.id))
+    return render_template("admin/collaborative_form.html", form=form,
+                           collaborative=collaborative)
+
+
+@bp.post("/collaboratives/<int:collaborative_id>/archive")
+@login_required
+def archive_collaborative(collaborative_id: int):
+    """Archive a collaborative (admins): its work stays readable."""
+    collaborative = get_collaborative_or_404(collaborative_id, edit=True)
+    if ConfirmForm().validate_on_submit():
+        services.archive(collaborative, by=current_user)
+        db.session.commit()
+        flash(f"Archived {collaborative.name}.", "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.route("/collaboratives/<int:collaborative_id>/networks/new", methods=["GET", "POST"])
+@login_required
+def create_network(collaborative_id: int):
+    """Add a regional network (admins and the collaborative's faculty)."""
+    collaborative = get_collaborative_or_404(collaborative_id)
+    if not collaborative.can_manage(current_user):
+        abort(403)
+    form = NetworkForm()
+    if form.validate_on_submit():
+        try:
+            network = services.create_network(collaborative, form.name.data, by=current_user)
+        except services.AdminError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(f"Added the network {network.name}.", "success")
+            return redirect(url_for("admin.collaborative", collaborative_id=collaborative.id))
+    return render_template("admin/network_form.html", form=form, collaborative=collaborative,
+                           network=None)
+
+
+@bp.route("/networks/<int:network_id>/edit", methods=["GET", "POST"])
+@login_required
+def update_network(network_id: int):
+    """Rename a regional network."""
+    network = get_network_or_404(network_id)
+    form = NetworkForm(obj=network)
+    if form.validate_on_submit():
+        try:
+            services.rename_network(network, form.name.data, by=current_user)
+        except services.AdminError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash("Network renamed.", "success")
+            return redirect(url_for("admin.collaborative", collaborative_id=network.parent_id))
+    return render_template("admin/network_form.html", form=form,
+                           collaborative=network.parent, network=network)
+
+
+@bp.post("/networks/<int:network_id>/archive")
+@login_required
+def archive_network(network_id: int):
+    """Archive a regional network: no new sites join it; its sites' work stays."""
+    network = get_network_or_404(network_id)
+    if ConfirmForm().validate_on_submit():
+        services.archive(network, by=current_user)
+        db.session.commit()
+        flash(f"Archived the network {network.name}.", "success")
+    return redirect(url_for("admin.collaborative", collaborative_id=network.parent_id))
+
+
+@bp.route("/collaboratives/<int:collaborative_id>/sites/new", methods=["GET", "POST"])
+@login_required
+def create_site(collaborative_id: int):
+    """Add a site to one of the networks the user manages."""
+    collaborative = get_collaborative_or_404(collaborative_id)
+    form = SiteForm()
+    form.network_id.choices = _network_choices(collaborative)
+    if form.validate_on_submit():
+        network = _chosen_network(form.network_id.data)
+        if not (network or collaborative).can_manage(current_user):
+            abort(403)
+        try:
+            site = services.create_site(collaborative, network, form.name.data,
+                                        form.organisation.data, by=current_user)
+        except services.AdminError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(f"Added {site.name}. Invite its team next.", "success")
+            return redirect(url_for("admin.collaborative", collaborative_id=collaborative.id))
+    return render_template("admin/site_form.html", form=form, collaborative=collaborative)
+
+
+def _network_choices(collaborative: Collaborative) -> list[tuple[str, str]]:
+    # Archived networks are left out: no new site may join one.
+    choices = [(str(n.id), n.name) for n in collaborative.networks
+               if not n.is_archived and n.can_manage(current_user)]
+    if collaborative.can_manage(current_user):
+        choices.insert(0, ("", "No regional network"))
+    return choices
+
+
+def _chosen_network(value: str) -> Collaborative | None:
+    if not value:
+        return None
+    network = db.session.get(Collaborative, int(value)) if value.isdecimal() else None
+    if network is None:
+        abort(404)
+    return network
+
+
+@bp.post("/sites/<int:site_id>/archive")
+@login_required
+def archive_site(site_id: int):
+    """Archive a site that left: its cycles and data stay readable."""
+    site = get_site_or_404(site_id)
+    if ConfirmForm().validate_on_submit():
+        services.archive(site, by=current_user)
+        db.session.commit()
+        flash(f"Archived {site.name}.", "success")
+    return redirect(url_for("admin.collaborative", collaborative_id=site.collaborative_id))
