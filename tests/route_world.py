@@ -2,19 +2,22 @@
 known world the route matrix and the hostile-input test walk `app.url_map` over."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests import factories as f
 from tracker.cycles import services as cycle_services
 from tracker.extensions import db
+from tracker.measures import periods
 from tracker.models import (
     Collaborative,
     Driver,
+    Frequency,
     ImportBatch,
     Membership,
     NotificationKind,
     PhaseBreak,
     Site,
+    Tag,
     User,
     Visibility,
     utcnow,
@@ -29,8 +32,9 @@ WORDS = {"fmt": "csv", "direction": "up", "token": "not-a-token",
          "filename": "css/bootstrap.min.css"}
 
 
-def build(world) -> dict[str, int]:
-    """Site A's objects (committed), as ids by name; call inside an app context."""
+def build(world) -> dict:
+    """Site A's objects (committed), as ids by name, and a few values forms need; call inside
+    an app context."""
     site_a, site_b = db.session.get(Site, world.site_a), db.session.get(Site, world.site_b)
     member_a, faculty = db.session.get(User, world.member_a), db.session.get(User, world.faculty)
     collab = db.session.get(Collaborative, world.collaborative)
@@ -41,15 +45,17 @@ def build(world) -> dict[str, int]:
     trashed = f.make_cycle(site_a, title="Trashed test", deleted_at=utcnow(),
                            deleted_by_id=world.lead_a)
     other = f.make_cycle(site_b, title="Beta's test", author_id=world.member_b)
-    driver = Driver(collaborative_id=collab.id, title="Early feeding")
-    db.session.add(driver)
+    # Two drivers and two tags, so moving a driver or merging tags changes something.
+    driver = Driver(collaborative_id=collab.id, title="Early mobility", position=1)
+    tags = [Tag(collaborative_id=collab.id, name=name) for name in ("drinks", "fluids")]
+    db.session.add_all([Driver(collaborative_id=collab.id, title="Early feeding"), driver, *tags])
     bundle = f.make_measure(collab.id, name="Bundle")
     parts = [f.make_measure(collab.id, name=name, composite_id=bundle.id)
              for name in ("Drink", "Eat")]
     f.make_values(parts[0], site_a, [(1, 2), (2, 3), (3, 4)])
     local = f.make_measure(collab.id, name="Ward A only", site_id=site_a.id)
-    week = date.today() - timedelta(days=date.today().weekday() + 21)
-    phase = PhaseBreak(measure_id=parts[0].id, site_id=site_a.id, period_start=week,
+    weeks = periods.recent_periods(Frequency.WEEKLY, 10)
+    phase = PhaseBreak(measure_id=parts[0].id, site_id=site_a.id, period_start=weeks[3],
                        note="Adopted", created_by_id=world.lead_a)
     batch = ImportBatch(measure_id=parts[0].id, site_id=site_a.id, filename="data.csv",
                         sha256="0" * 64, content=b"period,numerator,denominator\n",
@@ -73,7 +79,9 @@ def build(world) -> dict[str, int]:
         "local_measure": local.id, "phase": phase.id, "batch": batch.id, "event": event.id,
         "comment": comment.id, "feedback": feedback.id, "request": asked.id,
         "notification": note.id, "membership": membership, "site": world.site_a,
-        "collaborative": world.collaborative, "version": 1,
+        "collaborative": world.collaborative, "version": 1, "component": parts[1].id,
+        "tag": tags[0].id, "other_tag": tags[1].id, "idea_stamp": idea.updated_at.isoformat(),
+        "this_week": weeks[0].isoformat(), "empty_week": weeks[-1].isoformat(),
     }
 
 
