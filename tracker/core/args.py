@@ -7,6 +7,7 @@ and date arithmetic on 9999-12-31 overflows, so an unchecked `?site=` or `?date_
 the database or `timedelta` and failed there.
 """
 
+import re
 from collections.abc import Mapping
 from datetime import date
 
@@ -38,20 +39,9 @@ def to_id(value: object) -> int | None:
     return number
 
 
-def parse_date(value: object) -> date | None:
-    """`value` (YYYY-MM-DD) as a date between FIRST_DATE and LAST_DATE, else None."""
-    text = str(value if value is not None else "").strip()
-    if len(text) != 10 or not text.isascii():
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return None
-    return day if FIRST_DATE <= day <= LAST_DATE else None
-
-
 def arg_id(args: Mapping, name: str, *, note: bool = False) -> int | None:
-    """The id in ?name=, or None when absent or not an id (said in a flash with note=True)."""
+    """The id in ?name=, or None when absent or not an id (then, with note=True, a flash
+    says the filter was ignored)."""
     raw = args.get(name)
     number = parse_id(raw)
     if note and raw and number is None:
@@ -62,19 +52,10 @@ def arg_id(args: Mapping, name: str, *, note: bool = False) -> int | None:
 def arg_int(args: Mapping, name: str, default: int, *, low: int, high: int) -> int:
     """The whole number in ?name=, or `default` when absent, not a number or outside low..high."""
     text = str(args.get(name) or "").strip()
-    if not (text.isascii() and text.lstrip("-").isdecimal()) or len(text) > 20:
+    if len(text) > 20 or not re.fullmatch(r"-?[0-9]+", text):
         return default
     number = int(text)
     return number if low <= number <= high else default
-
-
-def arg_date(args: Mapping, name: str, *, note: bool = False) -> date | None:
-    """The date in ?name= (YYYY-MM-DD, within FIRST_DATE..LAST_DATE), or None."""
-    raw = args.get(name)
-    day = parse_date(raw)
-    if note and raw and day is None:
-        _ignored(name)
-    return day
 
 
 def date_in_range(form, field) -> None:
