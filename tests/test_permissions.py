@@ -13,7 +13,7 @@ PUBLIC = {"static", "bootstrap.static", "main.index", "auth.login", "auth.logout
 
 
 def example_url(rule) -> str:
-    return re.sub(r"<(\w+:)?(\w+)>", lambda m: "1" if m.group(1) == "int:" else "x", rule.rule)
+    return re.sub(r"<(\w+:)?(\w+)>", lambda m: "1" if m.group(1) == "id:" else "x", rule.rule)
 
 
 def test_every_non_public_endpoint_sends_anonymous_visitors_to_login(app, client):

@@ -92,7 +92,8 @@ def test_filters_by_kind_and_site(login, world, corpus):
 @pytest.mark.parametrize("query", [
     '"', "'", "drink\"", "NEAR(drink surgery)", "drink OR", "AND", "drink*", "-drink",
     "col:drink", "title:drink", "drink & | !", "'); DROP TABLE cycle; --", "1=1",
-    "%", "_", "\\", "(((", "x" * 10_000, "🙂 drink", "ünïcödé", "\x00", "\x02drink\x03",
+    "%", "_", "\\", "(((", "x" * 10_000, "🙂 drink", "ünïcödé", "\x02drink\x03",
+    # (a NUL is refused with a 400 everywhere: tests/test_hostile_input.py)
 ])
 def test_hostile_input_gives_results_or_a_message_never_an_error(login, world, corpus, query):
     response = login("member_a").get("/search/", query_string={"q": query})

@@ -23,7 +23,7 @@ from . import (
 )
 from .cli import register_cli
 from .core import db as db_setup
-from .core import errors, web
+from .core import errors, urls, web
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 # Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
@@ -56,6 +56,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     limiter.init_app(app)
     db_setup.init_app(app)
 
+    urls.init_app(app)  # before the blueprints: their rules look up the `id` converter
     for feature in FEATURES:
         app.register_blueprint(feature.bp)
     errors.init_app(app)

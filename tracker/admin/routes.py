@@ -47,7 +47,7 @@ def create_collaborative():
     return render_template("admin/collaborative_form.html", form=form, collaborative=None)
 
 
-@bp.get("/collaboratives/<int:collaborative_id>")
+@bp.get("/collaboratives/<id:collaborative_id>")
 @login_required
 def collaborative(collaborative_id: int):
     """A collaborative's networks and sites, with what the user may change."""
@@ -63,7 +63,7 @@ def collaborative(collaborative_id: int):
     )
 
 
-@bp.route("/collaboratives/<int:collaborative_id>/edit", methods=["GET", "POST"])
+@bp.route("/collaboratives/<id:collaborative_id>/edit", methods=["GET", "POST"])
 @login_required
 def update_collaborative(collaborative_id: int):
     """Change a collaborative's name, aim and dates (admins)."""
@@ -84,7 +84,7 @@ def update_collaborative(collaborative_id: int):
                            collaborative=collaborative)
 
 
-@bp.post("/collaboratives/<int:collaborative_id>/archive")
+@bp.post("/collaboratives/<id:collaborative_id>/archive")
 @login_required
 def archive_collaborative(collaborative_id: int):
     """Archive a collaborative (admins): its work stays readable."""
@@ -96,7 +96,7 @@ def archive_collaborative(collaborative_id: int):
     return redirect(url_for("admin.index"))
 
 
-@bp.route("/collaboratives/<int:collaborative_id>/networks/new", methods=["GET", "POST"])
+@bp.route("/collaboratives/<id:collaborative_id>/networks/new", methods=["GET", "POST"])
 @login_required
 def create_network(collaborative_id: int):
     """Add a regional network (admins and the collaborative's faculty)."""
@@ -117,7 +117,7 @@ def create_network(collaborative_id: int):
                            network=None)
 
 
-@bp.route("/networks/<int:network_id>/edit", methods=["GET", "POST"])
+@bp.route("/networks/<id:network_id>/edit", methods=["GET", "POST"])
 @login_required
 def update_network(network_id: int):
     """Rename a regional network."""
@@ -136,7 +136,7 @@ def update_network(network_id: int):
                            collaborative=network.parent, network=network)
 
 
-@bp.post("/networks/<int:network_id>/archive")
+@bp.post("/networks/<id:network_id>/archive")
 @login_required
 def archive_network(network_id: int):
     """Archive a regional network: no new sites join it; its sites' work stays."""
@@ -148,7 +148,7 @@ def archive_network(network_id: int):
     return redirect(url_for("admin.collaborative", collaborative_id=network.parent_id))
 
 
-@bp.route("/collaboratives/<int:collaborative_id>/sites/new", methods=["GET", "POST"])
+@bp.route("/collaboratives/<id:collaborative_id>/sites/new", methods=["GET", "POST"])
 @login_required
 def create_site(collaborative_id: int):
     """Add a site to one of the networks the user manages."""
@@ -189,7 +189,7 @@ def _chosen_network(value: str) -> Collaborative | None:
     return network
 
 
-@bp.post("/sites/<int:site_id>/archive")
+@bp.post("/sites/<id:site_id>/archive")
 @login_required
 def archive_site(site_id: int):
     """Archive a site that left: its cycles and data stay readable."""

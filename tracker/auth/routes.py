@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
 from ..core import audit
+from ..core.args import arg_id
 from ..extensions import db
 from ..models import Collaborative, CollaborativeRoleKind, Profession, Site, SiteRole, User
 from ..models.people import normalise_email
@@ -106,8 +107,8 @@ def invite():
         abort(403)
     form = InviteForm()
     form.role.choices = choices
-    if request.method == "GET" and request.args.get("site_id"):
-        form.role.data = f"site:{request.args['site_id']}:member"
+    if request.method == "GET" and (site_id := arg_id(request.args, "site_id")):
+        form.role.data = f"site:{site_id}:member"
     if form.validate_on_submit():
         checks = [("INVITE_LIMITS_PER_USER", str(current_user.id))]
         if throttle.refuse(checks, form.email):

@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..core.args import date_in_range, to_id
 from ..core.forms import PatientSafeForm, enum_choices
 from ..models import Decision, Stage, Visibility
 
@@ -153,15 +154,15 @@ class FilterForm(FlaskForm):
         SelectChoice("mine", "Mine"),
     ], default="all")
     q = StringField("Text", validators=[Length(max=200)])
-    site = SelectField("Site", coerce=lambda v: int(v) if v else None)
-    idea = SelectField("Change idea", coerce=lambda v: int(v) if v else None)
-    driver = SelectField("Driver", coerce=lambda v: int(v) if v else None)
+    site = SelectField("Site", coerce=to_id)
+    idea = SelectField("Change idea", coerce=to_id)
+    driver = SelectField("Driver", coerce=to_id)
     stage = SelectField("Stage", choices=_blank("Any stage") + enum_choices(Stage), default="")
     decision = SelectField("Decision", choices=_blank("Any decision") + enum_choices(Decision),
                            default="")
-    author = SelectField("Author", coerce=lambda v: int(v) if v else None)
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    author = SelectField("Author", coerce=to_id)
+    date_from = DateField("From", validators=[Optional(), date_in_range])
+    date_to = DateField("To", validators=[Optional(), date_in_range])
     sort = SelectField("Sort by", choices=[
         SelectChoice("updated", "Recently updated"), SelectChoice("newest", "Newest"),
         SelectChoice("oldest", "Oldest"), SelectChoice("title", "Title"),

@@ -4,6 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from ..core.args import arg_id
 from ..core.exports import csv_text
 from ..core.forms import ConfirmForm
 from ..extensions import db
@@ -14,7 +15,7 @@ from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
 from .worksheet import read_filters
 
 
-@bp.get("/<int:cycle_id>/ramp")
+@bp.get("/<id:cycle_id>/ramp")
 @login_required
 def ramp(cycle_id: int):
     """The chain of linked cycles this one belongs to: scale, dates, predictions, decisions."""
@@ -23,7 +24,7 @@ def ramp(cycle_id: int):
     return render_template("cycles/ramp.html", cycle=cycle, chain=chain)
 
 
-@bp.post("/<int:cycle_id>/next")
+@bp.post("/<id:cycle_id>/next")
 @login_required
 def start_next(cycle_id: int):
     """Start the next cycle of the ramp from this one's Act."""
@@ -37,7 +38,7 @@ def start_next(cycle_id: int):
     return redirect(url_for("cycles.edit", cycle_id=next_cycle.id))
 
 
-@bp.get("/<int:cycle_id>/history")
+@bp.get("/<id:cycle_id>/history")
 @login_required
 def history(cycle_id: int):
     """Every saved version of the worksheet: who changed what, and when."""
@@ -79,7 +80,7 @@ def _names(revisions) -> dict[str, dict[int, str]]:
     }
 
 
-@bp.post("/<int:cycle_id>/history/<int:version>/restore")
+@bp.post("/<id:cycle_id>/history/<id:version>/restore")
 @login_required
 def restore_revision(cycle_id: int, version: int):
     """Bring back an earlier version (the current one stays in the history)."""
@@ -94,7 +95,7 @@ def restore_revision(cycle_id: int, version: int):
     return redirect(url_for("cycles.detail", cycle_id=cycle.id))
 
 
-@bp.post("/<int:cycle_id>/delete")
+@bp.post("/<id:cycle_id>/delete")
 @login_required
 def delete(cycle_id: int):
     """Move a cycle to its site's trash (site leads and admins), restorable for 30 days."""
@@ -119,13 +120,13 @@ def trash():
     )
     if site_ids is not None:
         query = query.where(Cycle.site_id.in_(site_ids))
-    if request.args.get("site_id", type=int):
-        query = query.where(Cycle.site_id == request.args.get("site_id", type=int))
+    if site_id := arg_id(request.args, "site_id"):
+        query = query.where(Cycle.site_id == site_id)
     return render_template("cycles/trash.html", cycles=db.session.scalars(query).all(),
                            days=services.TRASH_DAYS, confirm_form=ConfirmForm())
 
 
-@bp.post("/<int:cycle_id>/restore")
+@bp.post("/<id:cycle_id>/restore")
 @login_required
 def restore(cycle_id: int):
     """Take a cycle out of the trash."""

@@ -45,7 +45,7 @@ def index():
     )
 
 
-@bp.get("/<int:cycle_id>")
+@bp.get("/<id:cycle_id>")
 @login_required
 def detail(cycle_id: int):
     """One cycle's worksheet, its quality panel and its place in the ramp."""
@@ -99,7 +99,7 @@ def quick():
     return render_template("cycles/quick.html", form=form)
 
 
-@bp.route("/<int:cycle_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:cycle_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(cycle_id: int):
     """The full worksheet. A save that crosses someone else's shows both to merge."""
@@ -184,7 +184,7 @@ def _measure_choices(cycle: Cycle) -> list[SelectChoice]:
                       if m.id not in offered]
 
 
-@bp.post("/<int:cycle_id>/stage")
+@bp.post("/<id:cycle_id>/stage")
 @login_required
 def move(cycle_id: int):
     """Move the cycle to the next stage, or back to an earlier one (recorded either way)."""

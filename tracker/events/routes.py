@@ -59,7 +59,7 @@ def index():
                            can_add=bool(services.managed_collaboratives(current_user)))
 
 
-@bp.get("/<int:event_id>")
+@bp.get("/<id:event_id>")
 @login_required
 def detail(event_id: int):
     """One event: when, where, the agenda, details and links to materials."""
@@ -107,7 +107,7 @@ def create():
     return render_template("events/form.html", form=form, event=None), 422 if form.errors else 200
 
 
-@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:event_id>/edit", methods=["GET", "POST"])
 @login_required
 def update(event_id: int):
     """Change an event; subscribed calendars pick up the change."""
@@ -123,7 +123,7 @@ def update(event_id: int):
     return render_template("events/form.html", form=form, event=event), status
 
 
-@bp.post("/<int:event_id>/delete")
+@bp.post("/<id:event_id>/delete")
 @login_required
 def delete(event_id: int):
     """Remove an event (kept, and shown as cancelled in subscribed calendars)."""
@@ -135,7 +135,7 @@ def delete(event_id: int):
     return redirect(url_for("events.index"))
 
 
-@bp.get("/<int:collaborative_id>/calendar.ics")
+@bp.get("/<id:collaborative_id>/calendar.ics")
 def feed(collaborative_id: int):
     """The calendar as iCalendar, for a signed-in user or a personal subscription link."""
     user = services.user_from_feed_token(request.args.get("token"), collaborative_id,

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from ..core.args import arg_id
 from ..core.forms import ConfirmForm
 from ..extensions import db
 from ..models import ChangeIdea, Collaborative, Driver, Tag
@@ -14,7 +15,7 @@ from .forms import DriverForm, MergeTagsForm, RenameDriverForm
 
 def _collaborative() -> Collaborative:
     """The collaborative whose diagram to show: ?collaborative= or the user's first."""
-    return get_collaborative_or_404(request.args.get("collaborative", type=int))
+    return get_collaborative_or_404(arg_id(request.args, "collaborative"))
 
 
 def get_driver_or_404(driver_id: int) -> Driver:
@@ -77,7 +78,7 @@ def add_driver():
     return redirect(url_for("ideas.diagram", collaborative=collaborative.id))
 
 
-@bp.post("/drivers/<int:driver_id>/rename")
+@bp.post("/drivers/<id:driver_id>/rename")
 @login_required
 def rename_driver(driver_id: int):
     """Rename a driver; its ideas and links stay as they are."""
@@ -92,7 +93,7 @@ def rename_driver(driver_id: int):
     return redirect(url_for("ideas.diagram", collaborative=driver.collaborative_id))
 
 
-@bp.post("/drivers/<int:driver_id>/move/<direction>")
+@bp.post("/drivers/<id:driver_id>/move/<direction>")
 @login_required
 def move_driver(driver_id: int, direction: str):
     """Move a driver up or down among its siblings."""
@@ -104,7 +105,7 @@ def move_driver(driver_id: int, direction: str):
     return redirect(url_for("ideas.diagram", collaborative=driver.collaborative_id))
 
 
-@bp.post("/drivers/<int:driver_id>/delete")
+@bp.post("/drivers/<id:driver_id>/delete")
 @login_required
 def delete_driver(driver_id: int):
     """Remove an empty driver (soft: it can be brought back from the database)."""

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
+from ..core.args import arg_id
 from ..core.forms import ConfirmForm
 from ..core.paging import paginate
 from ..core.queries import sites_visible_to
@@ -40,8 +41,8 @@ SORTS = {"newest": "Newest", "tested": "Most tested", "adopted": "Most adopted",
 def index():
     """Every site's change ideas: filter, sort, page; cards that work on a phone."""
     args = request.args
-    filters = dict(driver_id=args.get("driver", type=int), tag=args.get("tag") or None,
-                   site_id=args.get("site", type=int), status=args.get("status") or None,
+    filters = dict(driver_id=arg_id(args, "driver", note=True), tag=args.get("tag") or None,
+                   site_id=arg_id(args, "site", note=True), status=args.get("status") or None,
                    where=args.get("where", "any"), sort=args.get("sort", "newest"))
     query = library(current_user, **filters).options(
         joinedload(ChangeIdea.driver), joinedload(ChangeIdea.origin_site),
@@ -79,7 +80,7 @@ def _tag_names() -> list[str]:
         Tag.collaborative_id.in_(current_user.collaborative_ids)).order_by(Tag.name)))
 
 
-@bp.get("/<int:idea_id>")
+@bp.get("/<id:idea_id>")
 @login_required
 def detail(idea_id: int):
     """The idea's living evidence: which sites tested it, how it went, how it travelled."""
@@ -166,7 +167,7 @@ def _typed(form: IdeaForm) -> dict:
             "driver_id": int(form.driver_id.data) if form.driver_id.data else None}
 
 
-@bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:idea_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(idea_id: int):
     """Edit an idea (its site's team and faculty); moving it to another driver keeps links."""
@@ -191,7 +192,7 @@ def edit(idea_id: int):
                            tags=_tag_names(), theirs=theirs), 409 if theirs else 200
 
 
-@bp.post("/<int:idea_id>/follow")
+@bp.post("/<id:idea_id>/follow")
 @login_required
 def follow(idea_id: int):
     """Follow an idea (or stop): hear when a site tests it, decides on it or discusses it."""
@@ -215,7 +216,7 @@ def _site_for_try() -> Site:
     return db.session.get(Site, form.site_id.data)
 
 
-@bp.post("/<int:idea_id>/try")
+@bp.post("/<id:idea_id>/try")
 @login_required
 def try_idea(idea_id: int):
     """Start a draft cycle at the user's site testing this idea."""
@@ -230,7 +231,7 @@ def try_idea(idea_id: int):
     return redirect(url_for("cycles.edit", cycle_id=cycle.id))
 
 
-@bp.post("/from-cycle/<int:cycle_id>/try")
+@bp.post("/from-cycle/<id:cycle_id>/try")
 @login_required
 def try_cycle(cycle_id: int):
     """Reuse another site's cycle: a draft at the user's site, remembering where it came from."""
@@ -251,7 +252,7 @@ def similar():
     """Ideas whose titles look like the one being typed (the duplicate guard)."""
     title = request.args.get("title", "")[:200]
     ideas = services.similar_ideas(title, current_user.collaborative_ids,
-                                   exclude=request.args.get("exclude", type=int))
+                                   exclude=arg_id(request.args, "exclude"))
     return jsonify([{"id": i.id, "title": i.title,
                      "url": url_for("ideas.detail", idea_id=i.id)} for i in ideas])
 

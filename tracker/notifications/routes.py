@@ -48,7 +48,7 @@ def index():
                            form=ConfirmForm(formdata=None))
 
 
-@bp.post("/<int:notification_id>/read")
+@bp.post("/<id:notification_id>/read")
 @login_required
 def read(notification_id: int):
     """Mark one notification read, then go to what it is about (or back to the list)."""

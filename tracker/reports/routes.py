@@ -4,6 +4,7 @@ site's storyboard for the learning session, and the faculty dashboard."""
 from flask import Response, render_template, request
 from flask_login import current_user, login_required
 
+from ..core.args import arg_id
 from ..core.exports import csv_text
 from ..events.periods import ActionPeriod, all_periods, current_period
 from ..extensions import db
@@ -35,7 +36,7 @@ def _sites(collaborative: Collaborative) -> list[Site]:
 @login_required
 def action_period():
     """Per site, what happened in an action period; printable, or as CSV with format=csv."""
-    collaborative = get_collaborative_or_404(request.args.get("collaborative", type=int))
+    collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"))
     period, periods = _period(collaborative)
     rows = figures.site_figures(_sites(collaborative), period, utcnow())
     measure = figures.main_measure(collaborative.id)
@@ -58,7 +59,7 @@ def _csv(collaborative: Collaborative, period: ActionPeriod, rows) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.get("/sites/<int:site_id>/storyboard")
+@bp.get("/sites/<id:site_id>/storyboard")
 @login_required
 def site_storyboard(site_id: int):
     """A site's one-page storyboard, printable to A4."""
@@ -70,7 +71,7 @@ def site_storyboard(site_id: int):
 @login_required
 def faculty_dashboard():
     """Faculty only: activity per site per week, sites needing support, each team's mix."""
-    collaborative = get_collaborative_or_404(request.args.get("collaborative", type=int),
+    collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"),
                                              faculty=not current_user.is_admin)
     now = utcnow()
     period = current_period(collaborative, now)

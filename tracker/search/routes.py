@@ -4,6 +4,7 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from ..core.args import arg_id
 from ..core.paging import ResultPage, page_number
 from ..core.queries import sites_visible_to
 from ..extensions import db
@@ -20,7 +21,7 @@ def index():
     """Ranked results with the matching words highlighted, filtered by kind and site."""
     text = request.args.get("q", "")
     kind = request.args.get("kind") if request.args.get("kind") in engine.KINDS else None
-    site_id = request.args.get("site", type=int)
+    site_id = arg_id(request.args, "site", note=True)
     page = page_number(request.args)
     message = None
     if len(text) > MAX_QUERY:

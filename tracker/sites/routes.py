@@ -45,7 +45,7 @@ def index():
     )
 
 
-@bp.get("/<int:site_id>")
+@bp.get("/<id:site_id>")
 @login_required
 def detail(site_id: int):
     """A site's team, grouped by profession: who contributes, never a ranking."""
@@ -76,7 +76,7 @@ def _get_membership(site: Site, membership_id: int) -> Membership:
     return membership
 
 
-@bp.post("/<int:site_id>/members/<int:membership_id>/role")
+@bp.post("/<id:site_id>/members/<id:membership_id>/role")
 @login_required
 def update_member(site_id: int, membership_id: int):
     """Change a team member's role (site leads, faculty and admins)."""
@@ -96,7 +96,7 @@ def update_member(site_id: int, membership_id: int):
     return redirect(url_for("sites.detail", site_id=site.id))
 
 
-@bp.post("/<int:site_id>/members/<int:membership_id>/remove")
+@bp.post("/<id:site_id>/members/<id:membership_id>/remove")
 @login_required
 def remove_member(site_id: int, membership_id: int):
     """Take someone off a site team (their account and their work stay)."""

@@ -3,6 +3,7 @@
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...core.args import arg_id
 from ...core.forms import ConfirmForm
 from ...cycles.loaders import get_cycle_or_404
 from ...extensions import db
@@ -31,14 +32,14 @@ def _form_page(form: CommentForm, target: Cycle | ChangeIdea, heading: str,
                            heading=heading)
 
 
-@bp.post("/cycles/<int:cycle_id>/comments")
+@bp.post("/cycles/<id:cycle_id>/comments")
 @login_required
 def comment_cycle(cycle_id: int):
     """Post a comment, or a reply, on a cycle."""
     return _post(get_cycle_or_404(cycle_id))
 
 
-@bp.post("/ideas/<int:idea_id>/comments")
+@bp.post("/ideas/<id:idea_id>/comments")
 @login_required
 def comment_idea(idea_id: int):
     """Post a comment, or a reply, on a change idea."""
@@ -78,7 +79,7 @@ def _parent(target: Cycle | ChangeIdea, raw: str | None) -> Comment | None:
     return parent
 
 
-@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route("/comments/<id:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_comment(comment_id: int):
     """Change your comment within 15 minutes of posting it; it is then marked edited."""
@@ -98,7 +99,7 @@ def edit_comment(comment_id: int):
     return _form_page(form, target, "Edit your comment"), status
 
 
-@bp.post("/comments/<int:comment_id>/delete")
+@bp.post("/comments/<id:comment_id>/delete")
 @login_required
 def delete_comment(comment_id: int):
     """Remove a comment (kept in the database; replies stay in place)."""
@@ -114,10 +115,10 @@ def delete_comment(comment_id: int):
 @login_required
 def mentions():
     """JSON suggestions for @mentions: people who can see the cycle or idea, by name."""
-    if request.args.get("cycle", type=int):
-        target = get_cycle_or_404(request.args.get("cycle", type=int))
-    elif request.args.get("idea", type=int):
-        target = get_idea_or_404(request.args.get("idea", type=int))
+    if cycle_id := arg_id(request.args, "cycle"):
+        target = get_cycle_or_404(cycle_id)
+    elif idea_id := arg_id(request.args, "idea"):
+        target = get_idea_or_404(idea_id)
     else:
         abort(404)
     text = (request.args.get("q") or "").strip()[:60]
@@ -130,7 +131,7 @@ def mentions():
                     for u in people[:SUGGESTIONS]])
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get("/comments/<id:comment_id>")
 @login_required
 def show_comment(comment_id: int):
     """A comment's place on its page (links in notifications and the activity feed)."""

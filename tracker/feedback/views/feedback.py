@@ -18,7 +18,7 @@ def _cycle_page(cycle_id: int, anchor: str = "feedback") -> str:
     return url_for("cycles.detail", cycle_id=cycle_id) + f"#{anchor}"
 
 
-@bp.post("/cycles/<int:cycle_id>/feedback-requests")
+@bp.post("/cycles/<id:cycle_id>/feedback-requests")
 @login_required
 def request_feedback(cycle_id: int):
     """The cycle's team asks for feedback: any faculty, a named faculty member, or a site."""
@@ -41,7 +41,7 @@ def request_feedback(cycle_id: int):
     return render_template("feedback/request_form.html", form=form, cycle=cycle), 422
 
 
-@bp.post("/feedback-requests/<int:request_id>/withdraw")
+@bp.post("/feedback-requests/<id:request_id>/withdraw")
 @login_required
 def withdraw_request(request_id: int):
     """Withdraw an open request (it leaves the review queue)."""
@@ -53,7 +53,7 @@ def withdraw_request(request_id: int):
     return redirect(_cycle_page(feedback_request.cycle_id))
 
 
-@bp.route("/cycles/<int:cycle_id>/feedback", methods=["GET", "POST"])
+@bp.route("/cycles/<id:cycle_id>/feedback", methods=["GET", "POST"])
 @login_required
 def give(cycle_id: int):
     """Give feedback on a cycle, optionally on one section and one PDSA-quality criterion."""
@@ -82,7 +82,7 @@ def give(cycle_id: int):
     return render_template("feedback/give.html", form=form, cycle=cycle), status
 
 
-@bp.post("/feedback/<int:feedback_id>/addressed")
+@bp.post("/feedback/<id:feedback_id>/addressed")
 @login_required
 def addressed(feedback_id: int):
     """The team marks feedback addressed, or back to not yet."""
@@ -96,7 +96,7 @@ def addressed(feedback_id: int):
     return redirect(_cycle_page(feedback.cycle_id, f"feedback-{feedback.id}"))
 
 
-@bp.post("/feedback/<int:feedback_id>/delete")
+@bp.post("/feedback/<id:feedback_id>/delete")
 @login_required
 def delete_feedback(feedback_id: int):
     """Remove your feedback (kept in the database)."""

@@ -5,6 +5,7 @@ from collections import defaultdict
 from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...core.args import arg_id
 from ...core.exports import download_name
 from ...extensions import db
 from ...spc import VariationIcon
@@ -28,12 +29,12 @@ def _view(measure) -> str:
     return view if view in series.VIEWS else series.default_view(measure)
 
 
-@bp.get("/<int:measure_id>/chart.svg")
+@bp.get("/<id:measure_id>/chart.svg")
 @login_required
 def chart_svg(measure_id: int):
     """The chart as a standalone SVG file (for slides and reports)."""
     measure = get_measure_or_404(measure_id)
-    site = get_measure_site_or_404(measure, request.args.get("site_id", type=int))
+    site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"))
     chart = load_chart(measure, site, _view(measure))
     geometry = charts.layout(chart, title=f"{measure.name}, {site.name}",
                              cycles=load_cycles(measure, site, current_user))
@@ -43,12 +44,12 @@ def chart_svg(measure_id: int):
             f'attachment; filename="{download_name(measure.name, site.name)}.svg"'})
 
 
-@bp.get("/<int:measure_id>/chart.csv")
+@bp.get("/<id:measure_id>/chart.csv")
 @login_required
 def chart_csv(measure_id: int):
     """The chart's data: each period's values, centre, limits and signal."""
     measure = get_measure_or_404(measure_id)
-    site = get_measure_site_or_404(measure, request.args.get("site_id", type=int))
+    site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"))
     chart = load_chart(measure, site, _view(measure))
     r = chart.result
     header = ["period_start", "numerator", "denominator", "value", "centre", "lower_limit",
@@ -62,7 +63,7 @@ def chart_csv(measure_id: int):
     return csv_response(header, rows, f"{download_name(measure.name, site.name)}-chart.csv")
 
 
-@bp.get("/<int:measure_id>/sites")
+@bp.get("/<id:measure_id>/sites")
 @login_required
 def sites(measure_id: int):
     """One measure at every site on the same axes, with signals and icons; sortable."""

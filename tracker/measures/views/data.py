@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from ...core.args import arg_id, arg_int
 from ...extensions import db
 from ...models import Measure, MeasureValue, Site, User
 from .. import bp, bundles, periods, services
@@ -19,13 +20,13 @@ from ..words import format_value
 GRID_SIZES = (12, 26, 52, 104)
 
 
-@bp.route("/<int:measure_id>/data", methods=["GET", "POST"])
+@bp.route("/<id:measure_id>/data", methods=["GET", "POST"])
 @login_required
 def grid(measure_id: int):
     """Type a site's numbers, one row per week or month, newest first; all saved or none."""
     measure = get_measure_or_404(measure_id)
-    site = get_measure_site_or_404(measure, request.args.get("site_id", type=int), enter=True)
-    size = request.args.get("periods", GRID_SIZES[0], type=int)
+    site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"), enter=True)
+    size = arg_int(request.args, "periods", GRID_SIZES[0], low=1, high=GRID_SIZES[-1])
     size = size if size in GRID_SIZES else GRID_SIZES[0]
     form, status = GridForm(), 200
     if not form.is_submitted():
@@ -166,14 +167,14 @@ def _percent(form: GridForm, measure: Measure) -> list[str]:
 def _tally_setup(measure_id: int) -> tuple[Measure, Site, bundles.Bundle]:
     """The bundle, the site and its parts; 404 unless it can be tallied patient by patient."""
     measure = get_measure_or_404(measure_id)
-    site = get_measure_site_or_404(measure, request.args.get("site_id", type=int), enter=True)
+    site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"), enter=True)
     bundle = bundles.bundle_of(measure)
     if bundle is None or bundle.composite.id != measure.id or bundle.odd:
         abort(404)
     return measure, site, bundle
 
 
-@bp.route("/<int:measure_id>/tally", methods=["GET", "POST"])
+@bp.route("/<id:measure_id>/tally", methods=["GET", "POST"])
 @login_required
 def tally(measure_id: int):
     """The ward tally: each eligible patient as a yes or no per bundle component, no names."""
@@ -220,7 +221,7 @@ def tally(measure_id: int):
         format_value=format_value, plotted=plotted)
 
 
-@bp.post("/<int:measure_id>/tally/undo")
+@bp.post("/<id:measure_id>/tally/undo")
 @login_required
 def undo_tally(measure_id: int):
     """Take your last tallied patient back off the week's numbers."""

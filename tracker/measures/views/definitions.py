@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from ...core import audit
+from ...core.args import arg_id
 from ...extensions import db
 from ...models import (
     Collaborative,
@@ -25,13 +26,13 @@ from ..loaders import get_measure_or_404
 @login_required
 def create():
     """Define a core measure (faculty) or a site's own measure (its site leads)."""
-    site_id = request.args.get("site_id", type=int)
+    site_id = arg_id(request.args, "site_id")
     if site_id:
         site = db.get_or_404(Site, site_id)
         measure = Measure(collaborative_id=site.collaborative_id, site_id=site.id)
     else:
-        collaborative = db.get_or_404(Collaborative, request.args.get("collaborative_id",
-                                                                      type=int))
+        collaborative = db.get_or_404(
+            Collaborative, arg_id(request.args, "collaborative_id") or abort(404))
         measure = Measure(collaborative_id=collaborative.root_id)
     if not measure.can_edit(current_user):  # the same rule as for changing it later
         abort(403)
@@ -46,7 +47,7 @@ def create():
     return render_template("measures/form.html", form=form, measure=measure)
 
 
-@bp.route("/<int:measure_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:measure_id>/edit", methods=["GET", "POST"])
 @login_required
 def update(measure_id: int):
     """Change a measure's definition and chart settings (its owners only)."""
@@ -66,7 +67,7 @@ def update(measure_id: int):
     return render_template("measures/form.html", form=form, measure=measure)
 
 
-@bp.post("/<int:measure_id>/delete")
+@bp.post("/<id:measure_id>/delete")
 @login_required
 def delete(measure_id: int):
     """Remove a measure from the lists (its definition and data are kept)."""

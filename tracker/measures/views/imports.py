@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from ...core import audit
+from ...core.args import arg_id
 from ...core.exports import download_name
 from ...core.pid import scan
 from ...extensions import db
@@ -24,7 +25,7 @@ from ..transfer import (
 )
 
 
-@bp.route("/<int:measure_id>/import", methods=["GET", "POST"])
+@bp.route("/<id:measure_id>/import", methods=["GET", "POST"])
 @login_required
 def import_upload(measure_id: int):
     """Upload a CSV or Excel file of the measure's data; nothing is saved before the preview."""
@@ -35,8 +36,8 @@ def import_upload(measure_id: int):
         abort(403)
     form = UploadForm()
     form.site_id.choices = [SelectChoice(str(s.id), s.name) for s in own]
-    if request.method == "GET" and request.args.get("site_id"):
-        form.site_id.data = request.args["site_id"]
+    if request.method == "GET" and (site_id := arg_id(request.args, "site_id")):
+        form.site_id.data = str(site_id)
     if form.validate_on_submit():
         site = get_measure_site_or_404(measure, int(form.site_id.data), enter=True)
         upload = form.file.data
@@ -80,7 +81,7 @@ def _get_batch(measure: Measure, batch_id: int) -> ImportBatch:
     return batch
 
 
-@bp.route("/<int:measure_id>/import/<int:batch_id>", methods=["GET", "POST"])
+@bp.route("/<id:measure_id>/import/<id:batch_id>", methods=["GET", "POST"])
 @login_required
 def import_preview(measure_id: int, batch_id: int):
     """Map the columns and check every row; confirming imports all rows or none."""
@@ -178,14 +179,14 @@ def _mapping_from(form: MappingForm, table) -> Mapping:
                    **{role: column(role) for role in ROLES})
 
 
-@bp.get("/<int:measure_id>/export.<fmt>")
+@bp.get("/<id:measure_id>/export.<fmt>")
 @login_required
 def export(measure_id: int, fmt: str):
     """The measure's data at one site (or at every site you can see) as CSV or Excel."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
     measure = get_measure_or_404(measure_id)
-    site_id = request.args.get("site_id", type=int)
+    site_id = arg_id(request.args, "site_id")
     if site_id:
         sites = [get_measure_site_or_404(measure, site_id)]
     else:

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from ...core.args import arg_id
 from ...core.exports import download_name
 from ...core.queries import collaboratives_of
 from ...extensions import db
@@ -43,12 +44,12 @@ def index():
     )
 
 
-@bp.get("/<int:measure_id>")
+@bp.get("/<id:measure_id>")
 @login_required
 def detail(measure_id: int):
     """A measure at one site: its chart, the signals in words, cycles, phases and data."""
     measure = get_measure_or_404(measure_id)
-    site = get_measure_site_or_404(measure, request.args.get("site_id", type=int))
+    site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"))
     return _render_detail(measure, site, request.args.get("view"))
 
 
@@ -85,12 +86,12 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
     )
 
 
-@bp.post("/<int:measure_id>/phases")
+@bp.post("/<id:measure_id>/phases")
 @login_required
 def set_phase(measure_id: int):
     """Start a new phase at a date, with a note saying why (the site lead's decision)."""
     measure = get_measure_or_404(measure_id)
-    site = get_measure_site_or_404(measure, request.args.get("site_id", type=int), lead=True)
+    site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"), lead=True)
     form = PhaseBreakForm()
     if form.validate_on_submit():
         problem = period_error(form.period_start.data, measure.frequency)
@@ -104,7 +105,7 @@ def set_phase(measure_id: int):
     return _render_detail(measure, site, request.args.get("view"), form)
 
 
-@bp.post("/<int:measure_id>/phases/<int:phase_id>/remove")
+@bp.post("/<id:measure_id>/phases/<id:phase_id>/remove")
 @login_required
 def remove_phase(measure_id: int, phase_id: int):
     """Remove a phase break (kept in the database, marked removed)."""

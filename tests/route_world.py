@@ -1,0 +1,112 @@
+"""One object of each kind at site A, and the rules' path parameters filled from them: the
+known world the route matrix and the hostile-input test walk `app.url_map` over."""
+
+import re
+from datetime import timedelta
+
+from tests import factories as f
+from tracker.cycles import services as cycle_services
+from tracker.extensions import db
+from tracker.measures import periods
+from tracker.models import (
+    Collaborative,
+    Driver,
+    Frequency,
+    ImportBatch,
+    Membership,
+    NotificationKind,
+    PhaseBreak,
+    Site,
+    Tag,
+    User,
+    Visibility,
+    utcnow,
+)
+from tracker.models.notifications import Notification
+
+# Endpoints no test walks: files served as they are.
+FILES = {"static", "bootstrap.static"}
+
+# Path parameters that are not database ids, and what fills them.
+WORDS = {"fmt": "csv", "direction": "up", "token": "not-a-token",
+         "filename": "css/bootstrap.min.css"}
+
+
+def build(world) -> dict:
+    """Site A's objects (committed), as ids by name, and a few values forms need; call inside
+    an app context."""
+    site_a, site_b = db.session.get(Site, world.site_a), db.session.get(Site, world.site_b)
+    member_a, faculty = db.session.get(User, world.member_a), db.session.get(User, world.faculty)
+    collab = db.session.get(Collaborative, world.collaborative)
+    idea = f.make_idea(site_a, title="Carbohydrate drink", author_id=member_a.id)
+    cycle = cycle_services.log_cycle(site_a, by=member_a, title="Shared test", idea=idea)
+    draft = f.make_cycle(site_a, title="Draft test", visibility=Visibility.SITE,
+                         author_id=member_a.id)
+    trashed = f.make_cycle(site_a, title="Trashed test", deleted_at=utcnow(),
+                           deleted_by_id=world.lead_a)
+    other = f.make_cycle(site_b, title="Beta's test", author_id=world.member_b)
+    # Two drivers and two tags, so moving a driver or merging tags changes something.
+    driver = Driver(collaborative_id=collab.id, title="Early mobility", position=1)
+    tags = [Tag(collaborative_id=collab.id, name=name) for name in ("drinks", "fluids")]
+    db.session.add_all([Driver(collaborative_id=collab.id, title="Early feeding"), driver, *tags])
+    bundle = f.make_measure(collab.id, name="Bundle")
+    parts = [f.make_measure(collab.id, name=name, composite_id=bundle.id)
+             for name in ("Drink", "Eat")]
+    f.make_values(parts[0], site_a, [(1, 2), (2, 3), (3, 4)])
+    local = f.make_measure(collab.id, name="Ward A only", site_id=site_a.id)
+    weeks = periods.recent_periods(Frequency.WEEKLY, 10)
+    phase = PhaseBreak(measure_id=parts[0].id, site_id=site_a.id, period_start=weeks[3],
+                       note="Adopted", created_by_id=world.lead_a)
+    batch = ImportBatch(measure_id=parts[0].id, site_id=site_a.id, filename="data.csv",
+                        sha256="0" * 64, content=b"period,numerator,denominator\n",
+                        created_by_id=member_a.id)
+    event = f.make_event(collab, utcnow() + timedelta(days=7))
+    db.session.add_all([phase, batch])
+    db.session.flush()
+    comment = f.make_comment(cycle, member_a, "Worth a look")
+    feedback = f.make_feedback(cycle, faculty, "Try a smaller scale")
+    asked = f.make_feedback_request(cycle, member_a, faculty_id=faculty.id)
+    note = Notification(user_id=member_a.id, kind=next(iter(NotificationKind)),
+                        text="Something happened", object_type="cycle", object_id=cycle.id)
+    db.session.add(note)
+    db.session.flush()
+    membership = db.session.scalars(db.select(Membership.id).filter_by(
+        user_id=world.member_a, site_id=world.site_a)).one()
+    db.session.commit()
+    return {
+        "cycle": cycle.id, "draft": draft.id, "trashed": trashed.id, "other_cycle": other.id,
+        "idea": idea.id, "driver": driver.id, "measure": parts[0].id, "bundle": bundle.id,
+        "local_measure": local.id, "phase": phase.id, "batch": batch.id, "event": event.id,
+        "comment": comment.id, "feedback": feedback.id, "request": asked.id,
+        "notification": note.id, "membership": membership, "site": world.site_a,
+        "collaborative": world.collaborative, "version": 1, "component": parts[1].id,
+        "tag": tags[0].id, "other_tag": tags[1].id, "idea_stamp": idea.updated_at.isoformat(),
+        "this_week": weeks[0].isoformat(), "empty_week": weeks[-1].isoformat(),
+    }
+
+
+# Which object fills each id parameter of a rule.
+PARAMETER_OBJECTS = {
+    "cycle_id": "cycle", "idea_id": "idea", "driver_id": "driver", "measure_id": "measure",
+    "phase_id": "phase", "batch_id": "batch", "event_id": "event", "comment_id": "comment",
+    "feedback_id": "feedback", "request_id": "request", "notification_id": "notification",
+    "membership_id": "membership", "site_id": "site", "collaborative_id": "collaborative",
+    "version": "version",
+}
+
+
+def path_parameters(rule) -> list[str]:
+    """The rule's path parameters, in order."""
+    return [name for _, name in re.findall(r"<(\w+(?:\([^)]*\))?:)?(\w+)>", rule.rule)]
+
+
+def fill(rule, objects: dict[str, int], **override) -> str:
+    """The rule's path with each parameter from `objects` (or `override`)."""
+    def value(match: re.Match) -> str:
+        name = match.group(2)
+        if name in override:
+            return str(override[name])
+        return WORDS.get(name) or str(objects[PARAMETER_OBJECTS[name]])
+
+    return re.sub(r"<(\w+(?:\([^)]*\))?:)?(\w+)>", value, rule.rule)
+
