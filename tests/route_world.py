@@ -52,9 +52,10 @@ def build(world) -> dict:
     bundle = f.make_measure(collab.id, name="Bundle")
     parts = [f.make_measure(collab.id, name=name, composite_id=bundle.id)
              for name in ("Drink", "Eat")]
-    f.make_values(parts[0], site_a, [(1, 2), (2, 3), (3, 4)])
-    local = f.make_measure(collab.id, name="Ward A only", site_id=site_a.id)
     weeks = periods.recent_periods(Frequency.WEEKLY, 10)
+    # Older weeks only: this week stays free for a tally (a bundle and its parts must agree).
+    f.make_values(parts[0], site_a, [(1, 2), (2, 3), (3, 4)], start=weeks[6])
+    local = f.make_measure(collab.id, name="Ward A only", site_id=site_a.id)
     phase = PhaseBreak(measure_id=parts[0].id, site_id=site_a.id, period_start=weeks[3],
                        note="Adopted", created_by_id=world.lead_a)
     batch = ImportBatch(measure_id=parts[0].id, site_id=site_a.id, filename="data.csv",
@@ -79,7 +80,8 @@ def build(world) -> dict:
         "local_measure": local.id, "phase": phase.id, "batch": batch.id, "event": event.id,
         "comment": comment.id, "feedback": feedback.id, "request": asked.id,
         "notification": note.id, "membership": membership, "site": world.site_a,
-        "collaborative": world.collaborative, "version": 1, "component": parts[1].id,
+        "collaborative": world.collaborative, "network": world.network, "version": 1,
+        "component": parts[1].id,
         "tag": tags[0].id, "other_tag": tags[1].id, "idea_stamp": idea.updated_at.isoformat(),
         "this_week": weeks[0].isoformat(), "empty_week": weeks[-1].isoformat(),
     }
@@ -91,6 +93,7 @@ PARAMETER_OBJECTS = {
     "phase_id": "phase", "batch_id": "batch", "event_id": "event", "comment_id": "comment",
     "feedback_id": "feedback", "request_id": "request", "notification_id": "notification",
     "membership_id": "membership", "site_id": "site", "collaborative_id": "collaborative",
+    "network_id": "network",
     "version": "version",
 }
 

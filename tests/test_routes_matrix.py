@@ -19,9 +19,20 @@ LOGIN, ELSEWHERE = "to sign-in", "redirect"  # a 302 to the login page; a 302 an
 EVERYONE = (LOGIN, 200, 200, 200, 200, 200, 200)  # everyone signed in
 SITE_A = (LOGIN, 200, 200, 403, 403, 403, 200)  # site A's team (and admins)
 FACULTY = (LOGIN, 403, 403, 403, 200, 403, 200)  # the collaborative's faculty (and admins)
+ADMINS = (LOGIN, 403, 403, 403, 403, 403, 200)
 
 # endpoint: [(path, outcome per role in ROLES order)]
 GET_MATRIX = {
+    "admin.audit_export": [("/admin/audit.csv", ADMINS)],
+    "admin.audit_index": [("/admin/audit", ADMINS)],
+    "admin.collaborative": [("/admin/collaboratives/{collaborative}", FACULTY)],
+    "admin.create_collaborative": [("/admin/collaboratives/new", ADMINS)],
+    "admin.create_network": [("/admin/collaboratives/{collaborative}/networks/new", FACULTY)],
+    "admin.create_site": [("/admin/collaboratives/{collaborative}/sites/new", FACULTY)],
+    "admin.index": [("/admin/", ADMINS)],
+    "admin.update_collaborative": [("/admin/collaboratives/{collaborative}/edit", ADMINS)],
+    "admin.update_network": [("/admin/networks/{network}/edit", FACULTY)],
+    "setup.create": [("/setup", (404,) * 7)],  # closed once an admin exists
     "auth.forgot": [("/auth/forgot", (200,) * 7)],
     "auth.invite": [("/auth/invite", (LOGIN, 403, 200, 403, 200, 403, 200))],  # who manages
     "auth.join": [("/auth/join/not-a-token", (LOGIN,) * 7)],  # a bad link: back to sign in
@@ -109,6 +120,25 @@ MEASURE = {"name": "Falls", "kind": "outcome", "definition": "Falls on the ward"
 # Every case puts a member of site B against site A's things; anonymous visitors are sent to
 # sign in by test_anonymous_posts_are_sent_to_sign_in_and_change_nothing.
 POST_MATRIX = {
+    "admin.archive_collaborative": [("/admin/collaboratives/{collaborative}/archive", {},
+                                     {"member_b": 403, "faculty": 403, "admin": OK})],
+    "admin.archive_network": [("/admin/networks/{network}/archive", {},
+                               {"member_b": 403, "lead_a": 403, "faculty": OK})],
+    "admin.archive_site": [("/admin/sites/{site}/archive", {},
+                            {"member_b": 403, "lead_a": 403, "faculty": OK})],
+    "admin.create_collaborative": [("/admin/collaboratives/new", {"name": "Sepsis"},
+                                    {"member_b": 403, "faculty": 403, "admin": OK})],
+    "admin.create_network": [("/admin/collaboratives/{collaborative}/networks/new",
+                              {"name": "Test South"},
+                              {"member_b": 403, "lead_a": 403, "faculty": OK})],
+    "admin.create_site": [("/admin/collaboratives/{collaborative}/sites/new",
+                           {"name": "Gamma Hospital", "network_id": "{network}"},
+                           {"member_b": 403, "lead_a": 403, "faculty": OK})],
+    "admin.update_collaborative": [("/admin/collaboratives/{collaborative}/edit",
+                                    {"name": "Test DrEaMing 2"},
+                                    {"member_b": 403, "faculty": 403, "admin": OK})],
+    "admin.update_network": [("/admin/networks/{network}/edit", {"name": "Test North-East"},
+                              {"member_b": 403, "lead_a": 403, "faculty": OK})],
     "auth.invite": [("/auth/invite", {"email": "new@example.org", "role": "site:{site}:member"},
                      {"member_b": 403, "lead_b": 200, "lead_a": OK})],
     "cycles.delete": [("/cycles/{cycle}/delete", {}, {"member_b": 403, "member_a": 403,
@@ -206,6 +236,7 @@ POST_MATRIX = {
 
 # POST routes outside the matrix, each with the reason.
 POST_ALLOW = {
+    "setup.create": "only while no admin exists (tests/test_admin_setup.py)",
     "auth.login": "for visitors", "auth.logout": "for anyone", "auth.forgot": "for visitors",
     "auth.reset": "for visitors, with a signed link", "auth.join": "for invited visitors",
     "auth.profile": "changes the user's own profile only",

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..core.args import date_in_range
 from ..core.forms import PatientSafeForm
 
 
@@ -11,8 +12,8 @@ class CollaborativeForm(PatientSafeForm):
         "Aim", validators=[Length(max=5000)],
         description="What are we trying to accomplish, by how much, by when?",
     )
-    starts_on = DateField("Starts on", validators=[Optional()])
-    ends_on = DateField("Ends on", validators=[Optional()])
+    starts_on = DateField("Starts on", validators=[Optional(), date_in_range])
+    ends_on = DateField("Ends on", validators=[Optional(), date_in_range])
     submit = SubmitField("Save collaborative")
 
     def validate_ends_on(self, field) -> None:
@@ -43,5 +44,5 @@ class AuditFilterForm(FlaskForm):
 
     person = StringField("Person (name or email)", validators=[Length(max=254)])
     action = SelectField("Action", validate_choice=False)
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
+    since = DateField("From", validators=[Optional(), date_in_range])
+    until = DateField("To", validators=[Optional(), date_in_range])
