@@ -14,8 +14,9 @@ from datetime import date
 from flask import flash
 from wtforms.validators import ValidationError
 
-# The largest value a 64-bit signed integer column holds.
-MAX_ID = 2**63 - 1
+# The largest value the id columns hold: they are INTEGER, 32-bit signed on PostgreSQL (a
+# larger parameter is a DataError there, and above 2**63 - 1 an OverflowError on SQLite).
+MAX_ID = 2**31 - 1
 # Dates anyone may mean in a QI project; anything outside is a typo or an attack.
 FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
 
