@@ -12,6 +12,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from tests import factories as f
 from tests import route_world
+from tests import test_routes_matrix as matrix
 from tracker.core import args
 from tracker.core.args import MAX_ID
 from tracker.extensions import db
@@ -19,8 +20,9 @@ from tracker.models import Cycle, Site
 
 # Sent as typed in an address bar: "%00" stays an escape (a NUL once decoded).
 LONG = "9" * 5000  # longer than Python's int() accepts, and than any column
-# Zero, negative, not a number, just past the largest id, NUL, very long, a date too far.
-HOSTILE = ["0", "-1", "abc", str(MAX_ID + 1), "%00", LONG, "9999-12-31"]
+# Zero, negative, not a number, just past the largest id (PostgreSQL's INTEGER) and past
+# SQLite's, NUL, very long, a date too far.
+HOSTILE = ["0", "-1", "abc", str(MAX_ID + 1), str(2**63), "%00", LONG, "9999-12-31"]
 # More of the same kinds, for the requests that send every argument at once.
 HOSTILE_ALL = [*HOSTILE, str(2**64), str(10**30), "é☃", "0001-01-01", "-1.5e9"]
 # Arguments the app reads somewhere: every route gets them all at once, as a safety net for
@@ -123,7 +125,7 @@ def test_no_get_route_fails_on_hostile_input(app, world, login, who):
     ("1", 1), ("007", 7), (str(MAX_ID), MAX_ID), (str(MAX_ID + 1), None), ("0", None),
     ("-1", None), ("1.0", None), ("٣", None), ("", None), (None, None), (LONG, None),
 ])
-def test_an_id_is_ascii_digits_within_a_64_bit_column(text, expected):
+def test_an_id_is_ascii_digits_within_an_integer_column(text, expected):
     assert args.parse_id(text) == expected
 
 
@@ -170,3 +172,25 @@ def test_a_nul_anywhere_is_refused_with_a_message_and_nothing_saved(app, login, 
         assert db.session.scalar(db.select(db.func.count(Cycle.id))) == 0
     typed["title"] = "Sips before surgery"  # the same form without the NUL is saved
     assert client.post("/cycles/quick", data=typed).status_code == 302
+
+
+# Hidden and numeric form fields a hostile client can set: refused or shown back, never saved.
+TOO_BIG = ["abc", "-1", str(MAX_ID + 1), str(2**63), "1e400"]
+FORM_FIELDS = [("cycles.edit", "member_a", "version", TOO_BIG),
+               ("feedback.comment_cycle", "member_a", "parent_id", TOO_BIG),
+               ("measures.grid", "member_a", "rows-0-numerator", TOO_BIG),
+               ("measures.update", "lead_a", "target", ["abc", "1e400", "nan", "-inf"])]
+
+
+@pytest.mark.parametrize("endpoint,who,field,values", FORM_FIELDS)
+def test_hostile_form_values_are_refused_and_change_nothing(app, world, login, endpoint, who,
+                                                            field, values):
+    with app.app_context():
+        objects = route_world.build(world)
+    path, data, _ = matrix.POST_MATRIX[endpoint][0]
+    for value in values:
+        before = matrix.snapshot(app)
+        response = login(who).post(path.format(**objects),
+                                   data={**matrix.form(data, objects), field: value})
+        assert response.status_code in (200, 400, 409), f"{field}={value}"
+        assert matrix.changed_tables(before, matrix.snapshot(app)) == [], f"{field}={value}"
