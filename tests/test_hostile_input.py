@@ -4,6 +4,8 @@ Generated from `app.url_map`, so a new route is fuzzed the day it is added. Whic
 arguments a view reads is learnt by asking it: one plain request per route through a request
 class that records every name looked up in `request.args`. Each argument read is then sent
 alone with each hostile value, and every route also gets all the app's argument names at once.
+Then what users see instead (a 404, an ignored filter, a field error, a 400 for a NUL), and the
+form fields a hostile client can set.
 """
 
 import pytest
@@ -12,6 +14,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from tests import factories as f
 from tests import route_world
+from tests import test_routes_matrix as matrix
 from tracker.core import args
 from tracker.core.args import MAX_ID
 from tracker.extensions import db
@@ -19,8 +22,9 @@ from tracker.models import Cycle, Site
 
 # Sent as typed in an address bar: "%00" stays an escape (a NUL once decoded).
 LONG = "9" * 5000  # longer than Python's int() accepts, and than any column
-# Zero, negative, not a number, just past the largest id, NUL, very long, a date too far.
-HOSTILE = ["0", "-1", "abc", str(MAX_ID + 1), "%00", LONG, "9999-12-31"]
+# Zero, negative, not a number, just past the largest id (PostgreSQL's INTEGER) and past
+# SQLite's, NUL, very long, a date too far.
+HOSTILE = ["0", "-1", "abc", str(MAX_ID + 1), str(2**63), "%00", LONG, "9999-12-31"]
 # More of the same kinds, for the requests that send every argument at once.
 HOSTILE_ALL = [*HOSTILE, str(2**64), str(10**30), "é☃", "0001-01-01", "-1.5e9"]
 # Arguments the app reads somewhere: every route gets them all at once, as a safety net for
@@ -113,7 +117,7 @@ def test_no_get_route_fails_on_hostile_input(app, world, login, who):
             fuzz.get(f"{url}?" + "&".join(f"{name}={value}" for name in {*KNOWN_ARGS, *names}))
     assert fuzz.failures == []
     assert LIST_FILTERS <= read_somewhere  # the recorder saw the filters being read
-    assert fuzz.sent > 1000  # every route was walked (about 1,250 requests per user)
+    assert fuzz.sent > 1000  # every route was walked (about 1,500 requests per user)
 
 
 # ------------------------------------------------------------- what the user sees instead
@@ -123,7 +127,7 @@ def test_no_get_route_fails_on_hostile_input(app, world, login, who):
     ("1", 1), ("007", 7), (str(MAX_ID), MAX_ID), (str(MAX_ID + 1), None), ("0", None),
     ("-1", None), ("1.0", None), ("٣", None), ("", None), (None, None), (LONG, None),
 ])
-def test_an_id_is_ascii_digits_within_a_64_bit_column(text, expected):
+def test_an_id_is_ascii_digits_within_an_integer_column(text, expected):
     assert args.parse_id(text) == expected
 
 
@@ -170,3 +174,25 @@ def test_a_nul_anywhere_is_refused_with_a_message_and_nothing_saved(app, login, 
         assert db.session.scalar(db.select(db.func.count(Cycle.id))) == 0
     typed["title"] = "Sips before surgery"  # the same form without the NUL is saved
     assert client.post("/cycles/quick", data=typed).status_code == 302
+
+
+# Hidden and numeric form fields a hostile client can set: refused or shown back, never saved.
+TOO_BIG = ["abc", "-1", str(MAX_ID + 1), str(2**63), "1e400"]
+FORM_FIELDS = [("cycles.edit", "member_a", "version", TOO_BIG),
+               ("feedback.comment_cycle", "member_a", "parent_id", TOO_BIG),
+               ("measures.grid", "member_a", "rows-0-numerator", TOO_BIG),
+               ("measures.update", "lead_a", "target", ["abc", "1e400", "nan", "-inf"])]
+
+
+@pytest.mark.parametrize("endpoint,who,field,values", FORM_FIELDS)
+def test_hostile_form_values_are_refused_and_change_nothing(app, world, login, endpoint, who,
+                                                            field, values):
+    with app.app_context():
+        objects = route_world.build(world)
+    path, data, _ = matrix.POST_MATRIX[endpoint][0]
+    for value in values:
+        before = matrix.snapshot(app)
+        response = login(who).post(path.format(**objects),
+                                   data={**matrix.form(data, objects), field: value})
+        assert response.status_code in (200, 400, 409), f"{field}={value}"
+        assert matrix.changed_tables(before, matrix.snapshot(app)) == [], f"{field}={value}"

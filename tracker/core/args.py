@@ -3,8 +3,9 @@ and the calendar can hold, so a hand-typed or hostile value is a missing filter 
 never a 500.
 
 Why bounds at all: SQLite refuses an integer above 2**63 - 1 as a parameter (OverflowError),
-and date arithmetic on 9999-12-31 overflows, so an unchecked `?site=` or `?date_to=` reached
-the database or `timedelta` and failed there.
+PostgreSQL one above 2**31 - 1 where it is compared with an INTEGER column (out of range), and
+date arithmetic on 9999-12-31 overflows: an unchecked `?site=` or `?date_to=` reached the
+database or `timedelta` and failed there.
 """
 
 import re
@@ -14,15 +15,15 @@ from datetime import date
 from flask import flash
 from wtforms.validators import ValidationError
 
-# The largest value the id columns hold: they are INTEGER, 32-bit signed on PostgreSQL (a
-# larger parameter is a DataError there, and above 2**63 - 1 an OverflowError on SQLite).
-MAX_ID = 2**31 - 1
+# The largest whole number an INTEGER column holds (32 bits on PostgreSQL): the models' keys
+# and counts are INTEGER.
+MAX_INTEGER = MAX_ID = 2**31 - 1
 # Dates anyone may mean in a QI project; anything outside is a typo or an attack.
 FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def parse_id(value: object) -> int | None:
-    """`value` as a database id (1 to MAX_ID, ASCII digits only), else None."""
+    """`value` as a database id (ASCII digits, 1 to MAX_ID), else None."""
     text = str(value if value is not None else "").strip()
     if not (text.isascii() and text.isdecimal()) or len(text) > len(str(MAX_ID)):
         return None

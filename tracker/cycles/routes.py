@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from ..core.args import parse_id
 from ..core.forms import ConfirmForm
 from ..core.paging import paginate
 from ..extensions import db
@@ -113,7 +114,7 @@ def edit(cycle_id: int):
         resolutions = {k[len("resolve-"):]: v for k, v in request.form.items()
                        if k.startswith("resolve-")}
         outcome = services.save_worksheet(cycle, worksheet_data(form),
-                                          base_version=int(form.version.data or 0),
+                                          base_version=parse_id(form.version.data) or 0,
                                           by=current_user, resolutions=resolutions)
         if not outcome.saved:
             # Show the merge: their changes taken in, and this user's side of each conflict.

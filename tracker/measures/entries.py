@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from ..core.args import MAX_INTEGER
 from ..models import DataKind, Frequency, Measure, MeasureValue
 from . import periods
 
@@ -70,6 +71,8 @@ def parse_whole(raw) -> int | None:
         raise CellError("Enter a whole number (0 or more), without decimals.")
     if number < 0:
         raise CellError("Enter a whole number (0 or more): it cannot be negative.")
+    if number > MAX_INTEGER:
+        raise CellError(f"Enter a whole number up to {MAX_INTEGER:,}.")
     return int(number)
 
 

@@ -1,3 +1,5 @@
+import math
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -75,6 +77,8 @@ class MeasureForm(PatientSafeForm):
             value = float(field.data)
         except (TypeError, ValueError):
             raise ValidationError("Enter a number, for example 80.") from None
+        if not math.isfinite(value):
+            raise ValidationError("Enter a number, for example 80.")
         if self.data_kind.data == DataKind.PROPORTION.value and not 0 <= value <= 100:
             raise ValidationError("A proportion's target is a percentage between 0 and 100.")
 

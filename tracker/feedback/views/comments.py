@@ -3,7 +3,7 @@
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ...core.args import arg_id
+from ...core.args import arg_id, parse_id
 from ...core.forms import ConfirmForm
 from ...cycles.loaders import get_cycle_or_404
 from ...extensions import db
@@ -68,10 +68,9 @@ def _parent(target: Cycle | ChangeIdea, raw: str | None) -> Comment | None:
     """The comment replied to: it must sit under the same cycle or idea."""
     if not raw:
         return None
-    try:
-        parent = db.session.get(Comment, int(raw))
-    except ValueError:
+    if (parent_id := parse_id(raw)) is None:
         abort(400)
+    parent = db.session.get(Comment, parent_id)
     same = parent is not None and (
         parent.cycle_id == target.id if isinstance(target, Cycle) else parent.idea_id == target.id)
     if not same or parent.deleted_at is not None:
