@@ -3,12 +3,13 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from ..core.args import parse_id
 from ..core.forms import ConfirmForm
 from ..extensions import db
 from ..models import Collaborative
+from ..sites.loaders import get_collaborative_or_404, get_network_or_404, get_site_or_404
 from . import bp, queries, services
 from .forms import CollaborativeForm, NetworkForm, SiteForm
-from .loaders import get_collaborative_or_404, get_network_or_404, get_site_or_404
 
 
 def _refuse(form, error: services.AdminError):
@@ -51,7 +52,7 @@ def create_collaborative():
 @login_required
 def collaborative(collaborative_id: int):
     """A collaborative's networks and sites, with what the user may change."""
-    collaborative = get_collaborative_or_404(collaborative_id)
+    collaborative = get_collaborative_or_404(collaborative_id, may="manage_part")
     sites = db.session.scalars(queries.sites_of(collaborative)).all()
     return render_template(
         "admin/collaborative.html", collaborative=collaborative, sites=sites,
@@ -67,7 +68,7 @@ def collaborative(collaborative_id: int):
 @login_required
 def update_collaborative(collaborative_id: int):
     """Change a collaborative's name, aim and dates (admins)."""
-    collaborative = get_collaborative_or_404(collaborative_id, edit=True)
+    collaborative = get_collaborative_or_404(collaborative_id, may="edit")
     form = CollaborativeForm(obj=collaborative)
     if form.validate_on_submit():
         try:
@@ -88,7 +89,7 @@ def update_collaborative(collaborative_id: int):
 @login_required
 def archive_collaborative(collaborative_id: int):
     """Archive a collaborative (admins): its work stays readable."""
-    collaborative = get_collaborative_or_404(collaborative_id, edit=True)
+    collaborative = get_collaborative_or_404(collaborative_id, may="edit")
     if ConfirmForm().validate_on_submit():
         services.archive(collaborative, by=current_user)
         db.session.commit()
@@ -100,9 +101,7 @@ def archive_collaborative(collaborative_id: int):
 @login_required
 def create_network(collaborative_id: int):
     """Add a regional network (admins and the collaborative's faculty)."""
-    collaborative = get_collaborative_or_404(collaborative_id)
-    if not collaborative.can_manage(current_user):
-        abort(403)
+    collaborative = get_collaborative_or_404(collaborative_id, may="manage")
     form = NetworkForm()
     if form.validate_on_submit():
         try:
@@ -152,7 +151,7 @@ def archive_network(network_id: int):
 @login_required
 def create_site(collaborative_id: int):
     """Add a site to one of the networks the user manages."""
-    collaborative = get_collaborative_or_404(collaborative_id)
+    collaborative = get_collaborative_or_404(collaborative_id, may="manage_part")
     form = SiteForm()
     form.network_id.choices = _network_choices(collaborative)
     if form.validate_on_submit():
@@ -183,7 +182,8 @@ def _network_choices(collaborative: Collaborative) -> list[tuple[str, str]]:
 def _chosen_network(value: str) -> Collaborative | None:
     if not value:
         return None
-    network = db.session.get(Collaborative, int(value)) if value.isdecimal() else None
+    network_id = parse_id(value)
+    network = db.session.get(Collaborative, network_id) if network_id else None
     if network is None:
         abort(404)
     return network
@@ -193,7 +193,7 @@ def _chosen_network(value: str) -> Collaborative | None:
 @login_required
 def archive_site(site_id: int):
     """Archive a site that left: its cycles and data stay readable."""
-    site = get_site_or_404(site_id)
+    site = get_site_or_404(site_id, administer=True)
     if ConfirmForm().validate_on_submit():
         services.archive(site, by=current_user)
         db.session.commit()

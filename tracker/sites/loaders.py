@@ -1,4 +1,5 @@
-"""The feature's loaders: a site or a collaborative the current user may see, else 404/403."""
+"""The feature's loaders: a collaborative, a regional network or a site the current user may
+see (or act on, when asked), else 404/403. The admin area uses them too."""
 
 from flask import abort
 from flask_login import current_user
@@ -7,11 +8,19 @@ from ..core.queries import collaboratives_of
 from ..extensions import db
 from ..models import Collaborative, Site
 
+# What a caller may ask of a collaborative beyond reading it, each a rule on the model.
+COLLABORATIVE_RULES = {
+    "faculty": lambda c, user: user.is_faculty_of(c.id),
+    "manage": Collaborative.can_manage,  # its networks and sites
+    "manage_part": Collaborative.can_manage_some_part,  # it or one of its networks
+    "edit": Collaborative.can_edit,  # its name, aim and dates; archiving it
+}
 
-def get_collaborative_or_404(collaborative_id: int | None, *, faculty: bool = False
+
+def get_collaborative_or_404(collaborative_id: int | None, *, may: str | None = None
                              ) -> Collaborative:
     """A national collaborative the user belongs to (the first of theirs when none is asked);
-    with faculty=True the user must be its faculty."""
+    `may` names a further rule from COLLABORATIVE_RULES the user must pass."""
     if collaborative_id is None:
         collaborative = db.session.scalars(collaboratives_of(current_user).limit(1)).first()
     else:
@@ -20,16 +29,28 @@ def get_collaborative_or_404(collaborative_id: int | None, *, faculty: bool = Fa
         abort(404)
     if not current_user.can_view_collaborative(collaborative.id):
         abort(403)
-    if faculty and not current_user.is_faculty_of(collaborative.id):
+    if may is not None and not COLLABORATIVE_RULES[may](collaborative, current_user):
         abort(403)
     return collaborative
 
 
-def get_site_or_404(site_id: int, *, manage: bool = False) -> Site:
-    """The site, if the current user may see it (and manage its team, with manage=True)."""
+def get_network_or_404(network_id: int) -> Collaborative:
+    """A regional network whose national collaborative the user manages (rename, archive)."""
+    network = db.get_or_404(Collaborative, network_id)
+    if network.parent is None:
+        abort(404)
+    if not network.parent.can_manage(current_user):
+        abort(403)
+    return network
+
+
+def get_site_or_404(site_id: int, *, manage: bool = False, administer: bool = False) -> Site:
+    """The site, if the current user may see it; with manage=True they must manage its team,
+    with administer=True its network or collaborative (to archive it)."""
     site = db.get_or_404(Site, site_id)
     if not current_user.can_view_collaborative(site.collaborative_id):
         abort(403)
-    if manage and not site.can_manage(current_user):
+    if (manage and not site.can_manage(current_user)) or (
+            administer and not site.can_administer(current_user)):
         abort(403)
     return site
