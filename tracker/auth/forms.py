@@ -12,8 +12,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..core.forms import PatientSafeForm, enum_choices
 from ..models import Profession
-
-MIN_PASSWORD = 10
+from ..models.people import MIN_PASSWORD
 
 
 def profession_choices() -> list[SelectChoice]:
@@ -27,19 +26,22 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class NewPasswordMixin:
-    password = PasswordField(
-        "New password",
-        validators=[
+def password_fields(label: str = "New password", repeat: str = "Repeat the new password"
+                    ) -> tuple[PasswordField, PasswordField]:
+    """A new password and its repeat, checked against the one password rule."""
+    return (
+        PasswordField(label, validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
-        ],
-        description=f"At least {MIN_PASSWORD} characters. A short sentence is easy to remember.",
+        ], description=f"At least {MIN_PASSWORD} characters. A short sentence is easy to "
+                       "remember."),
+        PasswordField(repeat, validators=[
+            DataRequired(), EqualTo("password", message="The two passwords differ.")]),
     )
-    password2 = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
-    )
+
+
+class NewPasswordMixin:
+    password, password2 = password_fields()
 
 
 class AcceptInviteForm(NewPasswordMixin, PatientSafeForm):

@@ -12,6 +12,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from .base import CollaborativeRoleKind, Profession, SiteRole, enum_column, utcnow
 
+# Every way of choosing a password (forms, the first run, scripts) checks this length.
+MIN_PASSWORD = 10
+
 
 class Collaborative(db.Model):
     """A QI collaborative; one with a parent is a regional network inside a national one."""

@@ -5,9 +5,7 @@ from email_validator import EmailNotValidError, validate_email
 from ..core import audit
 from ..extensions import db
 from ..models import Profession, User
-from ..models.people import normalise_email
-
-MIN_PASSWORD = 10  # the same rule as every password form (auth.forms.NewPasswordMixin)
+from ..models.people import MIN_PASSWORD, normalise_email
 
 
 class SetupError(ValueError):
