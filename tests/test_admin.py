@@ -270,3 +270,10 @@ def test_faculty_role_fixture_is_national(app, world):
         role = db.session.scalars(db.select(CollaborativeRole)
                                   .filter_by(user_id=world.faculty)).one()
         assert role.collaborative_id == world.collaborative
+
+
+def test_faculty_reach_their_collaboratives_networks_and_sites_from_the_menu(login, world):
+    html = login("faculty").get("/dashboard").get_data(True)
+    assert f'href="/admin/collaboratives/{world.collaborative}"' in html
+    assert "Networks and sites: Test DrEaMing" in html
+    assert "/admin/collaboratives/" not in login("member_a").get("/dashboard").get_data(True)

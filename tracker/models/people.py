@@ -186,6 +186,15 @@ class User(UserMixin, db.Model):
         return self.is_admin or collaborative_id in self.collaborative_ids
 
     @property
+    def faculty_collaboratives(self) -> list["Collaborative"]:
+        """The collaboratives and networks whose networks and sites this user (not an admin,
+        who has the whole admin area) helps run, by name."""
+        if self.is_admin:
+            return []
+        return sorted((r.collaborative for r in self.collaborative_roles
+                       if r.role == CollaborativeRoleKind.FACULTY), key=lambda c: c.name)
+
+    @property
     def faculty_collaborative_ids(self) -> set[int] | None:
         """The collaboratives whose review queue the user sees (None: every one, for admins)."""
         if self.is_admin:
