@@ -277,3 +277,12 @@ def test_faculty_reach_their_collaboratives_networks_and_sites_from_the_menu(log
     assert f'href="/admin/collaboratives/{world.collaborative}"' in html
     assert "Networks and sites: Test DrEaMing" in html
     assert "/admin/collaboratives/" not in login("member_a").get("/dashboard").get_data(True)
+
+
+def test_an_archived_site_takes_no_new_people(app, login, world):
+    with app.app_context():
+        db.session.get(Site, world.site_b).archived_at = utcnow()
+        db.session.commit()
+    html = login("admin").get("/auth/invite").get_data(True)
+    assert f"site:{world.site_a}:member" in html
+    assert f"site:{world.site_b}:member" not in html

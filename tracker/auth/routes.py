@@ -8,8 +8,9 @@ from wtforms import SelectChoice
 
 from ..core import audit
 from ..core.args import arg_id
+from ..core.queries import collaboratives_of, sites_visible_to
 from ..extensions import db
-from ..models import Collaborative, CollaborativeRoleKind, Profession, Site, SiteRole, User
+from ..models import CollaborativeRoleKind, Profession, SiteRole, User
 from ..models.people import normalise_email
 from . import bp, services, throttle
 from .forms import (
@@ -123,7 +124,8 @@ def invite():
 
 def invite_choices(user: User) -> list[SelectChoice]:
     """The roles `user` may invite people to, grouped by site and collaborative."""
-    sites = db.session.execute(db.select(Site).order_by(Site.name)).scalars()
+    # Only sites and collaboratives still taking part: archived ones take no new people.
+    sites = db.session.scalars(sites_visible_to(user))
     choices = []
     for site in sites:
         if site.can_manage(user):
@@ -132,9 +134,7 @@ def invite_choices(user: User) -> list[SelectChoice]:
                              optgroup=site.name)
                 for role in SiteRole
             ]
-    collaboratives = db.session.execute(
-        db.select(Collaborative).where(Collaborative.parent_id.is_(None))
-    ).scalars()
+    collaboratives = db.session.scalars(collaboratives_of(user))
     for collaborative in collaboratives:
         if user.is_faculty_of(collaborative.id):
             choices += [
