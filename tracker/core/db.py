@@ -1,10 +1,14 @@
-"""Engine settings the database needs whatever the feature: SQLite pragmas."""
+"""What the database needs whatever the feature: SQLite pragmas, and row locks."""
 
 import sqlite3
 
+import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import InstrumentedAttribute
+
+from ..extensions import db
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
@@ -23,3 +27,27 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 def init_app(app: Flask) -> None:
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+def lock(column: InstrumentedAttribute, *ids: int) -> None:
+    """Hold the rows with these ids until the transaction ends, by setting `column` (one the
+    row has, left unchanged) to itself. Re-read the rows afterwards to see the latest save.
+
+    Why lock first: two saves that compare their base version before either writes both pass,
+    then write the same next version (a unique-constraint error) or overwrite each other. The
+    check must read the row after taking it.
+    Why a no-op UPDATE, not SELECT ... FOR UPDATE: the same statement locks on both engines.
+    PostgreSQL (READ COMMITTED) makes it wait for another holder's commit, and the re-read, a
+    new statement, sees that commit. SQLite ignores FOR UPDATE and lets two readers read the
+    same version, but its one write lock is taken by a transaction's first write (pysqlite
+    begins transactions there) and held to the end, so the re-read is current too.
+    A conditional UPDATE (WHERE version = :expected) would detect the race as well, but each
+    verb would then need a reload-and-retry loop. The view's commit, or the rollback at the
+    end of the request, releases the lock. Ids are taken in order, so two holders never
+    deadlock.
+    """
+    model = column.class_
+    for row_id in sorted(ids):
+        db.session.execute(
+            sa.update(model).where(model.id == row_id).values({column.key: column})
+            .execution_options(synchronize_session=False))

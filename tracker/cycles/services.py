@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..core import audit
+from ..core.db import lock
 from ..extensions import db
 from ..models import (
     ChangeIdea,
@@ -119,21 +119,8 @@ def _record(cycle: Cycle, action: str, by: User | None, before: dict[str, Any]) 
 
 def hold(cycle: Cycle) -> None:
     """Lock the cycle until the transaction ends and re-read it, so what follows sees the
-    latest save and nobody else can save in between."""
-    # Why lock first: two saves that compare their base version before either writes both
-    # pass, then write the same next version (a unique-constraint error) or overwrite each
-    # other. The check must read the row after taking it.
-    # Why a no-op UPDATE, not SELECT ... FOR UPDATE: the same statement locks on both engines.
-    # PostgreSQL (READ COMMITTED) makes it wait for another holder's commit, and the re-read,
-    # a new statement, sees that commit. SQLite ignores FOR UPDATE and lets two readers read
-    # the same version, but its one write lock is taken by a transaction's first write
-    # (pysqlite begins transactions there) and held to the end, so the re-read is current too.
-    # A conditional UPDATE (WHERE version = :expected) would detect the race as well, but each
-    # verb would then need a reload-and-retry loop. The view's commit, or the rollback at the
-    # end of the request, releases the lock. updated_at is set to itself: holding is not editing.
-    db.session.execute(
-        sa.update(Cycle).where(Cycle.id == cycle.id).values(updated_at=Cycle.updated_at)
-        .execution_options(synchronize_session=False))
+    latest save and nobody else can save in between (core.db.lock says why this way)."""
+    lock(Cycle.updated_at, cycle.id)  # updated_at set to itself: holding is not editing
     db.session.expire(cycle)
     db.session.scalars(
         db.select(Cycle).where(Cycle.id == cycle.id)

@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..core.db import lock
 from ..cycles import services as cycles
 from ..extensions import db
 from ..models import (
@@ -37,11 +38,8 @@ def try_at_site(idea: ChangeIdea, site: Site, *, by: User, source: Cycle | None 
 
 def hold(idea: ChangeIdea) -> None:
     """Lock the idea until the transaction ends and re-read it, so the edit check sees the
-    latest save (why a no-op UPDATE, on both engines: see cycles.services.hold)."""
-    db.session.execute(
-        sa.update(ChangeIdea).where(ChangeIdea.id == idea.id)
-        .values(updated_at=ChangeIdea.updated_at)  # holding is not editing
-        .execution_options(synchronize_session=False))
+    latest save (core.db.lock says why this way)."""
+    lock(ChangeIdea.updated_at, idea.id)  # holding is not editing
     db.session.expire(idea)
 
 

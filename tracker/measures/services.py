@@ -6,9 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
-
 from ..core import audit
+from ..core.db import lock
 from ..extensions import db
 from ..models import (
     ImportBatch,
@@ -57,13 +56,10 @@ def hold(*measures: Measure) -> None:
     """Lock the measures until the transaction ends: their data is ours to read and change.
 
     A period's value row may not exist yet (two people entering the first value of a week
-    would both insert it), so the lock is on the measure's row. Why a no-op UPDATE, on both
-    engines: see cycles.services.hold. Always in id order, so two holders never deadlock.
+    would both insert it), so the lock is on the measure's row (core.db.lock says why this
+    way, and takes them in id order so two holders never deadlock).
     """
-    for measure in sorted(measures, key=lambda m: m.id):
-        db.session.execute(
-            sa.update(Measure).where(Measure.id == measure.id).values(name=Measure.name)
-            .execution_options(synchronize_session=False))
+    lock(Measure.name, *(m.id for m in measures))
 
 
 def _existing(measure: Measure, entries: Sequence[Entry]) -> dict[tuple[int, date], MeasureValue]:
