@@ -8,6 +8,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
 from ..extensions import db
+from .args import arg_int
 
 # Deeper pages are never useful, and a huge ?page= must not become a huge OFFSET.
 MAX_PAGE = 10_000
@@ -15,9 +16,7 @@ MAX_PAGE = 10_000
 
 def page_number(args: Mapping) -> int:
     """The ?page= asked for, from 1 to MAX_PAGE (anything else reads as page 1)."""
-    raw = str(args.get("page", "1"))
-    number = int(raw) if raw.isdecimal() and len(raw) <= 6 else 1
-    return min(max(number, 1), MAX_PAGE)
+    return arg_int(args, "page", 1, low=1, high=MAX_PAGE)
 
 
 def paginate(query: Select, args: Mapping, *, per_page: int, rows: bool = False) -> Pagination:

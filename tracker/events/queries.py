@@ -31,17 +31,5 @@ def events_visible_to(user: User) -> Select:
 
 def upcoming_events(user: User, *, now: datetime, limit: int = 3) -> Select:
     """The next learning events in the user's collaboratives and their regional networks."""
-    ids = user.collaborative_ids
-    network_ids = db.select(Collaborative.id).where(Collaborative.parent_id.in_(ids))
-    # Joined: each row shows its collaborative's name.
-    query = (
-        db.select(LearningEvent)
-        .options(joinedload(LearningEvent.collaborative))
-        .where(LearningEvent.deleted_at.is_(None), LearningEvent.starts_at >= now)
-    )
-    if not user.is_admin:
-        query = query.where(
-            LearningEvent.collaborative_id.in_(ids)
-            | LearningEvent.collaborative_id.in_(network_ids)
-        )
-    return query.order_by(LearningEvent.starts_at).limit(limit)
+    return (events_visible_to(user).where(LearningEvent.starts_at >= now)
+            .order_by(LearningEvent.starts_at).limit(limit))

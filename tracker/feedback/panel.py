@@ -105,7 +105,7 @@ def cycle_panel(cycle: Cycle, user: User) -> dict:
         "feedback": {
             "items": [FeedbackItem(
                 f, markdown.render(f.body), f.section.capitalize(),
-                CRITERION_NAMES.get(f.criterion, ""), cycle.can_edit(user),
+                CRITERION_NAMES.get(f.criterion, ""), f.can_address(user),
                 f.can_delete(user)) for f in items],
             "requests": requests,
             "can_request": can_request,

@@ -10,6 +10,7 @@ from flask import url_for
 from ..cycles.queries import cycles_visible_to
 from ..events.queries import events_visible_to
 from ..extensions import db
+from ..ideas.queries import ideas_visible_to
 from ..models import (
     ChangeIdea,
     Comment,
@@ -77,9 +78,7 @@ def _moved_to(changes: dict | None, current: Stage) -> Stage:
 
 
 def _comments(user: User, visible, since: datetime) -> list[Item]:
-    ideas = db.select(ChangeIdea.id).where(ChangeIdea.deleted_at.is_(None))
-    if not user.is_admin:
-        ideas = ideas.where(ChangeIdea.collaborative_id.in_(user.collaborative_ids))
+    ideas = ideas_visible_to(user).with_only_columns(ChangeIdea.id)
     rows = db.session.execute(
         db.select(Comment.created_at, Comment.id, User.name,
                   sa.func.coalesce(Cycle.title, ChangeIdea.title))
