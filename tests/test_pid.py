@@ -194,3 +194,22 @@ def test_profile_name_may_have_a_title(app, login, world):
     with app.app_context():
         from tracker.extensions import db
         assert db.session.get(User, world.member_a).name == "Mrs Amy Nurse"
+
+
+def test_hidden_fields_hold_what_the_app_wrote_and_are_not_scanned(app):
+    """A grid row's stamp is hex; some stamps carry ten digits with a valid check digit."""
+    from wtforms import HiddenField, StringField
+
+    from tracker.core.forms import PatientSafeForm
+
+    stamp = "d9fc0190410930a1"
+    assert scan(stamp).refused  # read as free text, it would be refused
+
+    class RowForm(PatientSafeForm):
+        base = HiddenField()
+        note = StringField("Note")
+
+    with app.test_request_context(method="POST", data={"base": stamp, "note": "Bay 2"}):
+        assert RowForm().validate()
+    with app.test_request_context(method="POST", data={"base": stamp, "note": stamp}):
+        assert not RowForm().validate()  # the note still is

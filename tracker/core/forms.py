@@ -8,6 +8,7 @@ from wtforms import (
     EmailField,
     FieldList,
     FormField,
+    HiddenField,
     PasswordField,
     SelectChoice,
     StringField,
@@ -54,9 +55,11 @@ class PatientSafeForm(FlaskForm):
         return ok
 
     def _is_free_text(self, field) -> bool:
+        # Hidden fields carry what the app wrote (versions, stamps, ids), never what a person
+        # typed: a stamp's hex digits can look like an NHS number.
         return (
             isinstance(field, StringField | TextAreaField)
-            and not isinstance(field, PasswordField | EmailField)
+            and not isinstance(field, PasswordField | EmailField | HiddenField)
             and field.name not in self.pid_exempt
             and field.name != "csrf_token"
         )
