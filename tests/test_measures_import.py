@@ -273,6 +273,18 @@ def test_mapping_can_be_corrected_on_the_preview(app, login, world, measure_id):
     assert values(app, measure_id) == {(world.site_a, WEEKS[0]): (3, 4, "")}
 
 
+@pytest.mark.parametrize("column", ["²", "٣", "99999", "-1", "x"])
+def test_a_column_number_that_is_not_one_picks_no_column(app, login, world, measure_id, column):
+    content = csv_bytes([["When", "A", "B"], [WEEKS[0].isoformat(), "3", "4"]])
+    client = login("member_a")
+    url = preview_url(upload(client, measure_id, world.site_a, content))
+    response = client.post(url, data={"header_row": "1", "period": "0", "numerator": column,
+                                      "denominator": "2", "site": "", "value": "", "note": "",
+                                      "dates": "start", "sheet": "CSV", "check": "Check again"})
+    assert response.status_code == 200
+    assert "Choose the numerator and denominator columns." in response.get_data(True)
+
+
 def test_site_column_imports_only_my_own_sites(app, login, world, measure_id):
     content = csv_bytes([["Site", "Week", "Numerator", "Denominator"],
                          ["Alpha Hospital", WEEKS[0].isoformat(), "1", "2"],

@@ -16,6 +16,7 @@ from ..imports import ROLES, Mapping, check, column_choices, guess_mapping
 from ..loaders import get_measure_or_404, get_measure_site_or_404
 from ..transfer import (
     MAX_BYTES,
+    MAX_COLUMNS,
     FileProblem,
     csv_response,
     find_nhs_number,
@@ -172,8 +173,10 @@ def _fill_form(form: MappingForm, mapping: Mapping) -> None:
 
 def _mapping_from(form: MappingForm, table) -> Mapping:
     def column(role: str) -> int | None:
+        # The pickers do not check their choices: anything not a column number is no column.
         value = getattr(form, role).data or ""
-        return int(value) if value.isdigit() and int(value) < 1000 else None
+        number = int(value) if value.isascii() and value.isdecimal() and len(value) < 4 else None
+        return number if number is not None and number < MAX_COLUMNS else None
 
     return Mapping(sheet=table.sheet, header_row=form.header_row.data, dates=form.dates.data,
                    **{role: column(role) for role in ROLES})
