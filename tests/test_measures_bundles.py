@@ -8,7 +8,7 @@ import pytest
 from tests import factories as f
 from tracker.extensions import db
 from tracker.measures import bundles, periods
-from tracker.models import Frequency, MeasureValue, Site, TallyEntry
+from tracker.models import DataKind, Frequency, MeasureValue, Site, TallyEntry
 
 from .test_measures_data import input_value
 from .test_measures_import import confirm, csv_bytes, preview_url, upload
@@ -250,3 +250,17 @@ PAIR = bundles.Bundle(TOP, (DRINK, EAT))
 def test_the_rule_in_a_table(week, changed, cell):
     found = bundles.contradiction(PAIR, week, changed)
     assert (found[0] if found else None) == cell
+
+
+def test_the_tally_is_offered_only_where_it_opens(app, login, world, bundle):
+    client = login("member_a")
+    page = f"/measures/{bundle['dream']}?site_id={world.site_a}"
+    tally_link = f"/measures/{bundle['dream']}/tally?site_id={world.site_a}"
+    assert tally_link in client.get(page).get_data(True)
+    assert client.get(tally_link).status_code == 200
+    with app.app_context():  # a part counted, not a proportion: no patient-by-patient tally
+        f.make_measure(world.collaborative, name="Falls", composite_id=bundle["dream"],
+                       data_kind=DataKind.COUNT)
+        db.session.commit()
+    assert tally_link not in client.get(page).get_data(True)
+    assert client.get(tally_link).status_code == 404

@@ -64,6 +64,15 @@ def bundle_of(measure: Measure) -> Bundle | None:
     return bundle if fit and measure in bundle.members else None
 
 
+def tally_bundle(measure: Measure) -> Bundle | None:
+    """The bundle `measure` heads, when the ward tally can count it patient by patient: every
+    part a proportion of the same frequency (None otherwise)."""
+    bundle = bundle_of(measure)
+    if bundle is None or bundle.composite.id != measure.id or bundle.odd:
+        return None
+    return bundle
+
+
 def stored(bundle: Bundle, site_ids: Iterable[int], periods: Sequence[date], *,
            skip: Measure | None = None) -> dict[tuple[int, date], dict[int, Numbers]]:
     """The members' stored numbers per (site, period), in one query; `skip` leaves one out."""

@@ -168,8 +168,8 @@ def _tally_setup(measure_id: int) -> tuple[Measure, Site, bundles.Bundle]:
     """The bundle, the site and its parts; 404 unless it can be tallied patient by patient."""
     measure = get_measure_or_404(measure_id)
     site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"), enter=True)
-    bundle = bundles.bundle_of(measure)
-    if bundle is None or bundle.composite.id != measure.id or bundle.odd:
+    bundle = bundles.tally_bundle(measure)
+    if bundle is None:
         abort(404)
     return measure, site, bundle
 

@@ -9,7 +9,7 @@ from ...core.exports import download_name
 from ...core.queries import collaboratives_of
 from ...extensions import db
 from ...models import Measure, PhaseBreak, Site
-from .. import bp, charts, queries, series, services, words
+from .. import bp, bundles, charts, queries, series, services, words
 from ..entries import period_error
 from ..forms import DeleteForm, PhaseBreakForm
 from ..front import load_chart, load_cycles
@@ -67,6 +67,7 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
     ]
     breaks = db.session.execute(queries.phase_breaks_of(measure.id, [site.id])).scalars().all()
     can_lead = measure.can_set_phases(current_user, site)
+    can_enter = measure.can_enter_data(current_user, site)
     if can_lead and phase_form is None:
         phase_form = PhaseBreakForm(period_start=chart.suggested_rebase)
     return render_template(
@@ -75,11 +76,10 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
         summary=words.summary(chart), details=words.details(chart), notes=words.notes(chart),
         cycles=cycles,
         related=related, breaks=breaks, phase_form=phase_form if can_lead else None,
-        delete_form=DeleteForm(),
         sites=db.session.execute(queries.chart_sites(measure, current_user)).scalars().all(),
-        can_enter=measure.can_enter_data(current_user, site),
+        can_enter=can_enter,
         can_edit=measure.can_edit(current_user), can_lead=can_lead,
-        has_components=any(m.composite_id == measure.id for m, _ in related),
+        can_tally=can_enter and bundles.tally_bundle(measure) is not None,
         chart_name=series.CHART_NAMES[chart.chart], rule_name=series.RULE_NAMES[chart.rules],
         chart_badges=charts.badges(chart), table=words.table_rows(chart),
         download_name=download_name(measure.name, site.name),
