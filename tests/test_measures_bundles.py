@@ -224,8 +224,8 @@ def test_only_the_bundle_site_and_week_are_compared(app, login, world, bundle):
 class M:
     """A stand-in measure: what the rule reads of one."""
 
-    def __init__(self, id: int, name: str):
-        self.id, self.name = id, name
+    def __init__(self, id: int, name: str, frequency: Frequency = Frequency.WEEKLY):
+        self.id, self.name, self.frequency = id, name, frequency
 
 
 TOP, DRINK, EAT = M(1, "Bundle"), M(2, "Drink"), M(3, "Eat")
@@ -264,3 +264,15 @@ def test_the_tally_is_offered_only_where_it_opens(app, login, world, bundle):
         db.session.commit()
     assert tally_link not in client.get(page).get_data(True)
     assert client.get(tally_link).status_code == 404
+
+
+def test_a_monthly_bundle_speaks_of_months():
+    from tracker.models import Measure
+
+    top = Measure(id=1, name="DrEaMing", frequency=Frequency.MONTHLY)
+    drink = Measure(id=2, name="Drink", frequency=Frequency.MONTHLY)
+    monthly = bundles.Bundle(top, (drink,))
+    _, why = bundles.contradiction(monthly, {1: (5, 20), 2: (3, 20)}, top)
+    assert "met Drink this month" in why and "week" not in why
+    assert "This month's numbers were entered for DrEaMing only" in bundles.tally_problem(
+        monthly, {1: (5, 20)})

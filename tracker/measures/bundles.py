@@ -24,6 +24,7 @@ from datetime import date
 from ..extensions import db
 from ..models import Measure, MeasureValue
 from .entries import Entry
+from .periods import unit
 
 Numbers = tuple[int, int]  # (numerator, denominator) of one measure in one period
 
@@ -36,6 +37,11 @@ class Bundle:
     composite: Measure
     components: tuple[Measure, ...]
     odd: int = 0
+
+    @property
+    def period(self) -> str:
+        """'week' or 'month': what the bundle's messages call one period."""
+        return unit(self.composite.frequency)
 
     @property
     def members(self) -> tuple[Measure, ...]:
@@ -114,27 +120,27 @@ def contradiction(bundle: Bundle, week: dict[int, Numbers],
     for m, (_, their_den) in others:
         if their_den != den:
             return "denominator", (f"The bundle and its parts count the same patients: "
-                                   f"{m.name} has {their_den} this week, not {den}.")
+                                   f"{m.name} has {their_den} this {bundle.period}, not {den}.")
     top = bundle.composite
     if changed.id == top.id:
         fewer = [(m, n) for m, n in others if n[0] < num]
         if fewer:
             m, (least, _) = min(fewer, key=lambda pair: pair[1][0])
-            return "numerator", (f"Only {least} of {den} patients met {m.name} this week, so "
-                                 f"no more than {least} can have met the whole {top.name} "
-                                 "bundle.")
+            return "numerator", (f"Only {least} of {den} patients met {m.name} this "
+                                 f"{bundle.period}, so no more than {least} can have met the "
+                                 f"whole {top.name} bundle.")
     elif top.id in week and week[top.id][0] > num:
         met = week[top.id][0]
         return "numerator", (f"{met} of {den} patients met the whole {top.name} bundle this "
-                             f"week, so at least {met} met {changed.name}.")
+                             f"{bundle.period}, so at least {met} met {changed.name}.")
     if top.id in week and all(c.id in week for c in bundle.components):
         floor = sum(week[c.id][0] for c in bundle.components) - (
             len(bundle.components) - 1) * den
         if week[top.id][0] < floor:
             parts = _and([_of(c, week[c.id]) for c in bundle.components])
-            return "numerator", (f"With {parts} this week, at least {floor} patients met all "
-                                 f"of them, so {top.name} cannot be {week[top.id][0]} of "
-                                 f"{den}.")
+            return "numerator", (f"With {parts} this {bundle.period}, at least {floor} patients "
+                                 f"met all of them, so {top.name} cannot be "
+                                 f"{week[top.id][0]} of {den}.")
     return None
 
 
@@ -169,13 +175,15 @@ def tally_problem(bundle: Bundle, week: dict[int, Numbers]) -> str:
         return ""
     if len(have) < len(bundle.members):
         missing = _and([m.name for m in bundle.members if m.id not in week])
-        return (f"This week's numbers were entered for {_and([m.name for m in have])} only "
+        return (f"This {bundle.period}'s numbers were entered for {_and([m.name for m in have])} "
+                f"only "
                 f"({_and([_of(m, week[m.id]) for m in have])}), so a patient tallied here "
                 f"could not be counted in {missing} as well. Ask whoever entered them to add "
-                f"the week's {missing} in the data grid (or to clear the week), then tally "
+                f"the {bundle.period}'s {missing} in the data grid (or to clear the "
+                f"{bundle.period}), then tally "
                 "again.")
     problem = first_contradiction(bundle, week)
     if problem:
-        return (f"This week's numbers disagree: {problem} Correct them in the data grid, then "
-                "tally again.")
+        return (f"This {bundle.period}'s numbers disagree: {problem} Correct them in the data "
+                "grid, then tally again.")
     return ""

@@ -9,9 +9,9 @@ from ..models import MeasureValue, MeasureValueChange, Site, TallyEntry, User, u
 from .bundles import Bundle, Numbers, first_contradiction, tally_problem
 from .services import change_row, hold
 
-UNDO_REFUSED = ("{name} for this week was changed since: it cannot be undone automatically. "
+UNDO_REFUSED = ("{name} for this {period} was changed since: it cannot be undone automatically. "
                 "Correct it in the data grid.")
-UNDO_DISAGREES = ("This week's numbers were changed since: taking this patient off would leave "
+UNDO_DISAGREES = ("This {period}'s numbers were changed since: taking this patient off would leave "
                   "{name} and its parts disagreeing ({why}), so it cannot be undone "
                   "automatically. Correct them in the data grid.")
 
@@ -46,7 +46,7 @@ def _after(bundle: Bundle, rows: dict[int, MeasureValue],
         num, den = week.get(m.id, (0, 0))
         num, den = num + deltas[m.id][0], den + deltas[m.id][1]
         if num < 0 or den < 0 or num > den:
-            raise TallyRefused(UNDO_REFUSED.format(name=m.name))
+            raise TallyRefused(UNDO_REFUSED.format(name=m.name, period=bundle.period))
         row = rows.get(m.id)
         if (num, den) == (0, 0) and not (row and row.note):
             week.pop(m.id, None)  # the row goes: no data, as before the first patient
@@ -128,7 +128,7 @@ def undo_tally(entry: TallyEntry, bundle: Bundle, site: Site, *, by: User) -> No
     week = _after(bundle, rows, deltas)
     why = first_contradiction(bundle, week)
     if why:
-        raise TallyRefused(UNDO_DISAGREES.format(name=bundle.composite.name,
+        raise TallyRefused(UNDO_DISAGREES.format(name=bundle.composite.name, period=bundle.period,
                                                  why=why.rstrip(".")))
     _write(bundle, site, entry.period_start, rows, week, deltas, by=by, source="tally_undo")
     entry.undone_at = utcnow()
