@@ -146,10 +146,6 @@ class PhaseBreakForm(PatientSafeForm):
     submit = SubmitField("Start a new phase")
 
 
-class DeleteForm(FlaskForm):
-    submit = SubmitField("Delete")
-
-
 class UploadForm(FlaskForm):
     file = FileField("CSV or Excel (.xlsx) file")
     site_id = SelectField("Site (for rows without a site column)")

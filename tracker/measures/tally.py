@@ -20,8 +20,8 @@ class TallyRefused(ValueError):
     """The week's numbers do not let this patient be added or taken off; nothing changed."""
 
 
-def _week(bundle: Bundle, site: Site, period: date) -> dict[int, MeasureValue]:
-    """The bundle members' stored rows for the week, as stored now (the caller holds them)."""
+def week_rows(bundle: Bundle, site: Site, period: date) -> dict[int, MeasureValue]:
+    """The bundle members' stored rows for the week, by measure id, as stored now."""
     rows = db.session.execute(
         db.select(MeasureValue).where(
             MeasureValue.measure_id.in_([m.id for m in bundle.members]),
@@ -31,7 +31,8 @@ def _week(bundle: Bundle, site: Site, period: date) -> dict[int, MeasureValue]:
     return {r.measure_id: r for r in rows}
 
 
-def _numbers(rows: dict[int, MeasureValue]) -> dict[int, Numbers]:
+def numbers_of(rows: dict[int, MeasureValue]) -> dict[int, Numbers]:
+    """The (numerator, denominator) of each row that has both."""
     return {i: (r.numerator, r.denominator) for i, r in rows.items()
             if r.numerator is not None and r.denominator is not None}
 
@@ -39,7 +40,7 @@ def _numbers(rows: dict[int, MeasureValue]) -> dict[int, Numbers]:
 def _after(bundle: Bundle, rows: dict[int, MeasureValue],
            deltas: dict[int, Numbers]) -> dict[int, Numbers]:
     """The week's numbers once the deltas are added (TallyRefused if one cannot be)."""
-    week = _numbers(rows)
+    week = numbers_of(rows)
     for m in bundle.members:
         if m.id not in deltas:
             continue
@@ -84,8 +85,8 @@ def add_tally(bundle: Bundle, site: Site, period: date, results: dict[int, bool]
     met, and to the bundle's when all were. TallyRefused when the week's numbers do not
     cover the whole bundle or disagree (`bundles.tally_problem`)."""
     hold(*bundle.members)  # two nurses tallying at once: both patients count
-    rows = _week(bundle, site, period)
-    problem = tally_problem(bundle, _numbers(rows))
+    rows = week_rows(bundle, site, period)
+    problem = tally_problem(bundle, numbers_of(rows))
     if problem:
         raise TallyRefused(problem)
     met_all = all(results[c.id] for c in bundle.components)
@@ -124,7 +125,7 @@ def undo_tally(entry: TallyEntry, bundle: Bundle, site: Site, *, by: User) -> No
         met = entry.results.get(str(c.id))
         if met is not None:  # a part added to the bundle after this patient was tallied
             deltas[c.id] = (-int(met), -1)
-    rows = _week(bundle, site, entry.period_start)
+    rows = week_rows(bundle, site, entry.period_start)
     week = _after(bundle, rows, deltas)
     why = first_contradiction(bundle, week)
     if why:

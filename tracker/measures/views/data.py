@@ -206,17 +206,13 @@ def tally(measure_id: int):
     week = date.fromisoformat(shown) if shown in [d.isoformat() for d in choices] else current
     if not form.is_submitted():
         form.period.data = week.isoformat()
-    stored = {v.measure_id: v for v in db.session.execute(
-        db.select(MeasureValue).filter_by(site_id=site.id, period_start=week)
-        .where(MeasureValue.measure_id.in_([m.id for m in bundle.members]))
-    ).scalars()}
-    numbers = {i: (v.numerator, v.denominator) for i, v in stored.items()
-               if v.numerator is not None and v.denominator is not None}
+    stored = ward_tally.week_rows(bundle, site, week)
     return render_template(
         "measures/tally.html", measure=measure, site=site, form=form, components=components,
         totals=[(m, stored.get(m.id)) for m in bundle.members], week=week,
         week_label=periods.label(week, measure.frequency),
-        blocked=bundles.tally_problem(bundle, numbers) if not form.period.errors else "",
+        blocked=(bundles.tally_problem(bundle, ward_tally.numbers_of(stored))
+                 if not form.period.errors else ""),
         last=ward_tally.last_tally(bundle, site, current_user), undo_form=UndoTallyForm(),
         format_value=format_value, plotted=plotted)
 

@@ -6,6 +6,7 @@ from wtforms import SelectChoice
 
 from ...core import audit
 from ...core.args import arg_id
+from ...core.forms import ConfirmForm
 from ...extensions import db
 from ...models import (
     Collaborative,
@@ -18,7 +19,7 @@ from ...models import (
     Site,
 )
 from .. import bp, queries, services
-from ..forms import DeleteForm, MeasureForm
+from ..forms import MeasureForm
 from ..loaders import get_measure_or_404
 
 
@@ -72,7 +73,7 @@ def update(measure_id: int):
 def delete(measure_id: int):
     """Remove a measure from the lists (its definition and data are kept)."""
     measure = get_measure_or_404(measure_id, edit=True)
-    if DeleteForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         services.delete_measure(measure, by=current_user)
         db.session.commit()
         flash(f"Measure “{measure.name}” deleted. Its data are kept.", "success")

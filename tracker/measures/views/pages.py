@@ -6,12 +6,13 @@ from sqlalchemy.orm import joinedload
 
 from ...core.args import arg_id
 from ...core.exports import download_name
+from ...core.forms import ConfirmForm
 from ...core.queries import collaboratives_of
 from ...extensions import db
 from ...models import Measure, PhaseBreak, Site
 from .. import bp, bundles, charts, queries, series, services, words
 from ..entries import period_error
-from ..forms import DeleteForm, PhaseBreakForm
+from ..forms import PhaseBreakForm
 from ..front import load_chart, load_cycles
 from ..loaders import get_measure_or_404, get_measure_site_or_404
 
@@ -114,7 +115,7 @@ def remove_phase(measure_id: int, phase_id: int):
     if phase.measure_id != measure.id or phase.deleted_at is not None:
         return redirect(url_for("measures.detail", measure_id=measure.id))
     site = get_measure_site_or_404(measure, phase.site_id, lead=True)
-    if DeleteForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         services.remove_phase_break(phase, by=current_user)
         db.session.commit()
         flash("Phase break removed.", "success")
