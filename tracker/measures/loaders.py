@@ -4,7 +4,7 @@ from flask import abort
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import Measure, Site
+from ..models import ImportBatch, Measure, PhaseBreak, Site
 from . import queries
 
 
@@ -42,3 +42,20 @@ def default_site(measure: Measure) -> Site | None:
     if own:
         return min(own, key=lambda s: s.name)
     return db.session.execute(queries.chart_sites(measure, current_user).limit(1)).scalar()
+
+
+def get_import_batch_or_404(measure: Measure, batch_id: int) -> ImportBatch:
+    """A pending upload of `measure` by the current user (anyone else's is not found)."""
+    batch = db.get_or_404(ImportBatch, batch_id)
+    if (batch.measure_id != measure.id or batch.created_by_id != current_user.id
+            or batch.status != "pending"):
+        abort(404)
+    return batch
+
+
+def get_phase_or_404(measure: Measure, phase_id: int) -> PhaseBreak | None:
+    """A live phase break of `measure`; None for another measure's or a removed one."""
+    phase = db.get_or_404(PhaseBreak, phase_id)
+    if phase.measure_id != measure.id or phase.deleted_at is not None:
+        return None
+    return phase

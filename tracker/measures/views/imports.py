@@ -12,11 +12,12 @@ from ...extensions import db
 from ...models import ImportBatch, Measure, MeasureValue, Site, utcnow
 from .. import bp, queries, services
 from ..forms import MappingForm, UploadForm
-from ..imports import ROLES, Mapping, check, column_choices, guess_mapping
-from ..loaders import get_measure_or_404, get_measure_site_or_404
+from ..imports import MAX_LISTED_ERRORS, ROLES, Mapping, check, column_choices, guess_mapping
+from ..loaders import get_import_batch_or_404, get_measure_or_404, get_measure_site_or_404
 from ..transfer import (
     MAX_BYTES,
     MAX_COLUMNS,
+    MAX_ROWS,
     FileProblem,
     csv_response,
     find_nhs_number,
@@ -69,17 +70,8 @@ def import_upload(measure_id: int):
             return redirect(url_for("measures.import_preview", measure_id=measure.id,
                                     batch_id=batch.id))
     return render_template("measures/import.html", measure=measure, form=form,
-                           site_id=form.site_id.data)
-
-
-def _get_batch(measure: Measure, batch_id: int) -> ImportBatch:
-    """A pending upload of the current user for this measure."""
-    batch = db.get_or_404(ImportBatch, batch_id)
-    if batch.measure_id != measure.id or batch.created_by_id != current_user.id:
-        abort(404)
-    if batch.status != "pending":
-        abort(404)
-    return batch
+                           site_id=form.site_id.data, max_mb=MAX_BYTES // 2**20,
+                           max_rows=MAX_ROWS)
 
 
 @bp.route("/<id:measure_id>/import/<id:batch_id>", methods=["GET", "POST"])
@@ -87,7 +79,7 @@ def _get_batch(measure: Measure, batch_id: int) -> ImportBatch:
 def import_preview(measure_id: int, batch_id: int):
     """Map the columns and check every row; confirming imports all rows or none."""
     measure = get_measure_or_404(measure_id)
-    batch = _get_batch(measure, batch_id)
+    batch = get_import_batch_or_404(measure, batch_id)
     site = get_measure_site_or_404(measure, batch.site_id, enter=True)
     mapping = Mapping.from_dict(batch.mapping)
     form = MappingForm()
@@ -124,7 +116,7 @@ def import_preview(measure_id: int, batch_id: int):
     return render_template(
         "measures/import_preview.html", measure=measure, site=site, batch=batch, form=form,
         preview=preview, counts=services.count_changes(measure, preview.entries),
-        site_names={s.id: s.name for s in sites}, errors_shown=preview.errors[:1000],
+        site_names={s.id: s.name for s in sites}, errors_shown=preview.errors[:MAX_LISTED_ERRORS],
         imported_before=db.session.scalar(
             db.select(ImportBatch.confirmed_at).where(
                 ImportBatch.sha256 == batch.sha256, ImportBatch.measure_id == measure.id,

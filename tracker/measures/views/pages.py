@@ -9,12 +9,12 @@ from ...core.exports import download_name
 from ...core.forms import ConfirmForm
 from ...core.queries import collaboratives_of
 from ...extensions import db
-from ...models import Measure, PhaseBreak, Site
+from ...models import Measure, Site
 from .. import bp, bundles, charts, queries, series, services, words
 from ..entries import period_error
 from ..forms import PhaseBreakForm
 from ..front import load_chart, load_cycles
-from ..loaders import get_measure_or_404, get_measure_site_or_404
+from ..loaders import get_measure_or_404, get_measure_site_or_404, get_phase_or_404
 
 
 @bp.get("/")
@@ -111,8 +111,8 @@ def set_phase(measure_id: int):
 def remove_phase(measure_id: int, phase_id: int):
     """Remove a phase break (kept in the database, marked removed)."""
     measure = get_measure_or_404(measure_id)
-    phase = db.get_or_404(PhaseBreak, phase_id)
-    if phase.measure_id != measure.id or phase.deleted_at is not None:
+    phase = get_phase_or_404(measure, phase_id)
+    if phase is None:  # another measure's, or already removed (a second click)
         return redirect(url_for("measures.detail", measure_id=measure.id))
     site = get_measure_site_or_404(measure, phase.site_id, lead=True)
     if ConfirmForm().validate_on_submit():
