@@ -1,6 +1,7 @@
 import sqlalchemy as sa
 
 from config import Config, ProductionConfig
+from tests import factories as f
 from tracker import create_app
 from tracker.extensions import db
 
@@ -93,3 +94,18 @@ def test_a_lost_unique_race_is_a_conflict_page_not_a_server_error(app, login, wo
     assert "changed this at the same moment" in response.get_data(True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
+
+
+def test_a_refused_request_gets_the_app_page_with_its_reason(app, login, world):
+    """Any 400 (here a site the user is not on) is the app's page, not the bare server one."""
+    from tracker.models import Site
+
+    with app.app_context():
+        idea = f.make_idea(db.session.get(Site, world.site_a), title="Chair by the bed")
+        db.session.commit()
+        idea_id = idea.id
+    response = login("member_a").post(f"/ideas/{idea_id}/try", data={"site_id": world.site_b})
+    assert response.status_code == 400
+    html = response.get_data(True)
+    assert "The request could not be accepted" in html and "PDSA Tracker" in html
+    assert "nothing was saved" in html

@@ -1,8 +1,8 @@
 """Error pages in the app's style."""
 
 from flask import Flask, render_template
-from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import BadRequest
 
 from ..extensions import db
 
@@ -16,9 +16,14 @@ def init_app(app: Flask) -> None:
     def not_found(error):
         return render_template("errors/404.html"), 404
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_template("errors/400.html", reason=error.description), 400
+    @app.errorhandler(400)
+    def bad_request(error):
+        # Every refusal of a malformed request (an expired form's CSRF token, a NUL, a field
+        # no form sends) says why when it was given a reason.
+        reason = error.description
+        if reason == BadRequest.description:
+            reason = "The page sent something this app could not use."
+        return render_template("errors/400.html", reason=reason), 400
 
     @app.errorhandler(IntegrityError)
     def conflict(error):

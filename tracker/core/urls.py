@@ -2,7 +2,7 @@
 database id, so `/cycles/0` or `/cycles/99999999999999999999` is a plain 404 before any view
 runs), and no NUL character anywhere in the path, the query or a posted form."""
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, request
 from werkzeug.routing import BaseConverter, ValidationError
 
 from .args import MAX_ID, parse_id
@@ -25,8 +25,8 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
-def refuse_nul():
-    """A 400 page for a NUL in the path, the query or a form, else None (carry on).
+def refuse_nul() -> None:
+    """A 400 for a NUL in the path, the query or a form (the error page says why).
 
     Nobody types a NUL; PostgreSQL cannot store or even compare one (the query fails), so
     letting it through would turn a hostile address into a 500."""
@@ -34,9 +34,7 @@ def refuse_nul():
     if request.method == "POST":
         values += [*request.form.keys(), *request.form.values()]
     if any("\x00" in value for value in values):
-        reason = "The address or the form held a NUL character, which nothing here can use."
-        return render_template("errors/bad_request.html", reason=reason), 400
-    return None
+        abort(400, "The address or the form held a NUL character, which nothing here can use.")
 
 
 def init_app(app: Flask) -> None:
