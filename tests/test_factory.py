@@ -1,3 +1,4 @@
+import pytest
 import sqlalchemy as sa
 
 from config import Config, ProductionConfig
@@ -78,13 +79,17 @@ def test_a_lost_unique_race_is_a_conflict_page_not_a_server_error(app, login, wo
                                                                   monkeypatch):
     """A double submit that trips a unique constraint: 409, nothing saved, a way forward."""
     from tracker.feedback import services
-    from tracker.models import Comment, Cycle, Site
+    from tracker.models import Comment, Cycle, IdeaFollow, Site
 
-    def lose_the_race(*args, **kwargs):
-        raise sa.exc.IntegrityError("INSERT ...", {}, Exception("duplicate key"))
+    def lose_the_race(target, *args, by, **kwargs):
+        # The same follow written twice: a real unique violation on either engine.
+        db.session.add_all([IdeaFollow(user_id=by.id, idea_id=idea_id) for _ in range(2)])
+        db.session.flush()
 
     with app.app_context():
-        cycle = Cycle(site_id=db.session.get(Site, world.site_a).id, title="Chair by the bed")
+        site = db.session.get(Site, world.site_a)
+        idea_id = f.make_idea(site, title="Chair by the bed").id
+        cycle = Cycle(site_id=site.id, title="Chair by the bed")
         db.session.add(cycle)
         db.session.commit()
         cycle_id = cycle.id
@@ -94,6 +99,26 @@ def test_a_lost_unique_race_is_a_conflict_page_not_a_server_error(app, login, wo
     assert "changed this at the same moment" in response.get_data(True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
+
+
+def test_any_other_integrity_error_is_a_server_error_not_a_conflict(app, login, world,
+                                                                     monkeypatch):
+    """Only a lost unique race reads as "changed at the same moment"; a NOT NULL is a bug."""
+    from tracker.feedback import services
+    from tracker.models import Comment, Cycle, Site
+
+    def break_a_rule(target, *args, by, **kwargs):
+        db.session.add(Comment(cycle_id=target.id, author_id=by.id, body=None))
+        db.session.flush()
+
+    with app.app_context():
+        cycle = Cycle(site_id=db.session.get(Site, world.site_a).id, title="Chair by the bed")
+        db.session.add(cycle)
+        db.session.commit()
+        cycle_id = cycle.id
+    monkeypatch.setattr(services, "post_comment", break_a_rule)
+    with pytest.raises(sa.exc.IntegrityError):  # testing propagates what would be a 500
+        login("member_a").post(f"/cycles/{cycle_id}/comments", data={"body": "Hello"})
 
 
 def test_a_refused_request_gets_the_app_page_with_its_reason(app, login, world):

@@ -27,13 +27,22 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def conflict(error):
-        # A unique constraint lost a race the verbs did not foresee (e.g. a double submit):
-        # nothing was saved, which is a conflict to retry, not a server error.
+        # A unique constraint that lost a race the verbs did not foresee (e.g. a double
+        # submit): nothing was saved, which is a conflict to retry. Any other integrity error
+        # is a bug, and stays a server error.
         db.session.rollback()
-        app.logger.warning("Integrity conflict: %s", error.orig)
+        if not _unique_violation(error):
+            raise error
+        app.logger.warning("Unique-constraint conflict: %s", error.orig)
         return render_template("errors/409.html"), 409
 
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
         return render_template("errors/500.html"), 500
+
+
+def _unique_violation(error: IntegrityError) -> bool:
+    """PostgreSQL's unique_violation (SQLSTATE 23505), or SQLite's "UNIQUE constraint failed"."""
+    return (getattr(error.orig, "sqlstate", None) == "23505"
+            or "UNIQUE constraint failed" in str(error.orig))
