@@ -8,7 +8,6 @@ from flask.cli import with_appcontext
 
 from .admin.cli import create_collaborative, create_network, create_site
 from .core import backup
-from .demo import DEMO_PASSWORD, build_demo, demo_accounts
 from .extensions import db
 from .models import (
     Collaborative,
@@ -108,6 +107,10 @@ def _one(model, condition, option: str, value):
               help="Do nothing if the database holds any collaborative.")
 def seed_demo(scale, if_empty):
     """Build the deterministic DrEaMing demo collaborative and print its accounts."""
+    # Imported here, not at the top: the demo reads its data files when imported, which every
+    # web worker would otherwise pay for at start-up.
+    from .demo import DEMO_PASSWORD, build_demo, demo_accounts
+
     if if_empty and db.session.scalar(db.select(db.func.count(Collaborative.id))):
         click.echo("Skipped the demo: the database already holds data.")
     else:

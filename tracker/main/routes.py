@@ -7,13 +7,18 @@ from ..core.queries import collaboratives_of
 from ..events.queries import upcoming_events
 from ..extensions import db
 from ..models import Cycle, Measure, Membership, Stage, utcnow
+from ..setup.services import has_admin
 from . import bp
 from .activity import recent_activity
 
 
 @bp.get("/")
 def index():
-    """Send visitors to the dashboard (or to sign in)."""
+    """Send visitors to the dashboard (or to sign in); on a new install, to the first run."""
+    # One indexed query, on this page only, and not cached: a restored or emptied database
+    # may have no admin again.
+    if not has_admin():
+        return redirect(url_for("setup.create"))
     return redirect(url_for("main.dashboard"))
 
 

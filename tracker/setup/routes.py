@@ -1,22 +1,11 @@
 """The first-run page: open only while the database has no admin."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_user
 
 from ..extensions import db
 from . import bp, services
 from .forms import FirstAdminForm
-
-
-@bp.before_app_request
-def first_run():
-    """Send a visitor at / to the first-run page while there is no admin.
-
-    One indexed query, on / only: not cached, since a restored or emptied database may have
-    no admin again."""
-    if request.endpoint != "main.index" or services.has_admin():
-        return None
-    return redirect(url_for("setup.create"))
 
 
 @bp.route("", methods=["GET", "POST"])
