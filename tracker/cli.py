@@ -19,6 +19,7 @@ from .models import (
     SiteRole,
     User,
 )
+from .models.people import MIN_PASSWORD, normalise_email
 from .notifications.cli import send_digests_command
 from .search.engine import reindex_all
 from .setup.cli import create_admin_command
@@ -49,11 +50,10 @@ def register_cli(app: Flask) -> None:
               help="For faculty and partner: the collaborative (default: the only one).")
 def create_user(email, name, password, role, site_name, profession, collaborative_name):
     """Create a user, or update the one with this email, and give them ROLE."""
-    if len(password) < 10:
-        raise click.UsageError("The password needs at least 10 characters.")
-    user = db.session.execute(
-        db.select(User).where(User.email == email.strip().lower())
-    ).scalar_one_or_none()
+    if len(password) < MIN_PASSWORD:
+        raise click.UsageError(f"The password needs at least {MIN_PASSWORD} characters.")
+    email = normalise_email(email)
+    user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
     created = user is None
     if created:
         user = User(email=email)

@@ -59,7 +59,7 @@ def logout():
     """Sign out everywhere (POST, so a link on another site cannot sign you out)."""
     if current_user.is_authenticated:
         # A copied session or remember-me cookie must stop working too: the token it names goes.
-        services.end_sessions(current_user)
+        current_user.end_sessions()
         db.session.commit()
     logout_user()
     flash("You are signed out. Your other devices are signed out too.", "info")

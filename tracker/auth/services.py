@@ -158,8 +158,3 @@ def authenticate(email: str, password: str) -> User | None:
 def _dummy_hash() -> str:
     # The same algorithm and cost as real passwords (werkzeug's default), for a random secret.
     return generate_password_hash(secrets.token_urlsafe(16))
-
-
-def end_sessions(user: User) -> None:
-    """Sign `user` out on every device: sessions and remember-me cookies name the old token."""
-    user.session_token = secrets.token_urlsafe(24)

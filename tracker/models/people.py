@@ -138,6 +138,10 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Sign the user out on every device: sessions and remember-me cookies name the token."""
         self.session_token = secrets.token_urlsafe(24)
 
     def check_password(self, password: str) -> bool:
