@@ -52,7 +52,8 @@ def create_collaborative():
 @login_required
 def collaborative(collaborative_id: int):
     """A collaborative's networks and sites, with what the user may change."""
-    collaborative = get_collaborative_or_404(collaborative_id, may="manage_part")
+    collaborative = get_collaborative_or_404(collaborative_id,
+                                             may=Collaborative.can_manage_some_part)
     sites = db.session.scalars(queries.sites_of(collaborative)).all()
     return render_template(
         "admin/collaborative.html", collaborative=collaborative, sites=sites,
@@ -68,7 +69,7 @@ def collaborative(collaborative_id: int):
 @login_required
 def update_collaborative(collaborative_id: int):
     """Change a collaborative's name, aim and dates (admins)."""
-    collaborative = get_collaborative_or_404(collaborative_id, may="edit")
+    collaborative = get_collaborative_or_404(collaborative_id, may=Collaborative.can_edit)
     form = CollaborativeForm(obj=collaborative)
     if form.validate_on_submit():
         try:
@@ -89,7 +90,7 @@ def update_collaborative(collaborative_id: int):
 @login_required
 def archive_collaborative(collaborative_id: int):
     """Archive a collaborative (admins): its work stays readable."""
-    collaborative = get_collaborative_or_404(collaborative_id, may="edit")
+    collaborative = get_collaborative_or_404(collaborative_id, may=Collaborative.can_edit)
     if ConfirmForm().validate_on_submit():
         services.archive(collaborative, by=current_user)
         db.session.commit()
@@ -101,7 +102,7 @@ def archive_collaborative(collaborative_id: int):
 @login_required
 def create_network(collaborative_id: int):
     """Add a regional network (admins and the collaborative's faculty)."""
-    collaborative = get_collaborative_or_404(collaborative_id, may="manage")
+    collaborative = get_collaborative_or_404(collaborative_id, may=Collaborative.can_manage)
     form = NetworkForm()
     if form.validate_on_submit():
         try:
@@ -151,7 +152,8 @@ def archive_network(network_id: int):
 @login_required
 def create_site(collaborative_id: int):
     """Add a site to one of the networks the user manages."""
-    collaborative = get_collaborative_or_404(collaborative_id, may="manage_part")
+    collaborative = get_collaborative_or_404(collaborative_id,
+                                             may=Collaborative.can_manage_some_part)
     form = SiteForm()
     form.network_id.choices = _network_choices(collaborative)
     if form.validate_on_submit():

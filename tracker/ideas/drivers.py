@@ -11,21 +11,13 @@ from ..models import ChangeIdea, Collaborative, Driver, Tag
 from ..sites.loaders import get_collaborative_or_404
 from . import bp, services
 from .forms import DriverForm, MergeTagsForm, RenameDriverForm
+from .loaders import get_driver_or_404
 
 
-def _collaborative() -> Collaborative:
-    """The collaborative whose diagram to show: ?collaborative= or the user's first."""
-    return get_collaborative_or_404(arg_id(request.args, "collaborative"))
-
-
-def get_driver_or_404(driver_id: int) -> Driver:
-    """A driver the current user may edit (faculty of its collaborative)."""
-    driver = db.get_or_404(Driver, driver_id)
-    if driver.deleted_at is not None:
-        abort(404)
-    if not current_user.is_faculty_of(driver.collaborative_id):
-        abort(403)
-    return driver
+def _collaborative(may=None) -> Collaborative:
+    """The collaborative whose diagram to show: ?collaborative= or the user's first (with
+    `may`, a rule the user must pass)."""
+    return get_collaborative_or_404(arg_id(request.args, "collaborative"), may=may)
 
 
 @bp.get("/drivers")
@@ -59,9 +51,7 @@ def diagram():
 @login_required
 def add_driver():
     """Add a primary or secondary driver (faculty)."""
-    collaborative = _collaborative()
-    if not current_user.is_faculty_of(collaborative.id):
-        abort(403)
+    collaborative = _collaborative(may=Collaborative.has_faculty)
     form = DriverForm()
     parents = db.session.scalars(db.select(Driver).where(
         Driver.collaborative_id == collaborative.id, Driver.parent_id.is_(None),
@@ -126,9 +116,7 @@ def delete_driver(driver_id: int):
 @login_required
 def tags():
     """Faculty merge duplicate tags (e.g. "pre-op drink" into "carbohydrate drink")."""
-    collaborative = _collaborative()
-    if not current_user.is_faculty_of(collaborative.id):
-        abort(403)
+    collaborative = _collaborative(may=Collaborative.has_faculty)
     all_tags = db.session.scalars(db.select(Tag).where(
         Tag.collaborative_id == collaborative.id).order_by(Tag.name)).all()
     form = MergeTagsForm()

@@ -1,11 +1,12 @@
-"""The feature's loader: the only place other features get a change idea from."""
+"""The feature's loaders: a change idea (the only place other features get one from) and a
+driver of the diagram."""
 
 from flask import abort
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import ChangeIdea
+from ..models import ChangeIdea, Driver
 
 
 def get_idea_or_404(idea_id: int, *, edit: bool = False) -> ChangeIdea:
@@ -18,3 +19,13 @@ def get_idea_or_404(idea_id: int, *, edit: bool = False) -> ChangeIdea:
     if not idea.can_view(current_user) or (edit and not idea.can_edit(current_user)):
         abort(403)
     return idea
+
+
+def get_driver_or_404(driver_id: int) -> Driver:
+    """A driver the current user may edit (faculty of its collaborative)."""
+    driver = db.get_or_404(Driver, driver_id)
+    if driver.deleted_at is not None:
+        abort(404)
+    if not current_user.is_faculty_of(driver.collaborative_id):
+        abort(403)
+    return driver

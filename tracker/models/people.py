@@ -40,6 +40,10 @@ class Collaborative(db.Model):
     def root_id(self) -> int:
         return self.parent_id or self.id
 
+    def has_faculty(self, user: "User") -> bool:
+        """Whether `user` is faculty of this (national) collaborative; admins count."""
+        return user.is_faculty_of(self.id)
+
     def can_manage_calendar(self, user: "User") -> bool:
         """Faculty of the national collaborative add and change its (and its networks') events."""
         return user.is_faculty_of(self.root_id)

@@ -71,9 +71,9 @@ def site_storyboard(site_id: int):
 @login_required
 def faculty_dashboard():
     """Faculty only: activity per site per week, sites needing support, each team's mix."""
-    # is_faculty_of holds for admins too.
+    # has_faculty holds for admins too.
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"),
-                                             may="faculty")
+                                             may=Collaborative.has_faculty)
     now = utcnow()
     period = current_period(collaborative, now)
     rows = dashboard.build(_sites(collaborative), period, now)

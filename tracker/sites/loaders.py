@@ -1,26 +1,22 @@
 """The feature's loaders: a collaborative, a regional network or a site the current user may
 see (or act on, when asked), else 404/403. The admin area uses them too."""
 
+from collections.abc import Callable
+
 from flask import abort
 from flask_login import current_user
 
 from ..core.queries import collaboratives_of
 from ..extensions import db
-from ..models import Collaborative, Site
-
-# What a caller may ask of a collaborative beyond reading it, each a rule on the model.
-COLLABORATIVE_RULES = {
-    "faculty": lambda c, user: user.is_faculty_of(c.id),
-    "manage": Collaborative.can_manage,  # its networks and sites
-    "manage_part": Collaborative.can_manage_some_part,  # it or one of its networks
-    "edit": Collaborative.can_edit,  # its name, aim and dates; archiving it
-}
+from ..models import Collaborative, Site, User
 
 
-def get_collaborative_or_404(collaborative_id: int | None, *, may: str | None = None
-                             ) -> Collaborative:
+def get_collaborative_or_404(
+    collaborative_id: int | None, *,
+    may: Callable[[Collaborative, User], bool] | None = None,
+) -> Collaborative:
     """A national collaborative the user belongs to (the first of theirs when none is asked);
-    `may` names a further rule from COLLABORATIVE_RULES the user must pass."""
+    `may` is a further rule on the model the user must pass, e.g. Collaborative.can_manage."""
     if collaborative_id is None:
         collaborative = db.session.scalars(collaboratives_of(current_user).limit(1)).first()
     else:
@@ -29,7 +25,7 @@ def get_collaborative_or_404(collaborative_id: int | None, *, may: str | None = 
         abort(404)
     if not current_user.can_view_collaborative(collaborative.id):
         abort(403)
-    if may is not None and not COLLABORATIVE_RULES[may](collaborative, current_user):
+    if may is not None and not may(collaborative, current_user):
         abort(403)
     return collaborative
 
