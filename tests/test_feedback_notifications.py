@@ -7,6 +7,7 @@ from tracker.core.notify import notify
 from tracker.extensions import db
 from tracker.models import (
     EmailChoice,
+    IdeaFollow,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -131,3 +132,43 @@ def test_mention_is_emailed_straight_away_only_when_chosen(app, login, world, ou
             row = db.session.scalars(db.select(Notification).filter_by(
                 user_id=world.faculty)).one()
             assert row.emailed_at is not None and row.email_claim
+
+
+def test_followers_who_chose_it_are_emailed_at_once_when_a_site_tests_the_idea(
+        app, login, world, outbox):
+    """Every notification reaches "immediately", not only those of the feedback views."""
+    with app.app_context():
+        idea = f.make_idea(db.session.get(Site, world.site_b), title="Chair by the bed")
+        db.session.add_all([
+            IdeaFollow(user_id=world.member_b, idea_id=idea.id),
+            NotificationPreference(user_id=world.member_b, kind=NotificationKind.IDEA_ACTIVITY,
+                                   email=EmailChoice.IMMEDIATELY)])
+        db.session.commit()
+        idea_id = idea.id
+    response = login("member_a").post("/cycles/quick", data={
+        "site_id": world.site_a, "title": "Chair by the bed, bay 2", "idea_id": idea_id,
+        "objective": "Sit out on the evening of surgery"})
+    assert response.status_code == 302
+    to_follower = [m for m in outbox if m["To"] == "member.b@example.org"]
+    assert len(to_follower) == 1
+    assert "Alpha Hospital started testing" in to_follower[0].get_content()
+
+
+def test_nothing_is_emailed_for_notifications_a_request_did_not_commit(app, world, outbox):
+    from tracker.notifications import delivery
+
+    with app.app_context():
+        db.session.add(NotificationPreference(user_id=world.faculty, kind=NotificationKind.MENTION,
+                                              email=EmailChoice.IMMEDIATELY))
+        db.session.commit()
+    with app.test_request_context("/"):
+        notify([world.faculty], NotificationKind.MENTION, "never committed")
+        db.session.flush()  # written, but the view never commits
+        assert delivery.email_immediately() == 0
+        assert db.session.scalar(db.select(db.func.count(Notification.id))) == 0
+    assert outbox == []
+    with app.test_request_context("/"):  # the same, committed: sent
+        notify([world.faculty], NotificationKind.MENTION, "committed")
+        db.session.commit()
+        assert delivery.email_immediately() == 1
+    assert [m["To"] for m in outbox] == ["faculty@example.org"]

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from flask import url_for
+from flask import g, has_app_context, url_for
 
 from ..extensions import db
 from ..models import IdeaFollow, Notification, NotificationKind, User
@@ -35,6 +35,8 @@ def notify(
         for user_id in sorted(user_ids)
     ]
     db.session.add_all(notifications)
+    if has_app_context():  # emailed after the request, to those who want it at once
+        g.setdefault("notified_user_ids", set()).update(user_ids)
     return notifications
 
 

@@ -20,7 +20,6 @@ from ..core import markdown
 from ..core.forms import ConfirmForm
 from ..extensions import db, login_manager
 from ..models import Collaborative, EventKind, LearningEvent, utcnow
-from ..notifications import delivery
 from . import bp, ics, queries, services
 from .forms import EventForm, to_local, to_utc
 from .loaders import get_event_or_404
@@ -101,7 +100,6 @@ def create():
         _apply(form, event)
         services.create_event(event, by=current_user)
         db.session.commit()
-        delivery.email_immediately()
         flash("Event added to the calendar.", "success")
         return redirect(url_for("events.detail", event_id=event.id))
     return render_template("events/form.html", form=form, event=None), 422 if form.errors else 200

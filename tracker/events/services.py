@@ -7,6 +7,7 @@ from datetime import datetime
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select
 
+from ..core.notify import notify
 from ..extensions import db
 from ..models import (
     Collaborative,
@@ -18,7 +19,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..notifications.delivery import tell
 from .queries import visible_collaborative_ids
 
 _MATERIAL = re.compile(r"^(https?://\S+)\s*(.*)$")
@@ -67,7 +67,7 @@ def create_event(event: LearningEvent, *, by: User) -> LearningEvent:
     db.session.flush()
     collaborative = db.session.get(Collaborative, event.collaborative_id)
     when = f"{event.starts_at:%-d %b %Y}"
-    tell(db.session.scalars(audience_ids(collaborative)), NotificationKind.EVENT,
+    notify(db.session.scalars(audience_ids(collaborative)), NotificationKind.EVENT,
          f"New {event.kind.label.lower()}: {event.title} ({when})", actor=by, obj=event)
     return event
 

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..core import audit, markdown
+from ..core.notify import notify
 from ..extensions import db
 from ..models import (
     ChangeIdea,
@@ -19,7 +20,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..notifications.delivery import tell
 from . import audience
 
 Target = Cycle | ChangeIdea
@@ -64,7 +64,7 @@ def post_comment(target: Target, body: str, *, by: User, parent: Comment | None 
     ):
         ids = set(ids) - told
         if ids:
-            tell(ids, kind, text, actor=by, obj=target)
+            notify(ids, kind, text, actor=by, obj=target)
         told |= ids
     return comment
 
@@ -100,7 +100,7 @@ def edit_comment(comment: Comment, target: Target, body: str, *, by: User,
     mentioned = mentioned_users(target, body, exclude=before)
     comment.body, comment.edited_at = body, now
     if mentioned:
-        tell(mentioned, NotificationKind.MENTION,
+        notify(mentioned, NotificationKind.MENTION,
                f"{by.name} mentioned you on “{_title(target)}”: {markdown.plain(body, 120)}",
                actor=by, obj=target)
     db.session.flush()
@@ -128,7 +128,7 @@ def request_feedback(cycle: Cycle, *, by: User, faculty: User | None = None,
     else:
         recipients = {u.id for u in db.session.scalars(
             audience.faculty_of(cycle.site.collaborative_id))}
-    tell(recipients, NotificationKind.FEEDBACK_REQUESTED,
+    notify(recipients, NotificationKind.FEEDBACK_REQUESTED,
            f"{cycle.site.name} asks for feedback on “{_title(cycle)}”", actor=by, obj=cycle)
     return request
 
@@ -160,12 +160,12 @@ def give_feedback(cycle: Cycle, body: str, *, by: User, section: str = "",
     recipients = set(db.session.scalars(audience.site_team(cycle.site_id)))
     recipients |= {r.requested_by_id for r in answering}
     excerpt = markdown.plain(body, 120)
-    tell(recipients, NotificationKind.FEEDBACK_GIVEN,
+    notify(recipients, NotificationKind.FEEDBACK_GIVEN,
          f"{by.name} gave feedback on “{_title(cycle)}”: {excerpt}", actor=by, obj=cycle)
     others = {u.id for u in (mentioned if mentioned is not None
                              else mentioned_users(cycle, body))} - recipients
     if others:
-        tell(others, NotificationKind.MENTION,
+        notify(others, NotificationKind.MENTION,
              f"{by.name} mentioned you in feedback on “{_title(cycle)}”: {excerpt}",
              actor=by, obj=cycle)
     return feedback

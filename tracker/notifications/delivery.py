@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_app_context, request, url_for
 
 from ..core.mail import send_mail
-from ..core.notify import link_for, notify
+from ..core.notify import link_for
 from ..extensions import db
 from ..models import (
     EmailChoice,
@@ -46,14 +46,6 @@ NOT_ACCEPTED = (ConnectionRefusedError, smtplib.SMTPConnectError, smtplib.SMTPRe
                 smtplib.SMTPSenderRefused, smtplib.SMTPDataError, smtplib.SMTPHeloError)
 
 
-def tell(recipients: Iterable[User | int], kind: NotificationKind, text: str, **kwargs):
-    """notify(), remembering who was told in this request so they can be emailed after commit."""
-    added = notify(recipients, kind, text, **kwargs)
-    if has_app_context():
-        g.setdefault("notified_user_ids", set()).update(n.user_id for n in added)
-    return added
-
-
 def preferences(user_ids: Iterable[int]) -> dict[int, dict[NotificationKind, EmailChoice]]:
     """Each user's email choice per kind, defaults filled in (one query)."""
     ids = set(user_ids)
@@ -66,8 +58,14 @@ def preferences(user_ids: Iterable[int]) -> dict[int, dict[NotificationKind, Ema
 
 
 def email_immediately() -> int:
-    """After the view's commit: email the people just told who want it straight away."""
+    """At the end of a request: email the people notify() told, and who want it straight away.
+
+    The request's uncommitted work is rolled back first (as the request's end would do), so
+    only notifications the view committed are claimed and sent."""
     ids = g.pop("notified_user_ids", set()) if has_app_context() else set()
+    if not ids:
+        return 0
+    db.session.rollback()
     sent = 0
     for user_id, choices in preferences(ids).items():
         kinds = [k for k, c in choices.items() if c == EmailChoice.IMMEDIATELY]

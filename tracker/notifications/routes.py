@@ -17,6 +17,13 @@ from .loaders import get_notification_or_404
 PER_PAGE = 30
 
 
+@bp.after_app_request
+def email_who_was_told(response):
+    """After any request that told people something, email those who want it at once."""
+    delivery.email_immediately()
+    return response
+
+
 @bp.app_context_processor
 def notification_bell() -> dict:
     """The unread count for the navbar bell.

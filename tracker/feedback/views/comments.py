@@ -9,7 +9,6 @@ from ...cycles.loaders import get_cycle_or_404
 from ...extensions import db
 from ...ideas.loaders import get_idea_or_404
 from ...models import ChangeIdea, Comment, Cycle, User
-from ...notifications import delivery
 from .. import audience, bp, services
 from ..forms import CommentForm
 from ..loaders import get_comment_or_404, target_of
@@ -58,7 +57,6 @@ def _post(target: Cycle | ChangeIdea):
             comment = services.post_comment(target, form.body.data, by=current_user,
                                             parent=parent, mentioned=mentioned)
             db.session.commit()
-            delivery.email_immediately()
             flash("Comment posted.", "success")
             return redirect(f"{page_of(target)}#comment-{comment.id}")
     return _form_page(form, target, "Your comment was not posted", parent), 422
@@ -91,7 +89,6 @@ def edit_comment(comment_id: int):
             form.body.errors.append(str(error))
         else:
             db.session.commit()
-            delivery.email_immediately()
             flash("Comment updated.", "success")
             return redirect(f"{page_of(target)}#comment-{comment.id}")
     status = 422 if form.errors else 200

@@ -7,7 +7,6 @@ from ...core.forms import ConfirmForm
 from ...cycles.loaders import get_cycle_or_404
 from ...extensions import db
 from ...models import Site, User, Visibility
-from ...notifications import delivery
 from .. import audience, bp, services
 from ..forms import AddressedForm, FeedbackForm
 from ..loaders import get_feedback_or_404, get_request_or_404
@@ -35,7 +34,6 @@ def request_feedback(cycle_id: int):
         services.request_feedback(cycle, by=current_user, faculty=faculty, site=site,
                                   message=form.message.data or "")
         db.session.commit()
-        delivery.email_immediately()
         flash("Feedback requested. They have been told.", "success")
         return redirect(_cycle_page(cycle.id))
     return render_template("feedback/request_form.html", form=form, cycle=cycle), 422
@@ -75,7 +73,6 @@ def give(cycle_id: int):
                                               criterion=form.criterion.data,
                                               mentioned=mentioned)
             db.session.commit()
-            delivery.email_immediately()
             flash("Feedback sent. The team has been told.", "success")
             return redirect(_cycle_page(cycle.id, f"feedback-{feedback.id}"))
     status = 422 if form.errors else 200
