@@ -132,6 +132,12 @@ def test_an_archived_site_leaves_the_directory_but_stays_readable(app, login, wo
     assert "Alpha Hospital" in member.get("/sites/").get_data(as_text=True)
     assert member.get(f"/sites/{world.site_b}").status_code == 200
     assert audit_actions(app) == ["admin.site_archived"]
+    # Its work stays findable: the filters over cycles, ideas and search still offer it.
+    for url in ("/cycles/", "/ideas/", "/search/?q=x"):
+        page = member.get(url).get_data(as_text=True)
+        assert f'value="{world.site_b}"' in page and "Beta Hospital (left)" in page, url
+    # ...but the pickers that add to a site do not.
+    assert "Beta Hospital" not in login("admin").get("/auth/invite").get_data(as_text=True)
 
 
 def test_an_archived_collaborative_leaves_the_pickers_but_its_sites_stay_readable(

@@ -6,10 +6,14 @@ from ..extensions import db
 from ..models import Collaborative, Site, User
 
 
-def sites_visible_to(user: User) -> Select:
-    """Sites in the collaboratives the user belongs to (every site for an admin)."""
-    # Archived sites leave the pickers and the directory; their pages stay readable.
-    query = db.select(Site).where(Site.archived_at.is_(None)).order_by(Site.name)
+def sites_visible_to(user: User, *, include_archived: bool = False) -> Select:
+    """Sites in the collaboratives the user belongs to (every site for an admin).
+
+    Archived sites leave the pickers and the directory, but their work stays readable, so the
+    filters of lists over that work (cycles, ideas, search) ask for them with include_archived."""
+    query = db.select(Site).order_by(Site.name)
+    if not include_archived:
+        query = query.where(Site.archived_at.is_(None))
     if not user.is_admin:
         query = query.where(Site.collaborative_id.in_(user.collaborative_ids))
     return query

@@ -104,8 +104,9 @@ def read_filters(args, user: User):
 
 def fill_filter_choices(form, user: User) -> None:
     """Choices for the list filters, each in one query."""
-    sites = db.session.scalars(sites_visible_to(user)).all()
-    form.site.choices = [SelectChoice("", "Any site")] + [SelectChoice(s.id, s.name) for s in sites]
+    sites = db.session.scalars(sites_visible_to(user, include_archived=True)).all()
+    form.site.choices = [SelectChoice("", "Any site")] + [
+        SelectChoice(s.id, f"{s.name} (left)" if s.is_archived else s.name) for s in sites]
     ideas = db.session.execute(
         db.select(ChangeIdea.id, ChangeIdea.title)
         .where(ChangeIdea.collaborative_id.in_({s.collaborative_id for s in sites}),

@@ -57,7 +57,7 @@ def index():
         "ideas/index.html", rows=rows, page=page,
         filters=filters, mine=mine, statuses=STATUS_LABELS, sorts=SORTS,
         drivers=_driver_choices(), tags=_tag_names(),
-        sites=db.session.scalars(sites_visible_to(current_user)).all(),
+        sites=db.session.scalars(sites_visible_to(current_user, include_archived=True)).all(),
         args={k: v for k, v in args.items() if k in FILTER_ARGS},
     )
 

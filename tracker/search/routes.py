@@ -34,7 +34,7 @@ def index():
     return render_template(
         "search/index.html", text=text, kind=kind, site_id=site_id, message=message,
         page=ResultPage(_with_objects(hits), page=page, per_page=PER_PAGE, total=total),
-        sites=db.session.scalars(sites_visible_to(current_user)).all(),
+        sites=db.session.scalars(sites_visible_to(current_user, include_archived=True)).all(),
     )
 
 
