@@ -66,15 +66,24 @@ def test_a_missing_or_impossible_date_is_refused_beside_the_field(app, login, wo
     client = login("member_a")
     response = move(client, cycle_id, "do", "plan", started_on="")
     html = response.get_data(True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Enter the date the test started" in field_error(html, "started_on")
     assert load(app, cycle_id).stage == Stage.PLAN
     move(client, cycle_id, "do", "plan", started_on="2026-03-10")
     response = move(client, cycle_id, "study", "do", ended_on="2026-03-01")
     html = response.get_data(True)
+    assert response.status_code == 422
     assert "before it started (10 Mar 2026)" in field_error(html, "ended_on")
     assert date_input(html, "ended_on") == "2026-03-01"  # what was typed is kept
     assert load(app, cycle_id).stage == Stage.DO
+
+
+def test_a_stage_the_page_does_not_offer_is_refused_with_a_reason(app, login, world):
+    cycle_id = make(app, world.site_a)
+    response = move(login("member_a"), cycle_id, "launched", "plan")
+    assert response.status_code == 400
+    assert "not one this page offers" in response.get_data(True)
+    assert load(app, cycle_id).stage == Stage.PLAN
 
 
 def test_save_and_move_on_records_today_when_the_worksheet_has_no_date(app, login, world):

@@ -137,19 +137,15 @@ def edit(cycle_id: int):
 
 
 def _advance(cycle: Cycle, *, seen: str) -> str:
-    """"Save and move on": only from the stage the form showed, so no stage is skipped.
-    A Do date the worksheet left empty is today's; returns what to tell the user of it."""
-    if seen != cycle.stage.value:
-        flash(f"Someone moved this cycle to {cycle.stage.label} meanwhile, so it was not "
-              "moved again.", "warning")
-        return ""
-    if cycle.stage == Stage.COMPLETE:
-        return ""
-    to = services.STAGE_ORDER[services.STAGE_ORDER.index(cycle.stage) + 1]
+    """"Save and move on": only from the stage the form showed (move_stage refuses a move from
+    an old page), so no stage is skipped. A Do date the worksheet left empty is today's;
+    returns what to tell the user of it."""
+    order = services.STAGE_ORDER
+    to = order[min(order.index(cycle.stage) + 1, len(order) - 1)]
     dated = {Stage.DO: ("started_on", cycle.do_started_on, "start"),
              Stage.STUDY: ("ended_on", cycle.do_ended_on, "end")}.get(to)
     try:
-        services.move_stage(cycle, to, by=current_user,
+        services.move_stage(cycle, to, by=current_user, seen=seen,
                             **({dated[0]: dated[1] or date.today()} if dated else {}))
     except services.StageError as error:
         flash(str(error), "warning")
@@ -193,8 +189,8 @@ def move(cycle_id: int):
     form = StageForm()
     if not form.validate_on_submit():
         if form.started_on.errors or form.ended_on.errors:
-            return _render_detail(cycle, form)  # the message beside the date, as typed
-        return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+            return _render_detail(cycle, form), 422  # the message beside the date, as typed
+        abort(400, "That stage is not one this page offers.")
     try:
         services.move_stage(cycle, Stage(form.to.data), by=current_user,
                             seen=form.seen.data or None, started_on=form.started_on.data,
@@ -205,7 +201,7 @@ def move(cycle_id: int):
             flash(str(error), "warning")
             return redirect(url_for("cycles.detail", cycle_id=cycle.id))
         form[error.field].errors = [str(error)]
-        return _render_detail(cycle, form)
+        return _render_detail(cycle, form), 422
     db.session.commit()
     flash(f"Moved to {cycle.stage.label}.", "success")
     return redirect(url_for("cycles.detail", cycle_id=cycle.id))
