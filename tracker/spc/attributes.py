@@ -2,18 +2,17 @@
 
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .assemble import build
 from .constants import LARGE_DENOMINATOR
-from .inputs import Num, Phase, clean, clean_rates, number
+from .inputs import Num, Phase, Values, clean, clean_rates, number
 from .limits import Lines, constant_lines, mean, no_data, rate_lines
 from .options import PHASING, Options, resolve
 from .results import SpcResult
 from .vocab import ChartType, LimitStatus, RuleSet
 
-Values = Sequence[float | None]
 RateChartFn = Callable[..., SpcResult]
 
 _COUNT_USES = PHASING | {"direction", "target"}

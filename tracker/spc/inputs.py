@@ -10,6 +10,7 @@ from .options import Baseline
 from .vocab import RuleSet
 
 Num = float | None  # None = missing / undefined
+Values = Sequence[Num]  # one per period, in order
 
 
 @dataclass(frozen=True)

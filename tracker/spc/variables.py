@@ -1,18 +1,15 @@
 """Charts of single values: run chart, XmR (I) chart, MR chart and t chart (SPEC.md §2, §3, §4)."""
 
 import statistics
-from collections.abc import Sequence
 from dataclasses import replace
 
 from .assemble import build
 from .constants import MR_SCREEN, T_POWER
-from .inputs import Num, Phase, clean, split_phases
+from .inputs import Num, Phase, Values, clean, split_phases
 from .limits import Lines, constant_lines, mean, no_data, values_lines
 from .options import PHASING, Options, resolve, rule_set
 from .results import SpcResult
 from .vocab import ChartType, Direction, LimitStatus, RuleSet
-
-Values = Sequence[float | None]
 
 _RUN_USES = PHASING | {"rules", "direction", "astronomical"}
 _XMR_USES = PHASING | {"rules", "screen_outliers", "direction", "target"}
