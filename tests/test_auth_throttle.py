@@ -11,7 +11,8 @@ import redis
 from tests.conftest import make_config
 from tests.factories import PASSWORD
 from tracker import create_app
-from tracker.extensions import db
+from tracker.auth import throttle
+from tracker.extensions import db, limiter
 from tracker.models import Invitation
 
 MEMBER = "member.a@example.org"
@@ -51,12 +52,16 @@ def small_limits(app):
 def new_app():
     """new_app(config) -> another app instance, its connections closed after the test."""
     apps = []
+    # The limiter is one object per process: another app's init_app points it at that app's
+    # storage, so the session app's storage is put back afterwards.
+    storage, strategy = limiter._storage, limiter._limiter
 
     def _new_app(config):
         apps.append(create_app(config))
         return apps[-1]
 
     yield _new_app
+    limiter._storage, limiter._limiter = storage, strategy
     for other in apps:
         with other.app_context():
             db.engine.dispose()
@@ -153,6 +158,21 @@ def test_two_app_instances_share_the_count_through_redis(app, world, database_ur
     finally:
         store.flushdb()
         store.close()
+
+
+def test_sign_in_works_and_stays_throttled_when_the_shared_storage_is_down(
+        app, world, database_url, new_app, caplog, monkeypatch):
+    monkeypatch.setattr(throttle, "_fallback", throttle.MovingWindowRateLimiter(
+        throttle.MemoryStorage()))
+    # Nothing listens on port 1: every call to the shared storage fails.
+    config = make_config(database_url, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+                         **SMALL_LIMITS)
+    down = new_app(config)
+    assert sign_in(down.test_client(), MEMBER, PASSWORD).status_code == 302
+    for _ in range(2):
+        assert refusal(sign_in(down.test_client(), MEMBER)) is None
+    assert refusal(sign_in(down.test_client(), MEMBER)) is not None  # counted in memory
+    assert "Throttle storage unavailable" in caplog.text
 
 
 def test_password_reset_requests_are_limited_per_mailbox(app, client, world, outbox):

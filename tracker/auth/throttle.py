@@ -4,7 +4,8 @@ A rule is a config setting holding tiers such as "5 per minute; 10 per 10 minute
 moving window: once a tier is full the next attempt waits until its oldest entry leaves the
 window, so the wait grows from a minute to ten as failures go on, and never exceeds the longest
 tier. The storage is Flask-Limiter's (Redis when REDIS_URL is set), so every worker and server
-counts together.
+counts together. If that storage fails (Redis down), the counting goes on in this worker's
+memory and the failure is logged: sign-in keeps working and stays throttled.
 
 Per-account waits stay short because anyone can run them up for someone else's email. A browser
 that has signed in to an account before carries a signed "known device" cookie: it is counted on
@@ -21,6 +22,8 @@ from collections.abc import Sequence
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter, RateLimiter
 from wtforms import Field
 
 from ..extensions import limiter
@@ -35,7 +38,11 @@ def wait_seconds(checks: Sequence[Check]) -> int:
     """Seconds until every check allows one more attempt; 0 when none is full."""
     if not limiter.enabled:  # RATELIMIT_ENABLED = False
         return 0
-    strategy, waits = limiter.limiter, [0]
+    return _counted(lambda strategy: _wait(strategy, checks))
+
+
+def _wait(strategy: RateLimiter, checks: Sequence[Check]) -> int:
+    waits = [0]
     for setting, key in checks:
         for tier in parse_many(current_app.config[setting]):
             if not strategy.test(tier, _prefix(), setting, key):
@@ -56,9 +63,26 @@ def record(checks: Sequence[Check]) -> None:
     """Count one attempt against every check."""
     if not limiter.enabled:
         return
+    _counted(lambda strategy: _hit(strategy, checks))
+
+
+def _hit(strategy: RateLimiter, checks: Sequence[Check]) -> None:
     for setting, key in checks:
         for tier in parse_many(current_app.config[setting]):
-            limiter.limiter.hit(tier, _prefix(), setting, key)
+            strategy.hit(tier, _prefix(), setting, key)
+
+
+# Where counting goes on while the shared storage is unreachable: this worker only.
+_fallback = MovingWindowRateLimiter(MemoryStorage())
+
+
+def _counted(work):
+    """`work(strategy)` on the shared storage, or on this worker's memory if that fails."""
+    try:
+        return work(limiter.limiter)
+    except Exception:  # any storage failure: a connection refused, a timeout, a lost server
+        current_app.logger.exception("Throttle storage unavailable; counting in this worker")
+        return work(_fallback)
 
 
 def message(seconds: int) -> str:
