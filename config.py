@@ -56,6 +56,13 @@ class Config:
     # so a local install works end to end. Tests use "memory".
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if MAIL_SERVER else "log")
 
+    # "json": one JSON object per log line with the request id (production); "text" otherwise.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "0") == "1"  # one summary line per request
+    # /metrics answers the machine itself, or anyone sending "Authorization: Bearer <token>".
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
+
     PRODUCTION = False
     STRICT_TRANSPORT_SECURITY = None  # production only: a local http:// install must keep working
 
@@ -66,6 +73,8 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     # Browsers keep to HTTPS for a year once they have seen the app over it.
     STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "1") == "1"
 
 
 class TestConfig(Config):

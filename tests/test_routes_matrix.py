@@ -33,6 +33,11 @@ GET_MATRIX = {
     "admin.update_collaborative": [("/admin/collaboratives/{collaborative}/edit", ADMINS)],
     "admin.update_network": [("/admin/networks/{network}/edit", FACULTY)],
     "setup.create": [("/setup", (404,) * 7)],  # closed once an admin exists
+    # For load balancers and monitoring; /metrics only to the machine itself (as here) or a
+    # token: tests/test_health.py.
+    "health.healthz": [("/healthz", (200,) * 7)],
+    "health.readyz": [("/readyz", (200,) * 7)],
+    "health.prometheus": [("/metrics", (200,) * 7)],
     "auth.forgot": [("/auth/forgot", (200,) * 7)],
     "auth.invite": [("/auth/invite", (LOGIN, 403, 200, 403, 200, 403, 200))],  # who manages
     "auth.join": [("/auth/join/not-a-token", (LOGIN,) * 7)],  # a bad link: back to sign in
@@ -236,7 +241,7 @@ POST_MATRIX = {
 
 # POST routes outside the matrix, each with the reason.
 POST_ALLOW = {
-    "setup.create": "only while no admin exists (tests/test_admin_setup.py)",
+    "setup.create": "only while no admin exists (tests/test_setup.py)",
     "auth.login": "for visitors", "auth.logout": "for anyone", "auth.forgot": "for visitors",
     "auth.reset": "for visitors, with a signed link", "auth.join": "for invited visitors",
     "auth.profile": "changes the user's own profile only",

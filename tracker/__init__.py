@@ -12,6 +12,7 @@ from . import (
     cycles,
     events,
     feedback,
+    health,
     ideas,
     main,
     measures,
@@ -23,12 +24,12 @@ from . import (
 )
 from .cli import register_cli
 from .core import db as db_setup
-from .core import errors, urls, web
+from .core import errors, logs, urls, web
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 # Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
 FEATURES = (auth, main, measures, cycles, ideas, sites, search, feedback, notifications, events,
-            reports, admin, setup)
+            reports, admin, setup, health)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -61,5 +62,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.register_blueprint(feature.bp)
     errors.init_app(app)
     web.init_app(app)
+    logs.init_app(app)
+    health.metrics.init_app(app)
     register_cli(app)
     return app

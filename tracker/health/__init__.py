@@ -1,0 +1,7 @@
+"""Operations: liveness and readiness for load balancers, Prometheus metrics for monitoring."""
+
+from flask import Blueprint
+
+bp = Blueprint("health", __name__)
+
+from . import routes  # noqa: E402,F401
