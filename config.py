@@ -25,7 +25,9 @@ class Config:
     INVITE_MAX_AGE = timedelta(days=7)
     RESET_MAX_AGE = timedelta(hours=2)
 
-    REDIS_URL = os.environ.get("REDIS_URL")
+    REDIS_URL = os.environ.get("REDIS_URL")  # also runs background jobs on a queue (RQ)
+    # The app's public address, for links in emails sent outside a request (digests).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:5000")
     # Throttle counts live in Redis when it is set, so every worker and server shares them;
     # in this process's memory otherwise (the app needs nothing else to run).
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"

@@ -13,6 +13,7 @@ from tracker.models import (
     NotificationPreference,
     Site,
 )
+from tracker.notifications import delivery
 
 
 def add_notifications(app, user_id, n, kind=NotificationKind.COMMENT, obj=None):
@@ -155,8 +156,6 @@ def test_followers_who_chose_it_are_emailed_at_once_when_a_site_tests_the_idea(
 
 
 def test_nothing_is_emailed_for_notifications_a_request_did_not_commit(app, world, outbox):
-    from tracker.notifications import delivery
-
     with app.app_context():
         db.session.add(NotificationPreference(user_id=world.faculty, kind=NotificationKind.MENTION,
                                               email=EmailChoice.IMMEDIATELY))
@@ -164,11 +163,11 @@ def test_nothing_is_emailed_for_notifications_a_request_did_not_commit(app, worl
     with app.test_request_context("/"):
         notify([world.faculty], NotificationKind.MENTION, "never committed")
         db.session.flush()  # written, but the view never commits
-        assert delivery.email_immediately() == 0
+        delivery.email_immediately()
         assert db.session.scalar(db.select(db.func.count(Notification.id))) == 0
     assert outbox == []
     with app.test_request_context("/"):  # the same, committed: sent
         notify([world.faculty], NotificationKind.MENTION, "committed")
         db.session.commit()
-        assert delivery.email_immediately() == 1
+        delivery.email_immediately()
     assert [m["To"] for m in outbox] == ["faculty@example.org"]

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from .admin.cli import create_collaborative, create_network, create_site
 from .core import backup
 from .extensions import db
+from .jobs_cli import scheduler_command, worker_command
 from .models import (
     Collaborative,
     CollaborativeRole,
@@ -34,6 +35,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(send_digests_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(scheduler_command)
     for command in (create_admin_command, create_collaborative, create_network, create_site):
         app.cli.add_command(command)
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 
-from . import views  # noqa: E402,F401  (its modules register the views on bp)
+from . import jobs, views  # noqa: E402,F401  (views register on bp; jobs on the queue)

@@ -4,7 +4,7 @@ change, flush, and leave the commit to the caller."""
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from ..core import audit
 from ..core.db import lock
@@ -260,3 +260,18 @@ def count_changes(measure: Measure, entries: Sequence[Entry]) -> dict[str, int]:
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+# An upload left unconfirmed this long is discarded, its file with it.
+STALE_IMPORT = timedelta(hours=24)
+
+
+def discard_stale_imports() -> int:
+    """Discard uploads never confirmed nor discarded within STALE_IMPORT, their files with
+    them (a file may carry columns the import ignores). Returns how many."""
+    return db.session.execute(
+        db.update(ImportBatch)
+        .where(ImportBatch.status == "pending", ImportBatch.created_at < utcnow() - STALE_IMPORT)
+        .values(status="discarded", content=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount

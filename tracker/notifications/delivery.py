@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, request, url_for
 
+from ..core import jobs
 from ..core.mail import send_mail
 from ..core.notify import link_for
 from ..extensions import db
@@ -57,20 +58,36 @@ def preferences(user_ids: Iterable[int]) -> dict[int, dict[NotificationKind, Ema
     return chosen
 
 
-def email_immediately() -> int:
-    """At the end of a request: email the people notify() told, and who want it straight away.
+def email_immediately() -> None:
+    """At the end of a request: email the people notify() told who want it straight away,
+    as a background job (at once, in this process, without Redis).
 
     The request's uncommitted work is rolled back first (as the request's end would do), so
     only notifications the view committed are claimed and sent."""
     ids = g.pop("notified_user_ids", set()) if has_app_context() else set()
     if not ids:
-        return 0
+        return
     db.session.rollback()
+    jobs.enqueue(deliver_immediately, sorted(ids), request.host_url)
+
+
+@jobs.job
+def deliver_immediately(user_ids: list[int], base_url: str) -> int:
+    """Email each of these users their pending notifications of the kinds they want at once.
+    Safe to run again (a retry): rows already claimed are never sent twice."""
     sent = 0
-    for user_id, choices in preferences(ids).items():
+    for user_id, choices in preferences(user_ids).items():
         kinds = [k for k, c in choices.items() if c == EmailChoice.IMMEDIATELY]
-        sent += _deliver(user_id, kinds, base_url=request.host_url, digest=False)
+        sent += _deliver(user_id, kinds, base_url=base_url, digest=False)
     return sent
+
+
+@jobs.periodic("0 7 * * *", "PUBLIC_URL")  # every day at 07:00 UTC
+def send_daily_digests(public_url: str) -> None:
+    """The daily digest as a periodic job (the `send-digests` command does the same)."""
+    result = send_digests(base_url=public_url)
+    current_app.logger.info("Digests: %s emails with %s notifications (%s stranded)",
+                            result.emails, result.notifications, result.stranded)
 
 
 @dataclass
