@@ -78,6 +78,22 @@ def test_a_missing_or_impossible_date_is_refused_beside_the_field(app, login, wo
     assert load(app, cycle_id).stage == Stage.DO
 
 
+def test_a_date_far_outside_the_collaborative_years_is_refused(app, login, world):
+    cycle_id = make(app, world.site_a)
+    client = login("member_a")
+    response = move(client, cycle_id, "do", "plan", started_on="9999-12-31")
+    assert response.status_code == 422
+    assert "Choose a date between 2000 and 2100" in field_error(response.get_data(True),
+                                                                 "started_on")
+    data = worksheet(client, cycle_id)
+    data.update({"do_started_on": "1066-10-14"})
+    response = client.post(f"/cycles/{cycle_id}/edit", data=data)
+    assert "Choose a date between 2000 and 2100" in field_error(response.get_data(True),
+                                                                 "do_started_on")
+    cycle = load(app, cycle_id)
+    assert (cycle.stage, cycle.do_started_on) == (Stage.PLAN, None)
+
+
 def test_a_stage_the_page_does_not_offer_is_refused_with_a_reason(app, login, world):
     cycle_id = make(app, world.site_a)
     response = move(login("member_a"), cycle_id, "launched", "plan")

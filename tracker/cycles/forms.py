@@ -104,8 +104,8 @@ class WorksheetForm(ScaleMixin, PatientSafeForm):
         widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput(),
     )
     # Do
-    do_started_on = DateField("Test started on", validators=[Optional()])
-    do_ended_on = DateField("Test ended on", validators=[Optional()])
+    do_started_on = DateField("Test started on", validators=[Optional(), date_in_range])
+    do_ended_on = DateField("Test ended on", validators=[Optional(), date_in_range])
     do_what_happened = TextAreaField("What happened", render_kw={"rows": 3})
     do_problems = TextAreaField("Problems and surprises", render_kw={"rows": 2})
     do_deviations = TextAreaField("Deviations from the plan", render_kw={"rows": 2})
@@ -130,8 +130,10 @@ class StageForm(FlaskForm):
     seen = HiddenField()  # the stage the page showed: a move from an old page is refused
     # Optional here; `validate` requires the one the move needs. A page without the field
     # (an older one) sends nothing and gets today, the default it would have shown.
-    started_on = DateField("Test started on", validators=[Optional()], default=date.today)
-    ended_on = DateField("Test ended on", validators=[Optional()], default=date.today)
+    started_on = DateField("Test started on", validators=[Optional(), date_in_range],
+                           default=date.today)
+    ended_on = DateField("Test ended on", validators=[Optional(), date_in_range],
+                         default=date.today)
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -26,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..core.args import date_in_range
 from ..core.forms import PatientSafeForm, enum_choices
 from ..models import DataKind, Direction, Frequency, MeasureKind
 from ..spc import ChartType, RuleSet
@@ -141,7 +142,7 @@ class UndoTallyForm(FlaskForm):
 
 
 class PhaseBreakForm(PatientSafeForm):
-    period_start = DateField("Phase starts", validators=[DataRequired()])
+    period_start = DateField("Phase starts", validators=[DataRequired(), date_in_range])
     note = TextAreaField("Why (what changed)", validators=[DataRequired(), Length(max=1000)])
     submit = SubmitField("Start a new phase")
 
