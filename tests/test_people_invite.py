@@ -5,6 +5,8 @@ import io
 
 import pytest
 from openpyxl import Workbook
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
 
 from tests import factories as f
 from tests.test_auth import audit_actions, link_in
@@ -233,3 +235,21 @@ def test_cli_by_names_an_active_admin(app, runner, world, tmp_path):
                         "--by", "lead.a@example.org")
     assert result.exit_code != 0 and "no active admin has that email" in result.output
     assert invitations(app) == []
+
+
+def test_an_empty_form_says_what_to_do(app, login, world):
+    html = preview(login("lead_a"), "  ").get_data(True)
+    assert "Paste the table here, or choose a file." in html
+    assert invitations(app) == []
+
+
+def test_an_oversized_upload_is_refused_unread(app, login, world):
+    big = HEADER.encode() + b"x" * (invite_csv.MAX_BYTES + 10)
+    # Encoded in memory: the test client would otherwise spool a big body to a temporary
+    # file that it never closes.
+    body, length, boundary = stream_encode_multipart(
+        {"file": FileStorage(io.BytesIO(big), "big.csv")}, use_tempfile=False)
+    html = login("lead_a").post(
+        "/admin/people/invite", input_stream=body, content_length=length,
+        content_type=f"multipart/form-data; boundary={boundary}").get_data(True)
+    assert "larger than" in html and invitations(app) == []

@@ -33,9 +33,13 @@ def invite_people():
         try:
             if upload and upload.filename:
                 with upload.stream:
-                    text, rows = invite_csv.read(upload.stream.read(), upload.filename)
+                    # One byte over the limit is enough to refuse it.
+                    content = upload.stream.read(invite_csv.MAX_BYTES + 1)
+                text, rows = invite_csv.read(content, upload.filename)
+            elif not (form.rows.data or "").strip():
+                raise invite_csv.FileProblem("Paste the table here, or choose a file.")
             else:
-                text, rows = invite_csv.read((form.rows.data or "").encode(), "pasted.csv")
+                text, rows = invite_csv.read(form.rows.data.encode(), "pasted.csv")
         except invite_csv.FileProblem as problem:
             (form.file if upload and upload.filename else form.rows).errors.append(str(problem))
         else:

@@ -19,7 +19,7 @@ from ..auth import services as auth_services
 from ..core import audit
 from ..core.queries import sites_visible_to
 from ..extensions import db
-from ..measures.front import FileProblem, find_nhs_number, read_table
+from ..measures.front import MAX_BYTES, FileProblem, find_nhs_number, read_table
 from ..models import (
     Collaborative,
     CollaborativeRoleKind,
@@ -43,8 +43,8 @@ ROLE_WORDS = {
 }
 ROLE_HELP = "member, site lead, faculty or partner"
 
-__all__ = ["COLUMNS", "MAX_INVITATIONS", "Check", "FileProblem", "Row", "check", "read",
-           "send"]
+__all__ = ["COLUMNS", "MAX_BYTES", "MAX_INVITATIONS", "Check", "FileProblem", "Row", "check",
+           "read", "send"]
 
 
 @dataclass
