@@ -253,3 +253,20 @@ def test_an_oversized_upload_is_refused_unread(app, login, world):
         "/admin/people/invite", input_stream=body, content_length=length,
         content_type=f"multipart/form-data; boundary={boundary}").get_data(True)
     assert "larger than" in html and invitations(app) == []
+
+
+def test_sends_and_resends_count_against_the_inviters_allowance(app, login, world, outbox):
+    app.config["INVITE_LIMITS_PER_USER"] = "2 per hour"
+    lead = login("lead_a")
+    for n in range(2):
+        text = HEADER + f"P{n},p{n}@example.org,member,Alpha Hospital\n"
+        assert lead.post("/admin/people/invite", data={"rows": text, "send": "y"}) \
+            .status_code == 302
+    text = HEADER + "P9,p9@example.org,member,Alpha Hospital\n"
+    response = lead.post("/admin/people/invite", data={"rows": text, "send": "y"})
+    assert response.status_code == 429 and "Too many attempts" in response.get_data(True)
+    assert len(invitations(app)) == 2 and len(outbox) == 2
+    with app.app_context():
+        first = db.session.scalars(db.select(Invitation.id).order_by(Invitation.id)).first()
+    page = lead.post(f"/admin/invitations/{first}/resend", follow_redirects=True)
+    assert "Too many attempts" in page.get_data(True) and len(outbox) == 2

@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from ..auth import services as auth_services
+from ..auth import throttle
 from ..auth.forms import BulkInviteForm
 from ..auth.loaders import get_invitation_or_404
 from ..auth.queries import invitations_to
@@ -47,9 +48,18 @@ def invite_people():
             result = invite_csv.check(rows, by=current_user)
             # A fresh upload is always previewed first, even if "send" was pressed.
             if form.send.data and not (upload and upload.filename) and result.ok:
-                return _send(result)
+                # A send counts as one invitation against the inviter's allowance.
+                if not throttle.refuse(_allowance(), form.rows):
+                    throttle.record(_allowance())
+                    return _send(result)
+                return render_template("admin/invite_people.html", form=form, result=result,
+                                       max_rows=invite_csv.MAX_INVITATIONS), 429
     return render_template("admin/invite_people.html", form=form, result=result,
                            max_rows=invite_csv.MAX_INVITATIONS)
+
+
+def _allowance() -> list:
+    return [("INVITE_LIMITS_PER_USER", str(current_user.id))]
 
 
 def _send(result: invite_csv.Check):
@@ -103,7 +113,10 @@ def resend_invitation(invitation_id: int):
         if invitation.accepted_at or invitation.revoked_at:
             flash("That invitation was accepted or revoked: invite the person again instead.",
                   "warning")
+        elif wait := throttle.wait_seconds(_allowance()):
+            flash(throttle.message(wait), "warning")
         else:
+            throttle.record(_allowance())
             auth_services.resend_invitation(invitation, by=current_user)
             db.session.commit()
             flash(f"A new link went to {invitation.email}; the old one no longer works.",
