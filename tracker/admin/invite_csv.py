@@ -36,7 +36,7 @@ MAX_INVITATIONS = 200  # one team or one collaborative's faculty at a time
 # What the role column may say, and what it means.
 ROLE_WORDS = {
     "member": SiteRole.MEMBER, "team member": SiteRole.MEMBER,
-    "site_lead": SiteRole.SITE_LEAD, "site lead": SiteRole.SITE_LEAD,
+    "site lead": SiteRole.SITE_LEAD,
     "faculty": CollaborativeRoleKind.FACULTY,
     "partner": CollaborativeRoleKind.PARTNER,
     "lived-experience partner": CollaborativeRoleKind.PARTNER,
@@ -181,8 +181,8 @@ class _Lookup:
         except EmailNotValidError:
             row.errors.append(f"Email: “{row.email[:60]}” is not an email address."
                               if row.email else "Email: enter an email address.")
-        role = ROLE_WORDS.get(row.role.strip().lower().replace("_", " ")) or ROLE_WORDS.get(
-            row.role.strip().lower())
+        # "Site lead", "site_lead" and "SITE  LEAD" are one role.
+        role = ROLE_WORDS.get(" ".join(row.role.replace("_", " ").lower().split()))
         if role is None:
             row.errors.append(f"Role: “{row.role[:30]}” is not a role: use {ROLE_HELP}.")
         elif isinstance(role, SiteRole):
