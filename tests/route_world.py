@@ -10,13 +10,16 @@ from tracker.extensions import db
 from tracker.measures import periods
 from tracker.models import (
     Collaborative,
+    CollaborativeRole,
     Driver,
     Frequency,
     ImportBatch,
+    Invitation,
     Membership,
     NotificationKind,
     PhaseBreak,
     Site,
+    SiteRole,
     Tag,
     User,
     Visibility,
@@ -73,6 +76,14 @@ def build(world) -> dict:
     db.session.flush()
     membership = db.session.scalars(db.select(Membership.id).filter_by(
         user_id=world.member_a, site_id=world.site_a)).one()
+    invitation = Invitation(email="invited@example.org", site_id=site_a.id,
+                            site_role=SiteRole.MEMBER, invited_by_id=world.lead_a)
+    inactive = f.make_user(site=site_a, email="gone.a@example.org", name="Gus Gone")
+    inactive.active = False
+    db.session.add(invitation)
+    db.session.flush()
+    partner_role = db.session.scalars(db.select(CollaborativeRole.id).filter_by(
+        user_id=world.partner)).one()
     db.session.commit()
     return {
         "cycle": cycle.id, "draft": draft.id, "trashed": trashed.id, "other_cycle": other.id,
@@ -84,6 +95,8 @@ def build(world) -> dict:
         "component": parts[1].id,
         "tag": tags[0].id, "other_tag": tags[1].id, "idea_stamp": idea.updated_at.isoformat(),
         "this_week": weeks[0].isoformat(), "empty_week": weeks[-1].isoformat(),
+        "invitation": invitation.id, "person": world.member_a, "inactive": inactive.id,
+        "partner_role": partner_role,
     }
 
 
@@ -93,7 +106,8 @@ PARAMETER_OBJECTS = {
     "phase_id": "phase", "batch_id": "batch", "event_id": "event", "comment_id": "comment",
     "feedback_id": "feedback", "request_id": "request", "notification_id": "notification",
     "membership_id": "membership", "site_id": "site", "collaborative_id": "collaborative",
-    "network_id": "network",
+    "network_id": "network", "invitation_id": "invitation", "user_id": "person",
+    "role_id": "partner_role",
     "version": "version",
 }
 

@@ -1,5 +1,6 @@
 import pytest
 
+from tests import factories as f
 from tracker.extensions import db
 from tracker.models import User
 
@@ -94,3 +95,25 @@ def test_search_reindex_rebuilds_the_index(app, runner, world):
     assert result.output == "Indexed 1 ideas, cycles and comments.\n"
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(SearchDocument.id))) == 1
+
+
+def test_create_user_collaborative_picks_between_sites_of_the_same_name(app, runner, world):
+    with app.app_context():
+        sepsis = f.make_collaborative("Sepsis")
+        f.make_site(sepsis, "Alpha Hospital")
+        db.session.commit()
+        sepsis_id = sepsis.id
+    ambiguous = create(runner, "--email", "s@example.org", "--role", "member",
+                       "--site", "Alpha Hospital")
+    assert ambiguous.exit_code != 0 and "expected exactly one match, found 2" in ambiguous.output
+    result = create(runner, "--email", "s@example.org", "--role", "site_lead",
+                    "--site", "Alpha Hospital", "--collaborative", "Sepsis")
+    assert result.exit_code == 0, result.output
+    faculty = create(runner, "--email", "f@example.org", "--role", "faculty",
+                     "--collaborative", "Sepsis")
+    assert faculty.exit_code == 0, faculty.output
+    with app.app_context():
+        lead = db.session.scalars(db.select(User).filter_by(email="s@example.org")).one()
+        assert [m.site.collaborative_id for m in lead.memberships] == [sepsis_id]
+        fac = db.session.scalars(db.select(User).filter_by(email="f@example.org")).one()
+        assert [r.collaborative_id for r in fac.collaborative_roles] == [sepsis_id]

@@ -20,11 +20,19 @@ EVERYONE = (LOGIN, 200, 200, 200, 200, 200, 200)  # everyone signed in
 SITE_A = (LOGIN, 200, 200, 403, 403, 403, 200)  # site A's team (and admins)
 FACULTY = (LOGIN, 403, 403, 403, 200, 403, 200)  # the collaborative's faculty (and admins)
 ADMINS = (LOGIN, 403, 403, 403, 403, 403, 200)
+TEAM_MANAGERS = (LOGIN, 403, 200, 403, 200, 403, 200)  # site A's lead, faculty, admins
 
 # endpoint: [(path, outcome per role in ROLES order)]
 GET_MATRIX = {
     "admin.audit_export": [("/admin/audit.csv", ADMINS)],
     "admin.audit_index": [("/admin/audit", ADMINS)],
+    "admin.collaborative_invitations": [("/admin/collaboratives/{collaborative}/invitations",
+                                         FACULTY)],
+    "admin.collaborative_people": [("/admin/collaboratives/{collaborative}/people", FACULTY),
+                                   ("/admin/collaboratives/{collaborative}/people?never=1",
+                                    FACULTY)],
+    "admin.invite_people": [("/admin/people/invite", TEAM_MANAGERS)],  # who may invite
+    "admin.site_invitations": [("/admin/sites/{site}/invitations", TEAM_MANAGERS)],
     "admin.collaborative": [("/admin/collaboratives/{collaborative}", FACULTY)],
     "admin.create_collaborative": [("/admin/collaboratives/new", ADMINS)],
     "admin.create_network": [("/admin/collaboratives/{collaborative}/networks/new", FACULTY)],
@@ -115,6 +123,7 @@ GET_MATRIX = {
 
 OK = "saved"  # a 302 after which the database changed; any other outcome changes nothing
 UPLOAD = object()  # stands for a small CSV file in a form
+BULK = "name,email,role,site\nNew Person,new@example.org,member,Alpha Hospital\n"
 EVENT = {"collaborative_id": "{collaborative}", "kind": "webinar", "title": "Huddle",
          "starts_at": "2031-01-06T10:00"}
 MEASURE = {"name": "Falls", "kind": "outcome", "definition": "Falls on the ward",
@@ -131,6 +140,27 @@ POST_MATRIX = {
                                {"member_b": 403, "lead_a": 403, "faculty": OK})],
     "admin.archive_site": [("/admin/sites/{site}/archive", {},
                             {"member_b": 403, "lead_a": 403, "faculty": OK})],
+    "admin.deactivate_person": [("/admin/people/{person}/deactivate", {},
+                                 {"member_b": 403, "member_a": 403, "lead_b": 403,
+                                  "partner": 403, "lead_a": OK})],
+    "admin.reactivate_person": [("/admin/people/{inactive}/reactivate", {},
+                                 {"member_b": 403, "member_a": 403, "lead_b": 403,
+                                  "faculty": OK})],
+    "admin.invite_people": [("/admin/people/invite", {"rows": BULK, "send": "y"},
+                             {"member_b": 403, "partner": 403, "lead_b": 200, "lead_a": OK})],
+    "admin.resend_invitation": [("/admin/invitations/{invitation}/resend", {},
+                                 {"member_b": 403, "member_a": 403, "lead_b": 403,
+                                  "lead_a": OK})],
+    "admin.revoke_invitation": [("/admin/invitations/{invitation}/revoke", {},
+                                 {"member_b": 403, "member_a": 403, "lead_b": 403,
+                                  "faculty": OK})],
+    "admin.update_collaborative_role": [("/admin/collaborative-roles/{partner_role}/role",
+                                         {"role": "faculty"},
+                                         {"member_b": 403, "lead_a": 403, "partner": 403,
+                                          "faculty": OK})],
+    "admin.remove_collaborative_role": [("/admin/collaborative-roles/{partner_role}/remove", {},
+                                         {"member_b": 403, "lead_a": 403, "partner": 403,
+                                          "admin": OK})],
     "admin.create_collaborative": [("/admin/collaboratives/new", {"name": "Sepsis"},
                                     {"member_b": 403, "faculty": 403, "admin": OK})],
     "admin.create_network": [("/admin/collaboratives/{collaborative}/networks/new",

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from .admin.cli import create_collaborative, create_network, create_site
+from .admin.invite_cli import invite_command
 from .core import backup
 from .extensions import db
 from .jobs_cli import scheduler_command, worker_command
@@ -37,7 +38,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(send_digests_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)
-    for command in (create_admin_command, create_collaborative, create_network, create_site):
+    for command in (create_admin_command, create_collaborative, create_network, create_site,
+                    invite_command):
         app.cli.add_command(command)
 
 
@@ -50,7 +52,8 @@ def register_cli(app: Flask) -> None:
 @click.option("--site", "site_name", help="Site name (required for member and site_lead).")
 @click.option("--profession", type=click.Choice([p.value for p in Profession]), default="other")
 @click.option("--collaborative", "collaborative_name",
-              help="For faculty and partner: the collaborative (default: the only one).")
+              help="For faculty and partner: the collaborative or network (default: the only "
+                   "one); for member and site_lead: the collaborative whose --site is meant.")
 def create_user(email, name, password, role, site_name, profession, collaborative_name):
     """Create a user, or update the one with this email, and give them ROLE."""
     if len(password) < MIN_PASSWORD:
@@ -64,7 +67,12 @@ def create_user(email, name, password, role, site_name, profession, collaborativ
     user.name, user.profession = name, Profession(profession)
     user.set_password(password)
     if role in ("member", "site_lead"):
-        site = _one(Site, Site.name == site_name, "--site", site_name)
+        where = Site.name == site_name
+        if collaborative_name:  # two collaboratives may each have a site of this name
+            collaborative = _one(Collaborative, Collaborative.name == collaborative_name,
+                                 "--collaborative", collaborative_name)
+            where &= Site.collaborative_id == collaborative.root_id
+        site = _one(Site, where, "--site", site_name)
         membership = next((m for m in user.memberships if m.site_id == site.id), None)
         if membership is None:
             membership = Membership(user=user, site=site)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import audit_log, routes  # noqa: E402,F401  (registers the views on bp)
+from . import audit_log, invitations, people, routes  # noqa: E402,F401  (registers the views on bp)

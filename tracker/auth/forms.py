@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -7,11 +8,12 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..core.forms import PatientSafeForm, enum_choices
-from ..models import Profession
+from ..models import CollaborativeRoleKind, Profession
 from ..models.people import MIN_PASSWORD
 
 
@@ -77,3 +79,20 @@ class InviteForm(FlaskForm):
     # Choices are the places the inviter may invite to, e.g. "site:3:member", "collab:1:faculty".
     role = SelectField("Invite them as", validators=[DataRequired()])
     submit = SubmitField("Send invitation")
+
+
+class BulkInviteForm(FlaskForm):
+    """A table of people to invite, pasted or uploaded; `send` only after a clean preview."""
+
+    rows = TextAreaField(
+        "Paste the table", validators=[Length(max=200_000)],
+        description="One person a row, with a first row naming the columns: name, email, role, "
+                    "site. Copy it from a spreadsheet or type it with commas.")
+    file = FileField("Or upload a CSV or Excel (.xlsx) file")
+    check = SubmitField("Check the table")
+    send = SubmitField("Send the invitations")
+
+
+class CollaborativeRoleForm(FlaskForm):
+    role = SelectField("Role", choices=enum_choices(CollaborativeRoleKind))
+    submit = SubmitField("Change role")

@@ -1,7 +1,5 @@
 """Sign in and out, invitations, password reset and the profile page."""
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
@@ -9,6 +7,7 @@ from wtforms import SelectChoice
 from ..core import audit
 from ..core.args import arg_id
 from ..core.queries import collaboratives_of, sites_visible_to
+from ..core.urls import safe_next
 from ..extensions import db
 from ..models import CollaborativeRoleKind, Profession, SiteRole, User
 from ..models.people import normalise_email
@@ -22,14 +21,6 @@ from .forms import (
     ProfileForm,
     ResetPasswordForm,
 )
-
-
-def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -166,6 +157,8 @@ def join(token: str):
             return redirect(url_for("main.dashboard"))
         return render_template("auth/join_existing.html", invitation=invitation)
     form = AcceptInviteForm()
+    if request.method == "GET":
+        form.name.data = invitation.name  # as the inviter typed it; theirs to correct
     if form.validate_on_submit():
         user = services.accept_invitation(
             invitation, user=None, name=form.name.data, profession=form.profession.data,

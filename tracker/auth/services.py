@@ -12,7 +12,9 @@ from ..core.mail import send_mail
 from ..extensions import db
 from ..models import (
     CollaborativeRole,
+    CollaborativeRoleKind,
     Invitation,
+    InvitationState,
     Membership,
     Profession,
     User,
@@ -37,7 +39,9 @@ def invitation_from_token(token: str) -> Invitation | None:
     except (BadSignature, SignatureExpired):
         return None
     invitation = db.session.get(Invitation, data.get("id"))
-    if invitation is None or invitation.nonce != data.get("n") or invitation.accepted_at:
+    if invitation is None or invitation.nonce != data.get("n"):
+        return None
+    if invitation.state(current_app.config["INVITE_MAX_AGE"]) != InvitationState.PENDING:
         return None
     return invitation
 
@@ -59,10 +63,12 @@ def user_from_reset_token(token: str) -> User | None:
     return user
 
 
-def invite(email: str, role_key: str, *, by: User) -> Invitation:
-    """Invite to `role_key` ("site:ID:ROLE" or "collab:ID:ROLE") and email the link."""
+def invite(email: str, role_key: str, *, by: User, name: str = "", send: bool = True
+           ) -> Invitation:
+    """Invite to `role_key` ("site:ID:ROLE" or "collab:ID:ROLE") and email the link (unless
+    send=False: the caller emails it after committing, with email_invitation)."""
     kind, object_id, role = role_key.split(":")
-    invitation = Invitation(email=email, invited_by=by)
+    invitation = Invitation(email=email, name=(name or "").strip()[:120], invited_by=by)
     if kind == "site":
         invitation.site_id, invitation.site_role = int(object_id), role
     else:
@@ -70,16 +76,80 @@ def invite(email: str, role_key: str, *, by: User) -> Invitation:
     db.session.add(invitation)
     db.session.flush()
     db.session.refresh(invitation)
-    link = url_for("auth.join", token=invitation_token(invitation), _external=True)
+    if send:
+        email_invitation(invitation, by)
+    audit.record("auth.invite", actor=by, obj=invitation, after={"email": email, "role": role_key})
+    return invitation
+
+
+def invitation_link(invitation: Invitation) -> str:
+    """The invitation's live link (in a request, or a test request context naming the site)."""
+    return url_for("auth.join", token=invitation_token(invitation), _external=True)
+
+
+def email_invitation(invitation: Invitation, by: User) -> None:
     days = current_app.config["INVITE_MAX_AGE"].days
     send_mail(
         invitation.email,
         "You are invited to PDSA Tracker",
         f"{by.name} has invited you to join PDSA Tracker as {invitation.role_label}.\n\n"
-        f"Set up your account here (the link works once, for {days} days):\n{link}\n",
+        f"Set up your account here (the link works once, for {days} days):\n"
+        f"{invitation_link(invitation)}\n",
     )
-    audit.record("auth.invite", actor=by, obj=invitation, after={"email": email, "role": role_key})
-    return invitation
+
+
+def resend_invitation(invitation: Invitation, *, by: User) -> None:
+    """Email a new link for an invitation not yet accepted or revoked; the old link dies."""
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValueError("Only a pending or expired invitation can be sent again.")
+    invitation.nonce = secrets.token_urlsafe(16)
+    invitation.sent_at = utcnow()
+    db.session.flush()
+    email_invitation(invitation, by)
+    audit.record("auth.invite_resent", actor=by, obj=invitation, detail=invitation.email)
+
+
+def revoke_invitation(invitation: Invitation, *, by: User) -> None:
+    """Stop an invitation's link working (an accepted one stays as it is)."""
+    if invitation.accepted_at or invitation.revoked_at:
+        return
+    invitation.revoked_at = utcnow()
+    db.session.flush()
+    audit.record("auth.invite_revoked", actor=by, obj=invitation, detail=invitation.email)
+
+
+def set_active(person: User, active: bool, *, by: User | None) -> None:
+    """Deactivate an account (its work stays, attributed; it can no longer sign in, and every
+    session it has ends) or reactivate it."""
+    if person.active == active:
+        return
+    person.active = active
+    if not active:
+        person.end_sessions()
+    db.session.flush()
+    audit.record("auth.user_reactivated" if active else "auth.user_deactivated", actor=by,
+                 obj=person, before={"active": not active}, after={"active": active},
+                 detail=person.email)
+
+
+def change_collaborative_role(role: CollaborativeRole, kind: CollaborativeRoleKind, *,
+                              by: User) -> None:
+    """Make a collaborative-wide role faculty or partner."""
+    if role.role == kind:
+        return
+    before, role.role = role.role.value, kind
+    db.session.flush()
+    audit.record("auth.role_changed", actor=by, obj=role, before={"role": before},
+                 after={"role": kind.value}, detail=role.user.email)
+
+
+def remove_collaborative_role(role: CollaborativeRole, *, by: User) -> None:
+    """Take a collaborative-wide role away (the account and its work stay)."""
+    audit.record("auth.role_removed", actor=by, obj=role,
+                 before={"user_id": role.user_id, "role": role.role.value},
+                 detail=role.user.email)
+    db.session.delete(role)
+    db.session.flush()
 
 
 def accept_invitation(
@@ -90,6 +160,7 @@ def accept_invitation(
     if user is None:
         user = User(email=invitation.email, name=name, profession=Profession(profession))
         user.set_password(password)
+        user.last_login_at = utcnow()  # signed in by accepting
         db.session.add(user)
         db.session.flush()
     if invitation.site_id and invitation.site_id not in user.site_ids:

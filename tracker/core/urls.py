@@ -2,6 +2,8 @@
 database id, so `/cycles/0` or `/cycles/99999999999999999999` is a plain 404 before any view
 runs), and no NUL character anywhere in the path, the query or a posted form."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, abort, request
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -23,6 +25,14 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value: int) -> str:
         return str(int(value))
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def refuse_nul() -> None:

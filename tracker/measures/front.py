@@ -13,9 +13,11 @@ from ..extensions import db
 from ..models import Measure, Site, User
 from . import charts, periods, queries, series, words
 from .periods import period_start
+from .transfer import MAX_BYTES, FileProblem, find_nhs_number, read_table
 
-__all__ = ["SiteChart", "Submission", "latest_signal", "period_start", "site_chart",
-           "submissions"]
+# Reading a spreadsheet (CSV or XLSX, safely bounded) is shared with the people import.
+__all__ = ["MAX_BYTES", "FileProblem", "SiteChart", "Submission", "find_nhs_number",
+           "latest_signal", "period_start", "read_table", "site_chart", "submissions"]
 
 
 @dataclass(frozen=True)

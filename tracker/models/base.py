@@ -43,6 +43,13 @@ class CollaborativeRoleKind(Labelled):
     PARTNER = "partner"  # lived-experience partner: reads and comments, never edits
 
 
+class InvitationState(Labelled):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
 class Profession(Labelled):
     NURSE = "nurse"
     HCA = "healthcare_assistant"

@@ -1,7 +1,7 @@
 """Collaboratives, sites, users and their roles."""
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Optional
 
 import sqlalchemy as sa
@@ -10,7 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from .base import CollaborativeRoleKind, Profession, SiteRole, enum_column, utcnow
+from .base import (
+    CollaborativeRoleKind,
+    InvitationState,
+    Profession,
+    SiteRole,
+    enum_column,
+    utcnow,
+)
 
 # Every way of choosing a password (forms, the first run, scripts) checks this length.
 MIN_PASSWORD = 10
@@ -213,6 +220,18 @@ class User(UserMixin, db.Model):
     def can_invite(self) -> bool:
         return self.is_admin or self.is_faculty or bool(self.lead_site_ids)
 
+    def can_manage_account(self, user: "User") -> bool:
+        """Whether `user` may deactivate or reactivate this account: admins anyone but
+        themselves; others only someone all of whose places they manage (a site lead their own
+        site's team, faculty their collaborative's people), and never an admin."""
+        if user.id == self.id or self.is_admin:
+            return False
+        if user.is_admin:
+            return True
+        places = [m.site for m in self.memberships]
+        places += [r.collaborative for r in self.collaborative_roles]
+        return bool(places) and all(place.can_manage(user) for place in places)
+
     @property
     def role_summary(self) -> str:
         """Human words for what this user is, e.g. 'Site lead, Northgate General'."""
@@ -265,6 +284,8 @@ class Invitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    # The invitee's name as the inviter typed it: it fills in the sign-up form.
+    name: Mapped[str] = mapped_column(sa.String(120), default="")
     # Either a site membership (site_id + site_role) or a collaborative role.
     site_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("site.id"))
     site_role: Mapped[Optional[SiteRole]] = mapped_column(enum_column(SiteRole))
@@ -276,12 +297,35 @@ class Invitation(db.Model):
     # A random nonce in the signed link, so an invitation cannot be guessed from its id.
     nonce: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_urlsafe(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the link now valid was sent: a resend gives a new nonce (the old link dies) and a
+    # new start to the expiry.
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[Optional[datetime]]
     accepted_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    revoked_at: Mapped[Optional[datetime]]
 
     site: Mapped[Optional[Site]] = relationship()
     collaborative: Mapped[Optional[Collaborative]] = relationship()
     invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+
+    def state(self, max_age: timedelta, now: datetime | None = None) -> InvitationState:
+        """Accepted, revoked, expired (its link older than `max_age`) or pending."""
+        if self.accepted_at:
+            return InvitationState.ACCEPTED
+        if self.revoked_at:
+            return InvitationState.REVOKED
+        if (now or utcnow()) - self.sent_at > max_age:
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING
+
+    @property
+    def target(self) -> Site | Collaborative:
+        return self.site if self.site_id else self.collaborative
+
+    def can_manage(self, user: User) -> bool:
+        """Who may resend or revoke it: whoever manages the site or collaborative it invites to
+        (site leads their own site's invitations only)."""
+        return self.target.can_manage(user)
 
     @validates("email")
     def _normalise_email(self, key, value: str) -> str:

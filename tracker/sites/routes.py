@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from ..core import audit
 from ..core.queries import sites_visible_to
 from ..extensions import db
-from ..models import Cycle, Membership, Site, SiteRole, User
+from ..models import CollaborativeRole, Cycle, Membership, Site, SiteRole, User
 from . import bp
 from .forms import MemberRoleForm, RemoveMemberForm
 from .loaders import get_site_or_404
@@ -48,24 +48,34 @@ def index():
 @bp.get("/<id:site_id>")
 @login_required
 def detail(site_id: int):
-    """A site's team, grouped by profession: who contributes, never a ranking."""
+    """A site's team, grouped by profession: who contributes, never a ranking. Those who manage
+    the team also see who has never signed in, and the deactivated, to reactivate."""
     site = get_site_or_404(site_id)
+    can_manage = site.can_manage(current_user)
     memberships = db.session.execute(
         db.select(Membership).join(Membership.user)
-        .options(joinedload(Membership.user))
-        .where(Membership.site_id == site.id, User.active.is_(True))
+        .options(joinedload(Membership.user).selectinload(User.memberships)
+                 .joinedload(Membership.site),
+                 joinedload(Membership.user).selectinload(User.collaborative_roles)
+                 .joinedload(CollaborativeRole.collaborative))
+        .where(Membership.site_id == site.id)
         .order_by(User.name)
-    ).scalars().all()
+    ).unique().scalars().all()
+    active = [m for m in memberships if m.user.active]
     by_profession = groupby(
-        sorted(memberships, key=lambda m: (m.user.profession.label, m.user.name)),
+        sorted(active, key=lambda m: (m.user.profession.label, m.user.name)),
         key=lambda m: m.user.profession,
     )
     return render_template(
         "sites/detail.html",
         site=site,
         teams=[(profession, list(group)) for profession, group in by_profession],
-        member_count=len(memberships),
-        can_manage=site.can_manage(current_user),
+        member_count=len(active),
+        can_manage=can_manage,
+        never_signed_in=sum(1 for m in active if m.user.last_login_at is None),
+        deactivated=[m for m in memberships if not m.user.active] if can_manage else [],
+        account_managed={m.user_id for m in memberships
+                         if can_manage and m.user.can_manage_account(current_user)},
     )
 
 
