@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from .base import CollaborativeRoleKind, Profession, SiteRole, enum_column, utcnow
+from .base import CollaborativeRoleKind, Grade, Profession, SiteRole, enum_column, utcnow
 
 # Every way of choosing a password (forms, the first run, scripts) checks this length.
 MIN_PASSWORD = 10
@@ -25,6 +25,12 @@ class Collaborative(db.Model):
     starts_on: Mapped[Optional[date]]
     ends_on: Mapped[Optional[date]]
     parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
+    # The aim's numbers: which of its core measures shows the aim is met, the value to reach and
+    # by when. (use_alter: measure rows point back at the collaborative.)
+    aim_measure_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey(
+        "measure.id", use_alter=True, name="fk_collaborative_aim_measure_id"))
+    aim_target: Mapped[Optional[float]]
+    aim_target_on: Mapped[Optional[date]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Soft archive: gone from pickers and the admin lists, its work still readable.
     archived_at: Mapped[Optional[datetime]]
@@ -35,6 +41,8 @@ class Collaborative(db.Model):
     networks: Mapped[list["Collaborative"]] = relationship(
         back_populates="parent", order_by="Collaborative.name"
     )
+    aim_measure: Mapped[Optional["Measure"]] = relationship(  # noqa: F821 (models.measures)
+        foreign_keys=[aim_measure_id], post_update=True)
 
     @property
     def root_id(self) -> int:
@@ -86,6 +94,13 @@ class Site(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Soft archive: a site that left; its cycles and data stay readable.
     archived_at: Mapped[Optional[datetime]]
+    # The sign-up record: who committed the organisation, who leads, when it joined, and the
+    # wards or units taking part (one a line).
+    joined_on: Mapped[Optional[date]]
+    executive_sponsor: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    clinical_lead: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    data_lead: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    wards: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     collaborative: Mapped[Collaborative] = relationship(foreign_keys=[collaborative_id])
     network: Mapped[Optional[Collaborative]] = relationship(foreign_keys=[network_id])
@@ -105,6 +120,10 @@ class Site(db.Model):
         """Who may archive the site: those who manage its network (or its collaborative)."""
         return (self.network or self.collaborative).can_manage(user)
 
+    @property
+    def ward_list(self) -> list[str]:
+        return [line.strip() for line in (self.wards or "").splitlines() if line.strip()]
+
     def __repr__(self) -> str:
         return f"<Site {self.name!r}>"
 
@@ -118,6 +137,8 @@ class User(UserMixin, db.Model):
     profession: Mapped[Profession] = mapped_column(
         enum_column(Profession), default=Profession.OTHER
     )
+    grade: Mapped[Grade] = mapped_column(enum_column(Grade), default=Grade.NOT_STATED,
+                                         server_default=Grade.NOT_STATED.value)
     password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
     active: Mapped[bool] = mapped_column(default=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
