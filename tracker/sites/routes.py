@@ -10,7 +10,7 @@ from ..core import audit
 from ..core.queries import sites_visible_to
 from ..extensions import db
 from ..models import Cycle, Membership, Site, SiteRole, User
-from . import bp
+from . import bp, record
 from .forms import MemberRoleForm, RemoveMemberForm
 from .loaders import get_site_or_404
 
@@ -66,6 +66,8 @@ def detail(site_id: int):
         teams=[(profession, list(group)) for profession, group in by_profession],
         member_count=len(memberships),
         can_manage=site.can_manage(current_user),
+        mix=record.team_mix(memberships),
+        can_edit_record=site.can_administer(current_user),
     )
 
 
