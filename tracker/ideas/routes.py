@@ -24,7 +24,8 @@ from ..cycles.loaders import get_cycle_or_404
 from ..cycles.queries import cycles_visible_to
 from ..extensions import db
 from ..feedback.panel import comments_context
-from ..models import ChangeIdea, Cycle, Driver, IdeaFollow, Site, Tag
+from ..models import ChangeIdea, Collaborative, Cycle, Driver, IdeaFollow, Site, Tag
+from ..sites.loaders import collaborative_choices, get_collaborative_or_404
 from . import bp, services
 from .forms import IdeaForm, TrySiteForm
 from .loaders import get_idea_or_404
@@ -137,11 +138,12 @@ def _fill_idea_form(form: IdeaForm, collaborative_id: int) -> None:
 @login_required
 def create():
     """A new change idea from the user's site (similar ideas are shown first)."""
-    site = min((m.site for m in current_user.memberships), key=lambda s: s.name, default=None)
-    collaborative_id = site.collaborative_id if site else next(
-        iter(sorted(current_user.collaborative_ids)), None)
-    if collaborative_id is None or not (site or current_user.is_faculty_of(collaborative_id)):
-        abort(403)
+    collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"),
+                                             may=Collaborative.can_add_idea)
+    collaborative_id = collaborative.id
+    site = min((m.site for m in current_user.memberships
+                if m.site.collaborative_id == collaborative_id),
+               key=lambda s: s.name, default=None)
     form = IdeaForm()
     _fill_idea_form(form, collaborative_id)
     similar = []
@@ -157,7 +159,8 @@ def create():
             flash("Idea saved. Other sites can find it in the library now.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return render_template("ideas/form.html", form=form, idea=None, similar=similar,
-                           tags=_tag_names())
+                           tags=_tag_names(), collaborative=collaborative,
+                           choices=collaborative_choices(Collaborative.can_add_idea))
 
 
 def _typed(form: IdeaForm) -> dict:

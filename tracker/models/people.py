@@ -52,6 +52,12 @@ class Collaborative(db.Model):
         """Whether `user` is faculty of this (national) collaborative; admins count."""
         return user.is_faculty_of(self.id)
 
+    def can_add_idea(self, user: "User") -> bool:
+        """Its site teams and its faculty add change ideas to its library."""
+        return self.id in user.collaborative_ids and (
+            any(m.site.collaborative_id == self.id for m in user.memberships)
+            or user.is_faculty_of(self.id))
+
     def can_manage_calendar(self, user: "User") -> bool:
         """Faculty of the national collaborative add and change its (and its networks') events."""
         return user.is_faculty_of(self.root_id)

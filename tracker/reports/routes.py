@@ -9,7 +9,7 @@ from ..core.exports import csv_text
 from ..events.periods import ActionPeriod, all_periods, current_period
 from ..extensions import db
 from ..models import Collaborative, Decision, Site, utcnow
-from ..sites.loaders import get_collaborative_or_404, get_site_or_404
+from ..sites.loaders import collaborative_choices, get_collaborative_or_404, get_site_or_404
 from . import bp, dashboard, figures, storyboard
 
 CSV_HEADER = (
@@ -44,7 +44,7 @@ def action_period():
         return _csv(collaborative, period, rows)
     return render_template("reports/action_period.html", collaborative=collaborative,
                            period=period, periods=periods, rows=rows, measure=measure,
-                           decisions=list(Decision))
+                           decisions=list(Decision), choices=collaborative_choices())
 
 
 def _csv(collaborative: Collaborative, period: ActionPeriod, rows) -> Response:
@@ -80,4 +80,5 @@ def faculty_dashboard():
     return render_template("reports/faculty.html", collaborative=collaborative, period=period,
                            rows=rows, weeks=dashboard.week_starts(now.date()),
                            heat=dashboard.heat,
+                           choices=collaborative_choices(Collaborative.has_faculty),
                            needing=[r for r in rows if r.reasons])

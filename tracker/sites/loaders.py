@@ -15,10 +15,13 @@ def get_collaborative_or_404(
     collaborative_id: int | None, *,
     may: Callable[[Collaborative, User], bool] | None = None,
 ) -> Collaborative:
-    """A national collaborative the user belongs to (the first of theirs when none is asked);
-    `may` is a further rule on the model the user must pass, e.g. Collaborative.can_manage."""
+    """A national collaborative the user belongs to (when none is asked, the first of theirs
+    that passes `may`, so someone in several lands on one they may use); `may` is a further rule
+    on the model the user must pass, e.g. Collaborative.can_manage."""
     if collaborative_id is None:
-        collaborative = db.session.scalars(collaboratives_of(current_user).limit(1)).first()
+        theirs = db.session.scalars(collaboratives_of(current_user)).all()
+        collaborative = next((c for c in theirs if may is None or may(c, current_user)),
+                             theirs[0] if theirs else None)
     else:
         collaborative = db.session.get(Collaborative, collaborative_id)
     if collaborative is None or collaborative.parent_id is not None:
@@ -28,6 +31,15 @@ def get_collaborative_or_404(
     if may is not None and not may(collaborative, current_user):
         abort(403)
     return collaborative
+
+
+def collaborative_choices(
+    may: Callable[[Collaborative, User], bool] | None = None,
+) -> list[Collaborative]:
+    """The user's live national collaboratives (those passing `may`), by name: a page shows a
+    picker among them when there is more than one."""
+    choices = db.session.scalars(collaboratives_of(current_user)).all()
+    return [c for c in choices if may is None or may(c, current_user)]
 
 
 def get_network_or_404(network_id: int) -> Collaborative:
