@@ -114,9 +114,10 @@ class Site(db.Model):
     __table_args__ = (sa.UniqueConstraint("collaborative_id", "name"),)
 
     def can_manage(self, user: "User") -> bool:
-        """Its site leads, the collaborative's faculty and admins manage the team and invite."""
+        """Its site leads, admins and the faculty who run it (the collaborative's national
+        faculty, or its own network's regional faculty) manage the team and invite."""
         return (user.is_admin or self.id in user.lead_site_ids
-                or user.is_faculty_of(self.collaborative_id))
+                or (self.network or self.collaborative).can_manage(user))
 
     @property
     def is_archived(self) -> bool:
@@ -228,6 +229,27 @@ class User(UserMixin, db.Model):
             return []
         return sorted((r.collaborative for r in self.collaborative_roles
                        if r.role == CollaborativeRoleKind.FACULTY), key=lambda c: c.name)
+
+    @property
+    def faculty_reach(self) -> tuple[set[int], set[int]] | None:
+        """Whose sites this user supports as faculty: (national collaboratives, every site;
+        regional networks, only their own sites). None for admins: every site."""
+        if self.is_admin:
+            return None
+        roles = [r for r in self.collaborative_roles if r.role == CollaborativeRoleKind.FACULTY]
+        national = {r.collaborative_id for r in roles if r.collaborative.parent_id is None}
+        regional = {r.collaborative_id for r in roles
+                    if r.collaborative.parent_id not in (None, *national)}
+        return national, regional
+
+    def network_scope(self, collaborative_id: int) -> set[int] | None:
+        """The networks a user's faculty rights in this collaborative are bounded to: None
+        when not bounded (admins and national faculty), else their own networks' ids."""
+        reach = self.faculty_reach
+        if reach is None or collaborative_id in reach[0]:
+            return None
+        return {r.collaborative_id for r in self.collaborative_roles
+                if r.collaborative_id in reach[1] and r.collaborative.parent_id == collaborative_id}
 
     @property
     def faculty_collaborative_ids(self) -> set[int] | None:

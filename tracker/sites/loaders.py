@@ -3,9 +3,10 @@ see (or act on, when asked), else 404/403. The admin area uses them too."""
 
 from collections.abc import Callable
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
+from ..core.args import arg_id
 from ..core.queries import collaboratives_of
 from ..extensions import db
 from ..models import Collaborative, Site, User
@@ -40,6 +41,23 @@ def collaborative_choices(
     picker among them when there is more than one."""
     choices = db.session.scalars(collaboratives_of(current_user)).all()
     return [c for c in choices if may is None or may(c, current_user)]
+
+
+def network_filter(collaborative_ids: set[int] | None, *, faculty: bool = False
+                   ) -> tuple[list[Collaborative], Collaborative | None]:
+    """The regional networks a page may be filtered by (those of these collaboratives; None:
+    every one), and the one chosen in ?network= (None: all, or an unknown value, ignored).
+    With faculty=True, regional faculty are offered only their own networks."""
+    query = db.select(Collaborative).where(Collaborative.parent_id.is_not(None))
+    if collaborative_ids is not None:
+        query = query.where(Collaborative.parent_id.in_(collaborative_ids))
+    networks = db.session.scalars(query.order_by(Collaborative.name)).all()
+    if faculty:
+        networks = [n for n in networks
+                    if (scope := current_user.network_scope(n.parent_id)) is None
+                    or n.id in scope]
+    wanted = arg_id(request.args, "network")
+    return networks, next((n for n in networks if n.id == wanted), None)
 
 
 def get_network_or_404(network_id: int) -> Collaborative:
