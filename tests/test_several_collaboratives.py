@@ -156,3 +156,15 @@ def test_the_faculty_dashboard_opens_on_the_collaborative_one_is_faculty_of(
                       ).status_code == 403
     with app.app_context():
         assert db.session.get(Collaborative, second.collaborative).name == "Sepsis Six"
+
+
+def test_the_dashboard_counts_each_collaboratives_own_measures(app, login, world, second):
+    with app.app_context():
+        for n in range(3):
+            f.make_measure(world.collaborative, name=f"DrEaMing {n}")
+        f.make_measure(second.collaborative, name="Antibiotics in 1 h")
+        db.session.commit()
+    page = " ".join(login("member_a").get("/dashboard").get_data(as_text=True).split())
+    dreaming = page.split(f'id="collab-{world.collaborative}-heading"')[1][:600]
+    sepsis = page.split(f'id="collab-{second.collaborative}-heading"')[1][:600]
+    assert "3 core measures" in dreaming and "1 core measure<" in sepsis
