@@ -168,3 +168,14 @@ def test_the_dashboard_counts_each_collaboratives_own_measures(app, login, world
     dreaming = page.split(f'id="collab-{world.collaborative}-heading"')[1][:600]
     sepsis = page.split(f'id="collab-{second.collaborative}-heading"')[1][:600]
     assert "3 core measures" in dreaming and "1 core measure<" in sepsis
+
+
+def test_an_idea_is_offered_for_trying_only_at_sites_of_its_collaborative(
+        app, login, world, second):
+    page = login("member_a").get(f"/ideas/{second.idea}").get_data(as_text=True)
+    form = page.split('name="site_id"')[1].split("</select>")[0]
+    assert "Sepsis Ward" in form and "Alpha Hospital" not in form
+    response = login("member_a").post(f"/ideas/{second.idea}/try",
+                                      data={"site_id": str(world.site_a)})
+    assert response.status_code == 403
+    assert cycles(app) == []

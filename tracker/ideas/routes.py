@@ -102,7 +102,7 @@ def detail(idea_id: int):
     return render_template(
         "ideas/detail.html", idea=idea, spread=spread, sites=sites, by_site=by_site,
         counts=counts, following=following, first_test=_first_test,
-        can_edit=idea.can_edit(current_user), try_form=_try_form(),
+        can_edit=idea.can_edit(current_user), try_form=_try_form(idea.collaborative_id),
         followers=db.session.scalar(db.select(db.func.count(IdeaFollow.id)).filter_by(
             idea_id=idea.id)),
         **comments_context(idea, current_user),
@@ -113,8 +113,11 @@ def _first_test(row) -> date:
     return row.first_run or row.first_logged.date()
 
 
-def _try_form() -> TrySiteForm | None:
-    sites = sorted((m.site for m in current_user.memberships), key=lambda s: s.name)
+def _try_form(collaborative_id: int) -> TrySiteForm | None:
+    """Which of the user's sites may try an idea: those in the idea's collaborative."""
+    sites = sorted((m.site for m in current_user.memberships
+                    if m.site.collaborative_id == collaborative_id and not m.site.is_archived),
+                   key=lambda s: s.name)
     if not sites:
         return None
     form = TrySiteForm()
