@@ -7,7 +7,7 @@ import pytest
 
 from tests import factories as f
 from tracker.extensions import db
-from tracker.models import Collaborative, Membership, Site, SiteRole
+from tracker.models import Collaborative, Membership, Site, SiteRole, User
 
 
 @dataclass
@@ -119,3 +119,15 @@ def test_regional_faculty_may_not_add_networks_or_change_the_collaborative(
         assert db.session.get(Site, south.site).archived_at is None
         assert db.session.scalars(db.select(Collaborative).filter_by(
             name="Test West")).all() == []
+
+
+def test_a_request_naming_regional_faculty_reaches_them_from_another_network(
+        app, login, world, south):
+    with app.app_context():
+        regional = db.session.scalars(db.select(User).filter_by(
+            email="regional@example.org")).one()
+        cycle = f.make_cycle(db.session.get(Site, south.site), title="Asks North's faculty")
+        f.make_feedback_request(cycle, south.member, faculty_id=regional.id)
+        db.session.commit()
+    page = login("regional").get("/review").get_data(as_text=True)
+    assert "Asks North&#39;s faculty" in page and "South cycle" not in page
