@@ -314,3 +314,24 @@ def test_people_set_their_grade_in_their_profile(app, login, world):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(User, world.member_a).grade == Grade.MIDDLE
+
+
+def test_the_cli_copies_a_measure_set_once_and_refuses_an_unknown_source(app, runner, world):
+    with app.app_context():
+        f.make_measure(world.collaborative, name="DrEaMing by day 1")
+        db.session.commit()
+    args = ["create-collaborative", "--name", "DrEaMing Wales", "--aim", "Up and eating",
+            "--measures-from", "Test DrEaMing"]
+    first, again = runner.invoke(args=args), runner.invoke(args=args)
+    assert first.exit_code == 0 and "with a copy of 'Test DrEaMing'" in first.output
+    assert again.exit_code == 0 and "nothing changed" in again.output
+    bad = runner.invoke(args=["create-collaborative", "--name", "Sepsis", "--aim", "x",
+                              "--measures-from", "Nowhere"])
+    assert bad.exit_code != 0 and "--measures-from 'Nowhere': no such collaborative" in (
+        bad.output)
+    with app.app_context():
+        wales = db.session.scalars(db.select(Collaborative).filter_by(
+            name="DrEaMing Wales")).one()
+        assert [m.name for m in db.session.scalars(db.select(Measure).filter_by(
+            collaborative_id=wales.id))] == ["DrEaMing by day 1"]
+        assert db.session.scalars(db.select(Collaborative).filter_by(name="Sepsis")).all() == []
