@@ -335,3 +335,21 @@ def test_the_cli_copies_a_measure_set_once_and_refuses_an_unknown_source(app, ru
         assert [m.name for m in db.session.scalars(db.select(Measure).filter_by(
             collaborative_id=wales.id))] == ["DrEaMing by day 1"]
         assert db.session.scalars(db.select(Collaborative).filter_by(name="Sepsis")).all() == []
+
+
+def test_the_reports_main_measure_is_the_aims_measure_once_chosen(app, login, world):
+    with app.app_context():
+        f.make_measure(world.collaborative, name="Outcome first", position=0)
+        bundle = f.make_measure(world.collaborative, name="Bundle", position=1)
+        part = f.make_measure(world.collaborative, name="Eat by day 1", position=2,
+                              composite_id=bundle.id)
+        db.session.commit()
+        part_id = part.id
+    url = f"/reports/action-period?collaborative={world.collaborative}"
+    client = login("member_a")
+    assert "Main measure: Outcome first" in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Collaborative, world.collaborative).aim_measure_id = part_id
+        db.session.commit()
+    # Even a bundle component, when it is the one the aim names.
+    assert "Main measure: Eat by day 1" in client.get(url).get_data(as_text=True)
