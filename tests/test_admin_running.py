@@ -353,3 +353,25 @@ def test_the_reports_main_measure_is_the_aims_measure_once_chosen(app, login, wo
         db.session.commit()
     # Even a bundle component, when it is the one the aim names.
     assert "Main measure: Eat by day 1" in client.get(url).get_data(as_text=True)
+
+
+def test_the_collaborative_page_costs_the_same_queries_with_more_sites_and_periods(
+        app, login, world, count_queries):
+    client = login("admin")
+    url = f"/admin/collaboratives/{world.collaborative}"
+    client.get(url)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        for n in range(5):
+            network = f.make_collaborative(f"Net {n}", parent_id=collab.id)
+            f.make_site(collab, f"Site {n}", network_id=network.id)
+            db.session.add(PlannedPeriod(collaborative_id=collab.id, name=f"AP{n}",
+                                         starts_on=date(2027, n + 1, 1),
+                                         ends_on=date(2027, n + 1, 20)))
+        db.session.commit()
+    with count_queries() as many:
+        page = client.get(url).get_data(as_text=True)
+    assert "Site 4" in page and "AP4" in page
+    assert many.count == few.count
