@@ -18,6 +18,7 @@ from tracker.models import (
     Membership,
     NotificationKind,
     PhaseBreak,
+    PlannedPeriod,
     Site,
     SiteRole,
     Tag,
@@ -65,7 +66,9 @@ def build(world) -> dict:
                         sha256="0" * 64, content=b"period,numerator,denominator\n",
                         created_by_id=member_a.id)
     event = f.make_event(collab, utcnow() + timedelta(days=7))
-    db.session.add_all([phase, batch])
+    planned = PlannedPeriod(collaborative_id=collab.id, name="Action period 1",
+                            starts_on=weeks[-1], ends_on=weeks[0])
+    db.session.add_all([phase, batch, planned])
     db.session.flush()
     comment = f.make_comment(cycle, member_a, "Worth a look")
     feedback = f.make_feedback(cycle, faculty, "Try a smaller scale")
@@ -92,7 +95,7 @@ def build(world) -> dict:
         "comment": comment.id, "feedback": feedback.id, "request": asked.id,
         "notification": note.id, "membership": membership, "site": world.site_a,
         "collaborative": world.collaborative, "network": world.network, "version": 1,
-        "component": parts[1].id,
+        "component": parts[1].id, "period": planned.id,
         "tag": tags[0].id, "other_tag": tags[1].id, "idea_stamp": idea.updated_at.isoformat(),
         "this_week": weeks[0].isoformat(), "empty_week": weeks[-1].isoformat(),
         "invitation": invitation.id, "person": world.member_a, "inactive": inactive.id,
@@ -107,7 +110,7 @@ PARAMETER_OBJECTS = {
     "feedback_id": "feedback", "request_id": "request", "notification_id": "notification",
     "membership_id": "membership", "site_id": "site", "collaborative_id": "collaborative",
     "network_id": "network", "invitation_id": "invitation", "user_id": "person",
-    "role_id": "partner_role",
+    "role_id": "partner_role", "period_id": "period",
     "version": "version",
 }
 

@@ -40,6 +40,9 @@ GET_MATRIX = {
     "admin.index": [("/admin/", ADMINS)],
     "admin.update_collaborative": [("/admin/collaboratives/{collaborative}/edit", ADMINS)],
     "admin.update_network": [("/admin/networks/{network}/edit", FACULTY)],
+    "admin.create_period": [("/admin/collaboratives/{collaborative}/periods/new", FACULTY)],
+    "admin.update_period": [("/admin/periods/{period}/edit", FACULTY)],
+    "admin.update_site": [("/admin/sites/{site}/edit", FACULTY)],
     "setup.create": [("/setup", (404,) * 7)],  # closed once an admin exists
     # For load balancers and monitoring; /metrics only to the machine itself (as here) or a
     # token: tests/test_health.py.
@@ -174,6 +177,17 @@ POST_MATRIX = {
                                     {"member_b": 403, "faculty": 403, "admin": OK})],
     "admin.update_network": [("/admin/networks/{network}/edit", {"name": "Test North-East"},
                               {"member_b": 403, "lead_a": 403, "faculty": OK})],
+    "admin.create_period": [("/admin/collaboratives/{collaborative}/periods/new",
+                             {"name": "Action period 2", "starts_on": "2031-01-01",
+                              "ends_on": "2031-03-31"},
+                             {"member_b": 403, "lead_a": 403, "partner": 403, "faculty": OK})],
+    "admin.update_period": [("/admin/periods/{period}/edit",
+                             {"name": "The first", "starts_on": "2030-01-01",
+                              "ends_on": "2030-03-31"},
+                             {"member_b": 403, "lead_a": 403, "partner": 403, "faculty": OK})],
+    "admin.update_site": [("/admin/sites/{site}/edit",
+                           {"name": "Alpha General", "executive_sponsor": "Chief Nurse"},
+                           {"member_b": 403, "lead_a": 403, "partner": 403, "faculty": OK})],
     "auth.invite": [("/auth/invite", {"email": "new@example.org", "role": "site:{site}:member"},
                      {"member_b": 403, "lead_b": 200, "lead_a": OK})],
     "cycles.delete": [("/cycles/{cycle}/delete", {}, {"member_b": 403, "member_a": 403,

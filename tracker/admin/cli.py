@@ -44,15 +44,21 @@ def _run(verb, *args, **kwargs):
 @click.option("--aim", required=True)
 @click.option("--starts", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
 @click.option("--ends", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
-def create_collaborative(name, aim, starts, ends):
+@click.option("--measures-from", "measures_from",
+              help="Start with a copy of this collaborative's core measures.")
+def create_collaborative(name, aim, starts, ends, measures_from):
     """Create a national collaborative (one with this name already is left as it is)."""
     starts_on: date | None = starts.date() if starts else None
     ends_on: date | None = ends.date() if ends else None
+    source = (_need(measures_from.strip(), parent_id=None, option="--measures-from")
+              if measures_from else None)
     if _find(name.strip(), parent_id=None, option="--name"):
         click.echo(f"The collaborative {name.strip()!r} already exists: nothing changed.")
         return
-    collaborative = _run(services.create_collaborative, name, aim, starts_on, ends_on)
-    click.echo(f"Created the collaborative {collaborative.name!r}.")
+    collaborative = _run(services.create_collaborative, name, aim, starts_on, ends_on,
+                         measures_from=source)
+    copied = f", with a copy of {source.name!r}'s core measures" if source else ""
+    click.echo(f"Created the collaborative {collaborative.name!r}{copied}.")
 
 
 @click.command("create-network")

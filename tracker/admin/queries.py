@@ -6,7 +6,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
-from ..models import AuditEvent, Collaborative, Site, User
+from ..models import AuditEvent, Collaborative, Measure, PlannedPeriod, Site, User
 
 
 def national_collaboratives() -> Select:
@@ -34,6 +34,28 @@ def sites_of(collaborative: Collaborative) -> Select:
     """Every site of a collaborative, archived ones last."""
     return (db.select(Site).where(Site.collaborative_id == collaborative.id)
             .order_by(Site.archived_at.is_not(None), Site.name))
+
+
+def periods_of(collaborative: Collaborative) -> Select:
+    """The action periods the team set for a collaborative, in date order."""
+    return (db.select(PlannedPeriod).where(PlannedPeriod.collaborative_id == collaborative.id)
+            .order_by(PlannedPeriod.starts_on))
+
+
+def core_measures_of(collaborative: Collaborative) -> Select:
+    """A collaborative's live core measures, in their order."""
+    return (db.select(Measure).where(Measure.collaborative_id == collaborative.id,
+                                     Measure.site_id.is_(None), Measure.deleted_at.is_(None))
+            .order_by(Measure.position, Measure.id))
+
+
+def measure_set_sources() -> Select:
+    """National collaboratives with at least one live core measure to copy, by name."""
+    has_core = (db.select(Measure.id).where(Measure.collaborative_id == Collaborative.id,
+                                            Measure.site_id.is_(None),
+                                            Measure.deleted_at.is_(None)).exists())
+    return (db.select(Collaborative).where(Collaborative.parent_id.is_(None), has_core)
+            .order_by(Collaborative.name))
 
 
 def audit_events(*, person: str = "", action: str = "", since: date | None = None,

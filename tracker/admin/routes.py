@@ -6,13 +6,22 @@ from flask_login import current_user, login_required
 from ..core.args import parse_id
 from ..core.forms import ConfirmForm
 from ..extensions import db
-from ..models import Collaborative
+from ..models import Collaborative, Measure, PlannedPeriod
 from ..sites.loaders import get_collaborative_or_404, get_network_or_404, get_site_or_404
 from . import bp, queries, services
-from .forms import CollaborativeForm, NetworkForm, SiteForm
+from .forms import (
+    EditCollaborativeForm,
+    NetworkForm,
+    NewCollaborativeForm,
+    PeriodForm,
+    SiteForm,
+    SiteRecordForm,
+)
 
 
 def _refuse(form, error: services.AdminError):
+    """Put the refusal next to its field and undo whatever the request had flushed."""
+    db.session.rollback()
     getattr(form, error.field).errors.append(str(error))
 
 
@@ -33,12 +42,16 @@ def create_collaborative():
     """Start a new collaborative (admins)."""
     if not current_user.is_admin:
         abort(403)
-    form = CollaborativeForm()
+    form = NewCollaborativeForm()
+    sources = db.session.scalars(queries.measure_set_sources()).all()
+    form.measures_from.choices = [("", "Start with no measures")] + [
+        (str(c.id), f"Copy the core measures of {c.name}") for c in sources]
     if form.validate_on_submit():
         try:
             collaborative = services.create_collaborative(
                 form.name.data, form.aim.data, form.starts_on.data, form.ends_on.data,
-                by=current_user)
+                by=current_user, measures_from=db.session.get(Collaborative,
+                                                               form.measures_from.data or 0))
         except services.AdminError as error:
             _refuse(form, error)
         else:
@@ -57,6 +70,7 @@ def collaborative(collaborative_id: int):
     sites = db.session.scalars(queries.sites_of(collaborative)).all()
     return render_template(
         "admin/collaborative.html", collaborative=collaborative, sites=sites,
+        periods=db.session.scalars(queries.periods_of(collaborative)).all(),
         networks=collaborative.networks,
         networks_by_id={n.id: n for n in collaborative.networks},
         can_edit=collaborative.can_edit(current_user),
@@ -68,14 +82,20 @@ def collaborative(collaborative_id: int):
 @bp.route("/collaboratives/<id:collaborative_id>/edit", methods=["GET", "POST"])
 @login_required
 def update_collaborative(collaborative_id: int):
-    """Change a collaborative's name, aim and dates (admins)."""
+    """Change a collaborative's name, aim, the aim's measure and target, and dates (admins)."""
     collaborative = get_collaborative_or_404(collaborative_id, may=Collaborative.can_edit)
-    form = CollaborativeForm(obj=collaborative)
+    form = EditCollaborativeForm(obj=collaborative)
+    measures = db.session.scalars(queries.core_measures_of(collaborative)).all()
+    form.aim_measure_id.choices = [("", "Not chosen yet")] + [
+        (str(m.id), m.name) for m in measures]
     if form.validate_on_submit():
         try:
             services.update_collaborative(collaborative, form.name.data, form.aim.data,
                                           form.starts_on.data, form.ends_on.data,
                                           by=current_user)
+            services.set_aim_numbers(
+                collaborative, db.session.get(Measure, form.aim_measure_id.data or 0),
+                form.aim_target.data, form.aim_target_on.data, by=current_user)
         except services.AdminError as error:
             _refuse(form, error)
         else:
@@ -162,14 +182,16 @@ def create_site(collaborative_id: int):
             abort(403)
         try:
             site = services.create_site(collaborative, network, form.name.data,
-                                        form.organisation.data, by=current_user)
+                                        form.organisation.data, by=current_user,
+                                        record=form.record)
         except services.AdminError as error:
             _refuse(form, error)
         else:
             db.session.commit()
             flash(f"Added {site.name}. Invite its team next.", "success")
             return redirect(url_for("admin.collaborative", collaborative_id=collaborative.id))
-    return render_template("admin/site_form.html", form=form, collaborative=collaborative)
+    return render_template("admin/site_form.html", form=form, collaborative=collaborative,
+                           site=None)
 
 
 def _network_choices(collaborative: Collaborative) -> list[tuple[str, str]]:
@@ -201,3 +223,57 @@ def archive_site(site_id: int):
         db.session.commit()
         flash(f"Archived {site.name}.", "success")
     return redirect(url_for("admin.collaborative", collaborative_id=site.collaborative_id))
+
+
+@bp.route("/collaboratives/<id:collaborative_id>/periods/new", methods=["GET", "POST"])
+@login_required
+def create_period(collaborative_id: int):
+    """Add an action period (admins and the collaborative's national faculty)."""
+    collaborative = get_collaborative_or_404(collaborative_id, may=Collaborative.can_manage)
+    return _period_form(collaborative, None)
+
+
+@bp.route("/periods/<id:period_id>/edit", methods=["GET", "POST"])
+@login_required
+def update_period(period_id: int):
+    """Change an action period's name or dates."""
+    period = db.get_or_404(PlannedPeriod, period_id)
+    collaborative = get_collaborative_or_404(period.collaborative_id,
+                                             may=Collaborative.can_manage)
+    return _period_form(collaborative, period)
+
+
+def _period_form(collaborative: Collaborative, period: PlannedPeriod | None):
+    form = PeriodForm(obj=period)
+    if form.validate_on_submit():
+        try:
+            services.save_period(collaborative, period, form.name.data, form.starts_on.data,
+                                 form.ends_on.data, by=current_user)
+        except services.AdminError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash("Action period saved.", "success")
+            return redirect(url_for("admin.collaborative", collaborative_id=collaborative.id))
+    return render_template("admin/period_form.html", form=form, collaborative=collaborative,
+                           period=period)
+
+
+@bp.route("/sites/<id:site_id>/edit", methods=["GET", "POST"])
+@login_required
+def update_site(site_id: int):
+    """Change a site's name and its sign-up record (who manages its network)."""
+    site = get_site_or_404(site_id, administer=True)
+    form = SiteRecordForm(obj=site)
+    if form.validate_on_submit():
+        try:
+            services.update_site(site, form.name.data, form.organisation.data, form.record,
+                                 by=current_user)
+        except services.AdminError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(f"Saved {site.name}.", "success")
+            return redirect(url_for("sites.detail", site_id=site.id))
+    return render_template("admin/site_form.html", form=form, collaborative=site.collaborative,
+                           site=site)

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..core.forms import PatientSafeForm, enum_choices
-from ..models import CollaborativeRoleKind, Profession
+from ..models import CollaborativeRoleKind, Grade, Profession
 from ..models.people import MIN_PASSWORD
 
 
@@ -56,6 +56,9 @@ class AcceptInviteForm(NewPasswordMixin, PatientSafeForm):
 class ProfileForm(PatientSafeForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     profession = SelectField("Profession", choices=profession_choices)
+    grade = SelectField("Grade", choices=lambda: enum_choices(Grade),
+                        description="Shown on your site's page so teams can see that junior "
+                        "members lead with senior support.")
     submit = SubmitField("Save profile")
     pid_own_name = ("name",)
 

@@ -9,7 +9,7 @@ from ..core.args import arg_id
 from ..core.queries import collaboratives_of, sites_visible_to
 from ..core.urls import safe_next
 from ..extensions import db
-from ..models import CollaborativeRoleKind, Profession, SiteRole, User
+from ..models import CollaborativeRoleKind, Grade, Profession, SiteRole, User
 from ..models.people import normalise_email
 from . import bp, services, throttle
 from .forms import (
@@ -180,6 +180,7 @@ def profile():
     if form.submit.data and form.validate_on_submit():
         current_user.name = form.name.data
         current_user.profession = Profession(form.profession.data)
+        current_user.grade = Grade(form.grade.data)
         db.session.commit()
         flash("Profile saved.", "success")
         return redirect(url_for("auth.profile"))

@@ -19,6 +19,21 @@ def sites_visible_to(user: User, *, include_archived: bool = False) -> Select:
     return query
 
 
+def faculty_sites(user: User, network_id: int | None = None):
+    """A condition on Site: the sites whose work `user` supports as faculty (every one for an
+    admin; a regional faculty member only their network's), narrowed to one network when
+    asked. None: no condition."""
+    reach = user.faculty_reach
+    condition = None
+    if reach is not None:
+        national, regional = reach
+        condition = Site.collaborative_id.in_(national) | Site.network_id.in_(regional)
+    if network_id is not None:
+        one = Site.network_id == network_id
+        condition = one if condition is None else condition & one
+    return condition
+
+
 def collaboratives_of(user: User) -> Select:
     """The national collaboratives the user belongs to."""
     query = db.select(Collaborative).where(Collaborative.parent_id.is_(None),

@@ -18,6 +18,7 @@ from .loaders import get_cycle_or_404
 from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
 from .worksheet import (
     fill_idea_choices,
+    fill_quick_choices,
     form_values,
     read_filters,
     site_shares,
@@ -77,17 +78,21 @@ def _render_detail(cycle: Cycle, stage_form: StageForm):
 @login_required
 def quick():
     """Log a small test of change in under a minute (phone first); it starts in Plan."""
-    sites = sorted((m.site for m in current_user.memberships), key=lambda s: s.name)
+    sites = sorted((m.site for m in current_user.memberships if not m.site.is_archived),
+                   key=lambda s: s.name)
     if not sites:
         abort(403)
     form = QuickLogForm()
-    form.site_id.choices = [SelectChoice(s.id, s.name) for s in sites]
-    fill_idea_choices(form.idea_id, sites[0].collaborative_id)
+    fill_quick_choices(form, sites)
+    if request.method == "GET" and parse_id(request.args.get("site")) in current_user.site_ids:
+        form.site_id.data = parse_id(request.args.get("site"))
     if form.validate_on_submit():
         site = db.session.get(Site, form.site_id.data)
         idea = db.session.get(ChangeIdea, int(form.idea_id.data)) if form.idea_id.data else None
         if idea is not None and idea.collaborative_id != site.collaborative_id:
-            abort(400)
+            form.idea_id.errors.append(f"That idea belongs to another collaborative than "
+                                       f"{site.name}: choose one of {site.collaborative.name}'s.")
+            return render_template("cycles/quick.html", form=form)
         cycle = services.log_cycle(
             site, by=current_user, title=form.title.data, idea=idea,
             new_idea_title=form.new_idea.data or "", objective=form.objective.data,

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from ..core.queries import sites_visible_to
 from ..extensions import db
-from ..models import ChangeIdea, Cycle, Driver, Membership, Stage, User
+from ..models import ChangeIdea, Cycle, Driver, Membership, Site, Stage, User
 from . import quality
 from .forms import FilterForm
 from .services import SCALAR_FIELDS
@@ -92,6 +92,27 @@ def fill_idea_choices(field, collaborative_id: int, *, keep: ChangeIdea | None =
     ]
     if keep is not None and keep.id not in {i for i, _ in ideas}:
         field.choices.append(SelectChoice(str(keep.id), f"{keep.title} (removed)"))
+
+
+def fill_quick_choices(form, sites: list[Site]) -> None:
+    """The quick log's pickers for someone on these site teams: their sites, and the change
+    ideas of each site's collaborative; both grouped by collaborative when the sites belong to
+    more than one (no picker is shown for a single site)."""
+    names = {s.collaborative_id: s.collaborative.name for s in sites}
+    if len(names) == 1:
+        form.site_id.choices = [SelectChoice(s.id, s.name) for s in sites]
+        fill_idea_choices(form.idea_id, sites[0].collaborative_id)
+        return
+    form.site_id.choices = [SelectChoice(s.id, s.name, optgroup=names[s.collaborative_id])
+                            for s in sorted(sites, key=lambda s: (names[s.collaborative_id],
+                                                                  s.name))]
+    ideas = db.session.execute(
+        db.select(ChangeIdea.id, ChangeIdea.title, ChangeIdea.collaborative_id)
+        .where(ChangeIdea.collaborative_id.in_(names), ChangeIdea.deleted_at.is_(None))
+    ).all()
+    form.idea_id.choices = [SelectChoice("", "— none yet —")] + [
+        SelectChoice(str(i), title, optgroup=names[c])
+        for i, title, c in sorted(ideas, key=lambda r: (names[r[2]], r[1]))]
 
 
 def read_filters(args, user: User):

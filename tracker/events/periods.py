@@ -1,14 +1,15 @@
 """Action periods: the time between one learning session and the next (IHI Breakthrough Series).
 
 A collaborative's rhythm is set by its national learning sessions; regional networks' own
-sessions do not split the national period.
+sessions do not split the national period. When the programme team has set the periods' dates
+(admin: PlannedPeriod), those are the periods instead.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from ..extensions import db
-from ..models import Collaborative, EventKind, LearningEvent
+from ..models import Collaborative, EventKind, LearningEvent, PlannedPeriod
 
 # With no learning session yet, the period runs from the collaborative's start (or this long ago).
 DEFAULT_SPAN = timedelta(days=90)
@@ -20,6 +21,7 @@ class ActionPeriod:
     end: datetime | None  # the next learning session; None when none is planned yet
     opened_by: LearningEvent | None = None
     closed_by: LearningEvent | None = None
+    planned: PlannedPeriod | None = None  # set when the team set this period's dates
 
     def contains(self, moment: datetime) -> bool:
         return moment >= self.start and (self.end is None or moment < self.end)
@@ -30,6 +32,9 @@ class ActionPeriod:
 
     @property
     def label(self) -> str:
+        if self.planned is not None:
+            return (f"{self.planned.name}: {self.planned.starts_on:%-d %b %Y} to "
+                    f"{self.planned.ends_on:%-d %b %Y}")
         start = f"{self.start:%-d %b %Y}"
         end = f"{self.end:%-d %b %Y}" if self.end else "the next learning session"
         return f"{start} to {end}"
@@ -37,6 +42,8 @@ class ActionPeriod:
     @property
     def key(self) -> str:
         """A stable value for choosing this period in a form: the opening event's id."""
+        if self.planned is not None:
+            return f"p{self.planned.id}"
         return str(self.opened_by.id) if self.opened_by else "start"
 
 
@@ -53,6 +60,12 @@ def learning_sessions(collaborative_id: int) -> list[LearningEvent]:
 def all_periods(collaborative: Collaborative) -> list[ActionPeriod]:
     """Every action period so far and the one planned: before the first session, between each
     pair, and after the last."""
+    planned = db.session.scalars(db.select(PlannedPeriod).where(
+        PlannedPeriod.collaborative_id == collaborative.id)
+        .order_by(PlannedPeriod.starts_on)).all()
+    if planned:
+        return [ActionPeriod(_midnight(p.starts_on), _midnight(p.ends_on + timedelta(days=1)),
+                             planned=p) for p in planned]
     sessions = learning_sessions(collaborative.id)
     first = (datetime.combine(collaborative.starts_on, time()) if collaborative.starts_on
              else None)
@@ -73,3 +86,7 @@ def current_period(collaborative: Collaborative, now: datetime) -> ActionPeriod:
     """The action period running at `now`: from the latest past session to the next one."""
     periods = all_periods(collaborative)
     return next((p for p in reversed(periods) if p.start <= now), periods[0])
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time())

@@ -30,12 +30,16 @@ class QuietSites:
     sites: list[Site]
 
 
-def _scoped(query: Select, collaborative_ids: set[int] | None) -> Select:
-    return query if collaborative_ids is None else query.where(
-        Site.collaborative_id.in_(collaborative_ids))
+def _scoped(query: Select, collaborative_ids: set[int] | None, sites=None) -> Select:
+    """`query` (joined to Site) kept to the collaboratives and, with `sites` (a condition on
+    Site, e.g. core.queries.faculty_sites), to those sites."""
+    if collaborative_ids is not None:
+        query = query.where(Site.collaborative_id.in_(collaborative_ids))
+    return query if sites is None else query.where(sites)
 
 
-def awaiting(user: User, collaborative_ids: set[int] | None, now: datetime) -> list[Waiting]:
+def awaiting(user: User, collaborative_ids: set[int] | None, now: datetime, sites=None
+             ) -> list[Waiting]:
     """Open requests, oldest first, with the days each has waited."""
     query = _scoped(
         db.select(FeedbackRequest).join(FeedbackRequest.cycle).join(Cycle.site)
@@ -46,13 +50,14 @@ def awaiting(user: User, collaborative_ids: set[int] | None, now: datetime) -> l
                  joinedload(FeedbackRequest.faculty), joinedload(FeedbackRequest.to_site),
                  joinedload(FeedbackRequest.requested_by))
         .order_by(FeedbackRequest.created_at, FeedbackRequest.id),
-        collaborative_ids)
+        collaborative_ids, sites)
     return [Waiting(r, (now - r.created_at).days,
                     r.is_for(user, r.cycle.site.collaborative_id))
             for r in db.session.scalars(query)]
 
 
-def changed_since_feedback(user: User, collaborative_ids: set[int] | None) -> list[tuple]:
+def changed_since_feedback(user: User, collaborative_ids: set[int] | None, sites=None
+                           ) -> list[tuple]:
     """Cycles this user gave feedback on that have changed since: (cycle, last feedback at)."""
     last = (db.select(Feedback.cycle_id, sa.func.max(Feedback.created_at).label("at"))
             .where(Feedback.author_id == user.id, Feedback.deleted_at.is_(None))
@@ -62,11 +67,12 @@ def changed_since_feedback(user: User, collaborative_ids: set[int] | None) -> li
         .where(Cycle.updated_at > last.c.at, Cycle.deleted_at.is_(None))
         .options(contains_eager(Cycle.site))
         .order_by(Cycle.updated_at.desc()),
-        collaborative_ids)
+        collaborative_ids, sites)
     return [tuple(row) for row in db.session.execute(query)]
 
 
-def quiet_sites(collaborative_ids: set[int] | None, now: datetime) -> list[QuietSites]:
+def quiet_sites(collaborative_ids: set[int] | None, now: datetime, sites=None
+                ) -> list[QuietSites]:
     """Per collaborative, the sites that have had no feedback this action period."""
     query = db.select(Collaborative).where(Collaborative.parent_id.is_(None))
     if collaborative_ids is not None:
@@ -79,9 +85,9 @@ def quiet_sites(collaborative_ids: set[int] | None, now: datetime) -> list[Quiet
             .where(Cycle.site_id == Site.id, Feedback.deleted_at.is_(None),
                    Feedback.created_at >= period.start)
         )
-        sites = db.session.scalars(
+        quiet = db.session.scalars(_scoped(
             db.select(Site).where(Site.collaborative_id == collaborative.id,
                                   ~had_feedback.exists())
-            .order_by(Site.name)).all()
-        out.append(QuietSites(collaborative, period, list(sites)))
+            .order_by(Site.name), None, sites)).all()
+        out.append(QuietSites(collaborative, period, list(quiet)))
     return out

@@ -8,7 +8,7 @@ from ..core.args import arg_id
 from ..core.forms import ConfirmForm
 from ..extensions import db
 from ..models import ChangeIdea, Collaborative, Driver, Tag
-from ..sites.loaders import get_collaborative_or_404
+from ..sites.loaders import collaborative_choices, get_collaborative_or_404
 from . import bp, services
 from .forms import DriverForm, MergeTagsForm, RenameDriverForm
 from .loaders import get_driver_or_404
@@ -43,7 +43,7 @@ def diagram():
     return render_template(
         "ideas/drivers.html", collaborative=collaborative, tree=tree, can_edit=can_edit,
         form=form, rename_form=RenameDriverForm(), confirm_form=ConfirmForm(),
-        unplaced=[i for i in ideas if i.driver_id is None],
+        unplaced=[i for i in ideas if i.driver_id is None], choices=collaborative_choices(),
     )
 
 

@@ -24,7 +24,8 @@ from ..cycles.loaders import get_cycle_or_404
 from ..cycles.queries import cycles_visible_to
 from ..extensions import db
 from ..feedback.panel import comments_context
-from ..models import ChangeIdea, Cycle, Driver, IdeaFollow, Site, Tag
+from ..models import ChangeIdea, Collaborative, Cycle, Driver, IdeaFollow, Site, Tag
+from ..sites.loaders import collaborative_choices, get_collaborative_or_404
 from . import bp, services
 from .forms import IdeaForm, TrySiteForm
 from .loaders import get_idea_or_404
@@ -101,7 +102,7 @@ def detail(idea_id: int):
     return render_template(
         "ideas/detail.html", idea=idea, spread=spread, sites=sites, by_site=by_site,
         counts=counts, following=following, first_test=_first_test,
-        can_edit=idea.can_edit(current_user), try_form=_try_form(),
+        can_edit=idea.can_edit(current_user), try_form=_try_form(idea.collaborative_id),
         followers=db.session.scalar(db.select(db.func.count(IdeaFollow.id)).filter_by(
             idea_id=idea.id)),
         **comments_context(idea, current_user),
@@ -112,8 +113,11 @@ def _first_test(row) -> date:
     return row.first_run or row.first_logged.date()
 
 
-def _try_form() -> TrySiteForm | None:
-    sites = sorted((m.site for m in current_user.memberships), key=lambda s: s.name)
+def _try_form(collaborative_id: int) -> TrySiteForm | None:
+    """Which of the user's sites may try an idea: those in the idea's collaborative."""
+    sites = sorted((m.site for m in current_user.memberships
+                    if m.site.collaborative_id == collaborative_id and not m.site.is_archived),
+                   key=lambda s: s.name)
     if not sites:
         return None
     form = TrySiteForm()
@@ -137,11 +141,12 @@ def _fill_idea_form(form: IdeaForm, collaborative_id: int) -> None:
 @login_required
 def create():
     """A new change idea from the user's site (similar ideas are shown first)."""
-    site = min((m.site for m in current_user.memberships), key=lambda s: s.name, default=None)
-    collaborative_id = site.collaborative_id if site else next(
-        iter(sorted(current_user.collaborative_ids)), None)
-    if collaborative_id is None or not (site or current_user.is_faculty_of(collaborative_id)):
-        abort(403)
+    collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"),
+                                             may=Collaborative.can_add_idea)
+    collaborative_id = collaborative.id
+    site = min((m.site for m in current_user.memberships
+                if m.site.collaborative_id == collaborative_id),
+               key=lambda s: s.name, default=None)
     form = IdeaForm()
     _fill_idea_form(form, collaborative_id)
     similar = []
@@ -157,7 +162,8 @@ def create():
             flash("Idea saved. Other sites can find it in the library now.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return render_template("ideas/form.html", form=form, idea=None, similar=similar,
-                           tags=_tag_names())
+                           tags=_tag_names(), collaborative=collaborative,
+                           choices=collaborative_choices(Collaborative.can_add_idea))
 
 
 def _typed(form: IdeaForm) -> dict:

@@ -43,13 +43,14 @@ def dashboard():
         ).all()
     )
     collaboratives = db.session.execute(collaboratives_of(current_user)).scalars().all()
-    measure_count = db.session.scalar(
-        db.select(db.func.count(Measure.id)).where(
+    # Each collaborative's own count: someone may be in several side by side.
+    measure_counts = dict(db.session.execute(
+        db.select(Measure.collaborative_id, db.func.count(Measure.id)).where(
             Measure.collaborative_id.in_([c.id for c in collaboratives]),
             Measure.site_id.is_(None),
             Measure.deleted_at.is_(None),
-        )
-    )
+        ).group_by(Measure.collaborative_id)
+    ).all())
     events = db.session.execute(upcoming_events(current_user, now=utcnow())).scalars().all()
     # The feed marks what is new since the previous look at the dashboard.
     last_visit, session["activity_seen_at"] = session.get("activity_seen_at"), utcnow().isoformat()
@@ -60,7 +61,7 @@ def dashboard():
         stage_counts=stage_counts,
         team_sizes=team_sizes,
         collaboratives=collaboratives,
-        measure_count=measure_count,
+        measure_counts=measure_counts,
         events=events,
         activity=recent_activity(current_user, now=utcnow(), last_visit=last_visit),
     )

@@ -14,6 +14,7 @@ from .base import (
     Direction,
     EventKind,
     Frequency,
+    Grade,
     InvitationState,
     MeasureKind,
     NotificationKind,
@@ -25,7 +26,7 @@ from .base import (
 )
 from .conversation import SECTIONS, Comment, Feedback, FeedbackRequest
 from .cycles import Cycle, CycleQuestion, CycleRevision, cycle_measure
-from .events import LearningEvent
+from .events import LearningEvent, PlannedPeriod
 from .ideas import ChangeIdea, Driver, IdeaFollow, Tag, idea_tag
 from .measures import (
     ImportBatch,
@@ -74,6 +75,8 @@ __all__ = [
     "NotificationPreference",
     "PhaseBreak",
     "Profession",
+    "PlannedPeriod",
+    "Grade",
     "SearchDocument",
     "Site",
     "SiteRole",

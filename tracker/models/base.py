@@ -71,6 +71,27 @@ class Profession(Labelled):
         return {"healthcare_assistant": "Healthcare assistant"}.get(self.value, super().label)
 
 
+class Grade(Labelled):
+    """How senior a team member is, so a site can see whether junior members lead with senior
+    support (the seed's ask) without recording exact bands."""
+
+    JUNIOR = "junior"
+    MIDDLE = "middle"
+    SENIOR = "senior"
+    NOT_STATED = "not_stated"
+
+    @property
+    def label(self) -> str:
+        return {"junior": "Junior (e.g. band 2–5, foundation or core trainee)",
+                "middle": "Middle (e.g. band 6–7, registrar)",
+                "senior": "Senior (e.g. band 8+, consultant)",
+                "not_stated": "Not stated"}[self.value]
+
+    @property
+    def short(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
 class MeasureKind(Labelled):
     OUTCOME = "outcome"
     PROCESS = "process"

@@ -1,6 +1,6 @@
 """Learning events: the collaborative's (and its networks') calendar."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
@@ -40,3 +40,23 @@ class LearningEvent(db.Model):
     def can_manage(self, user: User) -> bool:
         """Faculty of the collaborative (national or one of its networks) manage its calendar."""
         return self.collaborative.can_manage_calendar(user)
+
+
+class PlannedPeriod(db.Model):
+    """An action period whose dates the programme team set (table `action_period`). When a
+    collaborative has any, they are its periods; otherwise its learning sessions divide the time
+    (tracker/events/periods.py)."""
+
+    __tablename__ = "action_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collaborative_id: Mapped[int] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]  # the last day of the period
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    collaborative: Mapped[Collaborative] = relationship()
+
+    def overlaps(self, starts_on: date, ends_on: date) -> bool:
+        return self.starts_on <= ends_on and starts_on <= self.ends_on

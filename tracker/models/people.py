@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from .base import (
     CollaborativeRoleKind,
+    Grade,
     InvitationState,
     Profession,
     SiteRole,
@@ -32,6 +33,12 @@ class Collaborative(db.Model):
     starts_on: Mapped[Optional[date]]
     ends_on: Mapped[Optional[date]]
     parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
+    # The aim's numbers: which of its core measures shows the aim is met, the value to reach and
+    # by when. (use_alter: measure rows point back at the collaborative.)
+    aim_measure_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey(
+        "measure.id", use_alter=True, name="fk_collaborative_aim_measure_id"))
+    aim_target: Mapped[Optional[float]]
+    aim_target_on: Mapped[Optional[date]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Soft archive: gone from pickers and the admin lists, its work still readable.
     archived_at: Mapped[Optional[datetime]]
@@ -42,6 +49,8 @@ class Collaborative(db.Model):
     networks: Mapped[list["Collaborative"]] = relationship(
         back_populates="parent", order_by="Collaborative.name"
     )
+    aim_measure: Mapped[Optional["Measure"]] = relationship(  # noqa: F821 (models.measures)
+        foreign_keys=[aim_measure_id], post_update=True)
 
     @property
     def root_id(self) -> int:
@@ -50,6 +59,12 @@ class Collaborative(db.Model):
     def has_faculty(self, user: "User") -> bool:
         """Whether `user` is faculty of this (national) collaborative; admins count."""
         return user.is_faculty_of(self.id)
+
+    def can_add_idea(self, user: "User") -> bool:
+        """Its site teams and its faculty add change ideas to its library."""
+        return self.id in user.collaborative_ids and (
+            any(m.site.collaborative_id == self.id for m in user.memberships)
+            or user.is_faculty_of(self.id))
 
     def can_manage_calendar(self, user: "User") -> bool:
         """Faculty of the national collaborative add and change its (and its networks') events."""
@@ -93,6 +108,13 @@ class Site(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Soft archive: a site that left; its cycles and data stay readable.
     archived_at: Mapped[Optional[datetime]]
+    # The sign-up record: who committed the organisation, who leads, when it joined, and the
+    # wards or units taking part (one a line).
+    joined_on: Mapped[Optional[date]]
+    executive_sponsor: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    clinical_lead: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    data_lead: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    wards: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     collaborative: Mapped[Collaborative] = relationship(foreign_keys=[collaborative_id])
     network: Mapped[Optional[Collaborative]] = relationship(foreign_keys=[network_id])
@@ -100,9 +122,10 @@ class Site(db.Model):
     __table_args__ = (sa.UniqueConstraint("collaborative_id", "name"),)
 
     def can_manage(self, user: "User") -> bool:
-        """Its site leads, the collaborative's faculty and admins manage the team and invite."""
+        """Its site leads, admins and the faculty who run it (the collaborative's national
+        faculty, or its own network's regional faculty) manage the team and invite."""
         return (user.is_admin or self.id in user.lead_site_ids
-                or user.is_faculty_of(self.collaborative_id))
+                or (self.network or self.collaborative).can_manage(user))
 
     @property
     def is_archived(self) -> bool:
@@ -111,6 +134,10 @@ class Site(db.Model):
     def can_administer(self, user: "User") -> bool:
         """Who may archive the site: those who manage its network (or its collaborative)."""
         return (self.network or self.collaborative).can_manage(user)
+
+    @property
+    def ward_list(self) -> list[str]:
+        return [line.strip() for line in (self.wards or "").splitlines() if line.strip()]
 
     def __repr__(self) -> str:
         return f"<Site {self.name!r}>"
@@ -125,6 +152,8 @@ class User(UserMixin, db.Model):
     profession: Mapped[Profession] = mapped_column(
         enum_column(Profession), default=Profession.OTHER
     )
+    grade: Mapped[Grade] = mapped_column(enum_column(Grade), default=Grade.NOT_STATED,
+                                         server_default=Grade.NOT_STATED.value)
     password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
     active: Mapped[bool] = mapped_column(default=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
@@ -208,6 +237,27 @@ class User(UserMixin, db.Model):
             return []
         return sorted((r.collaborative for r in self.collaborative_roles
                        if r.role == CollaborativeRoleKind.FACULTY), key=lambda c: c.name)
+
+    @property
+    def faculty_reach(self) -> tuple[set[int], set[int]] | None:
+        """Whose sites this user supports as faculty: (national collaboratives, every site;
+        regional networks, only their own sites). None for admins: every site."""
+        if self.is_admin:
+            return None
+        roles = [r for r in self.collaborative_roles if r.role == CollaborativeRoleKind.FACULTY]
+        national = {r.collaborative_id for r in roles if r.collaborative.parent_id is None}
+        regional = {r.collaborative_id for r in roles
+                    if r.collaborative.parent_id not in (None, *national)}
+        return national, regional
+
+    def network_scope(self, collaborative_id: int) -> set[int] | None:
+        """The networks a user's faculty rights in this collaborative are bounded to: None
+        when not bounded (admins and national faculty), else their own networks' ids."""
+        reach = self.faculty_reach
+        if reach is None or collaborative_id in reach[0]:
+            return None
+        return {r.collaborative_id for r in self.collaborative_roles
+                if r.collaborative_id in reach[1] and r.collaborative.parent_id == collaborative_id}
 
     @property
     def faculty_collaborative_ids(self) -> set[int] | None:

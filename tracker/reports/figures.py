@@ -12,6 +12,7 @@ from ..events.periods import ActionPeriod
 from ..extensions import db
 from ..measures.front import submissions
 from ..models import (
+    Collaborative,
     Comment,
     Cycle,
     CycleRevision,
@@ -49,12 +50,17 @@ class SiteFigures:
 
 
 def main_measure(collaborative_id: int) -> Measure | None:
-    """The collaborative's main measure: its first core outcome measure (not a component)."""
+    """The collaborative's main measure: the aim's measure when one is chosen, else its first
+    core outcome measure (not a component)."""
+    aim = (db.select(db.func.coalesce(Collaborative.aim_measure_id, 0))
+           .where(Collaborative.id == collaborative_id).scalar_subquery())
     return db.session.scalars(
         db.select(Measure).where(
             Measure.collaborative_id == collaborative_id, Measure.site_id.is_(None),
-            Measure.composite_id.is_(None), Measure.deleted_at.is_(None))
-        .order_by((Measure.kind != MeasureKind.OUTCOME), Measure.position, Measure.id)
+            Measure.composite_id.is_(None) | (Measure.id == aim),
+            Measure.deleted_at.is_(None))
+        .order_by(Measure.id != aim, (Measure.kind != MeasureKind.OUTCOME), Measure.position,
+                  Measure.id)
         .limit(1)).first()
 
 

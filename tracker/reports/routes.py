@@ -6,10 +6,16 @@ from flask_login import current_user, login_required
 
 from ..core.args import arg_id
 from ..core.exports import csv_text
+from ..core.queries import faculty_sites
 from ..events.periods import ActionPeriod, all_periods, current_period
 from ..extensions import db
 from ..models import Collaborative, Decision, Site, utcnow
-from ..sites.loaders import get_collaborative_or_404, get_site_or_404
+from ..sites.loaders import (
+    collaborative_choices,
+    get_collaborative_or_404,
+    get_site_or_404,
+    network_filter,
+)
 from . import bp, dashboard, figures, storyboard
 
 CSV_HEADER = (
@@ -27,9 +33,12 @@ def _period(collaborative: Collaborative) -> tuple[ActionPeriod, list[ActionPeri
     return period or current_period(collaborative, utcnow()), periods
 
 
-def _sites(collaborative: Collaborative) -> list[Site]:
-    return list(db.session.scalars(
-        db.select(Site).where(Site.collaborative_id == collaborative.id).order_by(Site.name)))
+def _sites(collaborative: Collaborative, condition=None) -> list[Site]:
+    """The collaborative's sites, those meeting `condition` (on Site) when one is given."""
+    query = db.select(Site).where(Site.collaborative_id == collaborative.id)
+    if condition is not None:
+        query = query.where(condition)
+    return list(db.session.scalars(query.order_by(Site.name)))
 
 
 @bp.get("/action-period")
@@ -38,23 +47,29 @@ def action_period():
     """Per site, what happened in an action period; printable, or as CSV with format=csv."""
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"))
     period, periods = _period(collaborative)
-    rows = figures.site_figures(_sites(collaborative), period, utcnow())
+    networks, network = network_filter({collaborative.id})
+    rows = figures.site_figures(
+        _sites(collaborative, Site.network_id == network.id if network else None),
+        period, utcnow())
     measure = figures.main_measure(collaborative.id)
     if request.args.get("format") == "csv":
-        return _csv(collaborative, period, rows)
+        return _csv(collaborative, period, rows, network)
     return render_template("reports/action_period.html", collaborative=collaborative,
                            period=period, periods=periods, rows=rows, measure=measure,
-                           decisions=list(Decision))
+                           decisions=list(Decision), choices=collaborative_choices(),
+                           networks=networks, network=network)
 
 
-def _csv(collaborative: Collaborative, period: ActionPeriod, rows) -> Response:
+def _csv(collaborative: Collaborative, period: ActionPeriod, rows,
+         network: Collaborative | None) -> Response:
     body = csv_text(CSV_HEADER, [[
         r.site.name, r.site.organisation, r.started, r.completed, r.ramps_extended,
         *(r.decisions[d] for d in Decision), r.periods_submitted, r.periods_missing,
         r.signal, r.feedback_given, r.feedback_received,
         "; ".join(f"{label} ({n})" for label, n in r.professions),
     ] for r in rows])
-    name = f"action-period-{period.start:%Y-%m-%d}-collaborative-{collaborative.id}.csv"
+    name = f"action-period-{period.start:%Y-%m-%d}-collaborative-{collaborative.id}"
+    name += f"-network-{network.id}.csv" if network else ".csv"
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -76,8 +91,14 @@ def faculty_dashboard():
                                              may=Collaborative.has_faculty)
     now = utcnow()
     period = current_period(collaborative, now)
-    rows = dashboard.build(_sites(collaborative), period, now)
+    # Regional faculty see their network's sites; anyone may narrow to one network.
+    networks, network = network_filter({collaborative.id}, faculty=True)
+    rows = dashboard.build(
+        _sites(collaborative, faculty_sites(current_user, network.id if network else None)),
+        period, now)
     return render_template("reports/faculty.html", collaborative=collaborative, period=period,
                            rows=rows, weeks=dashboard.week_starts(now.date()),
                            heat=dashboard.heat,
+                           choices=collaborative_choices(Collaborative.has_faculty),
+                           networks=networks, network=network,
                            needing=[r for r in rows if r.reasons])

@@ -3,9 +3,10 @@ see (or act on, when asked), else 404/403. The admin area uses them too."""
 
 from collections.abc import Callable
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
+from ..core.args import arg_id
 from ..core.queries import collaboratives_of
 from ..extensions import db
 from ..models import Collaborative, Site, User
@@ -15,10 +16,13 @@ def get_collaborative_or_404(
     collaborative_id: int | None, *,
     may: Callable[[Collaborative, User], bool] | None = None,
 ) -> Collaborative:
-    """A national collaborative the user belongs to (the first of theirs when none is asked);
-    `may` is a further rule on the model the user must pass, e.g. Collaborative.can_manage."""
+    """A national collaborative the user belongs to (when none is asked, the first of theirs
+    that passes `may`, so someone in several lands on one they may use); `may` is a further rule
+    on the model the user must pass, e.g. Collaborative.can_manage."""
     if collaborative_id is None:
-        collaborative = db.session.scalars(collaboratives_of(current_user).limit(1)).first()
+        theirs = db.session.scalars(collaboratives_of(current_user)).all()
+        collaborative = next((c for c in theirs if may is None or may(c, current_user)),
+                             theirs[0] if theirs else None)
     else:
         collaborative = db.session.get(Collaborative, collaborative_id)
     if collaborative is None or collaborative.parent_id is not None:
@@ -28,6 +32,32 @@ def get_collaborative_or_404(
     if may is not None and not may(collaborative, current_user):
         abort(403)
     return collaborative
+
+
+def collaborative_choices(
+    may: Callable[[Collaborative, User], bool] | None = None,
+) -> list[Collaborative]:
+    """The user's live national collaboratives (those passing `may`), by name: a page shows a
+    picker among them when there is more than one."""
+    choices = db.session.scalars(collaboratives_of(current_user)).all()
+    return [c for c in choices if may is None or may(c, current_user)]
+
+
+def network_filter(collaborative_ids: set[int] | None, *, faculty: bool = False
+                   ) -> tuple[list[Collaborative], Collaborative | None]:
+    """The regional networks a page may be filtered by (those of these collaboratives; None:
+    every one), and the one chosen in ?network= (None: all, or an unknown value, ignored).
+    With faculty=True, regional faculty are offered only their own networks."""
+    query = db.select(Collaborative).where(Collaborative.parent_id.is_not(None))
+    if collaborative_ids is not None:
+        query = query.where(Collaborative.parent_id.in_(collaborative_ids))
+    networks = db.session.scalars(query.order_by(Collaborative.name)).all()
+    if faculty:
+        networks = [n for n in networks
+                    if (scope := current_user.network_scope(n.parent_id)) is None
+                    or n.id in scope]
+    wanted = arg_id(request.args, "network")
+    return networks, next((n for n in networks if n.id == wanted), None)
 
 
 def get_network_or_404(network_id: int) -> Collaborative:

@@ -10,7 +10,7 @@ from ..core import audit
 from ..core.queries import sites_visible_to
 from ..extensions import db
 from ..models import CollaborativeRole, Cycle, Membership, Site, SiteRole, User
-from . import bp
+from . import bp, record
 from .forms import MemberRoleForm, RemoveMemberForm
 from .loaders import get_site_or_404
 
@@ -76,6 +76,8 @@ def detail(site_id: int):
         deactivated=[m for m in memberships if not m.user.active] if can_manage else [],
         account_managed={m.user_id for m in memberships
                          if can_manage and m.user.can_manage_account(current_user)},
+        mix=record.team_mix(active),
+        can_edit_record=site.can_administer(current_user),
     )
 
 

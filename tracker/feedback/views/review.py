@@ -1,9 +1,11 @@
 """The faculty review queue."""
 
-from flask import abort, render_template
+from flask import abort, render_template, url_for
 from flask_login import current_user, login_required
 
-from ...models import utcnow
+from ...core.queries import faculty_sites
+from ...models import FeedbackRequest, utcnow
+from ...sites.loaders import network_filter
 from .. import bp, review
 
 
@@ -11,13 +13,21 @@ from .. import bp, review
 @login_required
 def review_queue():
     """Faculty only: requests waiting oldest first, cycles changed since your feedback, and
-    sites with no feedback this action period."""
+    sites with no feedback this action period; regional faculty see their network's sites,
+    and anyone may narrow the queue to one network (?network=)."""
     if not current_user.is_faculty:
         abort(403)
     scope = current_user.faculty_collaborative_ids
+    networks, network = network_filter(scope, faculty=True)
+    sites = faculty_sites(current_user, network.id if network else None)
+    # A request that names you stays in your queue wherever it comes from, unless you narrowed
+    # the queue to one network.
+    asked = sites if sites is None or network else sites | (
+        FeedbackRequest.faculty_id == current_user.id)
     now = utcnow()
     return render_template(
-        "feedback/review.html", waiting=review.awaiting(current_user, scope, now),
-        changed=review.changed_since_feedback(current_user, scope),
-        quiet=review.quiet_sites(scope, now),
+        "feedback/review.html", waiting=review.awaiting(current_user, scope, now, asked),
+        changed=review.changed_since_feedback(current_user, scope, sites),
+        quiet=review.quiet_sites(scope, now, sites), networks=networks, network=network,
+        action=url_for("feedback.review_queue"),
     )
