@@ -70,14 +70,17 @@ def site_storyboard(site_id: int):
 @bp.get("/faculty")
 @login_required
 def faculty_dashboard():
-    """Faculty only: activity per site per week, sites needing support, each team's mix."""
+    """Faculty only: sites needing support (most urgent first), the review queue, activity
+    per site per week, the main measure across sites, each team's mix."""
     # has_faculty holds for admins too.
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"),
                                              may=Collaborative.has_faculty)
     now = utcnow()
     period = current_period(collaborative, now)
-    rows = dashboard.build(_sites(collaborative), period, now)
+    sites = _sites(collaborative)
+    rows = dashboard.build(sites, period, now)
     return render_template("reports/faculty.html", collaborative=collaborative, period=period,
                            rows=rows, weeks=dashboard.week_starts(now.date()),
-                           heat=dashboard.heat,
-                           needing=[r for r in rows if r.reasons])
+                           heat=dashboard.heat, heat_words=dashboard.heat_words,
+                           needing=dashboard.by_urgency(rows),
+                           **dashboard.overview(collaborative, sites, current_user, now))

@@ -1,0 +1,20 @@
+"""The reports' front door for other features (the dashboard): which sites of a collaborative
+may need support, the most urgent first."""
+
+from datetime import datetime
+
+from ..events.periods import current_period
+from ..extensions import db
+from ..models import Collaborative, Site
+from . import dashboard
+from .dashboard import Reason, SiteRow
+
+__all__ = ["Reason", "SiteRow", "sites_needing_support"]
+
+
+def sites_needing_support(collaborative: Collaborative, now: datetime) -> list[SiteRow]:
+    """The collaborative's sites with a reason to need support this action period, ranked."""
+    sites = list(db.session.scalars(
+        db.select(Site).where(Site.collaborative_id == collaborative.id,
+                              Site.archived_at.is_(None)).order_by(Site.name)))
+    return dashboard.support(sites, current_period(collaborative, now), now)
