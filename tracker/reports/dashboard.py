@@ -1,6 +1,6 @@
 """The faculty dashboard: sites needing support ranked by urgency, the review queue, activity
-per site per week, the main measure across sites and each site's profession mix. About sites and teams, never a ranking of people. A fixed
-number of queries whatever the number of sites.
+per site per week, the main measure across sites and each site's profession mix. About sites
+and teams, never a ranking of people. A fixed number of queries whatever the number of sites.
 """
 
 from collections import Counter, defaultdict
