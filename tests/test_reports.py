@@ -212,7 +212,7 @@ def test_dashboard_heatmap_support_and_mix(app, login, world, designed):
     assert int(count) >= 1  # this week's revision
     # Not colour alone: the shade is said in words too, as the legend says.
     assert words == dashboard.heat_words(int(count)) and int(shade) == dashboard.heat(int(count))
-    assert f"{words.capitalize()}: " in heat
+    assert f"{words.capitalize()} (" in heat
     mix = html[html.index("Profession mix"):]
     assert "<strong>Alpha Hospital</strong>: Nurse 2, Physiotherapist 1" in mix
     for name in ("Amy Nurse", "Leo Lead", "Phil Physio"):
