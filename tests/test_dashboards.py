@@ -204,6 +204,21 @@ def test_lead_sees_feedback_requests_and_their_state(app, login, world):
     assert requests.index("Open one") < requests.index("Answered one")  # open first
 
 
+def test_old_answered_requests_leave_the_lead_view_but_old_open_ones_stay(app, login, world):
+    long_ago = utcnow() - timedelta(days=100)
+    with app.app_context():
+        a = db.session.get(Site, world.site_a)
+        f.make_feedback_request(f.make_cycle(a, title="Old answered"), world.lead_a,
+                                created_at=long_ago, answered_at=long_ago)
+        f.make_feedback_request(f.make_cycle(a, title="Old open"), world.lead_a,
+                                created_at=long_ago)
+        db.session.commit()
+    requests = section(login("lead_a").get("/dashboard").get_data(True),
+                       ">Feedback requests<", "</section>")
+    assert "Old open" in requests and "Waiting 100 days" in requests
+    assert "Old answered" not in requests
+
+
 def test_lead_sees_the_next_learning_event_and_what_to_bring(app, login, world, ward):
     now = utcnow()
     with app.app_context():

@@ -9,7 +9,7 @@ its main chart's cycle markers.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import url_for
 from sqlalchemy.orm import joinedload
@@ -30,8 +30,9 @@ from ..models import (
     Visibility,
 )
 
-CYCLES_SHOWN = 8
 REQUESTS_SHOWN = 8
+# Answered and withdrawn requests older than this are history, not news for the lead.
+REQUESTS_KEPT = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,9 @@ def _requests(site_ids: list[int], now: datetime) -> dict[int, list[RequestState
     out: dict[int, list[RequestState]] = defaultdict(list)
     rows = db.session.scalars(
         db.select(FeedbackRequest).join(FeedbackRequest.cycle)
-        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None))
+        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
+               (FeedbackRequest.answered_at.is_(None) & FeedbackRequest.withdrawn_at.is_(None))
+               | (FeedbackRequest.created_at >= now - REQUESTS_KEPT))
         # Each row names its cycle and whom it asks.
         .options(joinedload(FeedbackRequest.cycle), joinedload(FeedbackRequest.faculty),
                  joinedload(FeedbackRequest.to_site))
