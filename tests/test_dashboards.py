@@ -396,3 +396,24 @@ def test_faculty_dashboard_costs_the_same_queries_with_more_data(app, login, wor
     with count_queries() as many:
         client.get("/reports/faculty")
     assert many.count == few.count
+
+
+def test_the_dashboard_offers_the_tally_exactly_where_tally_bundle_opens_it(app, world):
+    from tracker.measures import bundles
+    from tracker.models import Measure
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        whole = f.make_measure(collab.id, name="Whole")
+        for part in ("Drink", "Eat"):
+            f.make_measure(collab.id, name=part, composite_id=whole.id)
+        odd = f.make_measure(collab.id, name="Odd")
+        f.make_measure(collab.id, name="Part", composite_id=odd.id)
+        f.make_measure(collab.id, name="Counted", composite_id=odd.id, data_kind="count")
+        f.make_measure(collab.id, name="Alone")
+        gone = f.make_measure(collab.id, name="Gone")
+        f.make_measure(collab.id, name="Its part", composite_id=gone.id)
+        gone.deleted_at = utcnow()
+        db.session.flush()
+        live = db.session.scalars(db.select(Measure).where(Measure.deleted_at.is_(None))).all()
+        expected = {m.id for m in live if bundles.tally_bundle(m) is not None}
+        assert bundles.tally_heads(live) == expected == {whole.id}
