@@ -131,3 +131,11 @@ def test_a_request_naming_regional_faculty_reaches_them_from_another_network(
         db.session.commit()
     page = login("regional").get("/review").get_data(as_text=True)
     assert "Asks North&#39;s faculty" in page and "South cycle" not in page
+
+
+def test_regional_faculty_see_their_network_on_the_main_dashboard_too(app, login, world, south):
+    page = login("regional").get("/dashboard").get_data(as_text=True)
+    assert "North cycle" in page and "South cycle" not in page
+    assert "South Hospital" not in page
+    page = login("faculty").get("/dashboard").get_data(as_text=True)
+    assert "North cycle" in page and "South cycle" in page

@@ -3,6 +3,7 @@ dashboard, and who may see them."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -23,6 +24,7 @@ from tracker.models import (
     Visibility,
     utcnow,
 )
+from tracker.reports import dashboard
 
 
 @pytest.fixture
@@ -203,8 +205,14 @@ def test_dashboard_heatmap_support_and_mix(app, login, world, designed):
     assert "Alpha Hospital</a>: 1 feedback request unanswered (oldest 4 days)" in support
     heat = html[html.index("Activity per site"):html.index("Profession mix")]
     alpha_row = heat[heat.index("Alpha Hospital"):heat.index("</tr>", heat.index("Alpha"))]
-    assert alpha_row.count("<td") == 12 and alpha_row.rstrip().endswith("</td>")
-    assert int(alpha_row.rsplit(">", 2)[-2].split("<")[0]) >= 1  # this week's revision
+    cells = re.findall(r'<td class="heat-(\d)">(\d+)<span class="visually-hidden"> \((.+?)\)',
+                       alpha_row)
+    assert len(cells) == 12
+    shade, count, words = cells[-1]
+    assert int(count) >= 1  # this week's revision
+    # Not colour alone: the shade is said in words too, as the legend says.
+    assert words == dashboard.heat_words(int(count)) and int(shade) == dashboard.heat(int(count))
+    assert f"{words.capitalize()} (" in heat
     mix = html[html.index("Profession mix"):]
     assert "<strong>Alpha Hospital</strong>: Nurse 2, Physiotherapist 1" in mix
     for name in ("Amy Nurse", "Leo Lead", "Phil Physio"):

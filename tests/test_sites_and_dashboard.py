@@ -14,7 +14,7 @@ def add_members(app, site_id: int, n: int):
         db.session.commit()
 
 
-def test_dashboard_shows_site_stage_counts_collaborative_and_events(app, login, world):
+def test_dashboard_shows_open_cycles_collaborative_and_events(app, login, world):
     with app.app_context():
         site = db.session.get(Site, world.site_a)
         f.make_cycle(site, stage=Stage.PLAN)
@@ -30,8 +30,7 @@ def test_dashboard_shows_site_stage_counts_collaborative_and_events(app, login, 
         db.session.commit()
     html = login("member_a").get("/dashboard").get_data(True)
     assert "Alpha Hospital" in html and "Test DrEaMing" in html
-    for stage, count in (("Plan", 2), ("Act", 1), ("Do", 0)):
-        assert f'{stage}</dt><dd class="stat mb-0">{count}</dd>' in html
+    assert "Your open cycles (3)" in html  # not Beta's, not the trashed one
     assert "Learning session 2" in html and "North webinar" in html
     assert "Learning session 1" not in html  # past
     assert html.index("North webinar") < html.index("Learning session 2")  # soonest first
@@ -39,7 +38,8 @@ def test_dashboard_shows_site_stage_counts_collaborative_and_events(app, login, 
 
 def test_dashboard_for_faculty_without_a_site(login, world):
     html = login("faculty").get("/dashboard").get_data(True)
-    assert "No site team yet" in html and "Test DrEaMing" in html
+    assert "Sites that may need support: Test DrEaMing" in html
+    assert "Your open cycles" not in html
 
 
 def test_navigation_lists_every_section_and_marks_the_current_one(login, world):

@@ -7,7 +7,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import ChangeIdea, Cycle, Driver, Site, Stage, User, Visibility
+from ..models import STALLED_AFTER, ChangeIdea, Cycle, Driver, Site, Stage, User, Visibility
 
 STAGE_RANK = sa.case({s.value: i for i, s in enumerate(Stage)}, value=Cycle.stage)
 SORTS = {
@@ -90,3 +90,26 @@ def _date_range(query: Select, start, end) -> Select:
 
 def sorted_by(query: Select, sort: str) -> Select:
     return query.order_by(*SORTS.get(sort, SORTS["updated"]))
+
+
+def open_cycles_at(site_ids) -> Select:
+    """Cycles not complete (nor in the trash) at some sites, least recently changed first, with
+    their questions (their next step reads them) and site."""
+    return (
+        db.select(Cycle)
+        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
+               Cycle.stage != Stage.COMPLETE)
+        .options(joinedload(Cycle.site), selectinload(Cycle.questions))
+        .order_by(Cycle.updated_at, Cycle.id)
+    )
+
+
+def stalled_per_site(site_ids, now: datetime) -> Select:
+    """(site id, stalled cycles, when the longest-stalled last changed) for sites with any:
+    open cycles unchanged for more than STALLED_AFTER (the rule of Cycle.is_stalled)."""
+    return (
+        db.select(Cycle.site_id, sa.func.count(Cycle.id), sa.func.min(Cycle.updated_at))
+        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
+               Cycle.stage != Stage.COMPLETE, Cycle.updated_at < now - STALLED_AFTER)
+        .group_by(Cycle.site_id)
+    )

@@ -38,6 +38,13 @@ def _scoped(query: Select, collaborative_ids: set[int] | None, sites=None) -> Se
     return query if sites is None else query.where(sites)
 
 
+def asked_of(user: User, sites, *, narrowed: bool):
+    """The `sites` condition for a queue of requests: one that names `user` stays in it
+    wherever it comes from (a regional faculty member asked from another network), unless
+    the queue was narrowed to one network."""
+    return sites if sites is None or narrowed else sites | (FeedbackRequest.faculty_id == user.id)
+
+
 def awaiting(user: User, collaborative_ids: set[int] | None, now: datetime, sites=None
              ) -> list[Waiting]:
     """Open requests, oldest first, with the days each has waited."""

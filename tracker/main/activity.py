@@ -35,22 +35,15 @@ class Item:
     new: bool = False
 
 
-def recent_activity(user: User, *, now: datetime, last_visit: str | None = None) -> list[Item]:
-    """The latest things done in the user's collaboratives, newest first."""
+def recent_activity(user: User, *, now: datetime, seen: datetime | None = None) -> list[Item]:
+    """The latest things done in the user's collaboratives, newest first; those after `seen`
+    (the user's previous look at the dashboard) marked new."""
     since = now - WINDOW
-    seen = _parse(last_visit)
     visible = cycles_visible_to(user).with_only_columns(Cycle.id)
     items = [*_cycle_changes(visible, since), *_comments(user, visible, since),
              *_feedback(visible, since), *_events(user, since, now)]
     items.sort(key=lambda i: i.at, reverse=True)
     return [Item(i.at, i.text, i.url, seen is not None and i.at > seen) for i in items[:SHOWN]]
-
-
-def _parse(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _cycle_changes(visible, since: datetime) -> list[Item]:

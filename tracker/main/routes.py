@@ -1,15 +1,17 @@
 """The dashboard: the signed-in user's site and collaborative at a glance."""
 
-from flask import redirect, render_template, session, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..core.queries import collaboratives_of
 from ..events.queries import upcoming_events
 from ..extensions import db
-from ..models import Cycle, Measure, Membership, Stage, utcnow
+from ..models import Measure, utcnow
 from ..setup.services import has_admin
 from . import bp
 from .activity import recent_activity
+from .oversight import answers_to, faculty_sections, review_queue
+from .teams import team_sections
 
 
 @bp.get("/")
@@ -25,43 +27,30 @@ def index():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """Your sites, your collaborative, what is coming up."""
-    site_ids = sorted(current_user.site_ids)
-    stage_counts = {site_id: {stage: 0 for stage in Stage} for site_id in site_ids}
-    rows = db.session.execute(
-        db.select(Cycle.site_id, Cycle.stage, db.func.count(Cycle.id))
-        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None))
-        .group_by(Cycle.site_id, Cycle.stage)
-    )
-    for site_id, stage, count in rows:
-        stage_counts[site_id][stage] = count
-    team_sizes = dict(
-        db.session.execute(
-            db.select(Membership.site_id, db.func.count(Membership.id))
-            .where(Membership.site_id.in_(site_ids))
-            .group_by(Membership.site_id)
-        ).all()
-    )
-    collaboratives = db.session.execute(collaboratives_of(current_user)).scalars().all()
+    """What to do next, by role: your site's work, what a lead watches, what faculty and
+    partners look after; then what is coming up and what has been happening."""
+    now, user = utcnow(), current_user
+    collaboratives = db.session.execute(collaboratives_of(user)).scalars().all()
+    events = db.session.execute(upcoming_events(user, now=now)).scalars().all()
     # Each collaborative's own count: someone may be in several side by side.
     measure_counts = dict(db.session.execute(
         db.select(Measure.collaborative_id, db.func.count(Measure.id)).where(
             Measure.collaborative_id.in_([c.id for c in collaboratives]),
-            Measure.site_id.is_(None),
-            Measure.deleted_at.is_(None),
-        ).group_by(Measure.collaborative_id)
-    ).all())
-    events = db.session.execute(upcoming_events(current_user, now=utcnow())).scalars().all()
-    # The feed marks what is new since the previous look at the dashboard.
-    last_visit, session["activity_seen_at"] = session.get("activity_seen_at"), utcnow().isoformat()
-    memberships = sorted(current_user.memberships, key=lambda m: m.site.name)
-    return render_template(
+            Measure.site_id.is_(None), Measure.deleted_at.is_(None),
+        ).group_by(Measure.collaborative_id)).all())
+    # What is new since the user's previous look, kept across sign-ins and devices.
+    seen, user.dashboard_seen_at = user.dashboard_seen_at, now
+    page = render_template(
         "main/dashboard.html",
-        memberships=memberships,
-        stage_counts=stage_counts,
-        team_sizes=team_sizes,
+        teams=team_sections(user, now, events),
+        faculty=faculty_sections(user, collaboratives, now),
+        queue=review_queue(user, now) if user.is_faculty else None,
+        answers=answers_to(user, seen) if user.is_partner else None,
+        seen=seen,
         collaboratives=collaboratives,
         measure_counts=measure_counts,
         events=events,
-        activity=recent_activity(current_user, now=utcnow(), last_visit=last_visit),
+        activity=recent_activity(user, now=now, seen=seen),
     )
+    db.session.commit()
+    return page

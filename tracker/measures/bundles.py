@@ -64,6 +64,10 @@ def bundle_of(measure: Measure) -> Bundle | None:
                                  Measure.deleted_at.is_(None))
         .order_by(Measure.position, Measure.name)
     ).scalars().all()
+    return _assembled(composite, parts, measure)
+
+
+def _assembled(composite: Measure, parts: Sequence[Measure], measure: Measure) -> Bundle | None:
     fit = tuple(p for p in parts if p.is_proportion and p.frequency == composite.frequency)
     bundle = Bundle(composite, fit, len(parts) - len(fit))
     # A part of another kind or frequency has no week to compare: it is outside the rule.
@@ -77,6 +81,24 @@ def tally_bundle(measure: Measure) -> Bundle | None:
     if bundle is None or bundle.composite.id != measure.id or bundle.odd:
         return None
     return bundle
+
+
+def tally_heads(live: Iterable[Measure]) -> set[int]:
+    """The ids of the measures `tally_bundle` opens a tally for, among `live`: every measure
+    not deleted of the collaboratives concerned. No query (for lists of measures)."""
+    live = list(live)
+    parts: dict[int, list[Measure]] = {}
+    for m in live:
+        if m.composite_id is not None and m.deleted_at is None:
+            parts.setdefault(m.composite_id, []).append(m)
+    heads = set()
+    for m in live:
+        if m.id in parts and m.deleted_at is None and m.is_proportion:
+            ordered = sorted(parts[m.id], key=lambda p: (p.position, p.name))
+            bundle = _assembled(m, ordered, m)
+            if bundle is not None and not bundle.odd:
+                heads.add(m.id)
+    return heads
 
 
 def stored(bundle: Bundle, site_ids: Iterable[int], periods: Sequence[date], *,

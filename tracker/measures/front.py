@@ -4,20 +4,47 @@ its summary and cycles, what data sites submitted over a span, the latest signal
 Other features ask these; they do not reach into series, words, periods or queries."""
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import url_for
 
 from ..extensions import db
-from ..models import Measure, Site, User
-from . import charts, periods, queries, series, words
+from ..models import Collaborative, Measure, MeasureKind, Site, User
+from . import bundles, charts, periods, queries, series, words
 from .periods import period_start
 from .transfer import MAX_BYTES, FileProblem, find_nhs_number, read_table
 
 # Reading a spreadsheet (CSV or XLSX, safely bounded) is shared with the people import.
-__all__ = ["MAX_BYTES", "FileProblem", "SiteChart", "Submission", "find_nhs_number",
-           "latest_signal", "period_start", "read_table", "site_chart", "submissions"]
+__all__ = ["MAX_BYTES", "FileProblem", "MeasureAtSite", "SiteChart", "Submission",
+           "compact_chart", "find_nhs_number", "latest_signal", "main_measure",
+           "measure_at_sites", "measures_at_sites", "period_start", "pick_main", "read_table",
+           "site_chart", "submissions"]
+
+
+# How many complete periods back a dashboard looks for gaps in a site's data.
+RECENT_PERIODS = 8
+
+
+def main_measure(collaborative_id: int) -> Measure | None:
+    """The collaborative's main measure (see `pick_main`)."""
+    collaborative = db.session.get(Collaborative, collaborative_id)
+    return pick_main(db.session.scalars(
+        db.select(Measure).where(Measure.collaborative_id == collaborative_id,
+                                 Measure.site_id.is_(None), Measure.deleted_at.is_(None))),
+        aim_measure_id=collaborative.aim_measure_id if collaborative else None)
+
+
+def pick_main(measures, *, aim_measure_id: int | None = None) -> Measure | None:
+    """The main measure among a collaborative's: the aim's measure when one is chosen, else
+    its first core outcome measure (not a component; a process measure when it has no
+    outcome measure)."""
+    measures = [m for m in measures if m.site_id is None and m.deleted_at is None]
+    aimed = [m for m in measures if m.id == aim_measure_id]
+    core = [m for m in measures if m.composite_id is None]
+    return aimed[0] if aimed else min(
+        core, key=lambda m: (m.kind != MeasureKind.OUTCOME, m.position, m.id), default=None)
 
 
 @dataclass(frozen=True)
@@ -33,12 +60,14 @@ class SiteChart:
 
 
 def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = None,
-               title: str | None = None) -> SiteChart:
-    """`measure` at `site` as `user` may see it (their drafts' cycles only if on the team)."""
+               title: str | None = None, compact: bool = False) -> SiteChart:
+    """`measure` at `site` as `user` may see it (their drafts' cycles only if on the team);
+    `compact` draws the small chart of dashboards and small multiples."""
     chart = load_chart(measure, site, view if view in series.VIEWS
                        else series.default_view(measure))
     cycles = load_cycles(measure, site, user)
-    geometry = charts.layout(chart, title=title or f"{measure.name}, {site.name}", cycles=cycles)
+    geometry = charts.layout(chart, title=title or f"{measure.name}, {site.name}", cycles=cycles,
+                             compact=compact)
     return SiteChart(measure, site, chart, cycles, geometry, words.summary(chart))
 
 
@@ -108,3 +137,100 @@ def latest_signal(measure: Measure, rows: list, break_dates: list[date]) -> str:
     # The variation icon is about the latest point only: said beside that point's value.
     said = words.VARIATION_WORDS[chart.result.variation_icon]
     return f"{value} ({when}): {said}"
+
+
+@dataclass(frozen=True)
+class MeasureAtSite:
+    """One measure at one site for a dashboard: its latest value and signal icons, and whether
+    the current period's data is still to come (with where to enter it)."""
+
+    measure: Measure
+    site: Site
+    latest: str  # '72%', or '' with no data yet
+    latest_period: str  # 'week of 3 Mar 2026'
+    badges: list[charts.Badge]
+    due: str  # the current period, '' once its data is in: 'this week (from 30 Nov 2026)'
+    gaps: int  # of the last RECENT_PERIODS complete periods, how many have no data
+    gap_words: str  # '3 of the last 8 weeks have no data' ('' without gaps)
+    grid_url: str
+    tally_url: str  # '' when the ward tally cannot count this measure
+    url: str
+    chart: series.Chart
+
+
+def measures_at_sites(sites: Collection[Site], today: date) -> dict[int, list[MeasureAtSite]]:
+    """Per site, its measures (its collaborative's core ones, then its own), with the latest
+    value, signal icons and the current period's data still missing. Three queries however
+    many sites and measures; a bundle's parts ride with the bundle when the tally counts them.
+    """
+    sites = list(sites)
+    if not sites:
+        return {}
+    site_ids = [s.id for s in sites]
+    live = db.session.scalars(
+        db.select(Measure).where(
+            Measure.collaborative_id.in_({s.collaborative_id for s in sites}),
+            Measure.deleted_at.is_(None))
+        .order_by(Measure.position, Measure.name)).all()
+    rows: dict[tuple[int, int], list] = defaultdict(list)
+    for row in db.session.execute(
+            queries.value_rows_of([m.id for m in live], site_ids)):
+        rows[(row.measure_id, row.site_id)].append(row)
+    breaks: dict[tuple[int, int], list[date]] = defaultdict(list)
+    for b in db.session.scalars(queries.phase_breaks_at([m.id for m in live], site_ids)):
+        breaks[(b.measure_id, b.site_id)].append(b.period_start)
+    heads = bundles.tally_heads(live)
+    folded = {m.id for m in live if m.composite_id in heads}
+    out = {}
+    for site in sites:
+        shown = [m for m in live if m.collaborative_id == site.collaborative_id
+                 and m.site_id in (None, site.id) and m.id not in folded]
+        out[site.id] = [_at_site(m, site, rows[(m.id, site.id)], breaks[(m.id, site.id)],
+                                 tally=m.id in heads, today=today) for m in shown]
+    return out
+
+
+def measure_at_sites(measure: Measure, sites: Collection[Site],
+                     today: date) -> list[MeasureAtSite]:
+    """One measure at each of some sites (in their order): latest value, icons, gaps. Two
+    queries however many sites."""
+    ids = [s.id for s in sites]
+    rows: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(queries.value_rows(measure.id, ids)):
+        rows[row.site_id].append(row)
+    breaks: dict[int, list[date]] = defaultdict(list)
+    for b in db.session.scalars(queries.phase_breaks_of(measure.id, ids)):
+        breaks[b.site_id].append(b.period_start)
+    return [_at_site(measure, s, rows[s.id], breaks[s.id], tally=False, today=today)
+            for s in sites]
+
+
+def _at_site(measure: Measure, site: Site, rows: list, break_dates: list[date], *,
+             tally: bool, today: date) -> MeasureAtSite:
+    chart = series.build_chart(measure, series.build_points(measure, rows), break_dates,
+                               series.default_view(measure))
+    latest, freq = chart.latest, measure.frequency
+    now = periods.current_period(freq, today)
+    have = {r.period_start for r in rows
+            if series.plotted(measure, r.numerator, r.denominator, r.value) is not None}
+    due = "" if now in have else f"this {periods.unit(freq)} (from {periods.label(now, freq)})"
+    recent = periods.recent_periods(freq, RECENT_PERIODS + 1, today)[1:]
+    gaps = len(set(recent) - have)
+    gap_words = (f"{gaps} of the last {RECENT_PERIODS} {periods.unit(freq, RECENT_PERIODS)} "
+                 f"{'has' if gaps == 1 else 'have'} no data") if gaps else ""
+    return MeasureAtSite(
+        measure, site, words.format_value(measure, latest.value) if latest else "",
+        f"{periods.unit(freq)} of {periods.label(latest.period, freq)}" if latest else "",
+        charts.badges(chart), due, gaps, gap_words,
+        url_for("measures.grid", measure_id=measure.id, site_id=site.id),
+        url_for("measures.tally", measure_id=measure.id, site_id=site.id) if tally else "",
+        url_for("measures.detail", measure_id=measure.id, site_id=site.id), chart)
+
+
+def compact_chart(at: MeasureAtSite, user: User) -> SiteChart:
+    """The small chart of a measure already loaded by `measures_at_sites`, with its cycles
+    (one query)."""
+    cycles = load_cycles(at.measure, at.site, user)
+    geometry = charts.layout(at.chart, title=f"{at.measure.name}, {at.site.name}",
+                             cycles=cycles, compact=True)
+    return SiteChart(at.measure, at.site, at.chart, cycles, geometry, words.summary(at.chart))

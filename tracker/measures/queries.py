@@ -112,3 +112,24 @@ def value_rows(measure_id: int, site_ids: Collection[int]) -> Select:
         .where(v.measure_id == measure_id, v.site_id.in_(site_ids))
         .order_by(v.site_id, v.period_start)
     )
+
+
+def value_rows_of(measure_ids: Collection[int], site_ids: Collection[int]) -> Select:
+    """Several measures' values at some sites as plain rows, naming their measure."""
+    v = MeasureValue
+    return (
+        db.select(v.measure_id, v.site_id, v.period_start, v.numerator, v.denominator, v.value,
+                  v.note)
+        .where(v.measure_id.in_(measure_ids), v.site_id.in_(site_ids))
+        .order_by(v.measure_id, v.site_id, v.period_start)
+    )
+
+
+def phase_breaks_at(measure_ids: Collection[int], site_ids: Collection[int]) -> Select:
+    """Phase breaks in force for several measures at some sites."""
+    return (
+        db.select(PhaseBreak)
+        .where(PhaseBreak.measure_id.in_(measure_ids), PhaseBreak.site_id.in_(site_ids),
+               PhaseBreak.deleted_at.is_(None))
+        .order_by(PhaseBreak.period_start)
+    )

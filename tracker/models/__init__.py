@@ -25,7 +25,7 @@ from .base import (
     utcnow,
 )
 from .conversation import SECTIONS, Comment, Feedback, FeedbackRequest
-from .cycles import Cycle, CycleQuestion, CycleRevision, cycle_measure
+from .cycles import STALLED_AFTER, Cycle, CycleQuestion, CycleRevision, cycle_measure
 from .events import LearningEvent, PlannedPeriod
 from .ideas import ChangeIdea, Driver, IdeaFollow, Tag, idea_tag
 from .measures import (
@@ -42,6 +42,7 @@ from .search import SearchDocument
 
 __all__ = [
     "SECTIONS",
+    "STALLED_AFTER",
     "AuditEvent",
     "ChangeIdea",
     "Collaborative",

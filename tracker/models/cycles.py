@@ -1,6 +1,6 @@
 """PDSA cycles: the worksheet, its questions and predictions, and every revision kept."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -18,6 +18,10 @@ cycle_measure = sa.Table(
     sa.Column("cycle_id", sa.ForeignKey("cycle.id"), primary_key=True),
     sa.Column("measure_id", sa.ForeignKey("measure.id"), primary_key=True, index=True),
 )
+
+
+# An open cycle nobody has changed for longer than this is stalled (dashboards flag it).
+STALLED_AFTER = timedelta(days=14)
 
 
 def describe_scale(amount: Optional[int], unit: str) -> str:
@@ -115,6 +119,55 @@ class Cycle(db.Model):
     @property
     def scale(self) -> str:
         return describe_scale(self.scale_amount, self.scale_unit)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != Stage.COMPLETE
+
+    def is_stalled(self, now: datetime) -> bool:
+        """Open and unchanged for more than STALLED_AFTER (the dashboards' one rule)."""
+        return self.is_open and now - self.updated_at > STALLED_AFTER
+
+    @property
+    def next_step(self) -> str:
+        """What the team should do next, in plain words, from the stage and what is filled in
+        ('' once complete). Reads `questions`: load them with the cycle."""
+        if self.stage == Stage.COMPLETE:
+            return ""
+        step = {Stage.PLAN: self._next_in_plan, Stage.DO: self._next_in_do,
+                Stage.STUDY: self._next_in_study, Stage.ACT: self._next_in_act}[self.stage]()
+        return f"{self.stage.label}: {step}"
+
+    def _next_in_plan(self) -> str:
+        if not any(q.question.strip() for q in self.questions):
+            return "write the question this test should answer"
+        if not any(q.prediction.strip() or q.prediction_value is not None
+                   for q in self.questions):
+            return "write down what you predict will happen"
+        if not (self.plan_who.strip() and self.plan_what.strip()):
+            return "say who will do what, where and when"
+        return "start the test and move the cycle to Do"
+
+    def _next_in_do(self) -> str:
+        if self.do_started_on is None:
+            return "record the date the test started"
+        if not self.do_what_happened.strip():
+            return "write down what happened during the test"
+        return "when the test is over, move the cycle to Study"
+
+    def _next_in_study(self) -> str:
+        if any(not q.result.strip() and q.result_value is None for q in self.questions):
+            return "record the result of your prediction"
+        if not self.study_learning.strip():
+            return "write down what you learned"
+        return "move the cycle to Act and decide what to do next"
+
+    def _next_in_act(self) -> str:
+        if self.decision is None:
+            return "decide to adopt, adapt or abandon the change"
+        if not self.act_next_steps.strip():
+            return "write down the next steps"
+        return "complete the cycle, or plan the next test on the ramp"
 
 
 class CycleQuestion(db.Model):

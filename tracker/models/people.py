@@ -164,6 +164,8 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[Optional[datetime]]
+    # When the user last opened the dashboard: what is newer is marked new (across sign-ins).
+    dashboard_seen_at: Mapped[Optional[datetime]]
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -1,6 +1,6 @@
-"""The faculty dashboard: activity per site per week, sites needing support, and each site's
-profession mix. About sites and teams, never a ranking of people. A fixed number of queries
-whatever the number of sites.
+"""The faculty dashboard: sites needing support ranked by urgency, the review queue, activity
+per site per week, the main measure across sites and each site's profession mix. About sites
+and teams, never a ranking of people. A fixed number of queries whatever the number of sites.
 """
 
 from collections import Counter, defaultdict
@@ -9,10 +9,13 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from ..cycles.queries import stalled_per_site
 from ..events.periods import ActionPeriod
 from ..extensions import db
-from ..measures.front import period_start
+from ..feedback.review import awaiting
+from ..measures.front import measure_at_sites, period_start
 from ..models import (
+    Collaborative,
     Comment,
     Cycle,
     CycleRevision,
@@ -29,18 +32,41 @@ from .figures import main_measure
 
 WEEKS = 12
 NO_DATA_WEEKS = 3
+HEAT_WORDS = ("none", "a little", "some", "a lot", "very busy")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a site may need support, and for how many days it has been so."""
+
+    text: str
+    days: int
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
 class SiteRow:
     site: Site
     weeks: list[int] = field(default_factory=list)  # activity per week, oldest first
-    reasons: list[str] = field(default_factory=list)  # why the site may need support
+    reasons: list[Reason] = field(default_factory=list)  # why the site may need support
     mix: list[tuple[str, int]] = field(default_factory=list)  # (profession, people)
 
     @property
     def total(self) -> int:
         return sum(self.weeks)
+
+    @property
+    def urgency(self) -> tuple[int, int]:
+        """The ranking rule: more reasons first, then the longest-standing problem."""
+        return len(self.reasons), max((r.days for r in self.reasons), default=0)
+
+
+def by_urgency(rows: list[SiteRow]) -> list[SiteRow]:
+    """The sites with a reason to need support, the most urgent first (then by name)."""
+    needing = [r for r in rows if r.reasons]
+    return sorted(needing, key=lambda r: (-r.urgency[0], -r.urgency[1], r.site.name))
 
 
 def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
@@ -53,6 +79,11 @@ def heat(count: int) -> int:
     return 0 if count == 0 else 1 if count <= 2 else 2 if count <= 5 else 3 if count <= 10 else 4
 
 
+def heat_words(count: int) -> str:
+    """The shade in words, so the heatmap never rests on colour alone."""
+    return HEAT_WORDS[heat(count)]
+
+
 def build(sites: list[Site], period: ActionPeriod, now: datetime) -> list[SiteRow]:
     rows = {s.id: SiteRow(s) for s in sites}
     ids = list(rows)
@@ -63,6 +94,27 @@ def build(sites: list[Site], period: ActionPeriod, now: datetime) -> list[SiteRo
     _support(rows, sites, ids, period, now)
     _mix(rows, ids)
     return [rows[s.id] for s in sites]
+
+
+def support(sites: list[Site], period: ActionPeriod, now: datetime) -> list[SiteRow]:
+    """Only the reasons each site may need support (no activity, no mix), by urgency."""
+    rows = {s.id: SiteRow(s) for s in sites}
+    if rows:
+        _support(rows, sites, list(rows), period, now)
+    return by_urgency([rows[s.id] for s in sites])
+
+
+def overview(collaborative: Collaborative, sites: list[Site], user: User,
+             now: datetime, asked=None) -> dict:
+    """The main measure at every site (latest value and signal icons) and the feedback
+    requests waiting in the collaborative (those meeting `asked`, see feedback.review.asked_of),
+    oldest first: three queries."""
+    measure = main_measure(collaborative.id)
+    return {
+        "measure": measure,
+        "across": measure_at_sites(measure, sites, now.date()) if measure else [],
+        "waiting": awaiting(user, {collaborative.id}, now, asked),
+    }
 
 
 def _activity(rows: dict, ids: list[int], starts: list[date]) -> None:
@@ -98,7 +150,27 @@ def _activity(rows: dict, ids: list[int], starts: list[date]) -> None:
 
 def _support(rows: dict, sites: list[Site], ids: list[int], period: ActionPeriod,
              now: datetime) -> None:
-    """No data for 3+ weeks, no cycle this action period, feedback asked for and unanswered."""
+    """No data for 3+ weeks, no cycle this action period, feedback asked for and unanswered,
+    cycles stalled."""
+    _no_data(rows, sites, ids, now)
+    active = set(db.session.scalars(
+        db.select(Cycle.site_id).where(
+            Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None),
+            sa.or_(Cycle.do_started_on >= period.start.date(),
+                   Cycle.created_at >= period.start, Cycle.updated_at >= period.start))
+        .distinct()))
+    for site_id in sorted(set(ids) - active):
+        rows[site_id].reasons.append(
+            Reason("No cycle this action period", (now - period.start).days))
+    _unanswered(rows, ids, now)
+    for site_id, count, oldest in db.session.execute(stalled_per_site(ids, now)):
+        days = (now - oldest).days
+        rows[site_id].reasons.append(Reason(
+            f"{count} cycle{'s' if count != 1 else ''} unchanged for over 2 weeks "
+            f"(longest {days} days)", days))
+
+
+def _no_data(rows: dict, sites: list[Site], ids: list[int], now: datetime) -> None:
     for collaborative_id in {s.collaborative_id for s in sites}:
         measure = main_measure(collaborative_id)
         if measure is None:
@@ -113,15 +185,12 @@ def _support(rows: dict, sites: list[Site], ids: list[int], period: ActionPeriod
             last = latest.get(site.id)
             if site.collaborative_id == collaborative_id and (last is None or last < cutoff):
                 since = f"since {last:%-d %b %Y}" if last else "ever"
-                rows[site.id].reasons.append(f"No {measure.name} data {since}")
-    active = set(db.session.scalars(
-        db.select(Cycle.site_id).where(
-            Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None),
-            sa.or_(Cycle.do_started_on >= period.start.date(),
-                   Cycle.created_at >= period.start, Cycle.updated_at >= period.start))
-        .distinct()))
-    for site_id in set(ids) - active:
-        rows[site_id].reasons.append("No cycle this action period")
+                # Never: as long-standing as the site itself.
+                days = (now.date() - (last or site.created_at.date())).days
+                rows[site.id].reasons.append(Reason(f"No {measure.name} data {since}", days))
+
+
+def _unanswered(rows: dict, ids: list[int], now: datetime) -> None:
     waiting = db.session.execute(
         db.select(Cycle.site_id, sa.func.count(FeedbackRequest.id),
                   sa.func.min(FeedbackRequest.created_at))
@@ -132,9 +201,9 @@ def _support(rows: dict, sites: list[Site], ids: list[int], period: ActionPeriod
         .group_by(Cycle.site_id))
     for site_id, count, oldest in waiting:
         days = (now - oldest).days
-        rows[site_id].reasons.append(
+        rows[site_id].reasons.append(Reason(
             f"{count} feedback request{'s' if count != 1 else ''} unanswered "
-            f"(oldest {days} day{'s' if days != 1 else ''})")
+            f"(oldest {days} day{'s' if days != 1 else ''})", days))
 
 
 def _mix(rows: dict, ids: list[int]) -> None:

@@ -10,16 +10,13 @@ import sqlalchemy as sa
 
 from ..events.periods import ActionPeriod
 from ..extensions import db
-from ..measures.front import submissions
+from ..measures.front import main_measure, submissions
 from ..models import (
-    Collaborative,
     Comment,
     Cycle,
     CycleRevision,
     Decision,
     Feedback,
-    Measure,
-    MeasureKind,
     MeasureValue,
     Membership,
     Profession,
@@ -49,19 +46,7 @@ class SiteFigures:
         return self.periods_expected - self.periods_submitted
 
 
-def main_measure(collaborative_id: int) -> Measure | None:
-    """The collaborative's main measure: the aim's measure when one is chosen, else its first
-    core outcome measure (not a component)."""
-    aim = (db.select(db.func.coalesce(Collaborative.aim_measure_id, 0))
-           .where(Collaborative.id == collaborative_id).scalar_subquery())
-    return db.session.scalars(
-        db.select(Measure).where(
-            Measure.collaborative_id == collaborative_id, Measure.site_id.is_(None),
-            Measure.composite_id.is_(None) | (Measure.id == aim),
-            Measure.deleted_at.is_(None))
-        .order_by(Measure.id != aim, (Measure.kind != MeasureKind.OUTCOME), Measure.position,
-                  Measure.id)
-        .limit(1)).first()
+__all__ = ["SiteFigures", "main_measure", "site_figures"]
 
 
 def _in(column, start: datetime, end: datetime):

@@ -9,6 +9,7 @@ from ..core.exports import csv_text
 from ..core.queries import faculty_sites
 from ..events.periods import ActionPeriod, all_periods, current_period
 from ..extensions import db
+from ..feedback.review import asked_of
 from ..models import Collaborative, Decision, Site, utcnow
 from ..sites.loaders import (
     collaborative_choices,
@@ -85,7 +86,8 @@ def site_storyboard(site_id: int):
 @bp.get("/faculty")
 @login_required
 def faculty_dashboard():
-    """Faculty only: activity per site per week, sites needing support, each team's mix."""
+    """Faculty only: sites needing support (most urgent first), the review queue, activity
+    per site per week, the main measure across sites, each team's mix."""
     # has_faculty holds for admins too.
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"),
                                              may=Collaborative.has_faculty)
@@ -93,12 +95,15 @@ def faculty_dashboard():
     period = current_period(collaborative, now)
     # Regional faculty see their network's sites; anyone may narrow to one network.
     networks, network = network_filter({collaborative.id}, faculty=True)
-    rows = dashboard.build(
-        _sites(collaborative, faculty_sites(current_user, network.id if network else None)),
-        period, now)
+    scope = faculty_sites(current_user, network.id if network else None)
+    sites = _sites(collaborative, scope)
+    rows = dashboard.build(sites, period, now)
     return render_template("reports/faculty.html", collaborative=collaborative, period=period,
                            rows=rows, weeks=dashboard.week_starts(now.date()),
-                           heat=dashboard.heat,
+                           heat=dashboard.heat, heat_words=dashboard.heat_words,
                            choices=collaborative_choices(Collaborative.has_faculty),
                            networks=networks, network=network,
-                           needing=[r for r in rows if r.reasons])
+                           needing=dashboard.by_urgency(rows),
+                           **dashboard.overview(
+                               collaborative, sites, current_user, now,
+                               asked_of(current_user, scope, narrowed=network is not None)))

@@ -4,7 +4,7 @@ from flask import abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from ...core.queries import faculty_sites
-from ...models import FeedbackRequest, utcnow
+from ...models import utcnow
 from ...sites.loaders import network_filter
 from .. import bp, review
 
@@ -20,10 +20,7 @@ def review_queue():
     scope = current_user.faculty_collaborative_ids
     networks, network = network_filter(scope, faculty=True)
     sites = faculty_sites(current_user, network.id if network else None)
-    # A request that names you stays in your queue wherever it comes from, unless you narrowed
-    # the queue to one network.
-    asked = sites if sites is None or network else sites | (
-        FeedbackRequest.faculty_id == current_user.id)
+    asked = review.asked_of(current_user, sites, narrowed=network is not None)
     now = utcnow()
     return render_template(
         "feedback/review.html", waiting=review.awaiting(current_user, scope, now, asked),

@@ -1,0 +1,419 @@
+"""The dashboard says what to do next, per role: ward members, site leads, faculty, partners;
+someone with several roles sees each role's sections. Bounded query counts."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests import factories as f
+from tracker.extensions import db
+from tracker.measures import periods
+from tracker.models import (
+    Collaborative,
+    CollaborativeRole,
+    CollaborativeRoleKind,
+    Cycle,
+    CycleQuestion,
+    Decision,
+    EventKind,
+    Frequency,
+    Site,
+    Stage,
+    User,
+    utcnow,
+)
+
+WEEK = Frequency.WEEKLY
+
+
+def section(html: str, start: str, end: str | None = None) -> str:
+    """The page from the heading `start` up to `end` (or the end)."""
+    begin = html.index(start)
+    return html[begin:html.index(end, begin) if end else None]
+
+
+# --- the rules on the model -----------------------------------------------------------------
+
+def cycle(stage=Stage.PLAN, questions=(), **fields) -> Cycle:
+    c = Cycle(title="T", stage=stage, **{"plan_who": "", "plan_what": "", "do_what_happened": "",
+                                           "study_learning": "", "act_next_steps": "", **fields})
+    c.questions = [CycleQuestion(question=q, prediction=p, result=r) for q, p, r in questions]
+    return c
+
+
+ASKED = [("Will it help?", "Yes, 8 of 10", "")]
+ANSWERED = [("Will it help?", "Yes, 8 of 10", "7 of 10")]
+PLANNED = {"plan_who": "Nurses", "plan_what": "Chair by the bed"}
+
+
+@pytest.mark.parametrize("built,step", [
+    (cycle(), "Plan: write the question this test should answer"),
+    (cycle(questions=[("Will it help?", "", "")]), "Plan: write down what you predict"),
+    (cycle(questions=ASKED), "Plan: say who will do what, where and when"),
+    (cycle(questions=ASKED, **PLANNED), "Plan: start the test and move the cycle to Do"),
+    (cycle(Stage.DO, ASKED), "Do: record the date the test started"),
+    (cycle(Stage.DO, ASKED, do_started_on=date(2026, 3, 2)),
+     "Do: write down what happened during the test"),
+    (cycle(Stage.DO, ASKED, do_started_on=date(2026, 3, 2), do_what_happened="Fine"),
+     "Do: when the test is over, move the cycle to Study"),
+    (cycle(Stage.STUDY, ASKED), "Study: record the result of your prediction"),
+    (cycle(Stage.STUDY, ANSWERED), "Study: write down what you learned"),
+    (cycle(Stage.STUDY, ANSWERED, study_learning="Works"), "Study: move the cycle to Act"),
+    (cycle(Stage.ACT, ANSWERED), "Act: decide to adopt, adapt or abandon"),
+    (cycle(Stage.ACT, ANSWERED, decision=Decision.ADAPT), "Act: write down the next steps"),
+    (cycle(Stage.ACT, ANSWERED, decision=Decision.ADOPT, act_next_steps="Spread"),
+     "Act: complete the cycle, or plan the next test"),
+])
+def test_next_step_follows_the_stage_and_what_is_filled_in(built, step):
+    assert built.next_step.startswith(step)
+
+
+def test_a_complete_cycle_has_no_next_step_and_never_stalls():
+    done = cycle(Stage.COMPLETE, updated_at=utcnow() - timedelta(days=90))
+    assert done.next_step == "" and not done.is_stalled(utcnow())
+
+
+@pytest.mark.parametrize("days,stalled", [(13, False), (14, False), (15, True), (40, True)])
+def test_stalled_means_unchanged_for_more_than_14_days(days, stalled):
+    now = utcnow()
+    assert cycle(Stage.DO, updated_at=now - timedelta(days=days)).is_stalled(now) is stalled
+
+
+# --- a ward member ---------------------------------------------------------------------------
+
+@pytest.fixture
+def ward(app, world):
+    """Alpha's work: open cycles, a DrEaMing bundle and a falls count, feedback both ways."""
+    now = utcnow()
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        a, b = (db.session.get(Site, s) for s in (world.site_a, world.site_b))
+        studying = f.make_cycle(a, title="Chair by the bed", stage=Stage.STUDY,
+                                updated_at=now - timedelta(days=3))
+        db.session.add(CycleQuestion(cycle_id=studying.id, question="More mobile?",
+                                     prediction="8 of 10"))
+        f.make_cycle(a, title="Day clothes", stage=Stage.DO, updated_at=now - timedelta(days=20),
+                     do_started_on=(now - timedelta(days=25)).date())
+        f.make_cycle(a, title="Water jugs", stage=Stage.COMPLETE, decision=Decision.ADOPT)
+        f.make_cycle(b, title="Beta's own test", stage=Stage.PLAN)
+        bundle = f.make_measure(collab.id, name="DrEaMing", position=1)
+        for i, part in enumerate(("Drink", "Eat", "Mobilise")):
+            f.make_measure(collab.id, name=part, composite_id=bundle.id, position=2 + i)
+        falls = f.make_measure(collab.id, name="Falls", data_kind="count", unit="falls",
+                               position=9, direction="decrease")
+        stays = f.make_measure(collab.id, name="Length of stay", data_kind="count", position=10)
+        f.make_values(bundle, a, [(6, 10)] * 11 + [None])  # this week still missing
+        f.make_values(falls, a, [2, 1, 3, 1, 2, 4, 2, 3, None, 2, 3, 2])  # a gap; this week in
+        f.make_values(stays, a, [None] * 12)
+        fb = f.make_feedback(studying, world.faculty, body="Try a bay")
+        f.make_feedback(studying, world.faculty, body="Done", addressed_at=now)
+        asked_of_us = f.make_cycle(b, title="Beta's chairs")
+        f.make_feedback_request(asked_of_us, world.member_b, to_site_id=a.id)
+        db.session.commit()
+        return {"feedback": fb.id, "bundle": bundle.id, "falls": falls.id, "stays": stays.id}
+
+
+def test_member_sees_open_cycles_with_their_next_step(login, world, ward):
+    html = login("member_a").get("/dashboard").get_data(True)
+    cycles = section(html, "Your open cycles", "Data still missing")
+    assert "Your open cycles (2)" in cycles
+    assert "Study: record the result of your prediction" in cycles
+    assert "Do: write down what happened during the test" in cycles
+    assert "No change for 20 days" in cycles  # stalled, flagged
+    assert "Water jugs" not in cycles and "Beta&#39;s own test" not in cycles
+    assert cycles.index("Day clothes") < cycles.index("Chair by the bed")  # longest idle first
+
+
+def test_member_sees_this_weeks_missing_data_with_one_tap_to_tally_or_grid(login, world, ward):
+    html = login("member_a").get("/dashboard").get_data(True)
+    due = section(html, "Data still missing", "</section>")
+    week = periods.label(periods.current_period(WEEK), WEEK)
+    assert f"<strong>DrEaMing</strong>: nothing yet for this week (from {week})" in due
+    assert f'href="/measures/{ward["bundle"]}/tally?site_id={world.site_a}"' in due
+    assert f'href="/measures/{ward["stays"]}/data?site_id={world.site_a}"' in due
+    assert "Falls" not in due  # this week's number is in
+    # The bundle's parts are counted by its tally: not listed one by one.
+    assert "<strong>Drink</strong>" not in due
+    assert f"/measures/{ward['stays']}/tally" not in due  # a count has no tally
+
+
+def test_member_sees_the_main_chart_small_with_its_summary(login, world, ward):
+    html = login("member_a").get("/dashboard").get_data(True)
+    chart = section(html, 'id="chart-', "</section>")
+    assert ">DrEaMing</h3>" in chart and "measure-chart-compact" in chart
+    assert 'viewBox="0 0 360 170"' in chart and "Latest week" in chart
+    assert f'href="/measures/{ward["bundle"]}?site_id={world.site_a}"' in chart
+
+
+def test_member_sees_feedback_waiting_for_a_reply(login, world, ward):
+    html = login("member_a").get("/dashboard").get_data(True)
+    waiting = section(html, "Feedback waiting for your reply", "</section>")
+    assert f"#feedback-{ward['feedback']}" in waiting
+    assert "Fay Faculty on “Chair by the bed”" in waiting
+    assert waiting.count("not yet addressed") == 1  # the addressed one is done
+    assert "Beta Hospital asks your site about “Beta&#39;s chairs”" in waiting
+
+
+def test_member_without_the_lead_role_sees_no_lead_sections(login, world, ward):
+    html = login("member_a").get("/dashboard").get_data(True)
+    assert "Leading Alpha Hospital" not in html and "Review queue" not in html
+    assert "Since your last visit" not in html
+
+
+# --- a site lead -----------------------------------------------------------------------------
+
+def test_lead_sees_measures_with_latest_value_and_signal_icon(login, world, ward):
+    html = login("lead_a").get("/dashboard").get_data(True)
+    assert "Alpha Hospital</a>: what to do next" in html  # a lead is on the team too
+    measures = section(html, "Leading Alpha Hospital", "Cycles stalled")
+    falls = section(measures, ">Falls</a>", "</tr>")
+    assert "<strong>2 falls</strong>" in falls and "week of" in falls
+    assert 'class="spc-badge spc-badge-variation"' in falls and "Latest week:" in falls
+    assert "No data yet" in section(measures, ">Length of stay</a>", "</tr>")
+
+
+def test_lead_sees_cycles_stalled_for_more_than_two_weeks(login, world, ward):
+    html = login("lead_a").get("/dashboard").get_data(True)
+    stalled = section(html, "Cycles stalled for more than 2 weeks", "</section>")
+    assert "(1)" in stalled and "Day clothes" in stalled
+    assert "Chair by the bed" not in stalled  # changed 3 days ago
+
+
+def test_lead_sees_data_gaps(login, world, ward):
+    html = login("lead_a").get("/dashboard").get_data(True)
+    gaps = section(html, ">Data gaps<", "</section>")
+    assert "Falls</a>: 1 of the last 8 weeks has no data" in gaps
+    assert "Length of stay</a>: 8 of the last 8 weeks have no data" in gaps
+    assert "DrEaMing</a>" not in gaps  # every complete week is in
+
+
+def test_lead_sees_feedback_requests_and_their_state(app, login, world):
+    now = utcnow()
+    with app.app_context():
+        a = db.session.get(Site, world.site_a)
+        for title, state in (("Open one", {}), ("Answered one", {"answered_at": now}),
+                             ("Withdrawn one", {"withdrawn_at": now})):
+            f.make_feedback_request(f.make_cycle(a, title=title), world.lead_a,
+                                    created_at=now - timedelta(days=5), **state)
+        db.session.commit()
+    html = login("lead_a").get("/dashboard").get_data(True)
+    requests = section(html, ">Feedback requests<", "</section>")
+    assert "“Open one”</a> to any faculty member:" in requests
+    assert "Waiting 5 days" in requests and f"Answered {now:%-d %b}" in requests
+    assert "Withdrawn" in requests
+    assert requests.index("Open one") < requests.index("Answered one")  # open first
+
+
+def test_old_answered_requests_leave_the_lead_view_but_old_open_ones_stay(app, login, world):
+    long_ago = utcnow() - timedelta(days=100)
+    with app.app_context():
+        a = db.session.get(Site, world.site_a)
+        f.make_feedback_request(f.make_cycle(a, title="Old answered"), world.lead_a,
+                                created_at=long_ago, answered_at=long_ago)
+        f.make_feedback_request(f.make_cycle(a, title="Old open"), world.lead_a,
+                                created_at=long_ago)
+        db.session.commit()
+    requests = section(login("lead_a").get("/dashboard").get_data(True),
+                       ">Feedback requests<", "</section>")
+    assert "Old open" in requests and "Waiting 100 days" in requests
+    assert "Old answered" not in requests
+
+
+def test_lead_sees_the_next_learning_event_and_what_to_bring(app, login, world, ward):
+    now = utcnow()
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        f.make_event(collab, now + timedelta(days=9), kind=EventKind.LEARNING_SESSION,
+                     title="Learning session 3")
+        f.make_event(collab, now + timedelta(days=30), title="Later webinar")
+        db.session.commit()
+    html = login("lead_a").get("/dashboard").get_data(True)
+    event = section(html, ">Next learning event<", "</section>")
+    assert "Learning session 3" in event and "Later webinar" not in event
+    assert f'href="/reports/sites/{world.site_a}/storyboard">Your storyboard' in event
+    assert "What you learned from 1 cycle in Study or Act" in event
+    assert "Data brought up to date for 2 measures with gaps" in event
+
+
+# --- faculty ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def support(app, world):
+    """Beta: no cycle and no data (two reasons); Alpha: one request waiting 6 days."""
+    now = utcnow()
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        a = db.session.get(Site, world.site_a)
+        measure = f.make_measure(collab.id, name="DrEaMing")
+        f.make_values(measure, a, [(5, 10)] * 4)
+        asked = f.make_cycle(a, title="Please look")
+        f.make_feedback_request(asked, world.lead_a, created_at=now - timedelta(days=6))
+        db.session.commit()
+
+
+def test_faculty_see_sites_needing_support_most_urgent_first(login, world, support):
+    html = login("faculty").get("/dashboard").get_data(True)
+    needing = section(html, "Sites that may need support: Test DrEaMing", "</section>")
+    assert needing.index("Beta Hospital") < needing.index("Alpha Hospital")
+    assert "No DrEaMing data ever" in needing and "No cycle this action period" in needing
+    assert "1 feedback request unanswered (oldest 6 days)" in needing
+    assert f"/reports/faculty?collaborative={world.collaborative}" in needing
+
+
+def test_stalled_cycles_are_a_reason_for_support(app, login, world, support):
+    with app.app_context():
+        f.make_cycle(db.session.get(Site, world.site_a), title="Stuck", stage=Stage.DO,
+                     updated_at=utcnow() - timedelta(days=16))
+        db.session.commit()
+    html = login("faculty").get("/reports/faculty").get_data(True)
+    assert "1 cycle unchanged for over 2 weeks (longest 16 days)" in section(
+        html, "may need support", "Review queue")
+
+
+def test_faculty_see_the_review_queue(login, world, support):
+    html = login("faculty").get("/dashboard").get_data(True)
+    queue = section(html, 'id="queue-heading"', "</section>")
+    assert "1 feedback request waiting, 1 asking you" in queue
+    assert "Please look" in queue and "waiting 6 days" in queue
+
+
+def test_faculty_dashboard_shows_the_main_measure_across_sites(login, world, support):
+    html = login("faculty").get("/reports/faculty").get_data(True)
+    across = section(html, "DrEaMing across sites", "</section>")
+    alpha = section(across, "Alpha Hospital", "</tr>")
+    assert "<strong>50%</strong>" in alpha
+    assert "No data yet" in section(across, "Beta Hospital", "</tr>")
+    queue = section(html, "Review queue (1 waiting)", "</section>")
+    assert "Please look" in queue and "asks any faculty member" in queue
+
+
+def test_faculty_support_ranks_by_reasons_then_by_how_long(app, world):
+    from tracker.reports.dashboard import Reason, SiteRow, by_urgency
+    with app.app_context():
+        a, b = (db.session.get(Site, s) for s in (world.site_a, world.site_b))
+        rows = [SiteRow(a, reasons=[Reason("x", 3)]), SiteRow(b, reasons=[Reason("y", 30)]),
+                SiteRow(Site(name="C"), reasons=[Reason("z", 1), Reason("w", 1)]),
+                SiteRow(Site(name="D"))]
+        assert [r.site.name for r in by_urgency(rows)] == ["C", "Beta Hospital",
+                                                            "Alpha Hospital"]
+
+
+# --- partners --------------------------------------------------------------------------------
+
+def test_partner_sees_whats_new_since_the_last_visit(app, login, world):
+    client = login("partner")
+    first = client.get("/dashboard").get_data(True)
+    assert "Since your last visit" in first and "Welcome." in first
+    with app.app_context():
+        seen = db.session.get(User, world.partner).dashboard_seen_at
+        assert seen is not None  # kept on the account, across sign-ins
+        c = f.make_cycle(db.session.get(Site, world.site_a), title="New since")
+        f.make_comment(c, world.member_a, created_at=seen + timedelta(microseconds=1))
+        db.session.commit()
+    second = client.get("/dashboard").get_data(True)
+    news = section(second, "Since your last visit", "Answers to your comments")
+    assert "1 new thing since" in news and "Amy Nurse commented on “New since”" in news
+    third = client.get("/dashboard").get_data(True)
+    assert "Nothing new since" in section(third, "Since your last visit", "Answers to")
+
+
+def test_partner_sees_where_their_comments_were_answered(app, login, world):
+    with app.app_context():
+        c = f.make_cycle(db.session.get(Site, world.site_a), title="Chairs")
+        mine = f.make_comment(c, world.partner, body="Did patients like it?")
+        f.make_comment(c, world.lead_a, body="Yes", parent_id=mine.id)
+        f.make_comment(c, world.partner, body="Thanks", parent_id=mine.id)  # my own: no
+        other = f.make_comment(c, world.member_a, body="Not mine")
+        f.make_comment(c, world.lead_a, body="Reply to someone else", parent_id=other.id)
+        db.session.commit()
+    html = login("partner").get("/dashboard").get_data(True)
+    answers = section(html, "Answers to your comments", "</section>")
+    assert answers.count("answered your comment") == 1
+    assert "Leo Lead answered your comment on “Chairs”" in answers
+
+
+# --- several roles, and the cost --------------------------------------------------------------
+
+def test_someone_with_several_roles_sees_each_roles_sections(app, login, world, ward):
+    with app.app_context():
+        db.session.add(CollaborativeRole(user_id=world.lead_a, collaborative_id=world.collaborative,
+                                         role=CollaborativeRoleKind.FACULTY))
+        db.session.commit()
+    html = login("lead_a").get("/dashboard").get_data(True)
+    for heading in ("Alpha Hospital</a>: what to do next", "Leading Alpha Hospital",
+                    "Sites that may need support: Test DrEaMing", 'id="queue-heading"'):
+        assert heading in html
+
+
+def _grow(app, world, n: int) -> None:
+    """n more of everything a dashboard lists: cycles, measures and their data, feedback,
+    requests, comments, events, sites."""
+    now = utcnow()
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        a = db.session.get(Site, world.site_a)
+        for i in range(n):
+            c = f.make_cycle(a, stage=list(Stage)[i % 4], updated_at=now - timedelta(days=i))
+            db.session.add(CycleQuestion(cycle_id=c.id, question="Q", prediction="P"))
+            f.make_feedback(c, world.faculty)
+            f.make_feedback_request(c, world.lead_a, created_at=now - timedelta(days=i))
+            mine = f.make_comment(c, world.partner)
+            f.make_comment(c, world.lead_a, parent_id=mine.id)
+            m = f.make_measure(collab.id, site_id=a.id if i % 2 else None)
+            f.make_values(m, a, [(i, 10)] * 6)
+            f.make_event(collab, now + timedelta(days=i + 1), kind=EventKind.LEARNING_SESSION)
+            f.make_site(collab)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("who", ["member_a", "lead_a", "faculty", "partner", "admin"])
+def test_dashboard_costs_the_same_queries_for_few_or_many_rows(app, login, world, who,
+                                                               count_queries):
+    with app.app_context():
+        if who == "lead_a":  # a lead who is faculty too: most sections at once
+            db.session.add(CollaborativeRole(user_id=world.lead_a,
+                                             collaborative_id=world.collaborative,
+                                             role=CollaborativeRoleKind.FACULTY))
+            db.session.commit()
+    _grow(app, world, 2)
+    client = login(who)
+    client.get("/dashboard")  # the first visit writes the first seen time
+    with count_queries() as few:
+        client.get("/dashboard")
+    _grow(app, world, 12)
+    with count_queries() as many:
+        assert client.get("/dashboard").status_code == 200
+    assert many.count == few.count
+
+
+def test_faculty_dashboard_costs_the_same_queries_with_more_data(app, login, world,
+                                                                 count_queries):
+    _grow(app, world, 2)
+    client = login("faculty")
+    with count_queries() as few:
+        client.get("/reports/faculty")
+    _grow(app, world, 10)
+    with count_queries() as many:
+        client.get("/reports/faculty")
+    assert many.count == few.count
+
+
+def test_the_dashboard_offers_the_tally_exactly_where_tally_bundle_opens_it(app, world):
+    from tracker.measures import bundles
+    from tracker.models import Measure
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        whole = f.make_measure(collab.id, name="Whole")
+        for part in ("Drink", "Eat"):
+            f.make_measure(collab.id, name=part, composite_id=whole.id)
+        odd = f.make_measure(collab.id, name="Odd")
+        f.make_measure(collab.id, name="Part", composite_id=odd.id)
+        f.make_measure(collab.id, name="Counted", composite_id=odd.id, data_kind="count")
+        f.make_measure(collab.id, name="Alone")
+        gone = f.make_measure(collab.id, name="Gone")
+        f.make_measure(collab.id, name="Its part", composite_id=gone.id)
+        gone.deleted_at = utcnow()
+        db.session.flush()
+        live = db.session.scalars(db.select(Measure).where(Measure.deleted_at.is_(None))).all()
+        expected = {m.id for m in live if bundles.tally_bundle(m) is not None}
+        assert bundles.tally_heads(live) == expected == {whole.id}

@@ -1,0 +1,73 @@
+"""The dashboard's sections for people who support the sites: faculty (sites needing support,
+ranked, and the review queue) and lived-experience partners (what is new since their last
+visit, and where their comments were answered). A fixed number of queries per collaborative
+the user is faculty of, however many sites, requests or comments."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import aliased
+
+from ..core.queries import faculty_sites
+from ..cycles.queries import cycles_visible_to
+from ..extensions import db
+from ..feedback.review import Waiting, asked_of, awaiting
+from ..ideas.queries import ideas_visible_to
+from ..models import ChangeIdea, Collaborative, Comment, Cycle, User
+from ..reports.front import SiteRow, sites_needing_support
+from .activity import Item
+
+SUPPORT_SHOWN = 5
+QUEUE_SHOWN = 5
+ANSWERS_SHOWN = 10
+
+
+@dataclass
+class FacultySection:
+    collaborative: Collaborative
+    needing: list[SiteRow]
+
+
+@dataclass
+class ReviewQueue:
+    waiting: list[Waiting]  # the oldest first, up to QUEUE_SHOWN
+    total: int
+    asking_you: int
+
+
+def faculty_sections(user: User, collaboratives: list[Collaborative],
+                     now: datetime) -> list[FacultySection]:
+    """For each collaborative the user is faculty of, its sites needing support, ranked."""
+    return [FacultySection(c, sites_needing_support(c, now, user)) for c in collaboratives
+            if user.is_faculty_of(c.id)]
+
+
+def review_queue(user: User, now: datetime) -> ReviewQueue:
+    """The feedback requests waiting in the user's collaboratives, oldest first."""
+    sites = asked_of(user, faculty_sites(user), narrowed=False)
+    waiting = awaiting(user, user.faculty_collaborative_ids, now, sites)
+    return ReviewQueue(waiting[:QUEUE_SHOWN], len(waiting), sum(w.asks_you for w in waiting))
+
+
+def answers_to(user: User, seen: datetime | None) -> list[Item]:
+    """Replies by others to the user's comments, newest first, new since `seen` marked."""
+    mine = aliased(Comment)
+    visible = cycles_visible_to(user).with_only_columns(Cycle.id)
+    ideas = ideas_visible_to(user).with_only_columns(ChangeIdea.id)
+    rows = db.session.execute(
+        db.select(Comment.created_at, Comment.id, User.name,
+                  sa.func.coalesce(Cycle.title, ChangeIdea.title))
+        .join(mine, mine.id == Comment.parent_id)
+        .join(User, User.id == Comment.author_id)
+        .outerjoin(Cycle, Cycle.id == Comment.cycle_id)
+        .outerjoin(ChangeIdea, ChangeIdea.id == Comment.idea_id)
+        .where(mine.author_id == user.id, mine.deleted_at.is_(None),
+               Comment.author_id != user.id, Comment.deleted_at.is_(None),
+               Comment.cycle_id.in_(visible) | Comment.idea_id.in_(ideas))
+        .order_by(Comment.created_at.desc()).limit(ANSWERS_SHOWN))
+    return [Item(at, f"{who} answered your comment on “{title}”",
+                 url_for("feedback.show_comment", comment_id=comment_id),
+                 seen is not None and at > seen)
+            for at, comment_id, who, title in rows]

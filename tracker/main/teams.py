@@ -1,0 +1,203 @@
+"""The dashboard's sections for a site team: what each member does next (open cycles and their
+next step, this week's data still missing, the site's main chart, feedback waiting for a
+reply) and what a site lead watches (measures and signals, stalled cycles, data gaps, feedback
+requests, the next learning event and what to bring to it).
+
+A fixed number of queries however many cycles, measures and requests; one more per site for
+its main chart's cycle markers.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import url_for
+from sqlalchemy.orm import joinedload
+
+from ..cycles.queries import open_cycles_at
+from ..extensions import db
+from ..measures.front import MeasureAtSite, SiteChart, compact_chart, measures_at_sites, pick_main
+from ..models import (
+    Cycle,
+    EventKind,
+    Feedback,
+    FeedbackRequest,
+    LearningEvent,
+    Membership,
+    SiteRole,
+    Stage,
+    User,
+    Visibility,
+)
+
+REQUESTS_SHOWN = 8
+# Answered and withdrawn requests older than this are history, not news for the lead.
+REQUESTS_KEPT = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class CycleStep:
+    cycle: Cycle
+    step: str  # Cycle.next_step
+    idle_days: int
+    stalled: bool
+
+
+@dataclass(frozen=True)
+class RequestState:
+    request: FeedbackRequest
+    state: str  # 'Waiting 3 days', 'Answered 2 Dec', 'Withdrawn'
+    open: bool
+
+
+@dataclass
+class TeamSection:
+    """One site as its team sees it; `lead` is set for its site leads."""
+
+    membership: Membership
+    cycles: list[CycleStep] = field(default_factory=list)
+    measures: list[MeasureAtSite] = field(default_factory=list)
+    chart: SiteChart | None = None
+    feedback: list[Feedback] = field(default_factory=list)  # on our cycles, not yet addressed
+    asked: list[FeedbackRequest] = field(default_factory=list)  # peers asking our site
+    lead: "LeadView | None" = None
+
+    @property
+    def site(self):
+        return self.membership.site
+
+    @property
+    def due(self) -> list[MeasureAtSite]:
+        return [m for m in self.measures if m.due]
+
+
+@dataclass
+class LeadView:
+    stalled: list[CycleStep]
+    gaps: list[MeasureAtSite]
+    requests: list[RequestState]
+    event: LearningEvent | None
+    bring: list[tuple[str, str]]  # (what, link or '')
+
+
+def team_sections(user: User, now: datetime, events: list[LearningEvent]) -> list[TeamSection]:
+    """A section per site the user is on, by site name (the lead's view for their sites)."""
+    memberships = sorted(user.memberships, key=lambda m: m.site.name)
+    if not memberships:
+        return []
+    ids = [m.site_id for m in memberships]
+    sections = {m.site_id: TeamSection(m) for m in memberships}
+    measures = measures_at_sites([m.site for m in memberships], now.date())
+    steps = _cycle_steps(ids, now)
+    feedback, asked = _waiting_for_reply(ids)
+    for site_id, section in sections.items():
+        section.measures = measures.get(site_id, [])
+        section.cycles = steps[site_id]
+        section.feedback, section.asked = feedback[site_id], asked[site_id]
+        main = pick_main((m.measure for m in section.measures),
+                         aim_measure_id=section.site.collaborative.aim_measure_id)
+        shown = next((m for m in section.measures if m.measure is main), None)
+        section.chart = compact_chart(shown, user) if shown else None
+    leads = [s for s in sections.values() if s.membership.role == SiteRole.SITE_LEAD]
+    if leads:
+        requests = _requests([s.site.id for s in leads], now)
+        for section in leads:
+            section.lead = _lead_view(section, requests[section.site.id], events)
+    return [sections[i] for i in ids]
+
+
+def _cycle_steps(site_ids: list[int], now: datetime) -> dict[int, list[CycleStep]]:
+    """Each site's open cycles with their next step, the longest untouched first."""
+    out: dict[int, list[CycleStep]] = defaultdict(list)
+    for cycle in db.session.scalars(open_cycles_at(site_ids)):
+        out[cycle.site_id].append(CycleStep(cycle, cycle.next_step,
+                                            (now - cycle.updated_at).days,
+                                            cycle.is_stalled(now)))
+    return out
+
+
+def _waiting_for_reply(site_ids: list[int]) -> tuple[dict, dict]:
+    """Feedback on the sites' cycles not yet marked addressed, and open requests asking the
+    sites for their view of another site's cycle."""
+    feedback: dict[int, list[Feedback]] = defaultdict(list)
+    for item in db.session.scalars(
+            db.select(Feedback).join(Feedback.cycle)
+            .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
+                   Feedback.deleted_at.is_(None), Feedback.addressed_at.is_(None))
+            # Each item names its cycle and author.
+            .options(joinedload(Feedback.cycle), joinedload(Feedback.author))
+            .order_by(Feedback.created_at)):
+        feedback[item.cycle.site_id].append(item)
+    asked: dict[int, list[FeedbackRequest]] = defaultdict(list)
+    for request in db.session.scalars(
+            db.select(FeedbackRequest).join(FeedbackRequest.cycle)
+            .where(FeedbackRequest.to_site_id.in_(site_ids),
+                   FeedbackRequest.answered_at.is_(None),
+                   FeedbackRequest.withdrawn_at.is_(None), Cycle.deleted_at.is_(None),
+                   Cycle.visibility == Visibility.COLLABORATIVE)
+            .options(joinedload(FeedbackRequest.cycle).joinedload(Cycle.site))
+            .order_by(FeedbackRequest.created_at)):
+        asked[request.to_site_id].append(request)
+    return feedback, asked
+
+
+def _requests(site_ids: list[int], now: datetime) -> dict[int, list[RequestState]]:
+    """The sites' latest feedback requests, open ones first, each with its state in words."""
+    out: dict[int, list[RequestState]] = defaultdict(list)
+    rows = db.session.scalars(
+        db.select(FeedbackRequest).join(FeedbackRequest.cycle)
+        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
+               (FeedbackRequest.answered_at.is_(None) & FeedbackRequest.withdrawn_at.is_(None))
+               | (FeedbackRequest.created_at >= now - REQUESTS_KEPT))
+        # Each row names its cycle and whom it asks.
+        .options(joinedload(FeedbackRequest.cycle), joinedload(FeedbackRequest.faculty),
+                 joinedload(FeedbackRequest.to_site))
+        .order_by(FeedbackRequest.created_at.desc()))
+    for request in rows:
+        out[request.cycle.site_id].append(RequestState(request, _state(request, now),
+                                                       request.is_open))
+    for site_id, states in out.items():
+        states.sort(key=lambda s: not s.open)  # stable: newest first within each group
+        out[site_id] = states[:REQUESTS_SHOWN]
+    return out
+
+
+def _state(request: FeedbackRequest, now: datetime) -> str:
+    if request.answered_at is not None:
+        return f"Answered {request.answered_at:%-d %b}"
+    if request.withdrawn_at is not None:
+        return "Withdrawn"
+    days = (now - request.created_at).days
+    return f"Waiting {days} day{'' if days == 1 else 's'}"
+
+
+def _lead_view(section: TeamSection, requests: list[RequestState],
+               events: list[LearningEvent]) -> LeadView:
+    site = section.site
+    mine = {site.collaborative_id, site.network_id}
+    event = next((e for e in events if e.collaborative_id in mine), None)
+    gaps = [m for m in section.measures if m.gaps]
+    return LeadView([c for c in section.cycles if c.stalled], gaps, requests, event,
+                    _to_bring(section, event, gaps))
+
+
+def _to_bring(section: TeamSection, event: LearningEvent | None,
+              gaps: list[MeasureAtSite]) -> list[tuple[str, str]]:
+    """What the site should bring to the next event, from what it has and has not done."""
+    if event is None:
+        return []
+    site = section.site
+    out = []
+    if event.kind == EventKind.LEARNING_SESSION:
+        out.append(("Your storyboard, printed or on screen",
+                    url_for("reports.site_storyboard", site_id=site.id)))
+    learnt = [c for c in section.cycles if c.cycle.stage in (Stage.STUDY, Stage.ACT)]
+    if learnt:
+        out.append((f"What you learned from {len(learnt)} cycle{'s' if len(learnt) != 1 else ''}"
+                    " in Study or Act", url_for("cycles.index", site=site.id)))
+    if gaps:
+        out.append((f"Data brought up to date for {len(gaps)} measure"
+                    f"{'s' if len(gaps) != 1 else ''} with gaps", ""))
+    if not section.cycles:
+        out.append(("An idea for your next small test of change", url_for("ideas.index")))
+    return out

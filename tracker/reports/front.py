@@ -1,0 +1,25 @@
+"""The reports' front door for other features (the dashboard): which sites of a collaborative
+may need support, the most urgent first."""
+
+from datetime import datetime
+
+from ..core.queries import faculty_sites
+from ..events.periods import current_period
+from ..extensions import db
+from ..models import Collaborative, Site, User
+from . import dashboard
+from .dashboard import Reason, SiteRow
+
+__all__ = ["Reason", "SiteRow", "sites_needing_support"]
+
+
+def sites_needing_support(collaborative: Collaborative, now: datetime,
+                          user: User | None = None) -> list[SiteRow]:
+    """The collaborative's sites with a reason to need support this action period, ranked;
+    with `user`, only the sites they support as faculty (a regional member's network)."""
+    query = db.select(Site).where(Site.collaborative_id == collaborative.id,
+                                  Site.archived_at.is_(None)).order_by(Site.name)
+    if user is not None and (scope := faculty_sites(user)) is not None:
+        query = query.where(scope)
+    sites = list(db.session.scalars(query))
+    return dashboard.support(sites, current_period(collaborative, now), now)
