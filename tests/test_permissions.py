@@ -9,7 +9,9 @@ from tracker.models import AuditEvent, Membership
 
 # Endpoints a visitor may reach without signing in.
 PUBLIC = {"static", "bootstrap.static", "main.index", "auth.login", "auth.logout",
-          "auth.forgot", "auth.reset", "auth.join", "setup.create"}
+          "auth.forgot", "auth.reset", "auth.join", "setup.create",
+          # for load balancers and monitoring: tests/test_health.py
+          "health.healthz", "health.readyz", "health.prometheus"}
 
 
 def example_url(rule) -> str:
