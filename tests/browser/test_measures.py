@@ -224,3 +224,21 @@ def test_upload_problems_appear_in_place_with_javascript(page, live_server, worl
     page.get_by_role("button", name="Import").click()
     page.wait_for_url(re.compile(r".*/measures/\d+\?site_id=\d+$"))
     expect(page.get_by_text("Imported 2 rows from good.csv: 2 periods changed.")).to_be_visible()
+
+
+def test_every_grid_column_is_on_screen_on_a_phone(phone_page, live_server, world, measures):
+    page = phone_page
+    sign_in(page, live_server, "member.a@example.org")
+    page.goto(f"{live_server}/measures/{measures['dream']}/data?site_id={world.site_a}")
+    page.wait_for_load_state("load")
+    this_week = periods.label(periods.current_period(Frequency.WEEKLY), Frequency.WEEKLY)
+    numerator = page.get_by_label(f"Numerator, {this_week}")
+    numerator.fill("6")
+    page.get_by_label(f"Denominator, {this_week}").fill("8")
+    note = page.get_by_label(f"Note, {this_week}")
+    percent = page.locator("tr.grid-row").first.locator("output")
+    expect(percent).to_have_text("75%")
+    for cell in (numerator, note, percent):
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
