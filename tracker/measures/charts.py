@@ -59,6 +59,8 @@ def layout(
     g.phases = phase_breaks(chart, scale)
     g.cycles = cycle_flags(chart, cycles, grid, scale, flag=g.flag_radius)
     g.legend = legend(g)
+    if narrow and g.legend:  # the phone's legend wraps: the drawing grows to hold its rows
+        g.height = max(g.height, round(g.legend_y + g.legend[-1][1] + 10))
     g.description = _description(chart)
     return g
 
