@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from tests import factories as f
 from tests.browser.test_journey import serious_violations, sign_in
 from tracker.extensions import db
-from tracker.models import CycleQuestion, Site, Stage
+from tracker.models import CycleQuestion, Site, Stage, utcnow
 
 pytestmark = pytest.mark.browser
 
@@ -131,3 +131,21 @@ def test_the_change_idea_picker_is_searchable(page, live_server, world, acting):
     picker.select_option(label="Chair by the bed on return")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Change idea: Chair by the bed on return")).to_be_visible()
+
+
+
+@pytest.mark.parametrize("addressed", [True, False])
+def test_a_cycle_with_feedback_passes_axe(page, app, live_server, world, addressed):
+    # The "Addressed" badge and the "Mark not yet addressed" button were once dimmed below 4.5:1.
+    with app.app_context():
+        cycle = f.make_cycle(db.session.get(Site, world.site_a), title="Chair by the bed")
+        f.make_feedback(cycle, world.faculty, "Grow to a shift next.",
+                        addressed_at=utcnow() if addressed else None)
+        db.session.commit()
+        cycle_id = cycle.id
+    sign_in(page, live_server, "lead.a@example.org")
+    page.wait_for_url(f"{live_server}/dashboard")
+    page.goto(f"{live_server}/cycles/{cycle_id}")
+    button = "Mark not yet addressed" if addressed else "Mark addressed"
+    expect(page.get_by_role("button", name=button)).to_be_visible()
+    assert serious_violations(page) == []
