@@ -33,6 +33,7 @@ SHOTS = [
     ("faculty-report", "faculty@dreaming.example.org", "/reports/faculty"),
     ("partner", "partner@dreaming.example.org", "/dashboard"),
     ("measure", "nurse@northgate.example.org", "{measure}"),
+    ("worksheet", "nurse@northgate.example.org", "{worksheet}"),
 ]
 
 
@@ -55,12 +56,13 @@ def build_app(database: Path):
     return app
 
 
-def main_measure_path(app) -> str:
-    """The measure page of the collaborative's first core measure at the nurse's site."""
+def demo_paths(app) -> dict[str, str]:
+    """The measure page of the collaborative's first core measure at the nurse's site, and
+    the worksheet of a cycle there that is under way."""
     import sqlalchemy as sa
 
     from tracker.extensions import db
-    from tracker.models import Measure, User
+    from tracker.models import Cycle, Measure, Stage, User
 
     with app.app_context():
         nurse = db.session.scalar(sa.select(User).where(User.email == SHOTS[0][1]))
@@ -68,7 +70,11 @@ def main_measure_path(app) -> str:
         measure = db.session.scalar(sa.select(Measure).where(
             Measure.site_id.is_(None), Measure.composite_id.is_(None),
             Measure.balances_id.is_(None)).order_by(Measure.position, Measure.id))
-        return f"/measures/{measure.id}?site_id={site_id}"
+        cycle = db.session.scalar(sa.select(Cycle).where(
+            Cycle.site_id == site_id, Cycle.deleted_at.is_(None),
+            Cycle.stage.in_([Stage.STUDY, Stage.ACT, Stage.DO])).order_by(Cycle.id))
+        return {"measure": f"/measures/{measure.id}?site_id={site_id}",
+                "worksheet": f"/cycles/{cycle.id}/edit" if cycle else "/cycles/"}
 
 
 def serve(app) -> str:
@@ -124,8 +130,8 @@ def main() -> None:
         app = build_app(Path(tmp) / "demo.sqlite")
         from tracker.demo import DEMO_PASSWORD
 
-        measure = main_measure_path(app)
-        shots = [(n, e, p.format(measure=measure)) for n, e, p in SHOTS
+        paths = demo_paths(app)
+        shots = [(n, e, p.format(**paths)) for n, e, p in SHOTS
                  if not args.only or n in args.only]
         for target in shoot(serve(app), shots, DEMO_PASSWORD):
             print(target.relative_to(ROOT))

@@ -70,7 +70,8 @@ def layout(
 FRAMES = {
     "wide": (800, 400, 60, 40, 20, 80, 12),
     "narrow": (360, 340, 44, 28, 12, 84, 13),
-    "compact": (360, 170, 44, 10, 10, 24, 12),
+    # Small multiples sit in cards about 300 px wide on a phone: 14 px text stays above 11.
+    "compact": (360, 170, 44, 10, 10, 26, 14),
 }
 
 
