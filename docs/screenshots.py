@@ -70,9 +70,12 @@ def demo_paths(app) -> dict[str, str]:
         measure = db.session.scalar(sa.select(Measure).where(
             Measure.site_id.is_(None), Measure.composite_id.is_(None),
             Measure.balances_id.is_(None)).order_by(Measure.position, Measure.id))
-        cycle = db.session.scalar(sa.select(Cycle).where(
+        # The cycle furthest on that is still open (Study, then Act, Do, Plan).
+        rank = {Stage.STUDY: 0, Stage.ACT: 1, Stage.DO: 2, Stage.PLAN: 3}
+        open_cycles = db.session.scalars(sa.select(Cycle).where(
             Cycle.site_id == site_id, Cycle.deleted_at.is_(None),
-            Cycle.stage.in_([Stage.STUDY, Stage.ACT, Stage.DO])).order_by(Cycle.id))
+            Cycle.stage.in_(list(rank))).order_by(Cycle.id)).all()
+        cycle = min(open_cycles, key=lambda c: rank[c.stage], default=None)
         return {"measure": f"/measures/{measure.id}?site_id={site_id}",
                 "worksheet": f"/cycles/{cycle.id}/edit" if cycle else "/cycles/"}
 
@@ -110,10 +113,13 @@ def shoot(base: str, shots: list, password: str) -> list[Path]:
                     page.goto(base + path)
                     page.wait_for_load_state("networkidle")
                     full = page.evaluate("document.documentElement.scrollHeight")
+                    # A window as tall as the shot, so sticky bars sit at its foot as on a
+                    # screen, not across the middle of a stitched full-page image.
+                    page.set_viewport_size({"width": width,
+                                            "height": min(full, MAX_HEIGHT[size])})
                     target = OUT / f"{name}-{width}.png"
-                    page.screenshot(path=str(target), full_page=True, clip={
-                        "x": 0, "y": 0, "width": width,
-                        "height": min(full, MAX_HEIGHT[size])})
+                    page.screenshot(path=str(target))
+                    page.set_viewport_size({"width": width, "height": height})
                     written.append(target)
                 context.close()
         browser.close()

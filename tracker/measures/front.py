@@ -28,6 +28,7 @@ class SiteChart:
     cycles: list[charts.ChartCycle]
     geometry: charts.Geometry
     summary: list[str]  # in plain words (words.summary)
+    narrow: charts.Geometry  # the phone's drawing: templates show both with responsive_chart
 
 
 def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = None,
@@ -36,8 +37,10 @@ def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = N
     chart = load_chart(measure, site, view if view in series.VIEWS
                        else series.default_view(measure))
     cycles = load_cycles(measure, site, user)
-    geometry = charts.layout(chart, title=title or f"{measure.name}, {site.name}", cycles=cycles)
-    return SiteChart(measure, site, chart, cycles, geometry, words.summary(chart))
+    title = title or f"{measure.name}, {site.name}"
+    geometry = charts.layout(chart, title=title, cycles=cycles)
+    narrow = charts.layout(chart, title=title, cycles=cycles, narrow=True)
+    return SiteChart(measure, site, chart, cycles, geometry, words.summary(chart), narrow)
 
 
 def load_chart(measure: Measure, site: Site, view: str) -> series.Chart:

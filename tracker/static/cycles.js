@@ -16,7 +16,7 @@ document.querySelectorAll(".worksheet-stepper a").forEach((link) => {
 // long in a mature collaborative). Without JavaScript the plain list works as before.
 function searchableSelect(select) {
   const label = document.createElement("label");
-  label.className = "form-label small mb-1";
+  label.className = "form-label small mb-1 d-block";
   label.htmlFor = `${select.id}-search`;
   label.textContent = "Search the change ideas";
   const box = document.createElement("input");
