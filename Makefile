@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 
-.PHONY: run test lint install install-dev chromium clean
+.PHONY: run test lint install install-dev chromium clean screenshots
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -34,6 +34,10 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: run 'sudo apt-get install chromium'"; fi; }
+
+# docs/screenshots/*.png: each role's dashboard and a measure page at 360 and 1366 px, demo data.
+screenshots: install-dev chromium
+	$(PY) docs/screenshots.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

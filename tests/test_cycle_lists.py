@@ -95,7 +95,7 @@ def test_quality_shares_per_site_on_the_list(app, login, world):
     shares = html[html.index("PDSA quality by site ("):]
     # Beta: 4 cycles, 3 with a stated small scale -> 75%
     beta = shares[shares.index("Beta Hospital"):]
-    assert '<td class="text-end">4</td>' in beta[:200]
+    assert '<td class="text-end" data-label="Cycles">4</td>' in beta[:200]
     assert "75%" in beta[:600]
 
 

@@ -200,3 +200,25 @@ def test_trash_keeps_cycles_restorable_for_30_days_only(app, login, world):
     html = login("lead_a").get("/cycles/trash").get_data(True)
     assert "Recently binned" in html and "Long gone" not in html
     assert login("lead_a").post(f"/cycles/{old}/restore").status_code == 404
+
+
+def stage_tags(html: str) -> dict[str, str]:
+    """Each worksheet stage's opening <details> tag, by stage."""
+    found = re.findall(r'(<details class="worksheet-stage[^"]*" id="stage-(\w+)"[^>]*>)', html)
+    return {stage: tag for tag, stage in found}
+
+
+def test_worksheet_opens_at_the_stage_and_at_any_stage_with_an_error(app, login, world):
+    cycle_id = make(app, world.site_a, title="Chair by the bed", stage=Stage.STUDY)
+    client = login("member_a")
+    tags = stage_tags(client.get(f"/cycles/{cycle_id}/edit").get_data(True))
+    assert [s for s, tag in tags.items() if " open" in tag] == ["study"]
+    assert "worksheet-stage-done" in tags["plan"] and "worksheet-stage-next" in tags["act"]
+    data = worksheet(client, cycle_id)
+    data["questions-0-question"] = "Do they sit?"
+    data["questions-0-prediction_value"] = "most"  # not a number: an error in Plan
+    html = client.post(f"/cycles/{cycle_id}/edit", data=data).get_data(True)
+    tags = stage_tags(html)
+    assert [s for s, tag in tags.items() if " open" in tag] == ["plan", "study"]
+    assert 'value="most"' in html
+    assert load(app, cycle_id).version == 1  # nothing saved

@@ -11,6 +11,7 @@ import pytest
 from tests import factories as f
 from tracker.extensions import db
 from tracker.measures import charts, periods, series, words
+from tracker.measures.front import load_chart
 from tracker.models import (
     DataKind,
     Direction,
@@ -225,3 +226,46 @@ def test_no_data_yet(app, login, world):
     html = login("member_a").get(f"/measures/{measure_id}").get_data(True)
     assert "No data yet" in html
     svg_of(html)  # still a well-formed chart
+
+
+def test_the_page_carries_a_phone_drawing_with_fewer_labels_and_bigger_marks(app, login,
+                                                                             world):
+    m = setup_measure(app, world)
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        cycle = f.make_cycle(site, title="Evening sit-out", do_started_on=m["periods"][14])
+        cycle.measures.append(db.session.get(Measure, m["id"]))
+        db.session.commit()
+    html = login("member_a").get(f"/measures/{m['id']}?site_id={world.site_a}").get_data(True)
+    wide, narrow = (ET.fromstring(s) for s in re.findall(
+        r'(<svg[^>]*class="measure-chart chart-(?:wide|narrow)".*?</svg>)', html, re.S))
+    assert wide.get("viewBox") == "0 0 800 400"
+    assert narrow.get("viewBox").startswith("0 0 360 ")
+    assert int(narrow.get("font-size")) > int(wide.get("font-size"))
+
+    def x_labels(svg):
+        return [t for t in svg.iter(f"{SVG}text") if t.get("text-anchor") == "middle"
+                and t.text and "20" in t.text]
+    assert 2 <= len(x_labels(narrow)) < len(x_labels(wide))
+    radius = [float(c.get("r")) for c in narrow.iter(f"{SVG}circle") if "point" in c.get(
+        "class", "")]
+    wide_radius = [float(c.get("r")) for c in wide.iter(f"{SVG}circle") if "point" in c.get(
+        "class", "")]
+    assert len(radius) == len(wide_radius) == 21 and min(radius) > min(wide_radius)
+    # The legend wraps inside the phone's drawing instead of running off its right edge.
+    legend = next(g for g in narrow.iter(f"{SVG}g") if g.get("class") == "legend")
+    rows = {g.get("transform").split(",")[1] for g in legend if g.tag == f"{SVG}g"}
+    assert len(rows) == 2
+    assert narrow.find(f"{SVG}g[@class='cycle-annotation']") is not None
+
+
+def test_narrow_legend_stays_within_the_plot_width(app, world):
+    m = setup_measure(app, world)
+    with app.app_context():
+        measure = db.session.get(Measure, m["id"])
+        chart = load_chart(measure, db.session.get(Site, world.site_a), "spc")
+        g = charts.layout(chart, title="t", narrow=True)
+    assert len(g.legend) >= 4
+    for x, y, _kind, _colour, text in g.legend:
+        assert x + 22 + 0.6 * g.font_size * len(text) <= g.right - g.left
+        assert g.legend_y + y + 4 <= g.height  # every row inside the drawing

@@ -59,7 +59,7 @@ def test_enter_a_week_in_the_grid_and_see_the_chart_update(page, live_server, wo
                                                            measures):
     sign_in(page, live_server, "member.a@example.org")
     page.goto(f"{live_server}/measures/{measures['dream']}?site_id={world.site_a}")
-    points = page.locator("#chart-figure circle.point")
+    points = page.locator("#chart-figure .chart-wide circle.point")
     assert points.count() == 20
     page.get_by_role("link", name="Enter data").click()
     page.wait_for_load_state("load")  # the grid's script listens for typing once loaded
@@ -74,8 +74,8 @@ def test_enter_a_week_in_the_grid_and_see_the_chart_update(page, live_server, wo
     page.wait_for_url(re.compile(r".*/measures/\d+\?site_id=\d+$"))
     expect(page.get_by_text("Saved: 1 week changed.")).to_be_visible()
     assert points.count() == 21
-    assert page.locator("#chart-figure circle.point title").last.text_content().startswith(
-        f"{this_week}: 75% (15 of 20)")
+    last_point = page.locator("#chart-figure .chart-wide circle.point title").last
+    assert last_point.text_content().startswith(f"{this_week}: 75% (15 of 20)")
     assert f"Latest week ({this_week}): 75% (15 of 20)." in page.locator(
         "#chart-summary").inner_text()
 
@@ -97,12 +97,57 @@ def test_a_bad_cell_shows_its_message_beside_it(page, live_server, world, measur
 def test_png_download_draws_the_chart(page, live_server, world, measures):
     sign_in(page, live_server, "member.a@example.org")
     page.goto(f"{live_server}/measures/{measures['dream']}?site_id={world.site_a}")
+    page.get_by_text("Download chart or data").click()
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download PNG").click()
+        page.get_by_role("button", name="Chart picture (PNG)").click()
     download = info.value
     assert download.suggested_filename == "dreaming-alpha-hospital.png"
     with open(download.path(), "rb") as png:
         assert png.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+# Each chart text's size as drawn on the screen: its box height, and its font size times the
+# drawing's scale (the SVG is drawn at its box's width over its viewBox's width).
+CHART_TEXT_SIZES = """
+    [...document.querySelectorAll('svg.measure-chart')]
+      .filter((svg) => svg.getBoundingClientRect().width > 0)
+      .flatMap((svg) => {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return [...svg.querySelectorAll('text')].map((t) => Math.min(
+          t.getBoundingClientRect().height, parseFloat(getComputedStyle(t).fontSize) * scale));
+      })
+"""
+
+
+def test_chart_text_reads_on_a_phone_and_comes_first(phone_page, live_server, world,
+                                                     measures):
+    page = phone_page
+    sign_in(page, live_server, "lead.a@example.org")
+    page.goto(f"{live_server}/measures/{measures['dream']}?site_id={world.site_a}")
+    heights = page.evaluate(CHART_TEXT_SIZES)
+    assert len(heights) >= 8  # axis labels and legend of the drawings shown (and related)
+    assert min(heights) >= 11, heights
+    assert page.locator("svg.chart-wide").is_hidden()
+    assert page.locator("svg.chart-narrow circle.point").count() == 20
+    # The chart sits above the definition and the buttons, within the first screen.
+    chart_top = page.locator("#chart-figure").bounding_box()["y"]
+    assert chart_top < page.locator(".measure-intro .measure-definition").bounding_box()["y"]
+    assert chart_top < 300
+    # The downloads are one menu, closed until asked for.
+    assert page.get_by_role("link", name="All data (Excel)").is_hidden()
+    page.get_by_text("Download chart or data").tap()
+    expect(page.get_by_role("link", name="All data (Excel)")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_wide_screens_keep_the_wide_chart(page, live_server, world, measures):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, live_server, "lead.a@example.org")
+    page.goto(f"{live_server}/measures/{measures['dream']}?site_id={world.site_a}")
+    assert page.locator("svg.chart-narrow").is_hidden()
+    assert min(page.evaluate(CHART_TEXT_SIZES)) >= 11
+    assert (page.locator(".measure-intro .measure-definition").bounding_box()["y"]
+            < page.locator("#chart-figure").bounding_box()["y"])
 
 
 def test_ward_tally_on_a_phone(phone_page, live_server, world, measures):
@@ -184,3 +229,21 @@ def test_upload_problems_appear_in_place_with_javascript(page, live_server, worl
     page.get_by_role("button", name="Import").click()
     page.wait_for_url(re.compile(r".*/measures/\d+\?site_id=\d+$"))
     expect(page.get_by_text("Imported 2 rows from good.csv: 2 periods changed.")).to_be_visible()
+
+
+def test_every_grid_column_is_on_screen_on_a_phone(phone_page, live_server, world, measures):
+    page = phone_page
+    sign_in(page, live_server, "member.a@example.org")
+    page.goto(f"{live_server}/measures/{measures['dream']}/data?site_id={world.site_a}")
+    page.wait_for_load_state("load")
+    this_week = periods.label(periods.current_period(Frequency.WEEKLY), Frequency.WEEKLY)
+    numerator = page.get_by_label(f"Numerator, {this_week}")
+    numerator.fill("6")
+    page.get_by_label(f"Denominator, {this_week}").fill("8")
+    note = page.get_by_label(f"Note, {this_week}")
+    percent = page.locator("tr.grid-row").first.locator("output")
+    expect(percent).to_have_text("75%")
+    for cell in (numerator, note, percent):
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -31,10 +31,13 @@ def layout(
     yr: tuple[float, float] | None = None,
     xr: tuple[date, date] | None = None,
     compact: bool = False,
+    narrow: bool = False,
 ) -> Geometry:
     """Lay out one chart. `yr`/`xr` share axes across small multiples; `point_href` is a
-    pattern with `{period}` linking each point to its row in the details table."""
-    g = _frame(chart, title, compact)
+    pattern with `{period}` linking each point to its row in the details table; `narrow`
+    is the phone layout (fewer labels, bigger text and marks), drawn at about 1:1 on a
+    360 px screen so its text stays at least 11 px high."""
+    g = _frame(chart, title, compact, narrow)
     points, freq = list(chart.points), chart.measure.frequency
     grid = [p.period for p in points]
     if xr is not None:  # small multiples: one x-axis for every site
@@ -44,27 +47,41 @@ def layout(
         g.description = g.message
         return g
     scale = _scale(g, chart, grid, yr or y_range([chart]))
-    g.y_ticks = y_ticks(scale, compact=compact, percent=chart.measure.is_proportion)
-    g.x_ticks = x_ticks(scale, grid, freq, compact=compact)
+    sparse = compact or narrow
+    g.y_ticks = y_ticks(scale, compact=sparse, percent=chart.measure.is_proportion)
+    g.x_ticks = x_ticks(scale, grid, freq, compact=sparse)
     g.lines = data_lines(points, scale)
     g.centre = steps(chart.result.centre, chart.result.phase_index, scale)
     g.limits = limit_lines(chart, scale)
     g.target = target_line(chart, scale)
-    g.marks = point_marks(chart, scale, compact=compact, point_href=point_href)
+    g.marks = point_marks(chart, scale, compact=compact, point_href=point_href,
+                          grow=1.5 if narrow else 0)
     g.phases = phase_breaks(chart, scale)
-    g.cycles = cycle_flags(chart, cycles, grid, scale)
+    g.cycles = cycle_flags(chart, cycles, grid, scale, flag=g.flag_radius)
     g.legend = legend(g)
+    if narrow and g.legend:  # the phone's legend wraps: the drawing grows to hold its rows
+        g.height = max(g.height, round(g.legend_y + g.legend[-1][1] + 10))
     g.description = _description(chart)
     return g
 
 
-def _frame(chart: Chart, title: str, compact: bool) -> Geometry:
-    """An empty chart of the right size: full width, or a small multiple."""
-    width, height = (360, 170) if compact else (800, 400)
-    left, right = (44, width - 10) if compact else (60, width - 20)
-    top, bottom = (10, height - 24) if compact else (40, height - 80)
+# (width, height, left, top, right margin, bottom margin, font size) of each layout. The
+# narrow one has no title (the page's heading names it) and room for a two-row legend.
+FRAMES = {
+    "wide": (800, 400, 60, 40, 20, 80, 12),
+    "narrow": (360, 340, 44, 28, 12, 84, 13),
+    # Small multiples sit in cards about 300 px wide on a phone: 14 px text stays above 11.
+    "compact": (360, 170, 44, 10, 10, 26, 14),
+}
+
+
+def _frame(chart: Chart, title: str, compact: bool, narrow: bool = False) -> Geometry:
+    """An empty chart of the right size: full width, a phone's width, or a small multiple."""
+    kind = "compact" if compact else "narrow" if narrow else "wide"
+    width, height, left, top, right, bottom, font = FRAMES[kind]
     centre_name = {"run": "Median", "xmr": "Mean"}.get(chart.chart.value, "Centre")
-    return Geometry(width, height, left, top, right, bottom, title, "", compact=compact,
+    return Geometry(width, height, left, top, width - right, height - bottom, title, "",
+                    compact=compact, narrow=narrow, font_size=font,
                     centre_name=centre_name)  # fmt: skip
 
 

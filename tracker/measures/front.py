@@ -57,6 +57,7 @@ class SiteChart:
     cycles: list[charts.ChartCycle]
     geometry: charts.Geometry
     summary: list[str]  # in plain words (words.summary)
+    narrow: charts.Geometry  # the phone's drawing: templates show both with responsive_chart
 
 
 def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = None,
@@ -66,9 +67,10 @@ def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = N
     chart = load_chart(measure, site, view if view in series.VIEWS
                        else series.default_view(measure))
     cycles = load_cycles(measure, site, user)
-    geometry = charts.layout(chart, title=title or f"{measure.name}, {site.name}", cycles=cycles,
-                             compact=compact)
-    return SiteChart(measure, site, chart, cycles, geometry, words.summary(chart))
+    title = title or f"{measure.name}, {site.name}"
+    geometry = charts.layout(chart, title=title, cycles=cycles, compact=compact)
+    narrow = charts.layout(chart, title=title, cycles=cycles, narrow=True)
+    return SiteChart(measure, site, chart, cycles, geometry, words.summary(chart), narrow)
 
 
 def load_chart(measure: Measure, site: Site, view: str) -> series.Chart:
@@ -231,6 +233,8 @@ def compact_chart(at: MeasureAtSite, user: User) -> SiteChart:
     """The small chart of a measure already loaded by `measures_at_sites`, with its cycles
     (one query)."""
     cycles = load_cycles(at.measure, at.site, user)
-    geometry = charts.layout(at.chart, title=f"{at.measure.name}, {at.site.name}",
-                             cycles=cycles, compact=True)
-    return SiteChart(at.measure, at.site, at.chart, cycles, geometry, words.summary(at.chart))
+    title = f"{at.measure.name}, {at.site.name}"
+    geometry = charts.layout(at.chart, title=title, cycles=cycles, compact=True)
+    narrow = charts.layout(at.chart, title=title, cycles=cycles, narrow=True)
+    return SiteChart(at.measure, at.site, at.chart, cycles, geometry, words.summary(at.chart),
+                     narrow)

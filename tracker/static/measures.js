@@ -5,7 +5,8 @@
 
   function downloadPng(button) {
     var figure = document.getElementById(button.dataset.chart);
-    var svg = figure && figure.querySelector("svg");
+    // The wide drawing, whatever the screen: the picture is for slides and reports.
+    var svg = figure && (figure.querySelector("svg.chart-wide") || figure.querySelector("svg"));
     if (!svg) { return; }
     var width = svg.viewBox.baseVal.width, height = svg.viewBox.baseVal.height, scale = 2;
     var source = new XMLSerializer().serializeToString(svg);
@@ -107,6 +108,18 @@
   }
 
   function init(root) {
+    var menu = root.querySelector("#downloads");
+    if (menu) {  // a menu closes on Escape and when you click elsewhere, like any other
+      document.addEventListener("click", function (event) {
+        if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+      });
+      menu.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+    }
     var png = root.querySelector("#png-download");
     if (png) {
       png.hidden = false;

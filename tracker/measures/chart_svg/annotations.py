@@ -21,7 +21,7 @@ def phase_breaks(chart: Chart, scale: Scale) -> list[tuple[float, str]]:
 
 
 def cycle_flags(
-    chart: Chart, cycles: list[ChartCycle], grid: list[date], scale: Scale
+    chart: Chart, cycles: list[ChartCycle], grid: list[date], scale: Scale, *, flag: int = 8
 ) -> list[Annotation]:
     """A numbered flag per cycle whose test started within the chart's periods."""
     freq = chart.measure.frequency
@@ -35,6 +35,6 @@ def cycle_flags(
         i = grid.index(start) - scale.offset
         stacked[start] = stacked.get(start, -1) + 1
         title = f"PDSA cycle {n}: {c.title} (test started {c.started_on.strftime('%-d %b %Y')})"
-        out.append(Annotation(round(scale.x(i), 1), scale.top - 8 + 18 * stacked[start], n,
-                              title, c.href))  # fmt: skip
+        y = scale.top - flag + (2 * flag + 2) * stacked[start]
+        out.append(Annotation(round(scale.x(i), 1), y, n, title, c.href))
     return out

@@ -11,8 +11,9 @@ from .shapes import (
 )
 
 
-def legend(g: Geometry) -> list[tuple[float, str, str, str]]:
-    """Legend entries as (x, kind, colour, text), laid out left to right."""
+def legend(g: Geometry) -> list[tuple[float, float, str, str, str]]:
+    """Legend entries as (x, y, kind, colour, text), left to right, wrapping onto a second
+    row (below the first) when the chart is too narrow for one."""
     kinds = {mk.colour for mk in g.marks}
     items = [("dot", COLOURS[k], text) for k, text in LEGEND_NAMES.items() if COLOURS[k] in kinds]
     items.append(("line", CENTRE_COLOUR, g.centre_name))
@@ -23,8 +24,11 @@ def legend(g: Geometry) -> list[tuple[float, str, str, str]]:
     if g.cycles:
         items.append(("cycle", CYCLE_COLOUR, "PDSA cycle"))
     out = []
-    x = 0.0
+    x, y, room = 0.0, 0.0, g.right - g.left
     for kind, colour, text in items:
-        out.append((x, kind, colour, text))
-        x += 34 + 7 * len(text)  # about 7 px per character at 12 px
+        width = 22 + 0.6 * g.font_size * len(text)  # a system font's characters average 0.6 em
+        if x and x + width > room:
+            x, y = 0.0, y + g.font_size + 8
+        out.append((x, y, kind, colour, text))
+        x += width + 12
     return out

@@ -56,8 +56,10 @@ def target_line(chart: Chart, scale: Scale) -> tuple[float, str] | None:
     return round(scale.y(m.target), 1), "Target " + format_value(m, m.target)
 
 
-def point_marks(chart: Chart, scale: Scale, *, compact: bool, point_href: str) -> list[Mark]:
-    """A dot per point with data; small multiples keep only signals and the latest point."""
+def point_marks(chart: Chart, scale: Scale, *, compact: bool, point_href: str,
+                grow: float = 0) -> list[Mark]:
+    """A dot per point with data; small multiples keep only signals and the latest point.
+    `grow` enlarges every dot (the phone layout)."""
     out = []
     last = len(chart.points) - 1
     for i, p in enumerate(chart.points):
@@ -65,11 +67,12 @@ def point_marks(chart: Chart, scale: Scale, *, compact: bool, point_href: str) -
             continue
         if compact and not chart.result.special_cause[i] and i != last:
             continue
-        out.append(_mark(chart, i, scale, compact, point_href))
+        out.append(_mark(chart, i, scale, compact, point_href, grow))
     return out
 
 
-def _mark(chart: Chart, i: int, scale: Scale, compact: bool, point_href: str) -> Mark:
+def _mark(chart: Chart, i: int, scale: Scale, compact: bool, point_href: str,
+          grow: float = 0) -> Mark:
     m, result, p = chart.measure, chart.result, chart.points[i]
     kind = result.point_types[i] or PointType.COMMON_CAUSE
     special = result.special_cause[i]
@@ -80,5 +83,5 @@ def _mark(chart: Chart, i: int, scale: Scale, compact: bool, point_href: str) ->
     text = f"{periods.label(p.period, m.frequency)}: {shown}{label}"
     href = point_href.replace("{period}", p.period.isoformat()) if point_href else ""
     y = min(max(scale.y(p.value), scale.top), scale.bottom)
-    radius = (3.5 if compact else 4.5) + (1 if special else 0)
+    radius = (3.5 if compact else 4.5) + grow + (1 if special else 0)
     return Mark(round(scale.x(i), 1), round(y, 1), COLOURS[kind], radius, text, href, special)

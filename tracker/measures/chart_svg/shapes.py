@@ -80,10 +80,29 @@ class Geometry:
     marks: list[Mark] = field(default_factory=list)
     phases: list[tuple[float, str]] = field(default_factory=list)  # (x, title)
     cycles: list[Annotation] = field(default_factory=list)
-    legend: list[tuple[float, str, str, str]] = field(default_factory=list)  # x, kind, colour, text
+    # (x, y, kind, colour, text) from the legend's origin, `legend_y` below the plot
+    legend: list[tuple[float, float, str, str, str]] = field(default_factory=list)
     centre_name: str = "Mean"
     compact: bool = False
+    narrow: bool = False
+    font_size: int = 12
     message: str = ""
+
+    @property
+    def flag_radius(self) -> int:
+        """The radius of a PDSA cycle's numbered flag (bigger on a phone, to read and tap)."""
+        return 10 if self.narrow else 8
+
+    @property
+    def legend_y(self) -> float:
+        """Where the legend's first row sits: below the x-axis labels."""
+        return self.bottom + (44 if self.narrow else 58)
+
+    @property
+    def labelled(self) -> bool:
+        """Whether phase breaks carry their words on the chart (the wide layout only: on a
+        phone or a small multiple they would overlap; the phases list names them)."""
+        return not (self.compact or self.narrow)
 
     @property
     def interactive(self) -> bool:

@@ -59,8 +59,11 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
     view = view if view in series.VIEWS else series.default_view(measure)
     chart = load_chart(measure, site, view)
     cycles = load_cycles(measure, site, current_user)
-    geometry = charts.layout(chart, title=f"{measure.name}, {site.name}", cycles=cycles,
-                             point_href="#row-{period}")
+    title = f"{measure.name}, {site.name}"
+    geometry = charts.layout(chart, title=title, cycles=cycles, point_href="#row-{period}")
+    # The phone's own drawing: CSS shows one of the two (tracker/static/measures.css).
+    narrow = charts.layout(chart, title=title, cycles=cycles, point_href="#row-{period}",
+                           narrow=True)
     related = [
         (m, charts.layout(load_chart(m, site, series.default_view(m)),
                           title=f"{m.name}, {site.name}", compact=True))
@@ -73,7 +76,7 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
         phase_form = PhaseBreakForm(period_start=chart.suggested_rebase)
     return render_template(
         "measures/detail.html",
-        measure=measure, site=site, view=view, chart=chart, geometry=geometry,
+        measure=measure, site=site, view=view, chart=chart, geometry=geometry, narrow=narrow,
         summary=words.summary(chart), details=words.details(chart), notes=words.notes(chart),
         cycles=cycles,
         related=related, breaks=breaks, phase_form=phase_form if can_lead else None,
