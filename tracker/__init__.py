@@ -8,6 +8,7 @@ from config import DEV_SECRET_KEY, Config, ProductionConfig
 
 from . import (
     admin,
+    api,
     auth,
     cycles,
     events,
@@ -60,6 +61,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     for feature in FEATURES:
         app.register_blueprint(feature.bp)
     errors.init_app(app)
+    api.init_app(app)  # after the error pages: API paths answer in problem+json
     web.init_app(app)
     register_cli(app)
     return app

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from ..core.queries import sites_visible_to
 from ..extensions import db
-from ..models import ChangeIdea, Cycle, Driver, Membership, Stage, User
+from ..models import ChangeIdea, Cycle, Driver, Measure, Membership, Site, Stage, User
 from . import quality
 from .forms import FilterForm
 from .services import SCALAR_FIELDS
@@ -92,6 +92,38 @@ def fill_idea_choices(field, collaborative_id: int, *, keep: ChangeIdea | None =
     ]
     if keep is not None and keep.id not in {i for i, _ in ideas}:
         field.choices.append(SelectChoice(str(keep.id), f"{keep.title} (removed)"))
+
+
+def quick_log_sites(user: User) -> list[Site]:
+    """The sites a user logs cycles at: their own teams' (none: they may not log one)."""
+    return sorted((m.site for m in user.memberships), key=lambda s: s.name)
+
+
+def fill_quick_choices(form, sites: list[Site]) -> None:
+    """The quick log's sites (the user's own) and the first one's change ideas."""
+    form.site_id.choices = [SelectChoice(s.id, s.name) for s in sites]
+    fill_idea_choices(form.idea_id, sites[0].collaborative_id)
+
+
+def fill_worksheet_choices(form, cycle: Cycle) -> None:
+    """The worksheet's ideas and measures to choose from (the page's and the API's)."""
+    fill_idea_choices(form.idea_id, cycle.site.collaborative_id, keep=cycle.idea)
+    form.measure_ids.choices = _measure_choices(cycle)
+
+
+def _measure_choices(cycle: Cycle) -> list[SelectChoice]:
+    measures = db.session.scalars(
+        db.select(Measure).where(
+            Measure.collaborative_id == cycle.site.collaborative_id,
+            Measure.deleted_at.is_(None),
+            Measure.site_id.is_(None) | (Measure.site_id == cycle.site_id),
+        ).order_by(Measure.position, Measure.name)
+    )
+    choices = [SelectChoice(m.id, m.name) for m in measures]
+    # A linked measure removed since stays listed, so saving the worksheet keeps the link.
+    offered = {c.value for c in choices}
+    return choices + [SelectChoice(m.id, f"{m.name} (removed)") for m in cycle.measures
+                      if m.id not in offered]
 
 
 def read_filters(args, user: User):

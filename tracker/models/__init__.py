@@ -37,9 +37,11 @@ from .measures import (
 from .notifications import EmailChoice, Notification, NotificationPreference
 from .people import Collaborative, CollaborativeRole, Invitation, Membership, Site, User
 from .search import SearchDocument
+from .tokens import ApiToken, TokenScope
 
 __all__ = [
     "SECTIONS",
+    "ApiToken",
     "AuditEvent",
     "ChangeIdea",
     "Collaborative",
@@ -78,6 +80,7 @@ __all__ = [
     "Stage",
     "Tag",
     "TallyEntry",
+    "TokenScope",
     "User",
     "Visibility",
     "cycle_measure",

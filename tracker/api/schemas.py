@@ -1,0 +1,176 @@
+"""What the API reads and writes, as marshmallow schemas: they document the OpenAPI spec and
+shape the output. Input is checked again by the pages' forms (see inputs.py)."""
+
+import marshmallow as ma
+from marshmallow import fields as f
+
+from ..models import Decision, EventKind, Stage, Visibility
+
+PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+
+
+class Strict(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE  # a misspelt field is an error, never silently ignored
+
+
+class CollaborativeSchema(ma.Schema):
+    id = f.Integer()
+    name = f.String()
+    aim = f.String()
+    starts_on = f.Date(allow_none=True)
+    ends_on = f.Date(allow_none=True)
+    parent_id = f.Integer(allow_none=True, metadata={"description": "Set on a regional network"})
+    archived = f.Boolean(attribute="is_archived")
+
+
+class SiteSchema(ma.Schema):
+    id = f.Integer()
+    name = f.String()
+    organisation = f.String()
+    region = f.String()
+    collaborative_id = f.Integer()
+    network_id = f.Integer(allow_none=True)
+    archived = f.Boolean(attribute="is_archived")
+
+
+class QuestionSchema(Strict):
+    question = f.String(load_default="")
+    prediction = f.String(load_default="")
+    prediction_value = f.Float(allow_none=True, allow_nan=False)
+    result = f.String(load_default="")
+    result_value = f.Float(allow_none=True, allow_nan=False)
+    prediction_held = f.Boolean(allow_none=True)
+
+
+class WorksheetFields(Strict):
+    """The worksheet as the page edits it (a cycle revision's shape)."""
+
+    title = f.String()
+    idea_id = f.Integer(allow_none=True)
+    visibility = f.Enum(Visibility, by_value=True)
+    objective = f.String()
+    plan_who = f.String()
+    plan_what = f.String()
+    plan_where = f.String()
+    plan_when = f.String()
+    scale_amount = f.Integer(allow_none=True)
+    scale_unit = f.String()
+    data_plan = f.String()
+    do_started_on = f.Date(allow_none=True)
+    do_ended_on = f.Date(allow_none=True)
+    do_what_happened = f.String()
+    do_problems = f.String()
+    do_deviations = f.String()
+    study_learning = f.String()
+    decision = f.Enum(Decision, by_value=True, allow_none=True)
+    act_next_steps = f.String()
+    questions = f.List(f.Nested(QuestionSchema))
+    measure_ids = f.List(f.Integer())
+
+
+class CycleSchema(WorksheetFields):
+    id = f.Integer()
+    site_id = f.Integer()
+    author_id = f.Integer(allow_none=True)
+    previous_id = f.Integer(allow_none=True)
+    stage = f.Enum(Stage, by_value=True)
+    version = f.Integer(metadata={"description": "Send it back in If-Match to update"})
+    created_at = f.DateTime()
+    updated_at = f.DateTime()
+    questions = f.Method("_questions", metadata={"description": "Questions and predictions"})
+    measure_ids = f.Method("_measure_ids")
+
+    def _questions(self, cycle) -> list[dict]:
+        return QuestionSchema(many=True).dump(cycle.questions)
+
+    def _measure_ids(self, cycle) -> list[int]:
+        return sorted(m.id for m in cycle.measures)
+
+
+class CycleUpdateSchema(WorksheetFields):
+    confirm_no_pid = f.Boolean(load_default=False, metadata={
+        "description": "Send again with true once a warning (not an NHS number) is checked"})
+
+
+class CycleCreateSchema(Strict):
+    """A quick log, as the ward page takes it: it starts in Plan."""
+
+    site_id = f.Integer(required=True, metadata={"description": "One of your own sites"})
+    title = f.String(required=True)
+    objective = f.String(required=True, metadata={"description": "What are we testing?"})
+    idea_id = f.Integer(allow_none=True)
+    new_idea = f.String(metadata={"description": "Or the title of a new change idea"})
+    prediction = f.String()
+    scale_amount = f.Integer(allow_none=True)
+    scale_unit = f.String()
+    confirm_no_pid = f.Boolean(load_default=False)
+
+
+class StageMoveSchema(Strict):
+    to = f.Enum(Stage, by_value=True, required=True)
+    seen = f.Enum(Stage, by_value=True, metadata={
+        "description": "The stage you last saw: nothing moves if someone moved it since"})
+    started_on = f.Date(allow_none=True, metadata={"description": "Moving to Do: when it began"})
+    ended_on = f.Date(allow_none=True, metadata={"description": "Moving to Study: when it ended"})
+
+
+class CycleFilters(Strict):
+    """The cycle list page's filters (its sort is replaced by the cursor's id order)."""
+
+    scope = f.String(validate=ma.validate.OneOf(["all", "site", "mine"]))
+    q = f.String(validate=ma.validate.Length(max=200))
+    site = f.Integer()
+    idea = f.Integer()
+    driver = f.Integer()
+    stage = f.Enum(Stage, by_value=True)
+    decision = f.Enum(Decision, by_value=True)
+    author = f.Integer()
+    date_from = f.Date()
+    date_to = f.Date()
+    cursor = f.String(validate=ma.validate.Length(max=100))
+    limit = f.Integer(load_default=PAGE_SIZE, validate=ma.validate.Range(1, MAX_PAGE_SIZE))
+
+
+class PageArgs(Strict):
+    cursor = f.String(validate=ma.validate.Length(max=100))
+    limit = f.Integer(load_default=PAGE_SIZE, validate=ma.validate.Range(1, MAX_PAGE_SIZE))
+
+
+class CyclePage(ma.Schema):
+    items = f.List(f.Nested(CycleSchema))
+    next_cursor = f.String(allow_none=True)
+
+
+class CommentSchema(ma.Schema):
+    id = f.Integer()
+    parent_id = f.Integer(allow_none=True)
+    author_id = f.Integer(allow_none=True)
+    author_name = f.String(attribute="author.name")
+    body = f.String(metadata={"description": "Markdown, as written"})
+    created_at = f.DateTime()
+    deleted = f.Function(lambda c: c.deleted_at is not None)
+
+
+class CommentCreateSchema(Strict):
+    body = f.String(required=True)
+    parent_id = f.Integer(allow_none=True, metadata={"description": "The comment replied to"})
+    confirm_no_pid = f.Boolean(load_default=False)
+
+
+class EventSchema(ma.Schema):
+    id = f.Integer()
+    collaborative_id = f.Integer()
+    kind = f.Enum(EventKind, by_value=True)
+    title = f.String()
+    starts_at = f.DateTime(metadata={"description": "UTC"})
+    ends_at = f.DateTime(allow_none=True)
+    location = f.String()
+    details = f.String()
+    agenda = f.String()
+    materials = f.String()
+
+
+class EventPage(ma.Schema):
+    items = f.List(f.Nested(EventSchema))
+    next_cursor = f.String(allow_none=True)
