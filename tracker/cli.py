@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from .admin.cli import create_collaborative, create_network, create_site
+from .api.cli import create_token_command
 from .core import backup
 from .extensions import db
 from .models import (
@@ -34,6 +35,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(send_digests_command)
+    app.cli.add_command(create_token_command)
     for command in (create_admin_command, create_collaborative, create_network, create_site):
         app.cli.add_command(command)
 

@@ -10,6 +10,7 @@ import time
 
 from flask import current_app, g, request
 from limits import parse_many
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..core.web import load_user
 from ..extensions import db, limiter
@@ -22,7 +23,9 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 def authenticate() -> None:
     """Run before every API view: size limit, token, rate limit, scope; then the user."""
-    request.max_content_length = current_app.config["API_MAX_BODY"]
+    limit = current_app.config["API_MAX_BODY"]
+    if (request.content_length or 0) > limit:  # checked before the body is read at all
+        raise RequestEntityTooLarge(f"Send at most {limit // 1024} KB in one request.")
     secret = _bearer_secret()
     now = utcnow()
     token = tokens.usable_token(secret, now=now) if secret else None

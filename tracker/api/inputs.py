@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
+from wtforms import FieldList, FormField
 
 from .problems import ApiProblem
 
@@ -48,23 +49,29 @@ def validated(form_class, values: dict[str, Any], prepare=None, **kwargs):
     if prepare is not None:
         prepare(form)
     if not form.validate():
-        raise invalid(field_errors(form.errors))
+        raise invalid(field_errors(form))
     return form
 
 
-def field_errors(errors: dict, prefix: str = "") -> dict[str, list[str]]:
-    """WTForms' nested errors (lists of sub-forms) as flat `questions-0-prediction` keys."""
+def field_errors(form) -> dict[str, list[str]]:
+    """Every field's messages by its posted name (`questions-0-prediction`), read from the
+    fields themselves: the patient-data guard adds its messages after a sub-form's errors
+    were gathered, so `form.errors` would miss them."""
     flat: dict[str, list[str]] = {}
-    for name, messages in errors.items():
-        key = f"{prefix}{name}"
-        if isinstance(messages, dict):
-            flat.update(field_errors(messages, f"{key}-"))
-        elif messages and all(isinstance(m, dict) for m in messages):
-            for i, row in enumerate(messages):
-                flat.update(field_errors(row or {}, f"{key}-{i}-"))
-        elif messages:
-            flat[key] = [str(m) for m in messages]
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                flat.update(field_errors(entry.form) if isinstance(entry, FormField)
+                            else _messages(entry))
+        elif isinstance(field, FormField):
+            flat.update(field_errors(field.form))
+        else:
+            flat.update(_messages(field))
     return flat
+
+
+def _messages(field) -> dict[str, list[str]]:
+    return {field.name: [str(m) for m in field.errors]} if field.errors else {}
 
 
 def invalid(errors: dict[str, list[str]], detail: str = "") -> ApiProblem:

@@ -104,9 +104,12 @@ def update_cycle(patch: dict, cycle_id: int):
     cycle = get_cycle_or_404(cycle_id, edit=True)
     base_version = _if_match(cycle, required=True)
     mine = {**_snapshot_at(cycle, base_version), **_plain(patch)}
-    form = validated(WorksheetForm, {**form_values(mine), "confirm_no_pid":
-                                     patch.get("confirm_no_pid", False)},
-                     prepare=lambda f: fill_worksheet_choices(f, cycle))
+    values = form_values(mine)
+    # The page posts its blank question row too: every field of it, empty.
+    values["questions"] = [row or dict.fromkeys(services.QUESTION_FIELDS, "")
+                           for row in values["questions"]]
+    values["confirm_no_pid"] = patch.get("confirm_no_pid", False)
+    form = validated(WorksheetForm, values, prepare=lambda f: fill_worksheet_choices(f, cycle))
     outcome = services.save_worksheet(cycle, worksheet_data(form), base_version=base_version,
                                       by=current_user)
     if not outcome.saved:
