@@ -112,7 +112,8 @@ GET_MATRIX = {
 # tests/test_api_matrix.py for the matrix by token); its spec and docs are public.
 NO_COOKIES = (401,) * 7
 API_GETS = ("list_collaboratives", "get_collaborative", "list_networks", "list_sites", "get_site",
-            "list_events", "get_event", "list_cycles", "get_cycle", "list_comments")
+            "list_events", "get_event", "list_cycles", "get_cycle", "list_comments",
+            "list_measures", "get_measure", "list_values", "get_chart")
 GET_MATRIX.update({
     "api-docs.openapi_json": [("/api/v1/openapi.json", (200,) * 7)],
     "api_ui.index": [("/api/docs/", (200,) * 7)],
@@ -120,7 +121,9 @@ GET_MATRIX.update({
         "/api/v1/collaboratives", "/api/v1/collaboratives/{collaborative}",
         "/api/v1/collaboratives/{collaborative}/networks", "/api/v1/sites", "/api/v1/sites/{site}",
         "/api/v1/events", "/api/v1/events/{event}", "/api/v1/cycles", "/api/v1/cycles/{cycle}",
-        "/api/v1/cycles/{cycle}/comments"), strict=True)},
+        "/api/v1/cycles/{cycle}/comments", "/api/v1/measures", "/api/v1/measures/{measure}",
+        "/api/v1/measures/{measure}/values?site_id={site}",
+        "/api/v1/measures/{measure}/chart?site_id={site}"), strict=True)},
 })
 
 OK = "saved"  # a 302 after which the database changed; any other outcome changes nothing

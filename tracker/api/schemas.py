@@ -174,3 +174,94 @@ class EventSchema(ma.Schema):
 class EventPage(ma.Schema):
     items = f.List(f.Nested(EventSchema))
     next_cursor = f.String(allow_none=True)
+
+
+class MeasureSchema(ma.Schema):
+    id = f.Integer()
+    collaborative_id = f.Integer()
+    site_id = f.Integer(allow_none=True, metadata={"description": "Set on a site's own measure"})
+    name = f.String()
+    kind = f.String(attribute="kind.value", metadata={"description": "outcome, process, balancing"})
+    definition = f.String(metadata={"description": "The operational definition"})
+    data_kind = f.String(attribute="data_kind.value",
+                         metadata={"description": "proportion, count or continuous"})
+    unit = f.String()
+    direction = f.String(attribute="direction.value")
+    target = f.Float(allow_none=True)
+    frequency = f.String(attribute="frequency.value", metadata={"description": "weekly, monthly"})
+    composite_id = f.Integer(allow_none=True)
+    balances_id = f.Integer(allow_none=True)
+
+
+class SiteArgs(Strict):
+    site_id = f.Integer(metadata={"description": "Default: your own site, else the first"})
+
+
+class ValueArgs(SiteArgs):
+    start = f.Date(metadata={"description": "First period (inclusive)"})
+    end = f.Date(metadata={"description": "Last period (inclusive)"})
+
+
+class ValueSchema(ma.Schema):
+    period = f.Date(attribute="period_start", metadata={"description": "The period's first day"})
+    numerator = f.Integer(allow_none=True)
+    denominator = f.Integer(allow_none=True)
+    value = f.Float(allow_none=True)
+    note = f.String()
+
+
+class ValuesPage(ma.Schema):
+    measure_id = f.Integer()
+    site_id = f.Integer()
+    items = f.List(f.Nested(ValueSchema))
+
+
+class ValueRow(Strict):
+    period = f.String(required=True, metadata={
+        "description": "The period's start (2026-11-02), or any way the import page reads"})
+    numerator = f.Integer(allow_none=True, validate=ma.validate.Range(min=0))
+    denominator = f.Integer(allow_none=True, validate=ma.validate.Range(min=0))
+    value = f.Float(allow_none=True, allow_nan=False)
+    note = f.String(validate=ma.validate.Length(max=500))
+
+
+class ValuesUpload(Strict):
+    rows = f.List(f.Nested(ValueRow), required=True,
+                  validate=ma.validate.Length(min=1, max=5000))
+    confirm_no_pid = f.Boolean(load_default=False)
+
+
+class UpsertResult(ma.Schema):
+    changed = f.Integer(metadata={"description": "Periods whose data changed"})
+    received = f.Integer()
+
+
+class ChartArgs(SiteArgs):
+    view = f.String(validate=ma.validate.OneOf(["spc", "run"]))
+
+
+class ChartPoint(ma.Schema):
+    period = f.Date()
+    numerator = f.Integer(allow_none=True)
+    denominator = f.Integer(allow_none=True)
+    value = f.Float(allow_none=True, metadata={"description": "As plotted (% for proportions)"})
+    centre = f.Float(allow_none=True)
+    upper = f.Float(allow_none=True)
+    lower = f.Float(allow_none=True)
+    label = f.String(allow_none=True)
+    point_type = f.String(allow_none=True)
+    special_cause = f.Boolean()
+    phase = f.Integer()
+
+
+class ChartSchema(ma.Schema):
+    measure_id = f.Integer()
+    site_id = f.Integer()
+    view = f.String()
+    chart_type = f.String()
+    rules = f.String()
+    error = f.String(metadata={"description": "Why the data cannot be charted, if so"})
+    variation_icon = f.String(allow_none=True)
+    assurance_icon = f.String(allow_none=True)
+    summary = f.List(f.String(), metadata={"description": "The chart in plain words"})
+    points = f.List(f.Nested(ChartPoint))
