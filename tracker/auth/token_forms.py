@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..core.forms import PatientSafeForm
 from ..models import TokenScope
@@ -19,7 +19,7 @@ class TokenForm(PatientSafeForm):
     ], default=TokenScope.READ.value)
     expires_days = IntegerField(
         "Expires after (days)", default=90,
-        validators=[DataRequired("Enter how many days the token should last."),
+        validators=[InputRequired("Enter how many days the token should last."),
                     NumberRange(min=1, max=MAX_EXPIRY_DAYS,
                                 message=f"Enter 1 to {MAX_EXPIRY_DAYS} days.")])
     submit = SubmitField("Create token")
