@@ -1,12 +1,23 @@
 """What the API reads and writes, as marshmallow schemas: they document the OpenAPI spec and
 shape the output. Input is checked again by the pages' forms (see inputs.py)."""
 
+from datetime import UTC
+
 import marshmallow as ma
 from marshmallow import fields as f
 
 from ..models import Decision, EventKind, Stage, Visibility
 
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+
+
+class UtcDateTime(f.DateTime):
+    """A moment in RFC 3339 with its offset: the database's naive datetimes are UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Strict(ma.Schema):
@@ -76,8 +87,8 @@ class CycleSchema(WorksheetFields):
     previous_id = f.Integer(allow_none=True)
     stage = f.Enum(Stage, by_value=True)
     version = f.Integer(metadata={"description": "Send it back in If-Match to update"})
-    created_at = f.DateTime()
-    updated_at = f.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
     questions = f.Method("_questions", metadata={"description": "Questions and predictions"})
     measure_ids = f.Method("_measure_ids")
 
@@ -148,7 +159,7 @@ class CommentSchema(ma.Schema):
     author_id = f.Integer(allow_none=True)
     author_name = f.String(attribute="author.name")
     body = f.String(metadata={"description": "Markdown, as written"})
-    created_at = f.DateTime()
+    created_at = UtcDateTime()
     deleted = f.Function(lambda c: c.deleted_at is not None)
 
 
@@ -163,8 +174,8 @@ class EventSchema(ma.Schema):
     collaborative_id = f.Integer()
     kind = f.Enum(EventKind, by_value=True)
     title = f.String()
-    starts_at = f.DateTime(metadata={"description": "UTC"})
-    ends_at = f.DateTime(allow_none=True)
+    starts_at = UtcDateTime(metadata={"description": "UTC"})
+    ends_at = UtcDateTime(allow_none=True)
     location = f.String()
     details = f.String()
     agenda = f.String()

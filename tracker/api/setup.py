@@ -81,11 +81,17 @@ def conditional(response: Response) -> Response:
     return response
 
 
-@bp.errorhandler(HTTPException)
 def http_problem(error: HTTPException):
     if error.code and error.code >= 500:
         db.session.rollback()
     return from_http_exception(error)
+
+
+# By class, and by every code: Flask looks for the app's handler of a code (the HTML 403 and
+# 404 pages) before a blueprint's handler of a class, so a loader's abort(403) needs this.
+bp.register_error_handler(HTTPException, http_problem)
+for _code in default_exceptions:
+    bp.register_error_handler(_code, http_problem)
 
 
 @bp.errorhandler(IntegrityError)
