@@ -309,3 +309,11 @@ def test_unknown_api_paths_and_methods_answer_in_problem_json(api):
 def test_pages_keep_their_html_error_pages(login):
     response = login("member_a").get("/cycles/999999")
     assert response.status_code == 404 and response.content_type.startswith("text/html")
+
+
+def test_the_api_needs_no_csrf_token_while_the_pages_do(app, api, login, cycles):
+    app.config["WTF_CSRF_ENABLED"] = True
+    url = f"/api/v1/cycles/{cycles['shared']}/comments"
+    assert api("member_a").post(url, json={"body": "From a script"}).status_code == 201
+    page = login("member_a").post(f"/cycles/{cycles['shared']}/comments", data={"body": "x"})
+    assert page.status_code == 400  # a page's form without its CSRF token is refused
