@@ -6,9 +6,15 @@ from datetime import UTC
 import marshmallow as ma
 from marshmallow import fields as f
 
+from ..core.args import MAX_ID
 from ..models import Decision, EventKind, Stage, Visibility
 
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+
+
+def Id(**kwargs) -> f.Integer:  # noqa: N802  (a field type, named like one)
+    """A database id: 1 to MAX_ID, so a huge number is a 422, never a database overflow."""
+    return f.Integer(validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class UtcDateTime(f.DateTime):
@@ -58,7 +64,7 @@ class WorksheetFields(Strict):
     """The worksheet as the page edits it (a cycle revision's shape)."""
 
     title = f.String()
-    idea_id = f.Integer(allow_none=True)
+    idea_id = Id(allow_none=True)
     visibility = f.Enum(Visibility, by_value=True)
     objective = f.String()
     plan_who = f.String()
@@ -77,7 +83,7 @@ class WorksheetFields(Strict):
     decision = f.Enum(Decision, by_value=True, allow_none=True)
     act_next_steps = f.String()
     questions = f.List(f.Nested(QuestionSchema))
-    measure_ids = f.List(f.Integer())
+    measure_ids = f.List(Id())
 
 
 class CycleSchema(WorksheetFields):
@@ -107,10 +113,10 @@ class CycleUpdateSchema(WorksheetFields):
 class CycleCreateSchema(Strict):
     """A quick log, as the ward page takes it: it starts in Plan."""
 
-    site_id = f.Integer(required=True, metadata={"description": "One of your own sites"})
+    site_id = Id(required=True, metadata={"description": "One of your own sites"})
     title = f.String(required=True)
     objective = f.String(required=True, metadata={"description": "What are we testing?"})
-    idea_id = f.Integer(allow_none=True)
+    idea_id = Id(allow_none=True)
     new_idea = f.String(metadata={"description": "Or the title of a new change idea"})
     prediction = f.String()
     scale_amount = f.Integer(allow_none=True)
@@ -131,12 +137,12 @@ class CycleFilters(Strict):
 
     scope = f.String(validate=ma.validate.OneOf(["all", "site", "mine"]))
     q = f.String(validate=ma.validate.Length(max=200))
-    site = f.Integer()
-    idea = f.Integer()
-    driver = f.Integer()
+    site = Id()
+    idea = Id()
+    driver = Id()
     stage = f.Enum(Stage, by_value=True)
     decision = f.Enum(Decision, by_value=True)
-    author = f.Integer()
+    author = Id()
     date_from = f.Date()
     date_to = f.Date()
     cursor = f.String(validate=ma.validate.Length(max=100))
@@ -165,7 +171,7 @@ class CommentSchema(ma.Schema):
 
 class CommentCreateSchema(Strict):
     body = f.String(required=True)
-    parent_id = f.Integer(allow_none=True, metadata={"description": "The comment replied to"})
+    parent_id = Id(allow_none=True, metadata={"description": "The comment replied to"})
     confirm_no_pid = f.Boolean(load_default=False)
 
 
@@ -205,7 +211,7 @@ class MeasureSchema(ma.Schema):
 
 
 class SiteArgs(Strict):
-    site_id = f.Integer(metadata={"description": "Default: your own site, else the first"})
+    site_id = Id(metadata={"description": "Default: your own site, else the first"})
 
 
 class ValueArgs(SiteArgs):

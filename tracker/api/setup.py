@@ -24,6 +24,10 @@ SPEC = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "v1/openapi.json",
     "API_SPEC_OPTIONS": {
+        "info": {"description": (
+            "The same rules as the pages: a personal access token (your profile page) acts as "
+            "you. Errors are RFC 9457 problem details; reads carry an ETag; a cycle is changed "
+            "with its ETag in If-Match. See the README's API section for examples.")},
         "components": {"securitySchemes": {"token": {
             "type": "http", "scheme": "bearer",
             "description": "A personal access token from your profile page."}}},
