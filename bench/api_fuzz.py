@@ -71,12 +71,13 @@ def reset(url: str) -> None:
     engine.dispose()
 
 
-def schemathesis(base: str, token: str, examples: int, *extra: str) -> int:
+def schemathesis(base: str, token: str, examples: int, workdir: str) -> int:
+    """One run; its cache and reports stay in `workdir`, out of the repository."""
     return subprocess.run([
         str(BIN / "schemathesis"), "run", f"{base}/api/v1/openapi.json",
         "--header", f"Authorization: Bearer {token}", "--checks", CHECKS,
         "--max-examples", str(examples), "--seed", "1", "--phases", "examples,coverage,fuzzing",
-        "--suppress-health-check", "all", *extra]).returncode
+        "--suppress-health-check", "all"], cwd=workdir).returncode
 
 
 def serve(env: dict, port: int) -> subprocess.Popen:
@@ -114,9 +115,9 @@ def main() -> int:
         server = serve(env, port)
         try:
             base = f"http://127.0.0.1:{port}"
-            failed = schemathesis(base, write, args.examples)
+            failed = schemathesis(base, write, args.examples, tmp)
             before = fingerprint(url)
-            failed |= schemathesis(base, read, args.examples)
+            failed |= schemathesis(base, read, args.examples, tmp)
             changed = [t for t, h in fingerprint(url).items() if before.get(t) != h]
         finally:
             server.terminate()
