@@ -44,6 +44,9 @@ class Config:
     RESET_LIMITS_PER_EMAIL = "3 per 15 minutes"
     RESET_LIMITS_PER_ADDRESS = "5 per minute; 20 per hour"
     INVITE_LIMITS_PER_USER = "30 per hour; 200 per day"
+    # The API (tracker/api): requests per personal access token, and the largest body taken.
+    API_LIMITS_PER_TOKEN = os.environ.get("API_LIMITS_PER_TOKEN", "120 per minute; 3000 per hour")
+    API_MAX_BODY = 1024 * 1024
     # Behind N reverse proxies the client's address and scheme come from their X-Forwarded-*
     # headers (per-address limits, audit, HSTS); 0 trusts no such header, as anyone can send one.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

@@ -29,7 +29,7 @@ from tracker.models import (
 from tracker.models.notifications import Notification
 
 # Endpoints no test walks: files served as they are.
-FILES = {"static", "bootstrap.static"}
+FILES = {"static", "bootstrap.static", "api_ui.asset"}
 
 # Path parameters that are not database ids, and what fills them.
 WORDS = {"fmt": "csv", "direction": "up", "token": "not-a-token",

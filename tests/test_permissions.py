@@ -11,7 +11,9 @@ from tracker.models import AuditEvent, Membership
 PUBLIC = {"static", "bootstrap.static", "main.index", "auth.login", "auth.logout",
           "auth.forgot", "auth.reset", "auth.join", "setup.create",
           # for load balancers and monitoring: tests/test_health.py
-          "health.healthz", "health.readyz", "health.prometheus"}
+          "health.healthz", "health.readyz", "health.prometheus",
+          # the API's description and its interactive docs (tests/test_api_spec.py)
+          "api-docs.openapi_json", "api_ui.index", "api_ui.asset"}
 
 
 def example_url(rule) -> str:
@@ -23,10 +25,14 @@ def test_every_non_public_endpoint_sends_anonymous_visitors_to_login(app, client
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC:
             continue
-        method = "GET" if "GET" in rule.methods else "POST"
+        method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
         response = client.open(example_url(rule), method=method)
-        assert response.status_code == 302, rule.rule
-        assert response.location.startswith("/auth/login"), rule.rule
+        if rule.endpoint.startswith("api."):  # no sign-in page for a program: a 401 to read
+            assert response.status_code == 401, rule.rule
+            assert response.content_type == "application/problem+json", rule.rule
+        else:
+            assert response.status_code == 302, rule.rule
+            assert response.location.startswith("/auth/login"), rule.rule
         checked += 1
     assert checked >= 5
 

@@ -124,6 +124,24 @@ GET_MATRIX = {
     "sites.index": [("/sites/", EVERYONE)],
 }
 
+# The API: a browser's session cookie never authenticates it (tokens only, see
+# tests/test_api_matrix.py for the matrix by token); its spec and docs are public.
+NO_COOKIES = (401,) * 7
+API_GETS = ("list_collaboratives", "get_collaborative", "list_networks", "list_sites", "get_site",
+            "list_events", "get_event", "list_cycles", "get_cycle", "list_comments",
+            "list_measures", "get_measure", "list_values", "get_chart")
+GET_MATRIX.update({
+    "api-docs.openapi_json": [("/api/v1/openapi.json", (200,) * 7)],
+    "api_ui.index": [("/api/docs/", (200,) * 7)],
+    **{f"api.{name}": [(path, NO_COOKIES)] for name, path in zip(API_GETS, (
+        "/api/v1/collaboratives", "/api/v1/collaboratives/{collaborative}",
+        "/api/v1/collaboratives/{collaborative}/networks", "/api/v1/sites", "/api/v1/sites/{site}",
+        "/api/v1/events", "/api/v1/events/{event}", "/api/v1/cycles", "/api/v1/cycles/{cycle}",
+        "/api/v1/cycles/{cycle}/comments", "/api/v1/measures", "/api/v1/measures/{measure}",
+        "/api/v1/measures/{measure}/values?site_id={site}",
+        "/api/v1/measures/{measure}/chart?site_id={site}"), strict=True)},
+})
+
 OK = "saved"  # a 302 after which the database changed; any other outcome changes nothing
 UPLOAD = object()  # stands for a small CSV file in a form
 BULK = "name,email,role,site\nNew Person,new@example.org,member,Alpha Hospital\n"
@@ -292,6 +310,8 @@ POST_ALLOW = {
     "ideas.create": "an idea starts at the user's own site",
     "notifications.read_all": "the user's own notifications only",
     "notifications.preferences": "the user's own preferences only",
+    **{f"api.{name}": "token only: tests/test_api_matrix.py (cookies get 401)"
+       for name in ("create_cycle", "move_cycle", "create_comment")},
 }
 
 

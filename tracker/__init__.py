@@ -8,6 +8,7 @@ from config import DEV_SECRET_KEY, Config, ProductionConfig
 
 from . import (
     admin,
+    api,
     auth,
     cycles,
     events,
@@ -61,6 +62,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     for feature in FEATURES:
         app.register_blueprint(feature.bp)
     errors.init_app(app)
+    api.init_app(app)  # after the error pages: API paths answer in problem+json
     web.init_app(app)
     logs.init_app(app)
     health.metrics.init_app(app)

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from .admin.cli import create_collaborative, create_network, create_site
 from .admin.invite_cli import invite_command
+from .api.cli import create_token_command
 from .core import backup
 from .extensions import db
 from .jobs_cli import scheduler_command, worker_command
@@ -38,6 +39,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(send_digests_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(create_token_command)
     for command in (create_admin_command, create_collaborative, create_network, create_site,
                     invite_command):
         app.cli.add_command(command)

@@ -4,12 +4,22 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
+from ..api import tokens as api_tokens
 from ..core import audit
-from ..core.args import arg_id
+from ..core.args import arg_id, parse_id
 from ..core.queries import collaboratives_of, sites_visible_to
 from ..core.urls import safe_next
 from ..extensions import db
-from ..models import CollaborativeRoleKind, Grade, Profession, SiteRole, User
+from ..models import (
+    ApiToken,
+    CollaborativeRoleKind,
+    Grade,
+    Profession,
+    SiteRole,
+    TokenScope,
+    User,
+    utcnow,
+)
 from ..models.people import normalise_email
 from . import bp, services, throttle
 from .forms import (
@@ -21,6 +31,7 @@ from .forms import (
     ProfileForm,
     ResetPasswordForm,
 )
+from .token_forms import RevokeTokenForm, TokenForm
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -174,9 +185,10 @@ def join(token: str):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    """Your name, profession and password."""
+    """Your name, profession, password and API tokens."""
     form = ProfileForm(obj=current_user)
     password_form = ChangePasswordForm(prefix="pw")
+    token_form, revoke_form = TokenForm(prefix="token"), RevokeTokenForm(prefix="revoke")
     if form.submit.data and form.validate_on_submit():
         current_user.name = form.name.data
         current_user.profession = Profession(form.profession.data)
@@ -194,4 +206,32 @@ def profile():
             login_user(current_user)  # the session token changed: keep this session signed in
             flash("Password changed. Other devices are signed out.", "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, password_form=password_form)
+    new_secret = _create_token(token_form) if token_form.submit.data else None
+    if revoke_form.submit.data and revoke_form.validate_on_submit():
+        return _revoke_token(revoke_form.token_id.data)
+    return render_template("auth/profile.html", form=form, password_form=password_form,
+                           token_form=token_form, revoke_form=revoke_form, new_secret=new_secret,
+                           tokens=api_tokens.tokens_of(current_user), now=utcnow())
+
+
+def _create_token(token_form: TokenForm) -> str | None:
+    """A new API token's secret, to show on this page once (it is stored hashed)."""
+    if not token_form.validate_on_submit():
+        return None
+    _token, secret = api_tokens.create_token(
+        current_user, name=token_form.name.data, scope=TokenScope(token_form.scope.data),
+        expires_days=token_form.expires_days.data)
+    db.session.commit()
+    token_form.name.data = ""
+    return secret
+
+
+def _revoke_token(raw_id: str | None):
+    """Revoke one of the user's tokens (another's is not found)."""
+    token = db.session.get(ApiToken, parse_id(raw_id) or 0)
+    if token is None or not token.can_revoke(current_user):
+        abort(404)
+    api_tokens.revoke_token(token, by=current_user)
+    db.session.commit()
+    flash(f"Token “{token.name}” revoked: it no longer works.", "success")
+    return redirect(url_for("auth.profile"))

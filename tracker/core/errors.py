@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
         # submit): nothing was saved, which is a conflict to retry. Any other integrity error
         # is a bug, and stays a server error.
         db.session.rollback()
-        if not _unique_violation(error):
+        if not unique_violation(error):
             raise error
         app.logger.warning("Unique-constraint conflict: %s", error.orig)
         return render_template("errors/409.html"), 409
@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
         return render_template("errors/500.html"), 500
 
 
-def _unique_violation(error: IntegrityError) -> bool:
+def unique_violation(error: IntegrityError) -> bool:
     """PostgreSQL's unique_violation (SQLSTATE 23505), or SQLite's "UNIQUE constraint failed"."""
     return (getattr(error.orig, "sqlstate", None) == "23505"
             or "UNIQUE constraint failed" in str(error.orig))

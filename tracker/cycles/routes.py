@@ -4,22 +4,22 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from wtforms import SelectChoice
 
 from ..core.args import parse_id
 from ..core.forms import ConfirmForm
 from ..core.paging import paginate
 from ..extensions import db
 from ..feedback.panel import cycle_panel
-from ..models import ChangeIdea, Cycle, Measure, Site, Stage
+from ..models import ChangeIdea, Cycle, Site, Stage
 from . import bp, quality, services
 from .forms import QuickLogForm, StageForm, WorksheetForm
 from .loaders import get_cycle_or_404
 from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
 from .worksheet import (
-    fill_idea_choices,
     fill_quick_choices,
+    fill_worksheet_choices,
     form_values,
+    quick_log_sites,
     read_filters,
     site_shares,
     stage_counts,
@@ -78,8 +78,7 @@ def _render_detail(cycle: Cycle, stage_form: StageForm):
 @login_required
 def quick():
     """Log a small test of change in under a minute (phone first); it starts in Plan."""
-    sites = sorted((m.site for m in current_user.memberships if not m.site.is_archived),
-                   key=lambda s: s.name)
+    sites = quick_log_sites(current_user)
     if not sites:
         abort(403)
     form = QuickLogForm()
@@ -114,7 +113,7 @@ def edit(cycle_id: int):
         form = WorksheetForm()
     else:
         form = WorksheetForm(data=form_values(services.snapshot(cycle)))
-    _fill_choices(form, cycle)
+    fill_worksheet_choices(form, cycle)
     if form.validate_on_submit():
         resolutions = {k[len("resolve-"):]: v for k, v in request.form.items()
                        if k.startswith("resolve-")}
@@ -125,7 +124,7 @@ def edit(cycle_id: int):
             # Show the merge: their changes taken in, and this user's side of each conflict.
             shown = {**outcome.merged, **{n: c["mine"] for n, c in outcome.conflicts.items()}}
             form = WorksheetForm(formdata=None, data=form_values(shown))
-            _fill_choices(form, cycle)
+            fill_worksheet_choices(form, cycle)
             form.version.data = str(cycle.version)
             form.stage_seen.data = cycle.stage.value
             return render_template("cycles/form.html", form=form, cycle=cycle,
@@ -164,26 +163,6 @@ def _advance(cycle: Cycle, *, seen: str) -> str:
 def _labels(form: WorksheetForm) -> dict[str, str]:
     labels = {name: f.label.text for name, f in form._fields.items()}
     return {**labels, "questions": "Questions and predictions", "measure_ids": "Measures"}
-
-
-def _fill_choices(form: WorksheetForm, cycle: Cycle) -> None:
-    fill_idea_choices(form.idea_id, cycle.site.collaborative_id, keep=cycle.idea)
-    form.measure_ids.choices = _measure_choices(cycle)
-
-
-def _measure_choices(cycle: Cycle) -> list[SelectChoice]:
-    measures = db.session.scalars(
-        db.select(Measure).where(
-            Measure.collaborative_id == cycle.site.collaborative_id,
-            Measure.deleted_at.is_(None),
-            Measure.site_id.is_(None) | (Measure.site_id == cycle.site_id),
-        ).order_by(Measure.position, Measure.name)
-    )
-    choices = [SelectChoice(m.id, m.name) for m in measures]
-    # A linked measure removed since stays listed, so saving the worksheet keeps the link.
-    offered = {c.value for c in choices}
-    return choices + [SelectChoice(m.id, f"{m.name} (removed)") for m in cycle.measures
-                      if m.id not in offered]
 
 
 @bp.post("/<id:cycle_id>/stage")

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from ..core.queries import sites_visible_to
 from ..extensions import db
-from ..models import ChangeIdea, Cycle, Driver, Membership, Site, Stage, User
+from ..models import ChangeIdea, Cycle, Driver, Measure, Membership, Site, Stage, User
 from . import quality
 from .forms import FilterForm
 from .services import SCALAR_FIELDS
@@ -94,6 +94,13 @@ def fill_idea_choices(field, collaborative_id: int, *, keep: ChangeIdea | None =
         field.choices.append(SelectChoice(str(keep.id), f"{keep.title} (removed)"))
 
 
+def quick_log_sites(user: User) -> list[Site]:
+    """The sites a user logs cycles at: their own teams' still taking part (none: they may
+    not log one)."""
+    return sorted((m.site for m in user.memberships if not m.site.is_archived),
+                  key=lambda s: s.name)
+
+
 def fill_quick_choices(form, sites: list[Site]) -> None:
     """The quick log's pickers for someone on these site teams: their sites, and the change
     ideas of each site's collaborative; both grouped by collaborative when the sites belong to
@@ -113,6 +120,27 @@ def fill_quick_choices(form, sites: list[Site]) -> None:
     form.idea_id.choices = [SelectChoice("", "— none yet —")] + [
         SelectChoice(str(i), title, optgroup=names[c])
         for i, title, c in sorted(ideas, key=lambda r: (names[r[2]], r[1]))]
+
+
+def fill_worksheet_choices(form, cycle: Cycle) -> None:
+    """The worksheet's ideas and measures to choose from (the page's and the API's)."""
+    fill_idea_choices(form.idea_id, cycle.site.collaborative_id, keep=cycle.idea)
+    form.measure_ids.choices = _measure_choices(cycle)
+
+
+def _measure_choices(cycle: Cycle) -> list[SelectChoice]:
+    measures = db.session.scalars(
+        db.select(Measure).where(
+            Measure.collaborative_id == cycle.site.collaborative_id,
+            Measure.deleted_at.is_(None),
+            Measure.site_id.is_(None) | (Measure.site_id == cycle.site_id),
+        ).order_by(Measure.position, Measure.name)
+    )
+    choices = [SelectChoice(m.id, m.name) for m in measures]
+    # A linked measure removed since stays listed, so saving the worksheet keeps the link.
+    offered = {c.value for c in choices}
+    return choices + [SelectChoice(m.id, f"{m.name} (removed)") for m in cycle.measures
+                      if m.id not in offered]
 
 
 def read_filters(args, user: User):

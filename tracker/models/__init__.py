@@ -39,10 +39,12 @@ from .measures import (
 from .notifications import EmailChoice, Notification, NotificationPreference
 from .people import Collaborative, CollaborativeRole, Invitation, Membership, Site, User
 from .search import SearchDocument
+from .tokens import ApiToken, TokenScope
 
 __all__ = [
     "SECTIONS",
     "STALLED_AFTER",
+    "ApiToken",
     "AuditEvent",
     "ChangeIdea",
     "Collaborative",
@@ -84,6 +86,7 @@ __all__ = [
     "Stage",
     "Tag",
     "TallyEntry",
+    "TokenScope",
     "User",
     "Visibility",
     "cycle_measure",
