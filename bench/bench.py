@@ -173,6 +173,7 @@ def run(args: argparse.Namespace) -> str:
         before = load()
         for _ in range(args.rounds):
             for page in todo:
+                _wait(base)  # the workers have finished the last page's queued requests
                 page.bare.append(wrk(f"{base}/_bench/bare", "", args.bare_seconds,
                                      args.connections)[0])
                 rate, p50, p99 = wrk(base + page.path, cookies[page.role], args.seconds,
@@ -180,6 +181,8 @@ def run(args: argparse.Namespace) -> str:
                 page.rates.append(rate)
                 page.p50.append(p50)
                 page.p99.append(p99)
+                print(f"{page.name}: {rate:.1f} req/s vs bare {page.bare[-1]:.0f}, p50 {p50:.0f}"
+                      f" ms, p99 {p99:.0f} ms", flush=True)
         memory = worker_memory(server.pid)
         after = load()
     finally:
@@ -191,7 +194,7 @@ def run(args: argparse.Namespace) -> str:
 def _wait(base: str) -> None:
     for _ in range(120):
         try:
-            urllib.request.urlopen(f"{base}/_bench/bare").read()
+            urllib.request.urlopen(f"{base}/_bench/bare", timeout=600).read()
             return
         except OSError:
             time.sleep(0.5)
@@ -216,9 +219,10 @@ def report(args, found, todo: list[Page], memory: list[int], before: str, after:
         "|---|---|---|---|---|---|---|---|",
     ]
     for p in todo:
-        ratio = statistics.median(r / b for r, b in zip(p.rates, p.bare, strict=True))
+        ratios = [r / b for r, b in zip(p.rates, p.bare, strict=True) if b]
+        ratio = f"{statistics.median(ratios):.4f}" if ratios else "?"
         lines.append(
-            f"| {p.name} | {p.role} | {ratio:.4f} | {statistics.median(p.rates):.1f} | "
+            f"| {p.name} | {p.role} | {ratio} | {statistics.median(p.rates):.1f} | "
             f"{statistics.median(p.p50):,.0f} | {max(p.p99):,.0f} | {p.queries} | "
             f"{p.status} |")
     return "\n".join(lines) + "\n"
