@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 
-.PHONY: run test lint install install-dev chromium clean screenshots
+.PHONY: run test lint install install-dev chromium clean screenshots bench
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -44,6 +44,23 @@ lint: install-dev
 
 test: install-dev chromium lint
 	$(VENV)/bin/pytest
+
+# The benchmark (bench/bench.py): builds the national data set (BENCH_SCALE=10x for growth) on
+# SQLite and on PostgreSQL (BENCH_PG, emptied first!), then measures the key pages under gunicorn
+# with wrk (`apt-get install wrk`), appending the tables to bench/RESULTS.md.
+BENCH_SCALE ?= national
+BENCH_SQLITE ?= sqlite:///$(CURDIR)/instance/bench-$(BENCH_SCALE).db
+BENCH_PG ?= postgresql+psycopg://postgres:postgres@127.0.0.1:5432/bench_national
+BENCH_ARGS ?= --rounds 3 --seconds 5
+
+bench: install
+	@for url in "$(BENCH_SQLITE)" "$(BENCH_PG)"; do \
+	  export DATABASE_URL="$$url"; \
+	  $(PY) bench/reset_db.py && $(FLASK) db upgrade && \
+	  $(FLASK) seed-demo --scale $(BENCH_SCALE) && \
+	  $(PY) bench/bench.py --label "$${url%%:*}, $(BENCH_SCALE)" --out bench/RESULTS.md \
+	    $(BENCH_ARGS) || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

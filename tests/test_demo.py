@@ -2,7 +2,7 @@
 
 import hashlib
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from tracker.models import (
     Comment,
     Cycle,
     CycleQuestion,
+    CycleRevision,
     Decision,
     LearningEvent,
     Measure,
@@ -82,7 +83,7 @@ def test_second_build_changes_nothing(app):
     with app.app_context():
         lines: list[str] = []
         _build(lines)
-        assert len(lines) == 10 and lines[0].startswith("Created the DrEaMing collaborative")
+        assert len(lines) == 11 and lines[0].startswith("Created the DrEaMing collaborative")
         before = _digest()
         again: list[str] = []
         _build(again)
@@ -158,7 +159,9 @@ def test_weekly_data_with_a_gap_and_consistent_components(demo):
             for component in components:
                 part = by_key[component.id, v.site_id, v.period_start]
                 assert v.numerator <= part.numerator <= part.denominator == v.denominator
-    assert sorted(len(w) for w in weeks.values()) == [49] + [52] * 7
+    # Every site but the struggling one (stopped six weeks ago), the one with a gap and the two
+    # that enter a batch at a time (their latest week not in yet) has all 52 weeks.
+    assert sorted(len(w) for w in weeks.values()) == [46, 49, 51, 51] + [52] * 4
     assert max(max(w) for w in weeks.values()) == date(2026, 3, 2)
     assert all(d.weekday() == 0 for w in weeks.values() for d in w)
 
@@ -208,3 +211,110 @@ def test_faculty_have_feedback_requests_waiting_and_answered(demo):
     assert len(feedback) == len(requests) - len(waiting)
     assert any(f.addressed_at for f in feedback) and any(not f.addressed_at for f in feedback)
     assert all(r.cycle.visibility.value == "collaborative" for r in requests)
+
+
+def _site(name: str) -> Site:
+    return db.session.scalar(sa.select(Site).where(Site.name.startswith(name)))
+
+
+def _activity_by_week(site: Site) -> list[int]:
+    """Things the site's team did in each of the last 12 weeks (stage moves, data, comments)."""
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    starts = [monday - timedelta(weeks=n) for n in range(11, -1, -1)]
+    team = {m.user_id for m in _all(Membership) if m.site_id == site.id}
+    cycles = {c.id for c in _all(Cycle) if c.site_id == site.id}
+    moments = [r.created_at for r in _all(CycleRevision) if r.cycle_id in cycles]
+    moments += [v.updated_at for v in _all(MeasureValue) if v.site_id == site.id]
+    moments += [c.created_at for c in _all(Comment) if c.author_id in team]
+    return [sum(start <= m.date() < start + timedelta(weeks=1) for m in moments)
+            for start in starts]
+
+
+def test_engagement_varies_from_a_star_site_to_one_that_stopped(demo):
+    per_site = Counter(c.site_id for c in _all(Cycle))
+    star, stopped = _site("Northgate"), _site("St Aidan")
+    assert per_site[star.id] == max(per_site.values()) == 14
+    assert per_site[stopped.id] == min(per_site.values()) == 4
+    assert len(set(per_site.values())) >= 4
+    star_weeks, stopped_weeks = _activity_by_week(star), _activity_by_week(stopped)
+    assert all(star_weeks[:-1]) and sum(star_weeks) > 2 * sum(stopped_weeks)
+    assert not any(stopped_weeks[-6:])  # nothing at all in its last six weeks
+    last = max(v.period_start for v in _all(MeasureValue) if v.site_id == stopped.id)
+    assert last == date(2026, 3, 2) - timedelta(weeks=6)
+    assert not any(c.stage in (Stage.PLAN, Stage.DO, Stage.STUDY, Stage.ACT)
+                   for c in _all(Cycle) if c.site_id == stopped.id)
+    totals = sorted(sum(_activity_by_week(s)) for s in _all(Site))
+    assert len(set(totals)) >= 5 and totals[0] == sum(stopped_weeks)
+    assert sum(star_weeks) >= totals[len(totals) // 2]
+    assert len(set(star_weeks)) >= 3  # not the same number of things every week
+
+
+def test_batch_entry_sites_enter_data_a_few_times_a_month(demo):
+    for name, every in (("Queen Eleanor", 4), ("Chalk Downs", 2)):
+        values = [v for v in _all(MeasureValue) if v.site_id == _site(name).id]
+        weeks = {v.period_start for v in values}
+        sessions = {v.updated_at.date() for v in values}
+        assert date(2026, 3, 2) not in weeks  # the latest batch is not in yet
+        assert len(sessions) == -(-len(weeks) // every)  # a session per batch of weeks
+        assert all(d.weekday() == 0 for d in sessions)
+    northgate = [v for v in _all(MeasureValue) if v.site_id == _site("Northgate").id]
+    assert len({v.updated_at.date() for v in northgate}) == 52  # entered every week
+
+
+def test_one_site_never_got_feedback_and_requests_have_waited_days(demo):
+    from tracker.models import FeedbackRequest
+
+    requests = _all(FeedbackRequest)
+    unanswered = _site("Chalk Downs")
+    theirs = [r for r in requests if r.cycle.site_id == unanswered.id]
+    assert theirs and all(r.answered_at is None for r in theirs)
+    others = [r for r in requests if r.cycle.site_id != unanswered.id]
+    assert all(r.answered_at for r in others if r.cycle.stage == Stage.COMPLETE)
+    waiting = [r for r in requests if r.answered_at is None]
+    assert max((datetime.combine(TODAY, datetime.min.time()) - r.created_at).days
+               for r in waiting) >= 14
+
+
+def test_cycles_have_a_revision_per_stage_move(demo):
+    cycles = _all(Cycle)
+    revisions = defaultdict(list)
+    for r in _all(CycleRevision):
+        revisions[r.cycle_id].append(r)
+    for c in cycles:
+        history = sorted(revisions[c.id], key=lambda r: r.version)
+        assert [r.version for r in history] == list(range(1, c.version + 1))
+        assert [r.action for r in history] == ["created"] + ["stage"] * (c.version - 1)
+        assert history[-1].snapshot["stage"] == c.stage.value
+        assert history[-1].created_at == c.updated_at
+        assert [r.created_at for r in history] == sorted(r.created_at for r in history)
+        if c.version >= 3:
+            assert history[2].changes["stage"] == ["do", "study"]
+            assert history[2].snapshot["study_learning"] == c.study_learning
+            assert history[1].snapshot["study_learning"] == ""
+
+
+def test_comments_are_notified_and_the_nurse_has_unread_news(demo):
+    from tracker.models import Notification, NotificationKind
+
+    notes = _all(Notification)
+    kinds = Counter(n.kind for n in notes)
+    assert kinds[NotificationKind.COMMENT] >= 20 and kinds[NotificationKind.REPLY] >= 5
+    nurse = db.session.scalar(sa.select(User).where(User.email == "nurse@northgate.example.org"))
+    unread = [n for n in notes if n.user_id == nurse.id and n.read_at is None]
+    assert len(unread) >= 6
+    assert all(n.emailed_at for n in notes)  # a digest run on the demo sends nothing
+
+
+def test_search_index_is_what_a_full_reindex_makes(demo):
+    from tracker.models import SearchDocument
+    from tracker.search.engine import reindex_all
+
+    def documents():
+        return sorted((d.kind, d.object_id, d.collaborative_id, d.site_id, d.site_only,
+                       d.title, d.body, d.updated_at) for d in _all(SearchDocument))
+
+    built = documents()
+    assert {kind for kind, *_ in built} == {"idea", "cycle", "comment"}
+    reindex_all()
+    db.session.expire_all()
+    assert documents() == built

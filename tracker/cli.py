@@ -1,5 +1,6 @@
 """Command-line tools: `flask --app wsgi create-user ...`, `flask --app wsgi seed-demo`."""
 
+import time
 from pathlib import Path
 
 import click
@@ -114,8 +115,9 @@ def _one(model, condition, option: str, value):
 
 @click.command("seed-demo")
 @with_appcontext
-@click.option("--scale", type=click.Choice(["demo", "national"]), default="demo",
-              help="demo: the DrEaMing collaborative; national: the benchmark data set.")
+@click.option("--scale", type=click.Choice(["demo", "national", "10x"]), default="demo",
+              help="demo: the DrEaMing collaborative; national: the benchmark data set (150 "
+              "sites, two years); 10x: ten times its sites, for growth tests.")
 @click.option("--if-empty", is_flag=True,
               help="Do nothing if the database holds any collaborative.")
 def seed_demo(scale, if_empty):
@@ -127,8 +129,10 @@ def seed_demo(scale, if_empty):
     if if_empty and db.session.scalar(db.select(db.func.count(Collaborative.id))):
         click.echo("Skipped the demo: the database already holds data.")
     else:
+        started = time.monotonic()
         build_demo(scale=scale, echo=click.echo)
         db.session.commit()
+        click.echo(f"Built the {scale} data set in {time.monotonic() - started:.0f} s.")
     accounts = demo_accounts()
     if accounts:
         click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..extensions import db
 from ..models import Cycle, CycleQuestion, Decision, Stage, User, Visibility
-from .context import Context, Profile
+from . import bulk
+from .context import Context, Draft, Profile, draft
 from .tables import (
     DEVIATIONS,
     LADDER,
@@ -40,24 +40,20 @@ def cycles(ctx: Context) -> str:
     """Ramps of cycles per site; adopted key changes end just before the site's step change."""
     rng, ramps = ctx.rng, 0
     for i, profile in enumerate(ctx.profiles):
-        lengths = _ramp_lengths(rng, ctx.scale.cycles_per_site)
+        lengths = _ramp_lengths(rng, profile.cycles)
         others = [t for t in TEMPLATES if t is not profile.key]
-        chosen = ([profile.key] if profile.key else []) + rng.sample(others, len(lengths))
+        chosen = ([profile.key] if profile.key else []) + rng.sample(
+            others, min(len(lengths), len(others)))
+        chosen += [rng.choice(others) for _ in range(len(lengths) - len(chosen))]
         authors = profile.team[5:6] + profile.team[1:5] + profile.team[6:] + profile.team[:1]
         for r, (template, length) in enumerate(zip(chosen, lengths, strict=False)):
             author, helper = authors[(r + i) % len(authors)], authors[(r + i + 1) % len(authors)]
-            _ramp(ctx, profile, template, length, r == len(lengths) - 1, author, helper)
+            # The last ramp is still going (a busy team has two on the go), unless it stopped.
+            is_open = r >= len(lengths) - (2 if profile.cycles >= 12 else 1)
+            is_open = is_open and not profile.stopped_weeks
+            _ramp(ctx, profile, template, length, is_open, author, helper)
             ramps += 1
-    # Insert in the order the cycles were written, so ids run with time like a live database,
-    # and a ramp's first cycle can name an earlier site's test of the same idea as inspiration.
-    first_by_idea: dict[str, Cycle] = {}
-    for cycle in sorted(ctx.cycles, key=lambda c: c.created_at):  # stable: ramps stay in order
-        earlier = first_by_idea.setdefault(cycle.idea.title, cycle)
-        if (cycle.previous is None and earlier.site is not cycle.site and earlier.do_started_on
-                and earlier.do_started_on < cycle.created_at.date()):
-            cycle.inspired_by_id = earlier.id
-        db.session.add(cycle)
-        db.session.flush()
+    bulk.insert_cycles(ctx)
     stages = {s: sum(c.stage == s for c in ctx.cycles) for s in STAGE_ORDER}
     summary = ", ".join(f"{n} {s.value}" for s, n in stages.items())
     return f"Created {len(ctx.cycles)} PDSA cycles in {ramps} ramps ({summary})."
@@ -108,11 +104,13 @@ def _ending(ctx: Context, profile: Profile, template: Template, length: int,
         end = ctx.today + timedelta(days={Stage.PLAN: 7 + LADDER[top].days,
                                           Stage.DO: LADDER[top].days // 2,
                                           Stage.STUDY: -3, Stage.ACT: -8}[final])
-    else:  # adopted after the step at an improving site, else given up
-        low = profile.step_week + 3 if profile.key and profile.step_week else 18
+    else:  # adopted after the step at an improving site, else given up; all while still active
+        high = min(len(ctx.weeks) - 4, profile.last_week(len(ctx.weeks)) - 1)
+        low = (profile.step_week + 3 if profile.key and profile.step_week
+               else 18 * 52 // len(ctx.weeks))
         decision = Decision.ADOPT if profile.key else Decision.ABANDON
         top = rng.randint(max(length - 1, 4 if profile.key else 2), 5)
-        end = ctx.weeks[rng.randint(low, 48)] + timedelta(days=4)
+        end = ctx.weeks[rng.randint(min(low, high), high)] + timedelta(days=4)
     return final, decision, top, end
 
 
@@ -125,7 +123,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _cycle(ctx: Context, ramp: _Ramp, k: int, span: tuple[date, date],
-           previous: Cycle | None) -> Cycle:
+           previous: Draft | None) -> Draft:
     """One cycle, filled in as far as its stage: Plan always, then Do, Study and Act."""
     rng, template, rung = ctx.rng, ramp.template, LADDER[ramp.rungs[k]]
     last = k == len(ramp.rungs) - 1
@@ -143,19 +141,25 @@ def _cycle(ctx: Context, ramp: _Ramp, k: int, span: tuple[date, date],
             Decision.ABANDON: predicted - rng.randint(20, 35)}[outcome]
     hits = round(rung.patients * min(100, max(0, seen)) / 100)
     words = _words(ramp, k, predicted, hits)
-    cycle = Cycle(
-        site=ramp.profile.site, idea=ctx.ideas[template.idea], author=ramp.author,
+    cycle = draft(
+        Cycle, site=ramp.profile.site, idea=ctx.ideas[template.idea], author=ramp.author,
         previous=previous, title=f"{template.short}, cycle {k + 1} ({words['scale']})",
-        stage=stage, objective=WORDING["objective"].format(**words),
+        stage=stage, visibility=Visibility.COLLABORATIVE,
+        objective=WORDING["objective"].format(**words),
         plan_who=WORDING["who"].format(**words), plan_what=template.what,
         plan_where=rung.where.format(ward=ramp.profile.ward),
         plan_when=_day(start) + (f" to {_day(end)}" if rung.days > 1 else ""),
         scale_amount=rung.amount, scale_unit=rung.unit, version=reached + 1, created_at=created,
         data_plan=WORDING["data_plan"].format(**words),
-        measures=[ctx.measures[key] for key in template.measures])
+        measures=[ctx.measures[key] for key in template.measures], questions=[])
     cycle.questions = _questions(ramp, k, outcome, reached, words)
-    cycle.updated_at = _write_up(ctx, cycle, reached, outcome, span, words) or created
+    moves = [created, *_write_up(ctx, cycle, reached, outcome, span, words)]
+    if stage == Stage.COMPLETE:
+        moves.append(moves[-1])  # closed as the decision was recorded
+    cycle.updated_at = moves[-1]
     ctx.cycles.append(cycle)
+    ctx.moves[cycle] = [(when, ramp.author if n % 2 == 0 else ramp.helper)
+                        for n, when in enumerate(moves)]
     return cycle
 
 
@@ -183,17 +187,18 @@ def _words(ramp: _Ramp, k: int, predicted: int, hits: int) -> dict[str, Any]:
 
 
 def _questions(ramp: _Ramp, k: int, outcome: Decision, reached: int,
-               words: dict[str, Any]) -> list[CycleQuestion]:
+               words: dict[str, Any]) -> list[Draft]:
     """The cycle's questions with predictions, and from Study on their results."""
-    questions = [CycleQuestion(question=ramp.template.q2, prediction=ramp.template.p2)]
+    questions = [draft(CycleQuestion, question=ramp.template.q2, prediction=ramp.template.p2)]
     if words["count"] > 1:  # a percentage of one patient predicts nothing
-        questions.insert(0, CycleQuestion(
+        questions.insert(0, draft(
+            CycleQuestion,
             question=WORDING["proportion_question"].format(**words),
             prediction=WORDING["proportion_prediction"].format(**words),
             prediction_value=words["predicted"]))
     if ramp.rungs[k] >= 3:
-        questions.append(CycleQuestion(question=WORDING["harm_question"],
-                                       prediction=WORDING["harm_prediction"]))
+        questions.append(draft(CycleQuestion, question=WORDING["harm_question"],
+                               prediction=WORDING["harm_prediction"]))
     for position, question in enumerate(questions):
         question.position = position
         if reached >= 2:
@@ -201,7 +206,7 @@ def _questions(ramp: _Ramp, k: int, outcome: Decision, reached: int,
     return questions
 
 
-def _result(question: CycleQuestion, outcome: Decision, template: Template,
+def _result(question: Draft, outcome: Decision, template: Template,
             words: dict[str, Any]) -> None:
     """Study: the result beside the prediction, and whether the prediction held."""
     if question.prediction_value is not None:
@@ -218,10 +223,10 @@ def _result(question: CycleQuestion, outcome: Decision, template: Template,
         question.prediction_held = held
 
 
-def _write_up(ctx: Context, cycle: Cycle, reached: int, outcome: Decision,
-              span: tuple[date, date], words: dict[str, Any]) -> datetime | None:
-    """Do, Study and Act as far as the cycle has reached; when it was last written to."""
-    rng, (start, end), updated = ctx.rng, span, None
+def _write_up(ctx: Context, cycle: Draft, reached: int, outcome: Decision,
+              span: tuple[date, date], words: dict[str, Any]) -> list[datetime]:
+    """Do, Study and Act as far as the cycle has reached; when it moved to each stage."""
+    rng, (start, end), moves = ctx.rng, span, []
     if reached >= 1:
         cycle.do_started_on = start
         happened = (WORDING["tested"].format(**words) if words["count"] > 1 else ONE_PATIENT)
@@ -231,13 +236,13 @@ def _write_up(ctx: Context, cycle: Cycle, reached: int, outcome: Decision,
                              else words["problem"] if words["count"] > 1
                              else ONE_PATIENT_PROBLEM)
         cycle.do_deviations = rng.choice(DEVIATIONS)
-        updated = ctx.at(start, 16)
+        moves.append(ctx.at(start, 16))
     if reached >= 2:
         cycle.do_ended_on = end
         cycle.study_learning = WORDING["learning"][outcome].format(**words)
-        updated = ctx.at(end + timedelta(days=1), 15)
+        moves.append(ctx.at(end + timedelta(days=1), 15))
     if reached >= 3:
         cycle.decision = outcome
         cycle.act_next_steps = WORDING["next_steps"][outcome].format(**words)
-        updated = ctx.at(end + timedelta(days=rng.randint(1, 2)), 14)
-    return updated
+        moves.append(ctx.at(end + timedelta(days=rng.randint(1, 2)), 16))
+    return moves

@@ -31,6 +31,10 @@ class Scale:
     cycles_per_site: int
     comments: int
     all_series: bool  # data for the process and balancing measures too, not only the bundle
+    weeks: int  # weeks of data, ending with last complete week's
+    local_measures: int  # each site's own measures, charted weekly beside the core ones
+    revisions: bool  # keep each cycle's history (a snapshot per stage move)
+    unread: int  # unread notifications for the well-known ward nurse
 
 
 class SiteRow(NamedTuple):
@@ -44,9 +48,16 @@ class SiteRow(NamedTuple):
     ward: str
     baseline: float  # DrEaMing rate before any change
     patients: int  # eligible patients a week
-    key_change: str | None  # Template.short of the change it adopts
-    step_week: int | None  # the week that change shows in the data
-    gap_week: int | None  # the first of three weeks with no data
+    key_change: str | None = None  # Template.short of the change it adopts
+    step_week: int | None = None  # the week that change shows in the data
+    gap_week: int | None = None  # the first of three weeks with no data
+    # How engaged the team is: how many cycles it runs (None: the scale's usual number), the
+    # weeks since it last did anything (None: still going), how often it enters its data (every
+    # N weeks, a batch at a time), and whether faculty answer its feedback requests.
+    cycles: int | None = None
+    stopped_weeks: int | None = None
+    entry_every: int = 1
+    feedback: bool = True
 
 
 class Person(NamedTuple):
@@ -136,13 +147,13 @@ class EventRow(NamedTuple):
 
 
 def _scales(raw: dict[str, Any]) -> dict[str, Scale]:
-    return {name: Scale(tuple(s["networks"]), s["sites"], tuple(s["team_sizes"]),
-                        s["cycles_per_site"], s["comments"], s["all_series"])
+    return {name: Scale(**{**s, "networks": tuple(s["networks"]),
+                           "team_sizes": tuple(s["team_sizes"])})
             for name, s in raw.items()}
 
 
 def _sites(raw: list[dict[str, Any]]) -> tuple[SiteRow, ...]:
-    return tuple(SiteRow(**{name: row.get(name) for name in SiteRow._fields}) for row in raw)
+    return tuple(SiteRow(**row) for row in raw)
 
 
 def _person(row: dict[str, str]) -> Person:
@@ -209,7 +220,10 @@ PARTNER = _person(_people["partner"])
 ADMIN = _person(_people["admin"])
 
 DRIVERS = _drivers(_load("drivers")["driver"])
-MEASURES = _measures(_load("measures")["measure"])
+_measures_file = _load("measures")
+MEASURES = _measures(_measures_file["measure"])
+# A site's own measures (the larger scales give each site some), as a rate per patient or a count.
+LOCAL_MEASURES = _measures(_measures_file["local"])
 TEMPLATES = _templates(_load("templates")["template"])
 TEMPLATE_BY_SHORT = {t.short: t for t in TEMPLATES}
 
@@ -222,6 +236,8 @@ ONE_PATIENT_PROBLEM: str = _cycles["one_patient_problem"]
 WORDING: dict[str, Any] = _cycles["wording"]
 
 COMMENTS = _comments(_load("comments")["comment"])
+
+
 
 _feedback = _load("feedback")
 FEEDBACK = tuple(FeedbackRow(**row) for row in _feedback["feedback"])

@@ -1,11 +1,10 @@
-"""A year of weekly measure values per site, simulated patient by patient."""
+"""Weekly measure values per site, simulated patient by patient, entered as each team does."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from math import sqrt
 
-import sqlalchemy as sa
-
-from ..extensions import db
-from ..models import MeasureValue
+from ..models import DataKind, MeasureValue
+from . import bulk
 from .context import Context, Profile
 from .tables import GAP_NOTE, STEP_NOTE
 
@@ -25,13 +24,18 @@ def rates(profile: Profile, week: int) -> dict[str, float]:
 
 
 def values(ctx: Context) -> str:
-    """52 weeks of data per site, simulated patient by patient so components fit the bundle."""
-    rows = []
+    """Weekly data per site, simulated patient by patient so components fit the bundle; a team
+    that enters a batch every few weeks has not entered its latest weeks yet, and a team that
+    stopped has nothing since."""
+    rows: list[dict[str, object]] = []
     ids = {key: m.id for key, m in ctx.measures.items()}
     for profile in ctx.profiles:
         gap = range(profile.gap_week, profile.gap_week + 3) if profile.gap_week else range(0)
-        for w, start in enumerate(ctx.weeks):
-            if w in gap:
+        rates = [(m, ctx.rng.uniform(0.3, 0.9)) for m in profile.local]
+        for w, start in enumerate(ctx.weeks[:profile.last_week(len(ctx.weeks)) + 1]):
+            # A batch is entered the Monday after its last week; the newest may still be open.
+            entered = start + timedelta(weeks=profile.entry_every - (w + 1) % profile.entry_every)
+            if w in gap or entered > ctx.today:
                 continue
             counts = _week(ctx, profile, w)
             note = ""
@@ -39,12 +43,25 @@ def values(ctx: Context) -> str:
                 note = GAP_NOTE
             elif profile.key and w == profile.step_week:
                 note = STEP_NOTE.format(idea=profile.key.idea)
-            entered_by = ctx.rng.choice(profile.team[:3]).id
+            who = ctx.rng.choice(profile.team[:3]).id
+            at = ctx.at(entered, 10 if profile.entry_every == 1 else 15)
             for measure, (num, den) in counts.items():
-                rows.append(_row(ctx, ids[measure], profile, start, num, den,
-                                 note if measure == "dream" else "", entered_by))
-    db.session.execute(sa.insert(MeasureValue), rows)  # bulk: thousands of rows at any scale
+                rows.append(_row(ids[measure], profile, start, num, den,
+                                 note if measure == "dream" else "", who, at))
+            n = counts["dream"][1]
+            for measure, rate in rates:
+                num, den = _local(ctx, measure.data_kind, rate, n)
+                rows.append(_row(measure.id, profile, start, num, den, "", who, at))
+    bulk.insert(MeasureValue.__table__, rows)
     return f"Created {len(rows):,} weekly measure values over {len(ctx.weeks)} weeks."
+
+
+def _local(ctx: Context, kind: DataKind, rate: float, n: int) -> tuple[int, int | None]:
+    """A site measure's week: a binomial draw by its normal approximation, or a small count."""
+    if kind == DataKind.COUNT:
+        return ctx.rng.choices((0, 1, 2, 3), (5, 3, 1, 1))[0], None
+    spread = sqrt(n * rate * (1 - rate))
+    return max(0, min(n, round(ctx.rng.gauss(n * rate, spread)))), n
 
 
 def _week(ctx: Context, profile: Profile, w: int) -> dict[str, tuple[int, int | None]]:
@@ -71,9 +88,9 @@ def _week(ctx: Context, profile: Profile, w: int) -> dict[str, tuple[int, int | 
     return counts
 
 
-def _row(ctx: Context, measure_id: int, profile: Profile, start: date, num: int,
-         den: int | None, note: str, entered_by: int) -> dict[str, object]:
+def _row(measure_id: int, profile: Profile, start: date, num: int, den: int | None, note: str,
+         entered_by: int, at: datetime) -> dict[str, object]:
     return {"measure_id": measure_id, "site_id": profile.site.id, "period_start": start,
             "numerator": num if den is not None else None, "denominator": den,
             "value": float(num) if den is None else None, "note": note,
-            "entered_by_id": entered_by, "updated_at": ctx.at(start + timedelta(days=7), 10)}
+            "entered_by_id": entered_by, "updated_at": at}

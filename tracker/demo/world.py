@@ -28,6 +28,7 @@ from .tables import (
     FACULTY,
     FIRST_NAMES,
     HOSPITAL_KINDS,
+    LOCAL_MEASURES,
     MEASURES,
     NETWORK_AIM,
     PARTNER,
@@ -69,17 +70,21 @@ def sites(ctx: Context) -> str:
         network = ctx.networks[row.network]
         site = Site(name=row.name, organisation=row.organisation, region=row.region,
                     collaborative=ctx.national, network=network, created_at=created)
-        ctx.profiles.append(Profile(site, row.domain, row.ward, row.baseline, row.patients,
-                                    TEMPLATE_BY_SHORT.get(row.key_change or ""), row.step_week,
-                                    row.gap_week))
+        ctx.profiles.append(Profile(
+            site, row.domain, row.ward, row.baseline, row.patients,
+            TEMPLATE_BY_SHORT.get(row.key_change or ""), row.step_week, row.gap_week,
+            row.cycles or ctx.scale.cycles_per_site, row.stopped_weeks or 0, row.entry_every,
+            row.feedback))
     db.session.add_all([p.site for p in ctx.profiles])
     db.session.flush()
     return f"Created {len(ctx.profiles)} sites."
 
 
 def _generated_site(ctx: Context, i: int) -> SiteRow:
-    """A made-up hospital for the larger scales; six in ten adopt a key change."""
-    rng, j = ctx.rng, i - len(SITES)
+    """A made-up hospital for the larger scales; six in ten adopt a key change, and teams run
+    from a few cycles to twice the usual number; one in twenty stopped a while ago, one in
+    twenty never got feedback."""
+    rng, j, stretch = ctx.rng, i - len(SITES), len(ctx.weeks) / 52
     place = PLACES[j % len(PLACES)]
     kind = HOSPITAL_KINDS[j // len(PLACES) % len(HOSPITAL_KINDS)]
     network = i % len(ctx.networks)
@@ -89,10 +94,13 @@ def _generated_site(ctx: Context, i: int) -> SiteRow:
     ward, base = f"Ward {rng.randint(2, 40)}", rng.uniform(0.42, 0.7)
     patients = rng.randint(16, 34)
     key = rng.choice(TEMPLATES).short if rng.random() < 0.6 else None
-    step = rng.randint(20, 30) if key else None
-    gap = rng.randint(12, 45) if rng.random() < 0.04 else None
+    step = round(rng.randint(20, 30) * stretch) if key else None
+    gap = round(rng.randint(12, 45) * stretch) if rng.random() < 0.04 else None
+    cycles = round(ctx.scale.cycles_per_site * rng.choice((0.2, 0.6, 1, 1, 1.2, 2)))
+    stopped = rng.randint(4, 12) if rng.random() < 0.05 else None
+    every, feedback = rng.choice((1, 1, 1, 2, 4)), rng.random() >= 0.05
     return SiteRow(f"{place} {kind}", f"{place} Hospitals NHS Trust", region, network, domain,
-                   ward, base, patients, key, step, gap)
+                   ward, base, patients, key, step, gap, cycles, stopped, every, feedback)
 
 
 def users(ctx: Context) -> str:
@@ -177,6 +185,16 @@ def measures(ctx: Context) -> str:
             definition=row.definition, composite=ctx.measures.get(row.composite or ""),
             balances=ctx.measures.get(row.balances or ""), position=position,
             created_by_id=ctx.faculty[1].id, created_at=created)
-    db.session.add_all(ctx.measures.values())
+    local = []
+    for profile in ctx.profiles:
+        for position, row in enumerate(LOCAL_MEASURES[:ctx.scale.local_measures]):
+            profile.local.append(Measure(
+                collaborative_id=ctx.national.id, site=profile.site, name=row.name,
+                kind=row.kind, data_kind=row.data_kind, unit=row.unit, direction=row.direction,
+                definition=row.definition, position=len(MEASURES) + position,
+                created_by_id=profile.team[0].id, created_at=created))
+        local += profile.local
+    db.session.add_all([*ctx.measures.values(), *local])
     db.session.flush()
-    return f"Created {len(ctx.measures)} core measures."
+    extra = f" and {len(local)} site measures" if local else ""
+    return f"Created {len(ctx.measures)} core measures{extra}."
