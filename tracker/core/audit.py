@@ -3,6 +3,7 @@
 from typing import Any
 
 from flask import has_request_context, request
+from flask_login import current_user
 
 from ..extensions import db
 from ..models import AuditEvent, User
@@ -30,3 +31,10 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def exported(what: str, *, obj: Any = None, detail: str = "") -> None:
+    """Record that the current user downloaded data ("export.<what>") and commit: an export
+    writes nothing else, so this record is its request's only change."""
+    record(f"export.{what}", actor=current_user, obj=obj, detail=detail)
+    db.session.commit()

@@ -4,6 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from ..core import audit
 from ..core.args import arg_id
 from ..core.exports import csv_text
 from ..core.forms import ConfirmForm
@@ -160,6 +161,8 @@ def export():
     header = ("id", "site", "title", "change idea", "stage", "decision", "scale", "author",
               "profession", "test started", "test ended", "objective", "predictions",
               "learning", "next steps", "logged", "link")
-    return Response(csv_text(header, rows), mimetype="text/csv",
+    body = csv_text(header, rows)
+    audit.exported("cycles", detail=request.query_string.decode(errors="replace"))
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=cycles.csv"})
 

@@ -147,6 +147,7 @@ def log_cycle(
                                          prediction=prediction)]
     db.session.add(cycle)
     _record(cycle, "created", by, {})
+    audit.record("cycle.created", actor=by, obj=cycle, detail=f"{site.name}: {title}"[:200])
     if idea is not None and cycle.visibility == Visibility.COLLABORATIVE:
         tell_followers_of_first_test(cycle, idea, by)
     return cycle

@@ -211,6 +211,10 @@ def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source
         db.session.execute(db.insert(MeasureValue), inserts)
     if changes:
         db.session.execute(db.insert(MeasureValueChange), changes)
+        if source != "import":  # an import is audited once, as a whole (measure.data_imported)
+            sites = sorted({c["site_id"] for c in changes})
+            audit.record("measure.data_changed", actor=by, obj=measure,
+                         detail=f"{len(changes)} period(s) by {source} at site(s) {sites}")
     return len(changes)
 
 

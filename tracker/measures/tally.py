@@ -4,6 +4,7 @@ the commit to the caller; both keep the bundle rule (see `bundles`)."""
 
 from datetime import date
 
+from ..core import audit
 from ..extensions import db
 from ..models import MeasureValue, MeasureValueChange, Site, TallyEntry, User, utcnow
 from .bundles import Bundle, Numbers, first_contradiction, tally_problem
@@ -99,6 +100,8 @@ def add_tally(bundle: Bundle, site: Site, period: date, results: dict[int, bool]
                        created_by_id=by.id)
     db.session.add(entry)
     db.session.flush()
+    audit.record("measure.tallied", actor=by, obj=entry,
+                 detail=f"{site.name}, {period:%-d %b %Y}: one patient")
     return entry
 
 

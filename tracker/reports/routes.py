@@ -4,6 +4,7 @@ site's storyboard for the learning session, and the faculty dashboard."""
 from flask import Response, render_template, request
 from flask_login import current_user, login_required
 
+from ..core import audit
 from ..core.args import arg_id
 from ..core.exports import csv_text
 from ..core.queries import faculty_sites
@@ -71,6 +72,7 @@ def _csv(collaborative: Collaborative, period: ActionPeriod, rows,
     ] for r in rows])
     name = f"action-period-{period.start:%Y-%m-%d}-collaborative-{collaborative.id}"
     name += f"-network-{network.id}.csv" if network else ".csv"
+    audit.exported("action_period_report", obj=collaborative, detail=name)
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -5,6 +5,7 @@ from collections import defaultdict
 from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...core import audit
 from ...core.args import arg_id
 from ...core.exports import download_name
 from ...extensions import db
@@ -60,7 +61,9 @@ def chart_csv(measure_id: int):
         rows.append([p.period.isoformat(), p.numerator, p.denominator, p.value, *lines,
                      r.labels[i].value if r else "",
                      (r.point_types[i] or "") if r else "", p.note])
-    return csv_response(header, rows, f"{download_name(measure.name, site.name)}-chart.csv")
+    name = f"{download_name(measure.name, site.name)}-chart.csv"
+    audit.exported("measure_chart", obj=measure, detail=name)
+    return csv_response(header, rows, name)
 
 
 @bp.get("/<id:measure_id>/sites")
