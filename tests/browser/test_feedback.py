@@ -43,7 +43,7 @@ def test_faculty_gives_feedback_from_the_queue_and_the_team_marks_it_addressed(
     sign_in(page, live_server, "faculty@example.org")
     page.wait_for_url(f"{live_server}/dashboard")
     page.locator("#account-menu").click()
-    page.get_by_role("link", name="Review queue").click()
+    page.get_by_role("link", name="Review queue", exact=True).click()
     page.wait_for_url(f"{live_server}/review")
     row = page.get_by_role("listitem").filter(has_text="Chair by the bed")
     assert "Waiting 6 days" in row.inner_text()
