@@ -64,9 +64,9 @@ def test_the_csv_export_is_filtered_spreadsheet_safe_and_audited(app, login, wor
     response = login("admin").get("/admin/audit.csv?action=auth.login_failed")
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0][:3] == ["when (UTC)", "person", "action"]
-    assert [r[2] for r in rows[1:]] == ["auth.login_failed"]
-    assert rows[1][5].startswith("'=")
+    assert rows[0][:4] == ["when (UTC)", "person", "site", "action"]
+    assert [r[3] for r in rows[1:]] == ["auth.login_failed"]
+    assert rows[1][6].startswith("'=")
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
             AuditEvent.action == "admin.audit_exported")) == 1

@@ -56,3 +56,22 @@ def test_every_download_of_data_is_audited(app, login, world):
         "export.cycles", "export.measure_data", "export.measure_data", "export.measure_chart",
         "export.action_period_report"]
     assert events(app)[0][1] == "stage=plan"
+
+
+def test_the_log_can_be_read_for_one_site(app, login, world):
+    member = login("member_a")
+    member.post("/cycles/quick", data={"site_id": world.site_a, "title": "Alpha test",
+                                       "objective": "o", "scale_amount": "1",
+                                       "scale_unit": "shift"})
+    member.get(f"/cycles/export.csv?site={world.site_b}")
+    admin = login("admin")
+    at_a = admin.get(f"/admin/audit?site={world.site_a}").get_data(as_text=True)
+    assert "<code>cycle.created</code>" in at_a and "<code>export.cycles</code>" not in at_a
+    at_b = admin.get(f"/admin/audit?site={world.site_b}").get_data(as_text=True)
+    assert "<code>export.cycles</code>" in at_b and "<code>cycle.created</code>" not in at_b
+    csv = admin.get(f"/admin/audit.csv?site={world.site_a}").get_data(as_text=True)
+    assert csv.splitlines()[0].startswith("when (UTC),person,site,action")
+    assert ",Alpha Hospital,cycle.created," in csv
+    # A site id that is not one is refused beside the field, and filters nothing.
+    page = admin.get("/admin/audit?site=99999").get_data(as_text=True)
+    assert 'id="site-error"' in page and "<code>cycle.created</code>" in page

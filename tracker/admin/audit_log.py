@@ -21,10 +21,12 @@ def _filtered():
         abort(403)
     form = AuditFilterForm(request.args)
     form.action.choices = [("", "Any action")] + [(a, a) for a in queries.audit_actions()]
+    form.site.choices = [("", "Any site")] + queries.audit_sites()
     form.validate()
     # A field that does not parse filters nothing; its message shows next to it.
     query = queries.audit_events(
         person=form.person.data or "", action=form.action.data or "",
+        site_id=None if form.site.errors else form.site.data,
         since=None if form.since.errors else form.since.data,
         until=None if form.until.errors else form.until.data)
     return form, query
@@ -47,10 +49,10 @@ def audit_export():
     form, query = _filtered()
     events = db.session.scalars(query.limit(MAX_EXPORT)).unique().all()
     rows = [(e.created_at.isoformat(sep=" ", timespec="seconds"),
-             e.actor.email if e.actor else "", e.action, e.object_type, e.object_id or "",
-             e.detail, e.ip_address) for e in events]
-    body = csv_text(("when (UTC)", "person", "action", "object", "object id", "detail", "ip"),
-                    rows)
+             e.actor.email if e.actor else "", e.site.name if e.site else "", e.action,
+             e.object_type, e.object_id or "", e.detail, e.ip_address) for e in events]
+    body = csv_text(("when (UTC)", "person", "site", "action", "object", "object id", "detail",
+                     "ip"), rows)
     audit.record("admin.audit_exported", actor=current_user,
                  detail=f"{len(rows)} rows; filters {request.query_string.decode()[:300]}")
     db.session.commit()

@@ -100,6 +100,7 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     person = StringField("Person (name or email)", validators=[Length(max=254)])
+    site = SelectField("Site", coerce=to_id)
     action = SelectField("Action", validate_choice=False)
     since = DateField("From", validators=[Optional(), date_in_range])
     until = DateField("To", validators=[Optional(), date_in_range])

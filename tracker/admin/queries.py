@@ -59,16 +59,18 @@ def measure_set_sources() -> Select:
 
 
 def audit_events(*, person: str = "", action: str = "", since: date | None = None,
-                 until: date | None = None) -> Select:
-    """Audit events, newest first, filtered by the actor's name or email, action and dates
-    (both inclusive); the actor is joined so a page costs one query."""
-    query = (db.select(AuditEvent).outerjoin(AuditEvent.actor)
-             .options(contains_eager(AuditEvent.actor))
+                 until: date | None = None, site_id: int | None = None) -> Select:
+    """Audit events, newest first, filtered by the actor's name or email, the site concerned,
+    action and dates (both inclusive); actor and site are joined: a page costs one query."""
+    query = (db.select(AuditEvent).outerjoin(AuditEvent.actor).outerjoin(AuditEvent.site)
+             .options(contains_eager(AuditEvent.actor), contains_eager(AuditEvent.site))
              .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
     if person:
         needle = person.strip().lower()
         query = query.where(db.or_(db.func.lower(User.email).contains(needle, autoescape=True),
                                    db.func.lower(User.name).contains(needle, autoescape=True)))
+    if site_id:
+        query = query.where(AuditEvent.site_id == site_id)
     if action:
         query = query.where(AuditEvent.action == action)
     if since:
@@ -77,6 +79,12 @@ def audit_events(*, person: str = "", action: str = "", since: date | None = Non
         query = query.where(AuditEvent.created_at < datetime.combine(until + timedelta(days=1),
                                                                      time.min))
     return query
+
+
+def audit_sites() -> list[tuple[int, str]]:
+    """Every site (archived ones too: their history stays), for the filter's choices."""
+    return [(site_id, name) for site_id, name in db.session.execute(
+        db.select(Site.id, Site.name).order_by(Site.name, Site.id))]
 
 
 def audit_actions() -> list[str]:

@@ -162,7 +162,8 @@ def export():
               "profession", "test started", "test ended", "objective", "predictions",
               "learning", "next steps", "logged", "link")
     body = csv_text(header, rows)
-    audit.exported("cycles", detail=request.query_string.decode(errors="replace"))
+    audit.exported("cycles", detail=request.query_string.decode(errors="replace"),
+                   site_id=filters.get("site"))
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=cycles.csv"})
 

@@ -214,7 +214,8 @@ def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source
         if source != "import":  # an import is audited once, as a whole (measure.data_imported)
             sites = sorted({c["site_id"] for c in changes})
             audit.record("measure.data_changed", actor=by, obj=measure,
-                         detail=f"{len(changes)} period(s) by {source} at site(s) {sites}")
+                         detail=f"{len(changes)} period(s) by {source} at site(s) {sites}",
+                         site_id=sites[0] if len(sites) == 1 else None)
     return len(changes)
 
 

@@ -62,7 +62,7 @@ def chart_csv(measure_id: int):
                      r.labels[i].value if r else "",
                      (r.point_types[i] or "") if r else "", p.note])
     name = f"{download_name(measure.name, site.name)}-chart.csv"
-    audit.exported("measure_chart", obj=measure, detail=name)
+    audit.exported("measure_chart", obj=measure, detail=name, site_id=site.id)
     return csv_response(header, rows, name)
 
 

@@ -197,7 +197,7 @@ def export(measure_id: int, fmt: str):
              round(100 * v.proportion, 2) if v.proportion is not None else None, v.note]
             for v, name in rows]
     name = download_name(measure.name, sites[0].name if site_id else "all-sites")
-    audit.exported("measure_data", obj=measure, detail=f"{name}.{fmt}")
+    audit.exported("measure_data", obj=measure, detail=f"{name}.{fmt}", site_id=site_id)
     if fmt == "csv":
         return csv_response(header, [[r[0], r[1].isoformat(), *r[2:]] for r in data],
                             f"{name}.csv")
