@@ -10,7 +10,7 @@ from ..core.forms import ConfirmForm
 from ..core.paging import paginate
 from ..extensions import db
 from ..feedback.panel import cycle_panel
-from ..models import ChangeIdea, Cycle, Site, Stage
+from ..models import Cycle, Stage
 from . import bp, quality, services
 from .forms import QuickLogForm, StageForm, WorksheetForm
 from .loaders import get_cycle_or_404
@@ -19,6 +19,7 @@ from .worksheet import (
     fill_quick_choices,
     fill_worksheet_choices,
     form_values,
+    log_from_quick_form,
     quick_log_sites,
     read_filters,
     site_shares,
@@ -86,18 +87,9 @@ def quick():
     if request.method == "GET" and parse_id(request.args.get("site")) in current_user.site_ids:
         form.site_id.data = parse_id(request.args.get("site"))
     if form.validate_on_submit():
-        site = db.session.get(Site, form.site_id.data)
-        idea = db.session.get(ChangeIdea, int(form.idea_id.data)) if form.idea_id.data else None
-        if idea is not None and idea.collaborative_id != site.collaborative_id:
-            form.idea_id.errors.append(f"That idea belongs to another collaborative than "
-                                       f"{site.name}: choose one of {site.collaborative.name}'s.")
+        cycle = log_from_quick_form(form, current_user)
+        if cycle is None:
             return render_template("cycles/quick.html", form=form)
-        cycle = services.log_cycle(
-            site, by=current_user, title=form.title.data, idea=idea,
-            new_idea_title=form.new_idea.data or "", objective=form.objective.data,
-            prediction=form.prediction.data or "", scale_amount=form.scale_amount.data,
-            scale_unit=(form.scale_unit.data or "").strip(),
-        )
         db.session.commit()
         flash("Saved in Plan. Add the rest of the worksheet when you can.", "success")
         return redirect(url_for("cycles.detail", cycle_id=cycle.id))

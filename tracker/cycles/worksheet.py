@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import ChangeIdea, Cycle, Driver, Measure, Membership, Site, Stage, User
 from . import quality
 from .forms import FilterForm
-from .services import SCALAR_FIELDS
+from .services import SCALAR_FIELDS, log_cycle
 
 TEXT_FIELDS = {n for n in SCALAR_FIELDS if n not in (
     "idea_id", "visibility", "scale_amount", "do_started_on", "do_ended_on", "decision")}
@@ -99,6 +99,23 @@ def quick_log_sites(user: User) -> list[Site]:
     not log one)."""
     return sorted((m.site for m in user.memberships if not m.site.is_archived),
                   key=lambda s: s.name)
+
+
+def log_from_quick_form(form, user: User) -> Cycle | None:
+    """The cycle a validated quick-log form describes (the page's and the API's), or None
+    with the reason beside the idea field when the idea is another collaborative's."""
+    site = db.session.get(Site, form.site_id.data)
+    idea = db.session.get(ChangeIdea, int(form.idea_id.data)) if form.idea_id.data else None
+    if idea is not None and idea.collaborative_id != site.collaborative_id:
+        form.idea_id.errors.append(f"That idea belongs to another collaborative than "
+                                   f"{site.name}: choose one of {site.collaborative.name}'s.")
+        return None
+    return log_cycle(
+        site, by=user, title=form.title.data, idea=idea,
+        new_idea_title=form.new_idea.data or "", objective=form.objective.data,
+        prediction=form.prediction.data or "", scale_amount=form.scale_amount.data,
+        scale_unit=(form.scale_unit.data or "").strip(),
+    )
 
 
 def fill_quick_choices(form, sites: list[Site]) -> None:

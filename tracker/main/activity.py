@@ -70,16 +70,22 @@ def _moved_to(changes: dict | None, current: Stage) -> Stage:
     return Stage(recorded[1]) if recorded else current
 
 
-def _comments(user: User, visible, since: datetime) -> list[Item]:
+def comment_rows(user: User, visible_cycles):
+    """(when, comment id, author's name, what it is on) of live comments the user may see
+    (on `visible_cycles`, a Select of cycle ids, or on ideas they see); callers add filters."""
     ideas = ideas_visible_to(user).with_only_columns(ChangeIdea.id)
+    return (db.select(Comment.created_at, Comment.id, User.name,
+                      sa.func.coalesce(Cycle.title, ChangeIdea.title))
+            .join(User, User.id == Comment.author_id)
+            .outerjoin(Cycle, Cycle.id == Comment.cycle_id)
+            .outerjoin(ChangeIdea, ChangeIdea.id == Comment.idea_id)
+            .where(Comment.deleted_at.is_(None),
+                   Comment.cycle_id.in_(visible_cycles) | Comment.idea_id.in_(ideas)))
+
+
+def _comments(user: User, visible, since: datetime) -> list[Item]:
     rows = db.session.execute(
-        db.select(Comment.created_at, Comment.id, User.name,
-                  sa.func.coalesce(Cycle.title, ChangeIdea.title))
-        .join(User, User.id == Comment.author_id)
-        .outerjoin(Cycle, Cycle.id == Comment.cycle_id)
-        .outerjoin(ChangeIdea, ChangeIdea.id == Comment.idea_id)
-        .where(Comment.deleted_at.is_(None), Comment.created_at >= since,
-               Comment.cycle_id.in_(visible) | Comment.idea_id.in_(ideas))
+        comment_rows(user, visible).where(Comment.created_at >= since)
         .order_by(Comment.created_at.desc()).limit(SHOWN))
     return [Item(at, f"{who} commented on “{title}”",
                  url_for("feedback.show_comment", comment_id=comment_id))

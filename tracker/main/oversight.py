@@ -6,7 +6,6 @@ the user is faculty of, however many sites, requests or comments."""
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import aliased
 
@@ -14,10 +13,9 @@ from ..core.queries import faculty_sites
 from ..cycles.queries import cycles_visible_to
 from ..extensions import db
 from ..feedback.review import Waiting, asked_of, awaiting
-from ..ideas.queries import ideas_visible_to
-from ..models import ChangeIdea, Collaborative, Comment, Cycle, User
+from ..models import Collaborative, Comment, Cycle, User
 from ..reports.front import SiteRow, sites_needing_support
-from .activity import Item
+from .activity import Item, comment_rows
 
 SUPPORT_SHOWN = 5
 QUEUE_SHOWN = 5
@@ -55,17 +53,11 @@ def answers_to(user: User, seen: datetime | None) -> list[Item]:
     """Replies by others to the user's comments, newest first, new since `seen` marked."""
     mine = aliased(Comment)
     visible = cycles_visible_to(user).with_only_columns(Cycle.id)
-    ideas = ideas_visible_to(user).with_only_columns(ChangeIdea.id)
     rows = db.session.execute(
-        db.select(Comment.created_at, Comment.id, User.name,
-                  sa.func.coalesce(Cycle.title, ChangeIdea.title))
+        comment_rows(user, visible)
         .join(mine, mine.id == Comment.parent_id)
-        .join(User, User.id == Comment.author_id)
-        .outerjoin(Cycle, Cycle.id == Comment.cycle_id)
-        .outerjoin(ChangeIdea, ChangeIdea.id == Comment.idea_id)
         .where(mine.author_id == user.id, mine.deleted_at.is_(None),
-               Comment.author_id != user.id, Comment.deleted_at.is_(None),
-               Comment.cycle_id.in_(visible) | Comment.idea_id.in_(ideas))
+               Comment.author_id != user.id)
         .order_by(Comment.created_at.desc()).limit(ANSWERS_SHOWN))
     return [Item(at, f"{who} answered your comment on “{title}”",
                  url_for("feedback.show_comment", comment_id=comment_id),

@@ -110,12 +110,7 @@ def submissions(measure: Measure, site_ids: list[int], start: datetime,
     last_open = period_start(end.date(), freq)  # not yet complete
     expected = [p for p in periods.periods_between(first, last_open, freq)
                 if p < last_open] if first < last_open else []
-    rows: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(queries.value_rows(measure.id, site_ids)):
-        rows[row.site_id].append(row)
-    breaks: dict[int, list[date]] = defaultdict(list)
-    for b in db.session.scalars(queries.phase_breaks_of(measure.id, site_ids)):
-        breaks[b.site_id].append(b.period_start)
+    rows, breaks = _values_and_breaks(measure.id, site_ids)
     out = {}
     for site_id in site_ids:
         have = {r.period_start for r in rows[site_id]
@@ -192,17 +187,23 @@ def measures_at_sites(sites: Collection[Site], today: date) -> dict[int, list[Me
     return out
 
 
+def _values_and_breaks(measure_id: int, site_ids: Collection[int]
+                       ) -> tuple[dict[int, list], dict[int, list[date]]]:
+    """A measure's values and phase-break dates at these sites, by site: two queries."""
+    rows: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(queries.value_rows(measure_id, site_ids)):
+        rows[row.site_id].append(row)
+    breaks: dict[int, list[date]] = defaultdict(list)
+    for b in db.session.scalars(queries.phase_breaks_of(measure_id, site_ids)):
+        breaks[b.site_id].append(b.period_start)
+    return rows, breaks
+
+
 def measure_at_sites(measure: Measure, sites: Collection[Site],
                      today: date) -> list[MeasureAtSite]:
     """One measure at each of some sites (in their order): latest value, icons, gaps. Two
     queries however many sites."""
-    ids = [s.id for s in sites]
-    rows: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(queries.value_rows(measure.id, ids)):
-        rows[row.site_id].append(row)
-    breaks: dict[int, list[date]] = defaultdict(list)
-    for b in db.session.scalars(queries.phase_breaks_of(measure.id, ids)):
-        breaks[b.site_id].append(b.period_start)
+    rows, breaks = _values_and_breaks(measure.id, [s.id for s in sites])
     return [_at_site(measure, s, rows[s.id], breaks[s.id], tally=False, today=today)
             for s in sites]
 

@@ -16,11 +16,12 @@ from ...cycles.worksheet import (
     fill_quick_choices,
     fill_worksheet_choices,
     form_values,
+    log_from_quick_form,
     quick_log_sites,
     worksheet_data,
 )
 from ...extensions import db
-from ...models import ChangeIdea, Cycle, CycleRevision, Site, Stage
+from ...models import Cycle, CycleRevision, Stage
 from .. import bp
 from ..inputs import decode_cursor, encode_cursor, invalid, validated
 from ..problems import ApiProblem
@@ -77,16 +78,9 @@ def create_cycle(data: dict):
     if not sites:
         raise ApiProblem(403, "Only members of a site team log cycles.")
     form = validated(QuickLogForm, data, prepare=lambda f: fill_quick_choices(f, sites))
-    site = db.session.get(Site, form.site_id.data)
-    idea = db.session.get(ChangeIdea, int(form.idea_id.data)) if form.idea_id.data else None
-    if idea is not None and idea.collaborative_id != site.collaborative_id:
-        raise invalid({"idea_id": ["That change idea is in another collaborative."]})
-    cycle = services.log_cycle(
-        site, by=current_user, title=form.title.data, idea=idea,
-        new_idea_title=form.new_idea.data or "", objective=form.objective.data,
-        prediction=form.prediction.data or "", scale_amount=form.scale_amount.data,
-        scale_unit=(form.scale_unit.data or "").strip(),
-    )
+    cycle = log_from_quick_form(form, current_user)
+    if cycle is None:
+        raise invalid({"idea_id": form.idea_id.errors})
     db.session.commit()
     location = url_for("api.get_cycle", cycle_id=cycle.id)
     return cycle, 201, {**etag(cycle), "Location": location}
