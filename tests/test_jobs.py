@@ -122,3 +122,27 @@ def test_the_worker_needs_redis(app):
     app.config["REDIS_URL"] = None
     result = app.test_cli_runner().invoke(worker_command)
     assert result.exit_code == 2 and "Set REDIS_URL" in result.output
+
+
+def test_search_reindex_in_the_background_waits_for_the_worker(app, runner, world, on_redis):
+    from tracker.models import SearchDocument
+
+    with app.app_context():
+        f.make_idea(db.session.get(Site, world.site_a), title="Fasting cards")
+        db.session.commit()
+        db.session.execute(SearchDocument.__table__.delete())
+        db.session.commit()
+    result = runner.invoke(args=["search-reindex", "--background"])
+    assert result.output == "Queued: a worker will rebuild the search index.\n"
+    assert on_redis.count == 1
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(SearchDocument.id))) == 0
+    run_worker(app)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(SearchDocument.id))) == 1
+
+
+def test_search_reindex_in_the_background_needs_redis(app, runner):
+    app.config["REDIS_URL"] = None
+    result = runner.invoke(args=["search-reindex", "--background"])
+    assert result.exit_code == 2 and "needs REDIS_URL" in result.output

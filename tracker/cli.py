@@ -4,13 +4,13 @@ import time
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .admin.cli import create_collaborative, create_network, create_site
 from .admin.invite_cli import invite_command
 from .api.cli import create_token_command
-from .core import backup
+from .core import backup, jobs
 from .extensions import db
 from .jobs_cli import scheduler_command, worker_command
 from .models import (
@@ -25,7 +25,7 @@ from .models import (
 )
 from .models.people import MIN_PASSWORD, normalise_email
 from .notifications.cli import send_digests_command
-from .search.engine import reindex_all
+from .search import jobs as search_jobs
 from .setup.cli import create_admin_command
 
 ROLES = ("member", "site_lead", "faculty", "partner", "admin")
@@ -142,10 +142,17 @@ def seed_demo(scale, if_empty):
 
 @click.command("search-reindex")
 @with_appcontext
-def search_reindex():
+@click.option("--background", is_flag=True,
+              help="Queue the rebuild for the worker (needs REDIS_URL) instead of waiting.")
+def search_reindex(background):
     """Rebuild the search index from the tables (e.g. after restoring a backup)."""
-    count = reindex_all()
-    db.session.commit()
+    if background:
+        if not current_app.config.get("REDIS_URL"):
+            raise click.UsageError("--background needs REDIS_URL (a queue and a worker).")
+        jobs.enqueue(search_jobs.reindex)
+        click.echo("Queued: a worker will rebuild the search index.")
+        return
+    count = search_jobs.reindex()
     click.echo(f"Indexed {count} ideas, cycles and comments.")
 
 
