@@ -221,6 +221,25 @@ def test_outsiders_get_no_drafts_feedback_emails_or_patient_data(login, world, s
             assert not pid.scan(text, names=False).nhs_numbers
 
 
+def test_a_site_with_nothing_yet_still_gets_a_deck(app, login, world, story):
+    """Site B: no cycles, no data (the chart says so), an odd character in its name."""
+    with app.app_context():
+        db.session.get(Site, world.site_b).name = "Beta\x01 Hospital"
+        db.session.commit()
+    for kind in ("pptx", "pdf"):
+        response = login("member_b").get(f"/reports/sites/{world.site_b}/storyboard.{kind}")
+        assert response.status_code == 200
+    deck = pptx_of(login("member_b").get(f"/reports/sites/{world.site_b}/storyboard.pptx"))
+    texts = slide_texts(deck)
+    assert "Beta Hospital: our improvement story" in texts[0]
+    assert not any(t.startswith("The ramp") for t in texts)
+    assert any("Bea Physio" in t for t in texts)
+    pictures = [s for slide in deck.slides for s in slide.shapes
+                if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert "No data yet" in pictures[0]._element.nvPicPr.cNvPr.get("descr")
+    assert_within_slide(deck)
+
+
 def test_who_may_download(login, world, story):
     draft = f"/reports/cycles/{story['draft']}/ramp.pptx"
     assert login("member_b").get(draft).status_code == 403

@@ -22,6 +22,7 @@ from .layout import (
     Picture,
     Slide,
     TextBox,
+    clean,
     fit_line,
     line_height,
     pdf_safe,
@@ -53,7 +54,7 @@ def to_pptx(slides: list[Slide], title: str) -> bytes:
     """The slides as a .pptx (16:9), text in Arial at the laid-out sizes, never auto-fitted."""
     deck = Presentation()
     deck.slide_width, deck.slide_height = Emu(round(WIDTH * 914400)), Emu(round(HEIGHT * 914400))
-    deck.core_properties.title = title
+    deck.core_properties.title = clean(title)
     blank = deck.slide_layouts[6]
     for slide in slides:
         page = deck.slides.add_slide(blank)
@@ -68,7 +69,7 @@ def to_pptx(slides: list[Slide], title: str) -> bytes:
             if isinstance(box, Picture):
                 pic = page.shapes.add_picture(io.BytesIO(box.png), Inches(box.x), Inches(box.y),
                                               Inches(box.w), Inches(box.h))
-                pic.element.nvPicPr.cNvPr.set("descr", box.description)  # alt text
+                pic.element.nvPicPr.cNvPr.set("descr", clean(box.description))  # alt text
             else:
                 _text_box(page, box)
     out = io.BytesIO()
@@ -110,7 +111,7 @@ def to_pdf(slides: list[Slide], title: str, *, compress: bool = True) -> bytes:
     pdf.set_compression(compress)
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
-    pdf.set_title(pdf_safe(title))
+    pdf.set_title(pdf_safe(clean(title)))
     pdf.set_creator("PDSA Tracker")
     for slide in slides:
         pdf.add_page()
@@ -120,7 +121,8 @@ def to_pdf(slides: list[Slide], title: str, *, compress: bool = True) -> bytes:
             pdf.rect(x, y, w, h, style="F")
         for box in placed(slide):
             if isinstance(box, Picture):
-                pdf.image(io.BytesIO(box.png), box.x, box.y, box.w, box.h, alt_text=box.description)
+                pdf.image(io.BytesIO(box.png), box.x, box.y, box.w, box.h,
+                          alt_text=pdf_safe(clean(box.description)))
             else:
                 _pdf_text(pdf, box)
     return bytes(pdf.output())

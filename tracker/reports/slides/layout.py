@@ -101,9 +101,15 @@ class Para:
     gap: float = 0.08  # inches of space above
 
 
+def clean(text: str) -> str:
+    """Whitespace collapsed to single spaces; control characters (which a .pptx may not
+    hold) dropped."""
+    return " ".join("".join(ch for ch in text if ch.isprintable() or ch.isspace()).split())
+
+
 def shorten(text: str, limit: int = MAX_CHARS) -> str:
     """Whitespace collapsed; cut at a word near `limit` with an ellipsis."""
-    text = " ".join(text.split())
+    text = clean(text)
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
@@ -112,7 +118,7 @@ def shorten(text: str, limit: int = MAX_CHARS) -> str:
 
 def fit_line(text: str, size: int, width: float, bold: bool = False) -> str:
     """One line: the text cut with an ellipsis if wider than `width`."""
-    text = " ".join(text.split())
+    text = clean(text)
     if text_width(text, size, bold) <= width * SAFETY:
         return text
     while text and text_width(text + "…", size, bold) > width * SAFETY:
