@@ -30,13 +30,16 @@ from .layout import (
     Picture,
     Slide,
     TextBox,
+    clean,
     fit_line,
     flow,
     line_height,
     para_lines,
+    wrap,
 )
 
 COVER_SIZE, COVER_SUB = 40, 24
+CYCLE_SIZE = 18  # a cycle's worksheet is the longest text: a size smaller keeps it on one slide
 SUMMARY_LINES = 4  # under the chart
 
 
@@ -85,7 +88,10 @@ def _ramp_measure(cycle: Cycle, collaborative: Collaborative) -> Measure | None:
 def cover(title: str, site: Site, collaborative: Collaborative, today: date) -> Slide:
     """The title slide: what, where, for which collaborative, when."""
     w = WIDTH - 2 * MARGIN
-    lines = [Line(fit_line(title, COVER_SIZE, w, True), COVER_SIZE, True)]
+    wrapped = wrap(clean(title), COVER_SIZE, w, bold=True)
+    if len(wrapped) > 2:  # two lines at most: the rest cut with an ellipsis
+        wrapped = [wrapped[0], fit_line(" ".join(wrapped[1:]), COVER_SIZE, w, True)]
+    lines = [Line(text, COVER_SIZE, True) for text in wrapped]
     for text in (f"{site.name}" + (f", {site.organisation}" if site.organisation else ""),
                  collaborative.name, f"{today.day} {today:%B %Y}"):
         lines.append(Line(fit_line(text, COVER_SUB, w), COVER_SUB, colour=MUTED))
@@ -169,6 +175,14 @@ def _dates(c: Cycle) -> str:
 HELD = {True: "Prediction held.", False: "Prediction did not hold.", None: ""}
 
 
+def _outcome(q: CycleQuestion) -> str:
+    """The result in words, then whether the prediction held."""
+    result = clean(q.result)
+    if result and result[-1] not in ".!?":
+        result += "."
+    return " ".join(filter(None, (result, HELD[q.prediction_held])))
+
+
 def cycle_slides(chain: list[Cycle], title: str) -> list[Slide]:
     """The ramp at a glance, then a slide for each cycle: scale, dates, decision, each
     question's prediction against its result, what was learned and the next steps."""
@@ -182,21 +196,23 @@ def cycle_slides(chain: list[Cycle], title: str) -> list[Slide]:
                       + (f" · Decision: {c.decision.label}" if c.decision else ""),
                       size=SMALL_SIZE, colour=MUTED)]
         if c.objective.strip():
-            paras.append(Para(c.objective, label="Objective:"))
+            paras.append(Para(c.objective, label="Objective:", size=CYCLE_SIZE))
         asked = [q for q in questions[c.id] if q.question.strip() or q.prediction.strip()]
         if asked:
-            paras.append(Para("", label="Questions and predictions", gap=0.15))
+            paras.append(Para("", label="Questions and predictions", gap=0.15, size=CYCLE_SIZE))
         for q in asked:
-            paras.append(Para(q.question or "(no question written)", bullet=True, gap=0.05))
+            paras.append(Para(q.question or "(no question written)", bullet=True, gap=0.05,
+                              size=CYCLE_SIZE))
             paras.append(Para(q.prediction or "none written", label="We predicted:", level=1,
-                              gap=0.0))
+                              gap=0.0, size=CYCLE_SIZE))
             if q.result.strip() or q.prediction_held is not None:
-                paras.append(Para(" ".join(filter(None, (q.result, HELD[q.prediction_held]))),
-                                  label="What happened:", level=1, gap=0.0))
+                paras.append(Para(_outcome(q), label="What happened:", level=1, gap=0.0,
+                                  size=CYCLE_SIZE))
         paras.append(Para(c.study_learning.strip() or "Not studied yet.",
-                          label="What we learned:", gap=0.15))
+                          label="What we learned:", gap=0.15, size=CYCLE_SIZE))
         if c.act_next_steps.strip():
-            paras.append(Para(c.act_next_steps, label="Next steps:", gap=0.15))
+            paras.append(Para(c.act_next_steps, label="Next steps:", gap=0.15,
+                              size=CYCLE_SIZE))
         slides += flow(f"Cycle {i} of {len(chain)}: {c.title}", paras)
         # Photos plug in here: slides += photo_slides(photos_for(c)) once cycles carry them.
     return slides

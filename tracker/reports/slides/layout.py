@@ -183,7 +183,10 @@ def flow(title: str, paras: list[Para], *, top: float = BODY_TOP,
     def new_slide() -> TextBox:
         nonlocal used
         used = 0.0
-        name = title if not slides else f"{title} (continued)"
+        name = title
+        if slides:  # the title cut, if need be, so that "(continued)" always shows
+            more = " (continued)"
+            name = fit_line(title, TITLE_SIZE, w - text_width(more, TITLE_SIZE, True), True) + more
         slide = Slide(name, [TextBox(x, top, w, bottom - top)])
         slides.append(slide)
         return slide.boxes[0]
