@@ -93,6 +93,12 @@ def slide_texts(deck) -> list[str]:
 
 def pdf_text(data: bytes) -> str:
     """The text drawn on a PDF's pages (its content streams, inflated)."""
+    return " ".join(re.sub(r"\\([()\\])", r"\1", piece)
+                    for piece in re.findall(r"\(([^\n]*?)(?<!\\)\) Tj", pdf_pages(data)))
+
+
+def pdf_pages(data: bytes) -> str:
+    """The PDF's page content streams, inflated."""
     out = []
     start = data.find(b"stream\n")
     while start != -1:
@@ -104,8 +110,7 @@ def pdf_text(data: bytes) -> str:
             continue
         if inflated.startswith(b"BT") or b"\nBT " in inflated:  # a page's text, not an image
             out.append(inflated.decode("cp1252", "replace"))
-    shown = re.findall(r"\(([^\n]*?)(?<!\\)\) Tj", "\n".join(out))
-    return " ".join(re.sub(r"\\([()\\])", r"\1", piece) for piece in shown)
+    return "\n".join(out)
 
 
 def assert_within_slide(deck) -> None:
@@ -202,6 +207,9 @@ def test_ramp_pdf_has_the_same_content(app, login, world, story):
     assert "Secret draft learning." in text  # the team sees its own draft
     assert "Leo Lead (site lead)" in text
     assert b"/Subtype /Image" in data
+    # Every line of text starts on the 960 by 540 pt page.
+    starts = re.findall(r"BT ([-\d.]+) ([-\d.]+) Td", pdf_pages(data))
+    assert starts and all(0 <= float(x) < 960 and 0 < float(y) < 540 for x, y in starts)
     pptx = pptx_of(login("member_a").get(f"/reports/cycles/{story['first']}/ramp.pptx"))
     assert pages == len(pptx.slides)
 
@@ -273,8 +281,11 @@ def test_the_pages_offer_the_downloads(login, world, story):
 def test_queries_do_not_grow_with_the_ramp(app, login, world, story, count_queries):
     client = login("member_a")
     url = f"/reports/sites/{world.site_a}/storyboard.pptx"
+    ramp = f"/reports/cycles/{story['first']}/ramp.pdf"
     with count_queries() as small:
         client.get(url)
+    with count_queries() as small_ramp:
+        client.get(ramp)
     with app.app_context():
         a = db.session.get(Site, world.site_a)
         previous = story["draft"]
@@ -289,6 +300,9 @@ def test_queries_do_not_grow_with_the_ramp(app, login, world, story, count_queri
         texts = slide_texts(pptx_of(client.get(url)))
     assert any(t.startswith("Cycle 9 of 9: More 5") for t in texts)
     assert large.count == small.count
+    with count_queries() as large_ramp:
+        assert "More 5" in pdf_text(client.get(ramp).data)
+    assert large_ramp.count == small_ramp.count
 
 
 def test_layout_wraps_and_continues_without_leaving_the_slide():
