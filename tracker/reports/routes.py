@@ -6,8 +6,10 @@ from flask_login import current_user, login_required
 
 from ..core import audit
 from ..core.args import arg_id
-from ..core.exports import csv_text
+from ..core.exports import csv_text, download_name
 from ..core.queries import faculty_sites
+from ..cycles.loaders import get_cycle_or_404
+from ..cycles.services import ramp_chain
 from ..events.periods import ActionPeriod, all_periods, current_period
 from ..extensions import db
 from ..feedback.review import asked_of
@@ -18,7 +20,7 @@ from ..sites.loaders import (
     get_site_or_404,
     network_filter,
 )
-from . import bp, dashboard, figures, storyboard
+from . import bp, dashboard, figures, slides, storyboard
 
 CSV_HEADER = (
     "site", "organisation", "cycles_started", "cycles_completed", "ramps_extended",
@@ -83,6 +85,43 @@ def site_storyboard(site_id: int):
     """A site's one-page storyboard, printable to A4."""
     site = get_site_or_404(site_id)
     return render_template("reports/storyboard.html", board=storyboard.build(site, current_user))
+
+
+@bp.get("/sites/<id:site_id>/storyboard.pptx", defaults={"kind": "pptx"})
+@bp.get("/sites/<id:site_id>/storyboard.pdf", defaults={"kind": "pdf"})
+@login_required
+def storyboard_slides(site_id: int, kind: str):
+    """The storyboard as learning-session slides: PowerPoint or PDF."""
+    site = get_site_or_404(site_id)
+    today = utcnow().date()
+    deck = slides.storyboard_slides(storyboard.build(site, current_user), today)
+    name = download_name("storyboard", site.name, f"{today:%Y-%m-%d}")
+    return _slides_file(deck, kind, name, f"{site.name}: storyboard", obj=site, site_id=site.id)
+
+
+@bp.get("/cycles/<id:cycle_id>/ramp.pptx", defaults={"kind": "pptx"})
+@bp.get("/cycles/<id:cycle_id>/ramp.pdf", defaults={"kind": "pdf"})
+@login_required
+def ramp_slides(cycle_id: int, kind: str):
+    """One ramp as learning-session slides: PowerPoint or PDF (whoever may see the ramp)."""
+    cycle = get_cycle_or_404(cycle_id)
+    today = utcnow().date()
+    chain = ramp_chain(cycle, current_user)
+    deck = slides.ramp_slides(cycle, chain, current_user, today)
+    idea = cycle.idea.title if cycle.idea else cycle.title
+    name = download_name("ramp", cycle.site.name, idea, f"{today:%Y-%m-%d}")
+    return _slides_file(deck, kind, name, f"{cycle.site.name}: ramp", obj=cycle,
+                        site_id=cycle.site_id)
+
+
+def _slides_file(deck, kind: str, name: str, title: str, *, obj, site_id: int) -> Response:
+    """The deck as a download, its export audited."""
+    body = slides.to_pptx(deck, title) if kind == "pptx" else slides.to_pdf(deck, title)
+    # A header holds Latin-1 only: the name keeps its ASCII letters, digits and dashes.
+    name = (name.encode("ascii", "ignore").decode().strip("-") or "slides") + f".{kind}"
+    audit.exported(f"slides_{kind}", obj=obj, detail=name, site_id=site_id)
+    return Response(body, mimetype=slides.PPTX_TYPE if kind == "pptx" else slides.PDF_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/faculty")

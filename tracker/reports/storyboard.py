@@ -49,11 +49,11 @@ def build(site: Site, user: User) -> Storyboard:
     learning = [c for c in reversed(cycles)
                 if c.study_learning.strip() and c.stage in (Stage.ACT, Stage.COMPLETE)]
     return Storyboard(site, db.session.get(Collaborative, site.collaborative_id),
-                      _drivers(site.collaborative_id, cycles), measure, geometry, summary,
+                      driver_excerpt(site.collaborative_id, cycles), measure, geometry, summary,
                       _longest_ramp(cycles), learning[:LEARNING_SHOWN])
 
 
-def _drivers(collaborative_id: int, cycles: list[Cycle]) -> list[DriverLine]:
+def driver_excerpt(collaborative_id: int, cycles: list[Cycle]) -> list[DriverLine]:
     """The part of the driver diagram the site's tested ideas sit under."""
     drivers = {d.id: d for d in db.session.scalars(
         db.select(Driver).where(Driver.collaborative_id == collaborative_id,
