@@ -12,6 +12,7 @@ from flask import current_app, g, request
 from limits import parse_many
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..auth import throttle
 from ..core.web import load_user
 from ..extensions import db, limiter
 from ..models import ApiToken, utcnow
@@ -22,14 +23,23 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def authenticate() -> None:
-    """Run before every API view: size limit, token, rate limit, scope; then the user."""
+    """Run before every API view: size limit, token (an address sending unknown tokens is
+    made to wait: API_LIMITS_BAD_TOKEN), rate limit, scope; then the user."""
     limit = current_app.config["API_MAX_BODY"]
     if (request.content_length or 0) > limit:  # checked before the body is read at all
         raise RequestEntityTooLarge(f"Send at most {limit // 1024} KB in one request.")
+    # And on the body as it is read: a chunked body (no Content-Length) stops at the limit.
+    request.max_content_length = limit
     secret = _bearer_secret()
     now = utcnow()
+    guesses = [("API_LIMITS_BAD_TOKEN", request.remote_addr or "")]
+    if secret and (wait := throttle.wait_seconds(guesses)):
+        raise ApiProblem(429, f"Too many unknown tokens from your address: try again in {wait} "
+                              "seconds.", headers={"Retry-After": str(wait)})
     token = tokens.usable_token(secret, now=now) if secret else None
     if token is None:
+        if secret:  # a wrong, revoked or expired token: counted against its address
+            throttle.record(guesses)
         detail = ("Send a personal access token as `Authorization: Bearer <token>` (create one "
                   "on your profile page)." if not secret else
                   "This token is unknown, revoked or expired.")
