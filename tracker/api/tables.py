@@ -18,7 +18,7 @@ def wants_csv(fmt: str | None) -> bool:
 
 def csv_doc(columns: str) -> dict:
     """The CSV alternative of a list's 200 answer, for the spec (merged with its JSON one)."""
-    return {"responses": {"200": {
+    return {"responses": {200: {
         "content": {CSV: {"schema": {"type": "string"}}},
         "headers": {"Link": {"description": "CSV only: the next page, as "
                              '`<url>; rel="next"`', "schema": {"type": "string"}}},
