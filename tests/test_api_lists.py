@@ -201,3 +201,38 @@ def test_guessed_tokens_are_counted_across_instances_through_redis(app, world, d
     finally:
         store.flushdb()
         store.close()
+
+
+def _grow(app, world, cycle_id: int, n: int) -> None:
+    """n more of each: networks, sites, measures, events, comments (half of them replies)."""
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        member_a = db.session.get(User, world.member_a)
+        cycle = db.session.get(Cycle, cycle_id)
+        for i in range(n):
+            network = f.make_collaborative(f"Network {n}-{i}", parent_id=collab.id)
+            f.make_site(collab, f"Site {n}-{i}", network_id=network.id)
+            f.make_measure(collab.id, name=f"Measure {n}-{i}")
+            f.make_event(collab, utcnow() + timedelta(days=i + 1))
+            parent = f.make_comment(cycle, member_a, f"Comment {i}")
+            db.session.flush()
+            f.make_comment(cycle, member_a, f"Reply {i}", parent_id=parent.id)
+        db.session.commit()
+
+
+def test_every_list_costs_the_same_queries_for_5_or_50_more_rows(app, world, objects,
+                                                                  count_queries):
+    api = ApiClient(app, make_token(app, world.member_a, "read"))
+    paths = ("/api/v1/networks", "/api/v1/sites", "/api/v1/measures", "/api/v1/events",
+             f"/api/v1/collaboratives/{world.collaborative}/networks",
+             f"/api/v1/cycles/{objects['cycle']}/comments")
+    counts: dict[str, list] = {path: [] for path in paths}
+    for n in (5, 45):
+        _grow(app, world, objects["cycle"], n)
+        for path in paths:
+            with count_queries() as counter:
+                body = api.get(f"{path}?limit=200").get_json()
+            counts[path].append((counter.count, len(body["items"])))
+    for path, ((first, rows_first), (second, rows_second)) in counts.items():
+        assert rows_second >= rows_first + 45, path
+        assert first == second, (path, first, second)
