@@ -47,6 +47,8 @@ class Config:
     # The API (tracker/api): requests per personal access token, and the largest body taken.
     API_LIMITS_PER_TOKEN = os.environ.get("API_LIMITS_PER_TOKEN", "120 per minute; 3000 per hour")
     API_MAX_BODY = 1024 * 1024
+    # Unknown, revoked or expired tokens per address (guessing): then every token waits.
+    API_LIMITS_BAD_TOKEN = "20 per minute; 100 per hour"
     # Behind N reverse proxies the client's address and scheme come from their X-Forwarded-*
     # headers (per-address limits, audit, HSTS); 0 trusts no such header, as anyone can send one.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

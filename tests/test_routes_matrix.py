@@ -133,9 +133,10 @@ GET_MATRIX = {
 # The API: a browser's session cookie never authenticates it (tokens only, see
 # tests/test_api_matrix.py for the matrix by token); its spec and docs are public.
 NO_COOKIES = (401,) * 7
-API_GETS = ("list_collaboratives", "get_collaborative", "list_networks", "list_sites", "get_site",
-            "list_events", "get_event", "list_cycles", "get_cycle", "list_comments",
-            "list_measures", "get_measure", "list_values", "get_chart")
+API_GETS = ("list_collaboratives", "get_collaborative", "list_collaborative_networks",
+            "list_sites", "get_site", "list_events", "get_event", "list_cycles", "get_cycle",
+            "list_comments", "list_measures", "get_measure", "list_values", "get_chart",
+            "list_networks", "get_network", "list_ideas", "get_idea")
 GET_MATRIX.update({
     "api-docs.openapi_json": [("/api/v1/openapi.json", (200,) * 7)],
     "api_ui.index": [("/api/docs/", (200,) * 7)],
@@ -145,7 +146,8 @@ GET_MATRIX.update({
         "/api/v1/events", "/api/v1/events/{event}", "/api/v1/cycles", "/api/v1/cycles/{cycle}",
         "/api/v1/cycles/{cycle}/comments", "/api/v1/measures", "/api/v1/measures/{measure}",
         "/api/v1/measures/{measure}/values?site_id={site}",
-        "/api/v1/measures/{measure}/chart?site_id={site}"), strict=True)},
+        "/api/v1/measures/{measure}/chart?site_id={site}", "/api/v1/networks",
+        "/api/v1/networks/{network}", "/api/v1/ideas", "/api/v1/ideas/{idea}"), strict=True)},
 })
 
 OK = "saved"  # a 302 after which the database changed; any other outcome changes nothing
@@ -317,7 +319,7 @@ POST_ALLOW = {
     "notifications.read_all": "the user's own notifications only",
     "notifications.preferences": "the user's own preferences only",
     **{f"api.{name}": "token only: tests/test_api_matrix.py (cookies get 401)"
-       for name in ("create_cycle", "move_cycle", "create_comment")},
+       for name in ("create_cycle", "move_cycle", "create_comment", "create_idea")},
 }
 
 

@@ -5,6 +5,7 @@ the session), so the loaders and the permission predicates the pages use decide 
 token can never do more than its user can in the browser. A read token only reads.
 """
 
+import io
 import math
 import time
 
@@ -12,6 +13,7 @@ from flask import current_app, g, request
 from limits import parse_many
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..auth import throttle
 from ..core.web import load_user
 from ..extensions import db, limiter
 from ..models import ApiToken, utcnow
@@ -22,14 +24,21 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def authenticate() -> None:
-    """Run before every API view: size limit, token, rate limit, scope; then the user."""
+    """Run before every API view: size limit, token (an address sending unknown tokens is
+    made to wait: API_LIMITS_BAD_TOKEN), rate limit, scope; then the user."""
     limit = current_app.config["API_MAX_BODY"]
     if (request.content_length or 0) > limit:  # checked before the body is read at all
         raise RequestEntityTooLarge(f"Send at most {limit // 1024} KB in one request.")
     secret = _bearer_secret()
     now = utcnow()
+    guesses = [("API_LIMITS_BAD_TOKEN", request.remote_addr or "")]
+    if secret and (wait := throttle.wait_seconds(guesses)):
+        raise ApiProblem(429, f"Too many unknown tokens from your address: try again in {wait} "
+                              "seconds.", headers={"Retry-After": str(wait)})
     token = tokens.usable_token(secret, now=now) if secret else None
     if token is None:
+        if secret:  # a wrong, revoked or expired token: counted against its address
+            throttle.record(guesses)
         detail = ("Send a personal access token as `Authorization: Bearer <token>` (create one "
                   "on your profile page)." if not secret else
                   "This token is unknown, revoked or expired.")
@@ -45,6 +54,28 @@ def authenticate() -> None:
     db.session.commit()
     g._login_user = load_user(session_token)  # Flask-Login's per-request user
     g.api_token_id = token.id
+
+
+def limit_body() -> None:
+    """The API's body limit on the body itself: a chunked body (no Content-Length to check
+    first) is read up to the limit, and one longer is a 413; Werkzeug would only cut it
+    short. It runs first among the app's before-request hooks, before anything opens the
+    body, and hands the rest of the request the body it read."""
+    if request.blueprint != "api":
+        return
+    limit = current_app.config["API_MAX_BODY"]
+    request.max_content_length = limit
+    environ = request.environ
+    if request.content_length is not None or not environ.get("wsgi.input_terminated"):
+        return  # a Content-Length: authenticate() checks it; Werkzeug reads no further
+    chunks, size = [], 0
+    while size <= limit and (chunk := environ["wsgi.input"].read(limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise RequestEntityTooLarge(f"Send at most {limit // 1024} KB in one request.")
+    environ["wsgi.input"] = io.BytesIO(b"".join(chunks))
+    environ["CONTENT_LENGTH"] = str(size)
 
 
 def _bearer_secret() -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, FormField
 
+from ..extensions import db
 from .problems import ApiProblem
 
 
@@ -96,3 +97,21 @@ def decode_cursor(cursor: str | None) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise invalid({"cursor": ["Not a cursor from this API: use `next_cursor` as given."]})
+
+
+def page_of(rows: list, limit: int, key=lambda row: row.id) -> dict:
+    """A page of `rows` (fetched with one row more than `limit`, so a next page shows) and the
+    cursor continuing after its last row, or None on the last page."""
+    more = len(rows) > limit
+    return {"items": rows[:limit], "next_cursor": encode_cursor(key(rows[limit - 1]))
+            if more else None}
+
+
+def paginate(query, column, *, limit: int, cursor: str | None, rows: bool = False) -> dict:
+    """One page of `query` in `column` (an id) order after the cursor's id; `rows=True` keeps
+    result rows whole (a query with extra columns), else their first entities."""
+    query = (query.where(column > decode_cursor(cursor)).order_by(None).order_by(column)
+             .limit(limit + 1))
+    result = db.session.execute(query) if rows else db.session.scalars(query)
+    found = result.unique().all()
+    return page_of(found, limit, key=(lambda row: row[0].id) if rows else (lambda row: row.id))

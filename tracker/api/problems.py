@@ -22,8 +22,13 @@ class ProblemSchema(ma.Schema):
     conflicts = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.Raw(),
         metadata={"description": "409 on a cycle: each field changed by both, as base/mine/theirs"})
-    your_version = ma.fields.Integer(allow_none=True)
-    current_version = ma.fields.Integer(allow_none=True)
+    similar = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "422 on a new idea: existing ideas like it (id, title)"})
+    theirs = ma.fields.Dict(metadata={
+        "description": "409 on an idea: the version saved since yours"})
+    your_version = ma.fields.Raw(allow_none=True)
+    current_version = ma.fields.Raw(allow_none=True, metadata={
+        "description": "A cycle's version number; an idea's ETag"})
 
 
 class ApiProblem(HTTPException):

@@ -10,6 +10,17 @@ from ..core.args import MAX_ID
 from ..models import Decision, EventKind, Stage, Visibility
 
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+VALUES_PAGE_SIZE, MAX_VALUES_PAGE_SIZE = 1000, 5000  # a site's series usually fits one page
+FORMAT_DESCRIPTION = "`csv` for a CSV table (as `Accept: text/csv` asks); JSON otherwise"
+
+
+def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A page of a list: its items and the cursor to the next page (None on the last)."""
+    return type(name, (ma.Schema,), {
+        "items": f.List(f.Nested(item)),
+        "next_cursor": f.String(allow_none=True, metadata={
+            "description": "Send as `cursor` for the next page; null on the last page"}),
+        "__doc__": f"A page of {item.__name__.removesuffix('Schema').lower()} items."})
 
 
 def Id(**kwargs) -> f.Integer:  # noqa: N802  (a field type, named like one)
@@ -49,6 +60,20 @@ class SiteSchema(ma.Schema):
     collaborative_id = f.Integer()
     network_id = f.Integer(allow_none=True)
     archived = f.Boolean(attribute="is_archived")
+
+
+class PageArgs(Strict):
+    cursor = f.String(validate=ma.validate.Length(max=100))
+    limit = f.Integer(load_default=PAGE_SIZE, validate=ma.validate.Range(1, MAX_PAGE_SIZE))
+
+
+CollaborativePage = page_schema(CollaborativeSchema, "CollaborativePage")
+SitePage = page_schema(SiteSchema, "SitePage")
+
+
+class SiteFilters(PageArgs):
+    collaborative = Id(metadata={"description": "Only this collaborative's sites"})
+    network = Id(metadata={"description": "Only this regional network's sites"})
 
 
 class QuestionSchema(Strict):
@@ -147,11 +172,8 @@ class CycleFilters(Strict):
     date_to = f.Date()
     cursor = f.String(validate=ma.validate.Length(max=100))
     limit = f.Integer(load_default=PAGE_SIZE, validate=ma.validate.Range(1, MAX_PAGE_SIZE))
-
-
-class PageArgs(Strict):
-    cursor = f.String(validate=ma.validate.Length(max=100))
-    limit = f.Integer(load_default=PAGE_SIZE, validate=ma.validate.Range(1, MAX_PAGE_SIZE))
+    format = f.String(validate=ma.validate.OneOf(["json", "csv"]),
+                      metadata={"description": FORMAT_DESCRIPTION})
 
 
 class CyclePage(ma.Schema):
@@ -173,6 +195,9 @@ class CommentCreateSchema(Strict):
     body = f.String(required=True)
     parent_id = Id(allow_none=True, metadata={"description": "The comment replied to"})
     confirm_no_pid = f.Boolean(load_default=False)
+
+
+CommentPage = page_schema(CommentSchema, "CommentPage")
 
 
 class EventSchema(ma.Schema):
@@ -210,6 +235,9 @@ class MeasureSchema(ma.Schema):
     balances_id = f.Integer(allow_none=True)
 
 
+MeasurePage = page_schema(MeasureSchema, "MeasurePage")
+
+
 class SiteArgs(Strict):
     site_id = Id(metadata={"description": "Default: your own site, else the first"})
 
@@ -217,6 +245,11 @@ class SiteArgs(Strict):
 class ValueArgs(SiteArgs):
     start = f.Date(metadata={"description": "First period (inclusive)"})
     end = f.Date(metadata={"description": "Last period (inclusive)"})
+    cursor = f.String(validate=ma.validate.Length(max=100))
+    limit = f.Integer(load_default=VALUES_PAGE_SIZE,
+                      validate=ma.validate.Range(1, MAX_VALUES_PAGE_SIZE))
+    format = f.String(validate=ma.validate.OneOf(["json", "csv"]),
+                      metadata={"description": FORMAT_DESCRIPTION})
 
 
 class ValueSchema(ma.Schema):
@@ -231,6 +264,8 @@ class ValuesPage(ma.Schema):
     measure_id = f.Integer()
     site_id = f.Integer()
     items = f.List(f.Nested(ValueSchema))
+    next_cursor = f.String(allow_none=True, metadata={
+        "description": "Send as `cursor` for the next page; null on the last page"})
 
 
 class ValueRow(Strict):
@@ -282,3 +317,76 @@ class ChartSchema(ma.Schema):
     assurance_icon = f.String(allow_none=True)
     summary = f.List(f.String(), metadata={"description": "The chart in plain words"})
     points = f.List(f.Nested(ChartPoint))
+
+
+# Change ideas ------------------------------------------------------------------------------
+
+class IdeaSchema(ma.Schema):
+    id = f.Integer()
+    collaborative_id = f.Integer()
+    origin_site_id = f.Integer(allow_none=True, metadata={"description": "The site it came from"})
+    author_id = f.Integer(allow_none=True)
+    driver_id = f.Integer(allow_none=True)
+    title = f.String()
+    description = f.String()
+    tags = f.Function(lambda idea: [t.name for t in idea.tags])
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime(metadata={"description": "Its version: the ETag names it"})
+
+
+class IdeaListItem(IdeaSchema):
+    """An idea with the library's figures."""
+
+    sites_tested = f.Integer(metadata={"description": "Sites that tested it (that you see)"})
+    sites_adopted = f.Integer()
+    comments = f.Integer()
+
+
+IdeaPage = page_schema(IdeaListItem, "IdeaPage")
+
+
+class IdeaFilters(PageArgs):
+    """The idea library's filters (its sort is replaced by the cursor's id order)."""
+
+    driver = Id(metadata={"description": "A driver, with its secondary drivers"})
+    tag = f.String(validate=ma.validate.Length(max=60))
+    site = Id(metadata={"description": "The site it came from"})
+    status = f.String(validate=ma.validate.OneOf(["untested", "testing", "adopt", "adapt",
+                                                  "abandon"]))
+    where = f.String(validate=ma.validate.OneOf(["any", "mine"]), metadata={
+        "description": "`mine`: the status at your own sites"})
+
+
+class EvidenceSchema(ma.Schema):
+    """One site's tests of the idea, as the idea's page rolls them up."""
+
+    site_id = f.Integer()
+    cycles = f.Integer()
+    first_run = f.Date(allow_none=True, metadata={"description": "The first test's start"})
+    first_logged = UtcDateTime()
+    decision = f.String(allow_none=True, metadata={"description": "The latest Act decision"})
+    largest_scale_amount = f.Integer(attribute="amount", allow_none=True)
+    largest_scale_unit = f.String(attribute="unit", allow_none=True)
+
+
+class IdeaDetail(IdeaSchema):
+    evidence = f.List(f.Nested(EvidenceSchema), metadata={"description": "By site"})
+    decisions = f.Dict(keys=f.String(), values=f.Integer(),
+                       metadata={"description": "Sites whose latest decision is each"})
+
+
+class IdeaFields(Strict):
+    title = f.String()
+    description = f.String()
+    driver_id = Id(allow_none=True)
+    tags = f.List(f.String(validate=ma.validate.Length(max=60)),
+                  validate=ma.validate.Length(max=30))
+    confirm_no_pid = f.Boolean(load_default=False, metadata={
+        "description": "Send again with true once a warning (not an NHS number) is checked"})
+
+
+class IdeaCreateSchema(IdeaFields):
+    collaborative_id = Id(metadata={"description": "Default: your first collaborative"})
+    title = f.String(required=True)
+    create_anyway = f.Boolean(load_default=False, metadata={
+        "description": "Create it although similar ideas exist (they are named on a 422)"})

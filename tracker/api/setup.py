@@ -14,7 +14,7 @@ from ..core.errors import unique_violation
 from ..core.urls import IdConverter
 from ..extensions import csrf, db
 from . import bp, docs
-from .auth import authenticate
+from .auth import authenticate, limit_body
 from .problems import PROBLEM, ProblemSchema, from_http_exception, problem_response
 
 SPEC = {
@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)  # no cookie authenticates the API, so there is no session to forge
     app.register_blueprint(docs.bp)
     _answer_unrouted_api_paths(app)
+    app.before_request_funcs.setdefault(None, []).insert(0, limit_body)
 
 
 bp.before_request(authenticate)

@@ -34,6 +34,15 @@ def faculty_sites(user: User, network_id: int | None = None):
     return condition
 
 
+def networks_of(user: User) -> Select:
+    """The regional networks of the collaboratives the user belongs to (every one for an
+    admin), archived ones too (their work stays readable), by name."""
+    query = db.select(Collaborative).where(Collaborative.parent_id.is_not(None))
+    if not user.is_admin:
+        query = query.where(Collaborative.parent_id.in_(user.collaborative_ids))
+    return query.order_by(Collaborative.name)
+
+
 def collaboratives_of(user: User) -> Select:
     """The national collaboratives the user belongs to."""
     query = db.select(Collaborative).where(Collaborative.parent_id.is_(None),

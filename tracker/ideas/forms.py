@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -10,6 +11,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..core.forms import PatientSafeForm
+from ..extensions import db
+from ..models import Driver
 
 
 class IdeaForm(PatientSafeForm):
@@ -53,3 +56,23 @@ class MergeTagsForm(FlaskForm):
     def validate_target(self, field):
         if field.data == self.source.data:
             raise ValidationError("Choose two different tags.")
+
+
+def fill_idea_form(form: IdeaForm, collaborative_id: int) -> None:
+    """The driver picker: the collaborative's primary drivers, each with its secondaries."""
+    drivers = db.session.execute(db.select(Driver).where(
+        Driver.collaborative_id == collaborative_id, Driver.deleted_at.is_(None))
+        .order_by(Driver.position, Driver.id)).scalars().all()
+    choices = [SelectChoice("", "— not placed yet —")]
+    for primary in (d for d in drivers if d.parent_id is None):
+        choices.append(SelectChoice(str(primary.id), primary.title))
+        choices += [SelectChoice(str(d.id), f"{primary.title} › {d.title}", optgroup=primary.title)
+                    for d in drivers if d.parent_id == primary.id]
+    form.driver_id.choices = choices
+
+
+def idea_values(form: IdeaForm) -> dict:
+    """The idea's own fields as typed (tags aside)."""
+    return {"title": form.title.data.strip(),
+            "description": (form.description.data or "").replace("\r\n", "\n"),
+            "driver_id": int(form.driver_id.data) if form.driver_id.data else None}

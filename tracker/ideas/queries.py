@@ -128,3 +128,11 @@ def evidence(idea: ChangeIdea, user: User) -> list[sa.Row]:
             sa.func.max(sa.case((ranked.c.rn_scale == 1, ranked.c.scale_unit))).label("unit"),
         ).group_by(ranked.c.site_id)
     ).all()
+
+
+DECISIONS = ("adopt", "adapt", "abandon")
+
+
+def decision_counts(rows: list[sa.Row]) -> dict[str, int]:
+    """How many sites' latest decision (from `evidence`) is each of adopt, adapt, abandon."""
+    return {d: sum(1 for r in rows if r.decision == d) for d in DECISIONS}

@@ -27,9 +27,9 @@ from ..feedback.panel import comments_context
 from ..models import ChangeIdea, Collaborative, Cycle, Driver, IdeaFollow, Site, Tag
 from ..sites.loaders import collaborative_choices, get_collaborative_or_404
 from . import bp, services
-from .forms import IdeaForm, TrySiteForm
+from .forms import IdeaForm, TrySiteForm, fill_idea_form, idea_values
 from .loaders import get_idea_or_404
-from .queries import STATUS_LABELS, evidence, library, site_status
+from .queries import STATUS_LABELS, decision_counts, evidence, library, site_status
 
 PER_PAGE = 24
 FILTER_ARGS = ("driver", "tag", "site", "status", "where", "sort")
@@ -96,7 +96,7 @@ def detail(idea_id: int):
         by_site.setdefault(cycle.site_id, []).append(cycle)
     sites = {c.site_id: c.site for c in cycles}
     spread = sorted(rows, key=lambda r: _first_test(r))
-    counts = {d: sum(1 for r in rows if r.decision == d) for d in ("adopt", "adapt", "abandon")}
+    counts = decision_counts(rows)
     following = db.session.scalar(db.select(db.func.count(IdeaFollow.id)).filter_by(
         idea_id=idea.id, user_id=current_user.id)) > 0
     return render_template(
@@ -125,18 +125,6 @@ def _try_form(collaborative_id: int) -> TrySiteForm | None:
     return form
 
 
-def _fill_idea_form(form: IdeaForm, collaborative_id: int) -> None:
-    drivers = db.session.execute(db.select(Driver).where(
-        Driver.collaborative_id == collaborative_id, Driver.deleted_at.is_(None))
-        .order_by(Driver.position, Driver.id)).scalars().all()
-    choices = [SelectChoice("", "— not placed yet —")]
-    for primary in (d for d in drivers if d.parent_id is None):
-        choices.append(SelectChoice(str(primary.id), primary.title))
-        choices += [SelectChoice(str(d.id), f"{primary.title} › {d.title}", optgroup=primary.title)
-                    for d in drivers if d.parent_id == primary.id]
-    form.driver_id.choices = choices
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
@@ -144,20 +132,14 @@ def create():
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"),
                                              may=Collaborative.can_add_idea)
     collaborative_id = collaborative.id
-    site = min((m.site for m in current_user.memberships
-                if m.site.collaborative_id == collaborative_id),
-               key=lambda s: s.name, default=None)
     form = IdeaForm()
-    _fill_idea_form(form, collaborative_id)
+    fill_idea_form(form, collaborative_id)
     similar = []
     if form.validate_on_submit():
         similar = services.similar_ideas(form.title.data, {collaborative_id})
         if not similar or form.create_anyway.data:
-            idea = ChangeIdea(collaborative_id=collaborative_id,
-                              origin_site_id=site.id if site else None,
-                              author_id=current_user.id, **_typed(form))
-            db.session.add(idea)
-            services.set_tags(idea, services.parse_tags(form.tags.data))
+            idea = services.add_idea(collaborative, by=current_user, **idea_values(form),
+                                     tags=services.parse_tags(form.tags.data))
             db.session.commit()
             flash("Idea saved. Other sites can find it in the library now.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
@@ -166,27 +148,20 @@ def create():
                            choices=collaborative_choices(Collaborative.can_add_idea))
 
 
-def _typed(form: IdeaForm) -> dict:
-    """The idea's own fields as typed (tags aside)."""
-    return {"title": form.title.data.strip(),
-            "description": (form.description.data or "").replace("\r\n", "\n"),
-            "driver_id": int(form.driver_id.data) if form.driver_id.data else None}
-
-
 @bp.route("/<id:idea_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(idea_id: int):
     """Edit an idea (its site's team and faculty); moving it to another driver keeps links."""
     idea = get_idea_or_404(idea_id, edit=True)
     form = IdeaForm(obj=idea) if request.method == "GET" else IdeaForm()
-    _fill_idea_form(form, idea.collaborative_id)
+    fill_idea_form(form, idea.collaborative_id)
     if request.method == "GET":
         form.driver_id.data = str(idea.driver_id or "")
         form.tags.data = ", ".join(t.name for t in idea.tags)
         form.stamp.data = idea.updated_at.isoformat()
     theirs = None
     if form.validate_on_submit():
-        if services.save_idea(idea, stamp=form.stamp.data, **_typed(form),
+        if services.save_idea(idea, stamp=form.stamp.data, **idea_values(form),
                               tags=services.parse_tags(form.tags.data)):
             db.session.commit()
             flash("Idea saved.", "success")

@@ -12,6 +12,7 @@ from ..cycles import services as cycles
 from ..extensions import db
 from ..models import (
     ChangeIdea,
+    Collaborative,
     Cycle,
     Driver,
     IdeaFollow,
@@ -34,6 +35,20 @@ def try_at_site(idea: ChangeIdea, site: Site, *, by: User, source: Cycle | None 
         plan_what=source.plan_what if source else idea.description,
     )
     return cycle
+
+
+def add_idea(collaborative: Collaborative, *, by: User, title: str, description: str,
+             driver_id: int | None, tags: list[str]) -> ChangeIdea:
+    """A new idea in the collaborative's library, from the author's first site there (by
+    name), if any: faculty add ideas that come from no site."""
+    site = min((m.site for m in by.memberships if m.site.collaborative_id == collaborative.id),
+               key=lambda s: s.name, default=None)
+    idea = ChangeIdea(collaborative_id=collaborative.id, origin_site_id=site.id if site else None,
+                      author_id=by.id, title=title, description=description,
+                      driver_id=driver_id)
+    db.session.add(idea)
+    set_tags(idea, tags)
+    return idea
 
 
 def hold(idea: ChangeIdea) -> None:

@@ -60,12 +60,15 @@ def network_filter(collaborative_ids: set[int] | None, *, faculty: bool = False
     return networks, next((n for n in networks if n.id == wanted), None)
 
 
-def get_network_or_404(network_id: int) -> Collaborative:
-    """A regional network whose national collaborative the user manages (rename, archive)."""
+def get_network_or_404(network_id: int, *, manage: bool = True) -> Collaborative:
+    """A regional network whose national collaborative the user manages (rename, archive);
+    with manage=False, one the user may read (a member of its collaborative)."""
     network = db.get_or_404(Collaborative, network_id)
     if network.parent is None:
         abort(404)
-    if not network.parent.can_manage(current_user):
+    allowed = (network.parent.can_manage(current_user) if manage
+               else current_user.can_view_collaborative(network.parent_id))
+    if not allowed:
         abort(403)
     return network
 

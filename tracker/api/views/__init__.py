@@ -1,3 +1,3 @@
 """The API's views, one module per family of resources."""
 
-from . import comments, cycles, events, measures, places  # noqa: F401
+from . import comments, cycles, events, ideas, measures, places  # noqa: F401

@@ -9,17 +9,26 @@ from ...feedback.forms import CommentForm
 from ...feedback.panel import comment_threads
 from ...models import Comment
 from .. import bp
-from ..inputs import invalid, validated
-from ..schemas import CommentCreateSchema, CommentSchema
+from ..inputs import decode_cursor, invalid, page_of, validated
+from ..schemas import CommentCreateSchema, CommentPage, CommentSchema, PageArgs
 
 
 @bp.get("/cycles/<id:cycle_id>/comments")
 @bp.doc(tags=["comments"])
-@bp.response(200, CommentSchema(many=True))
-def list_comments(cycle_id: int):
-    """A cycle's comments, oldest first, each thread's replies after it."""
+@bp.arguments(PageArgs, location="query", as_kwargs=True)
+@bp.response(200, CommentPage)
+def list_comments(cycle_id: int, limit: int, cursor: str | None = None):
+    """A cycle's comments, oldest first, each thread's replies after it; follow
+    `next_cursor`."""
     threads = comment_threads(get_cycle_or_404(cycle_id), current_user)
-    return [c for entry in threads for c in (entry.comment, *(r.comment for r in entry.replies))]
+    flat = [c for entry in threads for c in (entry.comment, *(r.comment for r in entry.replies))]
+    start = 0
+    if cursor:
+        after = decode_cursor(cursor)
+        start = next((i + 1 for i, c in enumerate(flat) if c.id == after), None)
+        if start is None:
+            raise invalid({"cursor": ["This comment is gone: read the list from the start."]})
+    return page_of(flat[start:start + limit + 1], limit)
 
 
 @bp.post("/cycles/<id:cycle_id>/comments")

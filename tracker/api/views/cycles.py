@@ -23,7 +23,7 @@ from ...cycles.worksheet import (
 from ...extensions import db
 from ...models import Cycle, CycleRevision, Stage
 from .. import bp
-from ..inputs import decode_cursor, encode_cursor, invalid, validated
+from ..inputs import invalid, paginate, validated
 from ..problems import ApiProblem
 from ..schemas import (
     CycleCreateSchema,
@@ -33,6 +33,7 @@ from ..schemas import (
     CycleUpdateSchema,
     StageMoveSchema,
 )
+from ..tables import csv_doc, csv_table, wants_csv
 
 ETAG = re.compile(r'"cycle-(\d+)-v(\d+)"')
 
@@ -43,20 +44,27 @@ def etag(cycle: Cycle) -> dict[str, str]:
 
 
 @bp.get("/cycles")
-@bp.doc(tags=["cycles"])
+@bp.doc(tags=["cycles"], **csv_doc("the cycles' fields (questions aside; measure ids "
+                                   "separated by `;`)"))
 @bp.arguments(CycleFilters, location="query")
 @bp.response(200, CyclePage)
 def list_cycles(args: dict):
-    """Cycles you may read, with the list page's filters, oldest first; follow `next_cursor`."""
-    limit, after = args.pop("limit"), decode_cursor(args.pop("cursor", None))
+    """Cycles you may read, with the list page's filters, oldest first; follow `next_cursor`.
+    As CSV with `Accept: text/csv` or `?format=csv`."""
+    limit, cursor, fmt = args.pop("limit"), args.pop("cursor", None), args.pop("format", None)
     form = validated(FilterForm, args, prepare=lambda f: fill_filter_choices(f, current_user))
     filters = {name: field.data for name, field in form._fields.items()}
-    query = apply_filters(cycles_visible_to(current_user), filters, current_user)
-    rows = db.session.scalars(with_row_data(query).where(Cycle.id > after)
-                              .order_by(Cycle.id).limit(limit + 1)).unique().all()
-    more = len(rows) > limit
-    return {"items": rows[:limit],
-            "next_cursor": encode_cursor(rows[limit - 1].id) if more else None}
+    query = with_row_data(apply_filters(cycles_visible_to(current_user), filters, current_user))
+    page = paginate(query, Cycle.id, limit=limit, cursor=cursor)
+    if wants_csv(fmt):
+        rows = CycleSchema(many=True, exclude=("questions",)).dump(page["items"])
+        rows = [[";".join(map(str, v)) if isinstance(v, list) else v for v in row.values()]
+                for row in rows]
+        return csv_table(list(CSV_COLUMNS), rows, "cycles.csv", page["next_cursor"])
+    return page
+
+
+CSV_COLUMNS = tuple(CycleSchema(exclude=("questions",)).fields)
 
 
 @bp.get("/cycles/<id:cycle_id>")

@@ -4,10 +4,9 @@ from flask_login import current_user
 
 from ...events.loaders import get_event_or_404
 from ...events.queries import events_visible_to
-from ...extensions import db
 from ...models import LearningEvent
 from .. import bp
-from ..inputs import decode_cursor, encode_cursor
+from ..inputs import paginate
 from ..schemas import EventPage, EventSchema, PageArgs
 
 
@@ -17,13 +16,8 @@ from ..schemas import EventPage, EventSchema, PageArgs
 @bp.response(200, EventPage)
 def list_events(limit: int, cursor: str | None = None):
     """Learning events in your collaboratives and networks, by id; follow `next_cursor`."""
-    query = (events_visible_to(current_user)
-             .where(LearningEvent.id > decode_cursor(cursor))
-             .order_by(LearningEvent.id).limit(limit + 1))
-    rows = db.session.scalars(query).all()
-    more = len(rows) > limit
-    return {"items": rows[:limit],
-            "next_cursor": encode_cursor(rows[limit - 1].id) if more else None}
+    return paginate(events_visible_to(current_user), LearningEvent.id, limit=limit,
+                    cursor=cursor)
 
 
 @bp.get("/events/<id:event_id>")

@@ -1,6 +1,8 @@
 """Measures, their definitions and data: read; one site's values upserted in bulk, all or
 nothing, through the import page's checks; the chart a page draws, as numbers."""
 
+from datetime import date
+
 from flask_login import current_user
 
 from ...extensions import db
@@ -8,29 +10,35 @@ from ...measures import front, queries, services
 from ...measures.imports import Mapping, check
 from ...measures.loaders import get_measure_or_404, get_measure_site_or_404
 from ...measures.transfer import Table
-from ...models import MeasureValue
+from ...models import Measure, MeasureValue
 from .. import bp
-from ..inputs import invalid
+from ..inputs import decode_cursor, invalid, page_of, paginate
 from ..schemas import (
     ChartArgs,
     ChartSchema,
+    MeasurePage,
     MeasureSchema,
+    PageArgs,
     SiteArgs,
     UpsertResult,
     ValueArgs,
     ValuesPage,
     ValuesUpload,
 )
+from ..tables import csv_doc, csv_table, wants_csv
 
 COLUMNS = ("period", "numerator", "denominator", "value", "note")
 
 
 @bp.get("/measures")
 @bp.doc(tags=["measures"])
-@bp.response(200, MeasureSchema(many=True))
-def list_measures():
-    """Your collaboratives' measures and your sites' own measures, with their definitions."""
-    return db.session.scalars(queries.measures_listed_for(current_user)).all()
+@bp.arguments(PageArgs, location="query", as_kwargs=True)
+@bp.response(200, MeasurePage)
+def list_measures(limit: int, cursor: str | None = None):
+    """Your collaboratives' measures and your sites' own measures, with their definitions, by
+    id; follow `next_cursor`."""
+    return paginate(queries.measures_listed_for(current_user), Measure.id, limit=limit,
+                    cursor=cursor)
 
 
 @bp.get("/measures/<id:measure_id>")
@@ -42,11 +50,14 @@ def get_measure(measure_id: int):
 
 
 @bp.get("/measures/<id:measure_id>/values")
-@bp.doc(tags=["measures"])
+@bp.doc(tags=["measures"], **csv_doc("period, numerator, denominator, value, note (the "
+                                     "upload's columns)"))
 @bp.arguments(ValueArgs, location="query", as_kwargs=True)
 @bp.response(200, ValuesPage)
-def list_values(measure_id: int, site_id: int | None = None, start=None, end=None):
-    """A site's values of the measure in period order, between `start` and `end` if given."""
+def list_values(measure_id: int, limit: int, site_id: int | None = None, start=None, end=None,
+                cursor: str | None = None, format: str | None = None):  # noqa: A002
+    """A site's values of the measure in period order, between `start` and `end` if given;
+    as CSV with `Accept: text/csv` or `?format=csv` (for Excel, Power BI, pandas)."""
     measure = get_measure_or_404(measure_id)
     site = get_measure_site_or_404(measure, site_id)
     query = queries.values_of([measure.id], [site.id])
@@ -54,8 +65,22 @@ def list_values(measure_id: int, site_id: int | None = None, start=None, end=Non
         query = query.where(MeasureValue.period_start >= start)
     if end:
         query = query.where(MeasureValue.period_start <= end)
-    return {"measure_id": measure.id, "site_id": site.id,
-            "items": db.session.scalars(query).all()}
+    if cursor:
+        query = query.where(MeasureValue.period_start > date.fromordinal(_ordinal(cursor)))
+    page = page_of(db.session.scalars(query.limit(limit + 1)).all(), limit,
+                   key=lambda v: v.period_start.toordinal())
+    if wants_csv(format):
+        return csv_table(list(COLUMNS), [[v.period_start, v.numerator, v.denominator, v.value,
+                                          v.note] for v in page["items"]],
+                         f"measure-{measure.id}-site-{site.id}.csv", page["next_cursor"])
+    return {"measure_id": measure.id, "site_id": site.id, **page}
+
+
+def _ordinal(cursor: str) -> int:
+    ordinal = decode_cursor(cursor)
+    if not 1 <= ordinal <= date.max.toordinal():
+        raise invalid({"cursor": ["Not a cursor from this API: use `next_cursor` as given."]})
+    return ordinal
 
 
 @bp.route("/measures/<id:measure_id>/values", methods=["PUT"])

@@ -1,20 +1,30 @@
-"""Collaboratives, their regional networks and sites: read only."""
+"""Collaboratives, their regional networks and sites: read only, by cursor."""
 
 from flask_login import current_user
 
-from ...core.queries import collaboratives_of, sites_visible_to
-from ...extensions import db
-from ...sites.loaders import get_collaborative_or_404, get_site_or_404
+from ...core.queries import collaboratives_of, networks_of, sites_visible_to
+from ...models import Collaborative, Site
+from ...sites.loaders import get_collaborative_or_404, get_network_or_404, get_site_or_404
 from .. import bp
-from ..schemas import CollaborativeSchema, SiteSchema
+from ..inputs import paginate
+from ..schemas import (
+    CollaborativePage,
+    CollaborativeSchema,
+    PageArgs,
+    SiteFilters,
+    SitePage,
+    SiteSchema,
+)
 
 
 @bp.get("/collaboratives")
 @bp.doc(tags=["places"])
-@bp.response(200, CollaborativeSchema(many=True))
-def list_collaboratives():
-    """The national collaboratives you belong to."""
-    return db.session.scalars(collaboratives_of(current_user)).all()
+@bp.arguments(PageArgs, location="query", as_kwargs=True)
+@bp.response(200, CollaborativePage)
+def list_collaboratives(limit: int, cursor: str | None = None):
+    """The national collaboratives you belong to, by id; follow `next_cursor`."""
+    return paginate(collaboratives_of(current_user), Collaborative.id, limit=limit,
+                    cursor=cursor)
 
 
 @bp.get("/collaboratives/<id:collaborative_id>")
@@ -27,18 +37,46 @@ def get_collaborative(collaborative_id: int):
 
 @bp.get("/collaboratives/<id:collaborative_id>/networks")
 @bp.doc(tags=["places"])
-@bp.response(200, CollaborativeSchema(many=True))
-def list_networks(collaborative_id: int):
-    """A collaborative's regional networks."""
-    return get_collaborative_or_404(collaborative_id).networks
+@bp.arguments(PageArgs, location="query", as_kwargs=True)
+@bp.response(200, CollaborativePage)
+def list_collaborative_networks(collaborative_id: int, limit: int, cursor: str | None = None):
+    """A collaborative's regional networks, by id; follow `next_cursor`."""
+    collaborative = get_collaborative_or_404(collaborative_id)
+    return paginate(networks_of(current_user).where(
+        Collaborative.parent_id == collaborative.id), Collaborative.id, limit=limit,
+        cursor=cursor)
+
+
+@bp.get("/networks")
+@bp.doc(tags=["places"])
+@bp.arguments(PageArgs, location="query", as_kwargs=True)
+@bp.response(200, CollaborativePage)
+def list_networks(limit: int, cursor: str | None = None):
+    """The regional networks of your collaboratives (archived ones flagged), by id."""
+    return paginate(networks_of(current_user), Collaborative.id, limit=limit, cursor=cursor)
+
+
+@bp.get("/networks/<id:network_id>")
+@bp.doc(tags=["places"])
+@bp.response(200, CollaborativeSchema)
+def get_network(network_id: int):
+    """One regional network (`parent_id` is its national collaborative)."""
+    return get_network_or_404(network_id, manage=False)
 
 
 @bp.get("/sites")
 @bp.doc(tags=["places"])
-@bp.response(200, SiteSchema(many=True))
-def list_sites():
-    """Sites in your collaboratives (archived ones left out, as in the directory)."""
-    return db.session.scalars(sites_visible_to(current_user)).all()
+@bp.arguments(SiteFilters, location="query")
+@bp.response(200, SitePage)
+def list_sites(args: dict):
+    """Sites in your collaboratives (archived ones left out, as in the directory), by id;
+    follow `next_cursor`."""
+    query = sites_visible_to(current_user)
+    if args.get("collaborative"):
+        query = query.where(Site.collaborative_id == args["collaborative"])
+    if args.get("network"):
+        query = query.where(Site.network_id == args["network"])
+    return paginate(query, Site.id, limit=args["limit"], cursor=args.get("cursor"))
 
 
 @bp.get("/sites/<id:site_id>")
