@@ -1,0 +1,42 @@
+"""each site's chart of each measure summed up (latest signal, value, centre), kept with its data
+
+Revision ID: c5a1f0e2d7b3
+Revises: b4e7d1c9a2f6
+Create Date: 2026-12-02 19:50:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'c5a1f0e2d7b3'
+down_revision = 'b4e7d1c9a2f6'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('measure_summary',
+    sa.Column('measure_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('view', sa.String(length=10), nullable=False),
+    sa.Column('definition', sa.String(length=200), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.Column('first_period', sa.Date(), nullable=True),
+    sa.Column('latest_period', sa.Date(), nullable=True),
+    sa.Column('latest_value', sa.Double(), nullable=True),
+    sa.Column('centre', sa.Double(), nullable=True),
+    sa.Column('variation_icon', sa.String(length=30), nullable=True),
+    sa.Column('assurance_icon', sa.String(length=30), nullable=True),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('recent', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['measure_id'], ['measure.id'], name=op.f('fk_measure_summary_measure_id_measure')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_measure_summary_site_id_site')),
+    sa.PrimaryKeyConstraint('measure_id', 'site_id', 'view', name=op.f('pk_measure_summary'))
+    )
+
+
+def downgrade():
+    op.drop_table('measure_summary')
