@@ -31,7 +31,6 @@ def upgrade():
     sa.Column('assurance_icon', sa.String(length=30), nullable=True),
     sa.Column('error', sa.Text(), nullable=False),
     sa.Column('recent', sa.JSON(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['measure_id'], ['measure.id'], name=op.f('fk_measure_summary_measure_id_measure')),
     sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_measure_summary_site_id_site')),
     sa.PrimaryKeyConstraint('measure_id', 'site_id', 'view', name=op.f('pk_measure_summary'))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..core.db import lock
 from ..extensions import db
-from ..models import Measure, MeasureSummary, MeasureValue, PhaseBreak, Site, utcnow
+from ..models import Measure, MeasureSummary, MeasureValue, PhaseBreak, Site
 from ..spc import AssuranceIcon, VariationIcon
 from . import queries, series
 
@@ -139,49 +139,59 @@ def load(measures: Collection[Measure], site_ids: Collection[int],
     return out
 
 
+def _rows(measure: Measure, site_ids: list[int]) -> list[dict]:
+    """The summaries of `measure` at these sites in both views, as rows to insert."""
+    rows, breaks = _series([measure.id], site_ids)
+    key, out = definition_key(measure), []
+    for site_id in site_ids:
+        for view in series.VIEWS:
+            s = compute(measure, site_id, rows[(measure.id, site_id)],
+                        breaks[(measure.id, site_id)], view)
+            out.append({
+                "measure_id": measure.id, "site_id": site_id, "view": view, "definition": key,
+                "points": s.points, "first_period": s.first_period,
+                "latest_period": s.latest_period, "latest_value": s.latest_value,
+                "centre": s.centre,
+                "variation_icon": s.variation_icon.value if s.variation_icon else None,
+                "assurance_icon": s.assurance_icon.value if s.assurance_icon else None,
+                "error": s.error, "recent": [[p.isoformat(), v] for p, v in s.recent]})
+    return out
+
+
 def refresh(measure: Measure, site_ids: Collection[int]) -> None:
     """Recompute and store the summaries of `measure` at these sites, in both views."""
     site_ids = sorted(set(site_ids))
     if not site_ids:
         return
-    rows, breaks = _series([measure.id], site_ids)
-    existing = {(r.site_id, r.view): r for r in db.session.scalars(
-        db.select(MeasureSummary).where(MeasureSummary.measure_id == measure.id,
-                                        MeasureSummary.site_id.in_(site_ids)))}
-    key = definition_key(measure)
-    for site_id in site_ids:
-        for view in series.VIEWS:
-            s = compute(measure, site_id, rows[(measure.id, site_id)],
-                        breaks[(measure.id, site_id)], view)
-            row = existing.get((site_id, view))
-            if row is None:
-                row = MeasureSummary(measure_id=measure.id, site_id=site_id, view=view)
-                db.session.add(row)
-            row.definition, row.points = key, s.points
-            row.first_period, row.latest_period = s.first_period, s.latest_period
-            row.latest_value, row.centre = s.latest_value, s.centre
-            row.variation_icon = s.variation_icon.value if s.variation_icon else None
-            row.assurance_icon = s.assurance_icon.value if s.assurance_icon else None
-            row.error, row.updated_at = s.error, utcnow()
-            row.recent = [[p.isoformat(), v] for p, v in s.recent]
+    rows = _rows(measure, site_ids)
+    db.session.execute(db.delete(MeasureSummary).where(
+        MeasureSummary.measure_id == measure.id, MeasureSummary.site_id.in_(site_ids))
+        .execution_options(synchronize_session=False))
+    db.session.execute(db.insert(MeasureSummary), rows)
 
 
-def rebuild_all(*, batch: int = 50) -> int:
+def rebuild_all(*, batch: int = 150) -> int:
     """Recompute every summary: each measure at every site that may chart it (its
     collaborative's sites for a core measure, its own site for a local one), so a series with
     no data has its (empty) summary too. Returns how many series."""
-    total = 0
+    db.session.execute(db.delete(MeasureSummary).execution_options(synchronize_session=False))
     measures = db.session.scalars(db.select(Measure).where(Measure.deleted_at.is_(None))
                                   .order_by(Measure.id)).all()
     sites_of: dict[int, list[int]] = defaultdict(list)
-    for site_id, collaborative_id in db.session.execute(db.select(Site.id, Site.collaborative_id)):
+    for site_id, collaborative_id in db.session.execute(
+            db.select(Site.id, Site.collaborative_id).order_by(Site.id)):
         sites_of[collaborative_id].append(site_id)
+    total, pending = 0, []
     for measure in measures:
         site_ids = [measure.site_id] if measure.site_id else sites_of[measure.collaborative_id]
         for start in range(0, len(site_ids), batch):
-            refresh(measure, site_ids[start:start + batch])
-            db.session.flush()
+            pending += _rows(measure, site_ids[start:start + batch])
+            if len(pending) >= 2000:
+                db.session.execute(db.insert(MeasureSummary), pending)
+                pending = []
         total += len(site_ids)
+    if pending:
+        db.session.execute(db.insert(MeasureSummary), pending)
     return total
 
 
@@ -204,9 +214,10 @@ def _before_flush(session: Session, flush_context, instances) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # changes not flushed yet: the flush hook marks their series due
     if not session.info.get(DUE):
         return
-    session.flush()
     due = session.info.pop(DUE, set())
     by_measure: dict[int, set[int]] = defaultdict(set)
     for measure_id, site_id in due:

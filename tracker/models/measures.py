@@ -133,7 +133,6 @@ class MeasureSummary(db.Model):
     error: Mapped[str] = mapped_column(sa.Text, default="")
     # The last periods of the grid, [[iso date, plotted value or null], ...], oldest first.
     recent: Mapped[Any] = mapped_column(sa.JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class PhaseBreak(db.Model):
