@@ -1,4 +1,5 @@
-"""each site's chart of each measure summed up (latest signal, value, centre), kept with its data
+"""each site's chart of each measure summed up (latest signal, value, centre), kept with its data;
+indexes for activity over a span (cycle revisions, measure values)
 
 Revision ID: c5a1f0e2d7b3
 Revises: b4e7d1c9a2f6
@@ -35,7 +36,16 @@ def upgrade():
     sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_measure_summary_site_id_site')),
     sa.PrimaryKeyConstraint('measure_id', 'site_id', 'view', name=op.f('pk_measure_summary'))
     )
+    # Activity and contributions over a span (dashboards, the action-period report).
+    with op.batch_alter_table('cycle_revision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cycle_revision_created_at'), ['created_at'], unique=False)
+    with op.batch_alter_table('measure_value', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_measure_value_updated_at'), ['updated_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('measure_value', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_measure_value_updated_at'))
+    with op.batch_alter_table('cycle_revision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cycle_revision_created_at'))
     op.drop_table('measure_summary')

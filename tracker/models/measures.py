@@ -99,7 +99,8 @@ class MeasureValue(db.Model):
     value: Mapped[Optional[float]]  # counts and continuous measures
     note: Mapped[str] = mapped_column(sa.Text, default="")
     entered_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Indexed: data entered over a span (dashboards' activity, reports) filters on it.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     measure: Mapped[Measure] = relationship()
     site: Mapped[Site] = relationship()
