@@ -37,9 +37,10 @@ def test_every_site_on_the_same_axes_with_signals(app, login, world):
     html = login("faculty").get(f"/measures/{measure_id}/sites").get_data(True)
     cards = re.findall(r'<li class="col site-card" data-site="([^"]+)">', html)
     assert cards == ["Alpha Hospital", "Beta Hospital", "Site 000"]
-    assert html.count('class="measure-chart measure-chart-compact"') == 3
-    y_axes = re.findall(r"<g class=\"axis\" aria-hidden=\"true\">(.*?)</g>", html, re.S)
-    assert len(set(y_axes)) == 1  # identical axes
+    assert html.count('<svg class="sparkline"') == 3  # thumbnails, not full charts
+    axes = re.findall(r'data-axes="([^"]+)"', html)
+    assert len(axes) == 3 and len(set(axes)) == 1  # identical axes
+    assert "measure-chart-compact" not in html
     assert "Latest week: a sign of improvement (higher than usual)" in html
     assert "Latest week: a sign of concern (lower than usual)" in html
     assert "Latest: <strong>54%</strong>" in html

@@ -13,6 +13,7 @@ from .api.cli import create_token_command
 from .core import backup, jobs
 from .extensions import db
 from .jobs_cli import scheduler_command, worker_command
+from .measures import summaries
 from .models import (
     Collaborative,
     CollaborativeRole,
@@ -35,6 +36,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(search_reindex)
+    app.cli.add_command(rebuild_summaries)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(send_digests_command)
@@ -154,6 +156,17 @@ def search_reindex(background):
         return
     count = search_jobs.reindex()
     click.echo(f"Indexed {count} ideas, cycles and comments.")
+
+
+@click.command("rebuild-summaries")
+@with_appcontext
+def rebuild_summaries():
+    """Recompute every site's chart summary of every measure (latest signal, value, centre)
+    that dashboards, reports and small multiples read, e.g. after restoring a backup."""
+    started = time.monotonic()
+    count = summaries.rebuild_all()
+    db.session.commit()
+    click.echo(f"Summed up {count:,} charts in {time.monotonic() - started:.0f} s.")
 
 
 @click.command("backup")

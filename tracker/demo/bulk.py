@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ..cycles.services import snapshot
 from ..extensions import db
+from ..measures import summaries
 from ..models import (
     ChangeIdea,
     Comment,
@@ -128,13 +129,15 @@ def finish(ctx: Context) -> str:
     the new rows, so its plans fit the data from the start."""
     documents = [*_cycle_documents(ctx), *_comment_documents(ctx)]
     insert(SearchDocument.__table__, documents)
+    charts = summaries.rebuild_all()  # the values went in by bulk inserts: no hook saw them
     if db.session.get_bind().dialect.name == "postgresql":
         for table in (Cycle.__table__, Comment.__table__):
             db.session.execute(sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"(SELECT MAX(id) FROM {table.name}))"))
         db.session.execute(sa.text("ANALYZE"))
-    return f"Indexed {len(documents) + len(ctx.ideas):,} ideas, cycles and comments for search."
+    return (f"Indexed {len(documents) + len(ctx.ideas):,} ideas, cycles and comments for "
+            f"search; summed up {charts:,} charts.")
 
 
 # The search index's documents, as search.engine writes them for a cycle and a comment.

@@ -17,7 +17,7 @@ from .series import CHART_NAMES, Chart
 from .words import ASSURANCE_WORDS, VARIATION_WORDS
 
 __all__ = [
-    "COLOURS", "Annotation", "Badge", "ChartCycle", "Geometry", "Mark", "badges",
+    "COLOURS", "Annotation", "Badge", "ChartCycle", "Geometry", "Mark", "badges", "icon_badges",
     "chart_kind_words", "layout", "nice_step", "y_range",
 ]  # fmt: skip
 
@@ -137,16 +137,21 @@ _ASSURANCE_LOOK = {
 def badges(chart: Chart) -> list[Badge]:
     """The Making Data Count variation icon (the latest point) and assurance icon (the target),
     each saying in plain words what it is about."""
-    result, out = chart.result, []
+    result = chart.result
     if result is None:
-        return out
-    if result.variation_icon is not None:
-        colour, letter = _VARIATION_LOOK[result.variation_icon]
-        latest = f"Latest {periods.unit(chart.measure.frequency)}: "
-        out.append(Badge("variation", colour, letter,
-                         latest + VARIATION_WORDS[result.variation_icon]))
-    if result.assurance_icon is not None:
-        colour, letter = _ASSURANCE_LOOK[result.assurance_icon]
-        out.append(Badge("assurance", colour, letter,
-                         "Target: " + ASSURANCE_WORDS[result.assurance_icon]))
+        return []
+    return icon_badges(chart.measure.frequency, result.variation_icon, result.assurance_icon)
+
+
+def icon_badges(frequency, variation: VariationIcon | None,
+                assurance: AssuranceIcon | None) -> list[Badge]:
+    """The badges of the two icons (from a chart, or a stored summary of one)."""
+    out = []
+    if variation is not None:
+        colour, letter = _VARIATION_LOOK[variation]
+        latest = f"Latest {periods.unit(frequency)}: "
+        out.append(Badge("variation", colour, letter, latest + VARIATION_WORDS[variation]))
+    if assurance is not None:
+        colour, letter = _ASSURANCE_LOOK[assurance]
+        out.append(Badge("assurance", colour, letter, "Target: " + ASSURANCE_WORDS[assurance]))
     return out

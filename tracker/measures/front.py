@@ -11,8 +11,8 @@ from datetime import date, datetime
 from flask import url_for
 
 from ..extensions import db
-from ..models import Collaborative, Measure, MeasureKind, Site, User
-from . import bundles, charts, periods, queries, series, words
+from ..models import Collaborative, Measure, MeasureKind, MeasureValue, Site, User
+from . import bundles, charts, periods, queries, series, summaries, words
 from .periods import period_start
 from .transfer import MAX_BYTES, FileProblem, find_nhs_number, read_table
 
@@ -20,7 +20,7 @@ from .transfer import MAX_BYTES, FileProblem, find_nhs_number, read_table
 __all__ = ["MAX_BYTES", "FileProblem", "MeasureAtSite", "SiteChart", "Submission",
            "compact_chart", "find_nhs_number", "latest_signal", "main_measure",
            "measure_at_sites", "measures_at_sites", "period_start", "pick_main", "read_table",
-           "site_chart", "submissions"]
+           "signal_words", "site_chart", "submissions"]
 
 
 # How many complete periods back a dashboard looks for gaps in a site's data.
@@ -102,7 +102,8 @@ class Submission:
 def submissions(measure: Measure, site_ids: list[int], start: datetime,
                 end: datetime) -> dict[int, Submission]:
     """Per site, the periods of `measure` submitted between `start` and `end` (complete periods
-    only) and its latest signal. Two queries, however many sites."""
+    only) and its latest signal (from the stored chart summaries). Two queries, however many
+    sites."""
     freq = measure.frequency
     first = period_start(start.date(), freq)
     if first < start.date():
@@ -110,30 +111,36 @@ def submissions(measure: Measure, site_ids: list[int], start: datetime,
     last_open = period_start(end.date(), freq)  # not yet complete
     expected = [p for p in periods.periods_between(first, last_open, freq)
                 if p < last_open] if first < last_open else []
-    rows, breaks = _values_and_breaks(measure.id, site_ids)
-    out = {}
-    for site_id in site_ids:
-        have = {r.period_start for r in rows[site_id]
-                if series.plotted(measure, r.numerator, r.denominator, r.value) is not None}
-        out[site_id] = Submission(len(expected), len(have.intersection(expected)),
-                                  latest_signal(measure, rows[site_id], breaks[site_id]))
-    return out
+    have: dict[int, set[date]] = defaultdict(set)
+    if expected:
+        for r in db.session.execute(queries.value_rows(measure.id, site_ids).where(
+                MeasureValue.period_start.between(expected[0], expected[-1]))):
+            if series.plotted(measure, r.numerator, r.denominator, r.value) is not None:
+                have[r.site_id].add(r.period_start)
+    charted = summaries.load([measure], site_ids)
+    return {site_id: Submission(len(expected), len(have[site_id].intersection(expected)),
+                                signal_words(charted[(measure.id, site_id)]))
+            for site_id in site_ids}
 
 
 def latest_signal(measure: Measure, rows: list, break_dates: list[date]) -> str:
-    """The measure's latest point and what its chart says about it, in words."""
-    points = series.build_points(measure, rows)
-    if not points:
+    """The measure's latest point and what its chart says about it, in words (computed live:
+    `signal_words` says it of a stored summary)."""
+    return signal_words(summaries.compute(measure, 0, rows, break_dates,
+                                          series.default_view(measure)))
+
+
+def signal_words(summary: summaries.Summary) -> str:
+    """A chart summary's latest point and what the chart says about it, in words."""
+    measure = summary.measure
+    if not summary.has_data:
         return "No data yet"
-    chart = series.build_chart(measure, points, break_dates, series.default_view(measure))
-    latest = chart.latest
-    value = words.format_value(measure, latest.value) if latest else ""
-    when = periods.label(latest.period, measure.frequency) if latest else ""
-    if chart.result is None or chart.result.variation_icon is None:
-        return f"{value} ({when}); too little data for a signal" if latest else "No data yet"
+    value = words.format_value(measure, summary.latest_value)
+    when = periods.label(summary.latest_period, measure.frequency)
+    if summary.variation_icon is None:
+        return f"{value} ({when}); too little data for a signal"
     # The variation icon is about the latest point only: said beside that point's value.
-    said = words.VARIATION_WORDS[chart.result.variation_icon]
-    return f"{value} ({when}): {said}"
+    return f"{value} ({when}): {words.VARIATION_WORDS[summary.variation_icon]}"
 
 
 @dataclass(frozen=True)
@@ -152,13 +159,14 @@ class MeasureAtSite:
     grid_url: str
     tally_url: str  # '' when the ward tally cannot count this measure
     url: str
-    chart: series.Chart
+    summary: summaries.Summary  # the chart summed up (stored, or computed if none is)
 
 
 def measures_at_sites(sites: Collection[Site], today: date) -> dict[int, list[MeasureAtSite]]:
     """Per site, its measures (its collaborative's core ones, then its own), with the latest
-    value, signal icons and the current period's data still missing. Three queries however
-    many sites and measures; a bundle's parts ride with the bundle when the tally counts them.
+    value, signal icons and the current period's data still missing, from the stored chart
+    summaries. Two queries however many sites and measures (two more when some summary is
+    missing); a bundle's parts ride with the bundle when the tally counts them.
     """
     sites = list(sites)
     if not sites:
@@ -169,73 +177,51 @@ def measures_at_sites(sites: Collection[Site], today: date) -> dict[int, list[Me
             Measure.collaborative_id.in_({s.collaborative_id for s in sites}),
             Measure.deleted_at.is_(None))
         .order_by(Measure.position, Measure.name)).all()
-    rows: dict[tuple[int, int], list] = defaultdict(list)
-    for row in db.session.execute(
-            queries.value_rows_of([m.id for m in live], site_ids)):
-        rows[(row.measure_id, row.site_id)].append(row)
-    breaks: dict[tuple[int, int], list[date]] = defaultdict(list)
-    for b in db.session.scalars(queries.phase_breaks_at([m.id for m in live], site_ids)):
-        breaks[(b.measure_id, b.site_id)].append(b.period_start)
     heads = bundles.tally_heads(live)
     folded = {m.id for m in live if m.composite_id in heads}
-    out = {}
-    for site in sites:
-        shown = [m for m in live if m.collaborative_id == site.collaborative_id
-                 and m.site_id in (None, site.id) and m.id not in folded]
-        out[site.id] = [_at_site(m, site, rows[(m.id, site.id)], breaks[(m.id, site.id)],
-                                 tally=m.id in heads, today=today) for m in shown]
-    return out
-
-
-def _values_and_breaks(measure_id: int, site_ids: Collection[int]
-                       ) -> tuple[dict[int, list], dict[int, list[date]]]:
-    """A measure's values and phase-break dates at these sites, by site: two queries."""
-    rows: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(queries.value_rows(measure_id, site_ids)):
-        rows[row.site_id].append(row)
-    breaks: dict[int, list[date]] = defaultdict(list)
-    for b in db.session.scalars(queries.phase_breaks_of(measure_id, site_ids)):
-        breaks[b.site_id].append(b.period_start)
-    return rows, breaks
+    shown = {site.id: [m for m in live if m.collaborative_id == site.collaborative_id
+                       and m.site_id in (None, site.id) and m.id not in folded]
+             for site in sites}
+    charted = summaries.load({m for ms in shown.values() for m in ms}, site_ids)
+    return {site.id: [_at_site(m, site, charted[(m.id, site.id)], tally=m.id in heads,
+                               today=today) for m in shown[site.id]]
+            for site in sites}
 
 
 def measure_at_sites(measure: Measure, sites: Collection[Site],
                      today: date) -> list[MeasureAtSite]:
-    """One measure at each of some sites (in their order): latest value, icons, gaps. Two
-    queries however many sites."""
-    rows, breaks = _values_and_breaks(measure.id, [s.id for s in sites])
-    return [_at_site(measure, s, rows[s.id], breaks[s.id], tally=False, today=today)
+    """One measure at each of some sites (in their order): latest value, icons, gaps, from
+    the stored chart summaries. One query however many sites (two more when some summary is
+    missing)."""
+    charted = summaries.load([measure], [s.id for s in sites])
+    return [_at_site(measure, s, charted[(measure.id, s.id)], tally=False, today=today)
             for s in sites]
 
 
-def _at_site(measure: Measure, site: Site, rows: list, break_dates: list[date], *,
+def _at_site(measure: Measure, site: Site, summary: summaries.Summary, *,
              tally: bool, today: date) -> MeasureAtSite:
-    chart = series.build_chart(measure, series.build_points(measure, rows), break_dates,
-                               series.default_view(measure))
-    latest, freq = chart.latest, measure.frequency
+    freq = measure.frequency
     now = periods.current_period(freq, today)
-    have = {r.period_start for r in rows
-            if series.plotted(measure, r.numerator, r.denominator, r.value) is not None}
+    # The summary keeps the last periods up to the latest with data: the current and recent
+    # periods are among them unless values were entered far ahead of today.
+    have = summary.periods_with_data()
     due = "" if now in have else f"this {periods.unit(freq)} (from {periods.label(now, freq)})"
     recent = periods.recent_periods(freq, RECENT_PERIODS + 1, today)[1:]
     gaps = len(set(recent) - have)
     gap_words = (f"{gaps} of the last {RECENT_PERIODS} {periods.unit(freq, RECENT_PERIODS)} "
                  f"{'has' if gaps == 1 else 'have'} no data") if gaps else ""
+    latest = summary.latest_period
     return MeasureAtSite(
-        measure, site, words.format_value(measure, latest.value) if latest else "",
-        f"{periods.unit(freq)} of {periods.label(latest.period, freq)}" if latest else "",
-        charts.badges(chart), due, gaps, gap_words,
+        measure, site, words.format_value(measure, summary.latest_value) if latest else "",
+        f"{periods.unit(freq)} of {periods.label(latest, freq)}" if latest else "",
+        charts.icon_badges(freq, summary.variation_icon, summary.assurance_icon), due, gaps,
+        gap_words,
         url_for("measures.grid", measure_id=measure.id, site_id=site.id),
         url_for("measures.tally", measure_id=measure.id, site_id=site.id) if tally else "",
-        url_for("measures.detail", measure_id=measure.id, site_id=site.id), chart)
+        url_for("measures.detail", measure_id=measure.id, site_id=site.id), summary)
 
 
 def compact_chart(at: MeasureAtSite, user: User) -> SiteChart:
-    """The small chart of a measure already loaded by `measures_at_sites`, with its cycles
-    (one query)."""
-    cycles = load_cycles(at.measure, at.site, user)
-    title = f"{at.measure.name}, {at.site.name}"
-    geometry = charts.layout(at.chart, title=title, cycles=cycles, compact=True)
-    narrow = charts.layout(at.chart, title=title, cycles=cycles, narrow=True)
-    return SiteChart(at.measure, at.site, at.chart, cycles, geometry, words.summary(at.chart),
-                     narrow)
+    """The small chart of a measure summed up by `measures_at_sites`, with its cycles (three
+    queries: values, phase breaks, cycles)."""
+    return site_chart(at.measure, at.site, user, compact=True)

@@ -62,6 +62,13 @@ def chart_sites(measure: Measure, user: User) -> Select:
     return query
 
 
+def networks_of(measure: Measure) -> Select:
+    """The regional networks of a core measure's collaborative (to filter its sites by)."""
+    return db.select(Collaborative).where(
+        Collaborative.parent_id == measure.collaborative_id,
+        Collaborative.archived_at.is_(None)).order_by(Collaborative.name)
+
+
 def values_of(measure_ids: Collection[int], site_ids: Collection[int]) -> Select:
     """Stored values of some measures at some sites, in period order."""
     return (

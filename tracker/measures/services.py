@@ -19,7 +19,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import bundles
+from . import bundles, summaries
 from .entries import Entry, stamp, stored_stamp
 
 MEASURE_FIELDS = ("name", "kind", "definition", "data_kind", "unit", "direction", "target",
@@ -209,6 +209,8 @@ def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source
     # Bulk inserts: an import of 10,000 rows must finish in seconds.
     if inserts:
         db.session.execute(db.insert(MeasureValue), inserts)
+        # A bulk insert passes no session hook: the commit must still recompute the charts.
+        summaries.touch(db.session(), measure.id, {row["site_id"] for row in inserts})
     if changes:
         db.session.execute(db.insert(MeasureValueChange), changes)
         if source != "import":  # an import is audited once, as a whole (measure.data_imported)

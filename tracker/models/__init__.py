@@ -31,6 +31,7 @@ from .ideas import ChangeIdea, Driver, IdeaFollow, Tag, idea_tag
 from .measures import (
     ImportBatch,
     Measure,
+    MeasureSummary,
     MeasureValue,
     MeasureValueChange,
     PhaseBreak,
@@ -70,6 +71,7 @@ __all__ = [
     "LearningEvent",
     "Measure",
     "MeasureKind",
+    "MeasureSummary",
     "MeasureValue",
     "MeasureValueChange",
     "Membership",

@@ -194,7 +194,8 @@ class CycleRevision(db.Model):
     version: Mapped[int]  # the cycle's version after this change
     action: Mapped[str] = mapped_column(sa.String(40))  # created, edited, stage, deleted, ...
     user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed: activity and contributions over a span (dashboards, reports) filter on it.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)  # field: [old, new]
 

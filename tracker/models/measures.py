@@ -99,7 +99,8 @@ class MeasureValue(db.Model):
     value: Mapped[Optional[float]]  # counts and continuous measures
     note: Mapped[str] = mapped_column(sa.Text, default="")
     entered_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Indexed: data entered over a span (dashboards' activity, reports) filters on it.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     measure: Mapped[Measure] = relationship()
     site: Mapped[Site] = relationship()
@@ -111,6 +112,28 @@ class MeasureValue(db.Model):
         if self.numerator is None or not self.denominator:
             return None
         return self.numerator / self.denominator
+
+
+class MeasureSummary(db.Model):
+    """One site's chart of one measure in one view, summed up: derived data, rebuilt from the
+    values and phase breaks in the same transaction as every change to them (see
+    tracker/measures/summaries.py), so dashboards and reports need not compute the chart."""
+
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), primary_key=True)
+    view: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # "spc" or "run"
+    # The measure's chart settings it was computed with: a different one means recompute.
+    definition: Mapped[str] = mapped_column(sa.String(200))
+    points: Mapped[int] = mapped_column(default=0)  # periods with data
+    first_period: Mapped[Optional[date]]
+    latest_period: Mapped[Optional[date]]
+    latest_value: Mapped[Optional[float]]
+    centre: Mapped[Optional[float]]  # at the latest point
+    variation_icon: Mapped[Optional[str]] = mapped_column(sa.String(30))
+    assurance_icon: Mapped[Optional[str]] = mapped_column(sa.String(30))
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+    # The last periods of the grid, [[iso date, plotted value or null], ...], oldest first.
+    recent: Mapped[Any] = mapped_column(sa.JSON, default=list)
 
 
 class PhaseBreak(db.Model):
