@@ -346,27 +346,39 @@ def test_a_concern_before_adopting_raises_nothing(app, world):
 
 
 def test_a_grid_save_runs_the_watch(app, world, login):
-    """The measure-value write path queues the watch (no Redis here: it runs at once)."""
+    """The measure-value write path runs the watch (no Redis here: the job runs at once)."""
     with app.app_context():
         site = _site(world)
         measure = _continuous(world, name="Drinks by 10am")
-        start = periods.recent_periods(Frequency.WEEKLY, len(FALL))[-1]
-        f.make_values(measure, site, FALL[:-1], start=start)
+        weeks = periods.recent_periods(Frequency.WEEKLY, len(FALL))
+        f.make_values(measure, site, FALL[:-1], start=weeks[-1])  # this week still empty
         cycle = _adopt(world)
         cycle.measures = [measure]
         for check in watch.checks_of(cycle.id):
-            check.adopted_on = start + timedelta(weeks=12)
-        db.session.commit()
-        assert watch.watch_site(site.id) == 1
-        db.session.execute(db.delete(SustainAlert))
+            check.adopted_on = weeks[-1] + timedelta(weeks=12)
         db.session.commit()
         measure_id = measure.id
-    grid = login("member_a").get(f"/measures/{measure_id}/data?site_id={world.site_a}")
-    assert grid.status_code == 200
+    client = login("member_a")
+    form = client.get(f"/measures/{measure_id}/data?site_id={world.site_a}").data.decode()
+    import re
+    data = {name: value for name, value in re.findall(
+        r'name="([^"]+)"[^>]*value="([^"]*)"', form)}
+    data["rows-0-value"] = "1"
+    saved = client.post(f"/measures/{measure_id}/data?site_id={world.site_a}", data=data)
+    assert saved.status_code == 302
     with app.app_context():
-        from tracker.sustain.jobs import watch_after_save
-        watch_after_save(world.site_a)
         assert db.session.scalar(db.select(db.func.count(SustainAlert.id))) == 1
+        assert db.session.scalar(db.select(db.func.count(Notification.id)).filter_by(
+            kind=NotificationKind.MEASURE_CONCERN)) == 1
+
+
+def test_the_daily_command_announces_and_watches(app, world, runner):
+    with app.app_context():
+        cycle = _adopt(world)
+        _due_now(cycle.id)
+    result = runner.invoke(args=["sustain-watch"])
+    assert "1 check-in announced, 0 alerts raised." in result.output
+    assert "0 check-ins announced" in runner.invoke(args=["sustain-watch"]).output
 
 
 # --- from tally to Study ----------------------------------------------------------------------
