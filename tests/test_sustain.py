@@ -13,7 +13,6 @@ from tracker.extensions import db
 from tracker.measures import periods
 from tracker.models import (
     CheckAnswer,
-    Comment,
     DataKind,
     Decision,
     Direction,
@@ -82,9 +81,7 @@ def test_suggestion_from_cycles_without_a_data_change(app, world, stage, decisio
     with app.app_context():
         site = _site(world)
         f.make_cycle(site, stage=stage, decision=decision)
-        _continuous(world, name="Flat")
-        f.make_values(db.session.get(Site, world.site_a).collaborative.aim_measure
-                      or _continuous(world), site, FLAT)
+        f.make_values(_continuous(world, name="Flat"), site, FLAT)
         assert _suggest(app, site).score == expected
 
 
@@ -115,15 +112,13 @@ def test_suggestion_sustained_at_goal_is_outstanding(app, world):
     with app.app_context():
         site = _site(world)
         f.make_cycle(site, stage=Stage.DO)
-        f.make_values(_continuous(world, name="At goal", target=18.0), site, RISE)
+        at_goal = _continuous(world, name="At goal", target=18.0)
+        f.make_values(at_goal, site, RISE)
         assert _suggest(app, site).score == 5.0
         # One of the last 6 below the target: improvement, not yet sustained at goal.
         site2 = f.make_site(site.collaborative, "Delta Hospital")
         f.make_user(site=site2)
         f.make_cycle(site2, stage=Stage.DO)
-        measure = db.session.scalars(db.select(type(site.collaborative.aim_measure or
-                                                    _continuous(world)))).all()
-        at_goal = next(m for m in measure if m.name == "At goal")
         f.make_values(at_goal, site2, FLAT + [20, 21, 19, 20, 21, 17, 20, 21])
         assert _suggest(app, site2).score == 3.0
 
@@ -572,6 +567,37 @@ def _period(app, world):
     return current_period(_site(world).collaborative, utcnow())
 
 
-def test_comment_model_is_counted_by_its_cycle_site(app, world):
+
+def test_worksheet_offer_query_count_does_not_grow_with_tallies(app, world, login,
+                                                              count_queries):
     with app.app_context():
-        assert Comment.cycle_id is not None  # the balance joins comments to their cycle's site
+        site, member = _site(world), _user(world)
+        bundle = f.make_measure(world.collaborative, name="Bundle")
+        parts = [f.make_measure(world.collaborative, name=n, composite_id=bundle.id)
+                 for n in ("Drink", "Eat")]
+        cycle = f.make_cycle(site, stage=Stage.STUDY, author_id=member.id,
+                             do_started_on=date(2026, 3, 2), do_ended_on=date(2026, 3, 8))
+        cycle.measures = parts
+        from tracker.models import CycleQuestion
+        db.session.add(CycleQuestion(cycle_id=cycle.id, question="Drink and eat?",
+                                     prediction="Most", prediction_value=80))
+        db.session.commit()
+        cycle_id, bundle_id, part_ids = cycle.id, bundle.id, [p.id for p in parts]
+
+    def tallies(n):
+        with app.app_context():
+            db.session.add_all([TallyEntry(
+                measure_id=bundle_id, site_id=world.site_a, period_start=date(2026, 3, 2),
+                results={str(part_ids[0]): True, str(part_ids[1]): i % 2 == 0},
+                met_all=i % 2 == 0, created_by_id=world.member_a,
+                created_at=datetime(2026, 3, 3, 9)) for i in range(n)])
+            db.session.commit()
+    client = login("member_a")
+    tallies(1)
+    with count_queries() as few:
+        page = client.get(f"/cycles/{cycle_id}/edit")
+    assert page.data.count(b"tally-offer") == 2  # each linked part, beside the question
+    tallies(12)
+    with count_queries() as many:
+        client.get(f"/cycles/{cycle_id}/edit")
+    assert many.count == few.count
