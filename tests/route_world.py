@@ -21,6 +21,7 @@ from tracker.models import (
     PlannedPeriod,
     Site,
     SiteRole,
+    SustainCheck,
     Tag,
     User,
     Visibility,
@@ -77,6 +78,9 @@ def build(world) -> dict:
                         text="Something happened", object_type="cycle", object_id=cycle.id)
     db.session.add(note)
     db.session.flush()
+    check = SustainCheck(cycle_id=cycle.id, adopted_on=weeks[2], months=1, due_on=weeks[0])
+    db.session.add(check)
+    db.session.flush()
     membership = db.session.scalars(db.select(Membership.id).filter_by(
         user_id=world.member_a, site_id=world.site_a)).one()
     invitation = Invitation(email="invited@example.org", site_id=site_a.id,
@@ -99,7 +103,7 @@ def build(world) -> dict:
         "tag": tags[0].id, "other_tag": tags[1].id, "idea_stamp": idea.updated_at.isoformat(),
         "this_week": weeks[0].isoformat(), "empty_week": weeks[-1].isoformat(),
         "invitation": invitation.id, "person": world.member_a, "inactive": inactive.id,
-        "partner_role": partner_role,
+        "partner_role": partner_role, "check": check.id,
     }
 
 
@@ -110,7 +114,7 @@ PARAMETER_OBJECTS = {
     "feedback_id": "feedback", "request_id": "request", "notification_id": "notification",
     "membership_id": "membership", "site_id": "site", "collaborative_id": "collaborative",
     "network_id": "network", "invitation_id": "invitation", "user_id": "person",
-    "role_id": "partner_role", "period_id": "period",
+    "role_id": "partner_role", "period_id": "period", "check_id": "check",
     "version": "version",
 }
 

@@ -83,7 +83,7 @@ def test_second_build_changes_nothing(app):
     with app.app_context():
         lines: list[str] = []
         _build(lines)
-        assert len(lines) == 11 and lines[0].startswith("Created the DrEaMing collaborative")
+        assert len(lines) == 12 and lines[0].startswith("Created the DrEaMing collaborative")
         before = _digest()
         again: list[str] = []
         _build(again)
@@ -318,3 +318,24 @@ def test_search_index_is_what_a_full_reindex_makes(demo):
     reindex_all()
     db.session.expire_all()
     assert documents() == built
+
+
+def test_one_site_sustained_its_change_and_one_slipped_with_progress_scores(demo):
+    """Issue 16: check-ins on adopted changes (a site that sustained, one that slipped) and
+    six months of progress scores per site, the slipped site's falling in the last month."""
+    from tracker.models import CheckAnswer, ProgressScore, SustainCheck
+    from tracker.sustain import watch
+
+    answered = [c for c in _all(SustainCheck) if c.answer is not None]
+    by_site: dict[str, list] = {}
+    for check in sorted(answered, key=lambda c: (c.cycle_id, c.months)):
+        by_site.setdefault(check.cycle.site.name, []).append(check.answer)
+    assert len(by_site) == 2
+    stories = sorted(by_site.values(), key=lambda answers: CheckAnswer.NO in answers)
+    assert set(stories[0]) == {CheckAnswer.YES}
+    assert CheckAnswer.YES in stories[1] and CheckAnswer.NO in stories[1]
+    assert any(watch.sustained_sites(c.cycle.idea_id) for c in answered)
+    scores = _all(ProgressScore)
+    sites = {s.site_id for s in scores}
+    assert len(scores) == 6 * len(sites) and len(sites) == len(_all(Site))
+    assert {s.score for s in scores} >= {1.0, 2.0, 3.0, 4.5}

@@ -127,6 +127,10 @@ GET_MATRIX = {
                             ("/reports/cycles/{draft}/ramp.pdf", SITE_A)],
     "search.index": [("/search/?q=drink", EVERYONE)],
     "sites.detail": [("/sites/{site}", EVERYONE)],
+    # Issue 16: the site's team reads its progress score, those who manage the site set it.
+    "sustain.site_progress": [("/sustain/sites/{site}/progress",
+                               (LOGIN, 200, 200, 403, 200, 403, 200))],
+    "sustain.check_in": [("/sustain/checks/{check}", SITE_A)],
     "sites.index": [("/sites/", EVERYONE)],
 }
 
@@ -305,6 +309,13 @@ POST_MATRIX = {
                             {"member_b": 404, "member_a": OK})],  # only one's own
     "sites.remove_member": [("/sites/{site}/members/{membership}/remove", {},
                              {"member_b": 403, "member_a": 403, "lead_a": OK})],
+    "sustain.site_progress": [("/sustain/sites/{site}/progress", {"score": "2.0", "note": "Going"},
+                               {"member_a": 403, "member_b": 403, "partner": 403,
+                                "lead_a": OK})],
+    "sustain.check_in": [("/sustain/checks/{check}", {"answer": "yes"},
+                          {"member_b": 403, "faculty": 403, "partner": 403, "member_a": OK})],
+    "sustain.plan": [("/sustain/cycles/{cycle}/plan", {"months": "2, 4"},
+                      {"member_b": 403, "faculty": 403, "member_a": OK})],
     "sites.update_member": [("/sites/{site}/members/{membership}/role", {"role": "site_lead"},
                              {"member_b": 403, "lead_b": 403, "lead_a": OK})],
 }

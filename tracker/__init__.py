@@ -22,6 +22,7 @@ from . import (
     search,
     setup,
     sites,
+    sustain,
 )
 from .cli import register_cli
 from .core import db as db_setup
@@ -31,7 +32,7 @@ from .measures import summaries as measure_summaries
 
 # Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
 FEATURES = (auth, main, measures, cycles, ideas, sites, search, feedback, notifications, events,
-            reports, admin, setup, health)
+            reports, admin, setup, health, sustain)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:

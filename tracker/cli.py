@@ -28,6 +28,7 @@ from .models.people import MIN_PASSWORD, normalise_email
 from .notifications.cli import send_digests_command
 from .search import jobs as search_jobs
 from .setup.cli import create_admin_command
+from .sustain.cli import sustain_watch_command
 
 ROLES = ("member", "site_lead", "faculty", "partner", "admin")
 
@@ -40,6 +41,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(send_digests_command)
+    app.cli.add_command(sustain_watch_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(create_token_command)

@@ -12,6 +12,7 @@ LINKS = {
     "cycle": ("cycles.detail", "cycle_id"),
     "change_idea": ("ideas.detail", "idea_id"),
     "learning_event": ("events.detail", "event_id"),
+    "sustain_check": ("sustain.check_in", "check_id"),
 }
 
 

@@ -5,13 +5,14 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..core.args import parse_id
+from ..core.args import arg_id, arg_int, parse_id
 from ..core.forms import ConfirmForm
 from ..core.paging import paginate
 from ..extensions import db
 from ..feedback.panel import cycle_panel
 from ..models import Cycle, Stage
-from . import bp, quality, services
+from ..sustain.routes import cycle_sustain
+from . import bp, quality, services, study
 from .forms import QuickLogForm, StageForm, WorksheetForm
 from .loaders import get_cycle_or_404
 from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
@@ -72,6 +73,7 @@ def _render_detail(cycle: Cycle, stage_form: StageForm):
                           if m.site_id != cycle.site_id), key=lambda s: s.name),
         can_edit=cycle.can_edit(current_user), can_delete=cycle.can_delete(current_user),
         stage_form=stage_form, confirm_form=ConfirmForm(), **cycle_panel(cycle, current_user),
+        **cycle_sustain(cycle, current_user),
     )
 
 
@@ -125,11 +127,14 @@ def edit(cycle_id: int):
         db.session.commit()
         flash(f"Worksheet saved.{moved}", "success")
         return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+    offers, accepted = study.tally_offers(cycle), None
     if request.method == "GET":
         form.version.data = str(cycle.version)
         form.stage_seen.data = cycle.stage.value
+        accepted = study.accept(form, offers, arg_id(request.args, "use_tally"),
+                                arg_int(request.args, "q", -1, low=-1, high=99))
     return render_template("cycles/form.html", form=form, cycle=cycle, outcome=None,
-                           labels=_labels(form))
+                           labels=_labels(form), tally_offers=offers, accepted=accepted)
 
 
 def _advance(cycle: Cycle, *, seen: str) -> str:

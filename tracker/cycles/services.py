@@ -28,6 +28,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
+from ..sustain import watch as sustain_watch
 from .followers import tell_followers, tell_followers_of_first_test
 
 TRASH_DAYS = 30
@@ -204,6 +205,7 @@ def save_worksheet(
     cycle.version += 1
     _record(cycle, "edited", by, current)
     tell_followers(cycle, current, by)
+    sustain_watch.on_decision(cycle, current)
     return SaveOutcome(saved=True, merged=merged)
 
 

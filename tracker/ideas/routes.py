@@ -26,6 +26,7 @@ from ..extensions import db
 from ..feedback.panel import comments_context
 from ..models import ChangeIdea, Collaborative, Cycle, Driver, IdeaFollow, Site, Tag
 from ..sites.loaders import collaborative_choices, get_collaborative_or_404
+from ..sustain.watch import sustained_sites
 from . import bp, services
 from .forms import IdeaForm, TrySiteForm, fill_idea_form, idea_values
 from .loaders import get_idea_or_404
@@ -102,6 +103,7 @@ def detail(idea_id: int):
     return render_template(
         "ideas/detail.html", idea=idea, spread=spread, sites=sites, by_site=by_site,
         counts=counts, following=following, first_test=_first_test,
+        sustained=sustained_sites(idea.id),
         can_edit=idea.can_edit(current_user), try_form=_try_form(idea.collaborative_id),
         followers=db.session.scalar(db.select(db.func.count(IdeaFollow.id)).filter_by(
             idea_id=idea.id)),

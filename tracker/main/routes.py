@@ -8,10 +8,17 @@ from ..events.queries import upcoming_events
 from ..extensions import db
 from ..models import Measure, utcnow
 from ..setup.services import has_admin
+from ..sustain import watch as sustain_watch
 from . import bp
 from .activity import recent_activity
 from .oversight import answers_to, faculty_sections, review_queue
 from .teams import team_sections
+
+
+def due_for(user, today):
+    """The check-ins due at the user's sites (issue 16's sustainability watch)."""
+    due = sustain_watch.due_checks(user.site_ids, today)
+    return [c for site_id in sorted(due) for c in due[site_id]]
 
 
 @bp.get("/")
@@ -43,6 +50,7 @@ def dashboard():
     page = render_template(
         "main/dashboard.html",
         teams=team_sections(user, now, events),
+        due_checks=due_for(user, now.date()),
         faculty=faculty_sections(user, collaboratives, now),
         queue=review_queue(user, now) if user.is_faculty else None,
         answers=answers_to(user, seen) if user.is_partner else None,

@@ -40,9 +40,25 @@ from .measures import (
 from .notifications import EmailChoice, Notification, NotificationPreference
 from .people import Collaborative, CollaborativeRole, Invitation, Membership, Site, User
 from .search import SearchDocument
+from .sustain import (
+    PROGRESS_SCALE,
+    CheckAnswer,
+    ProgressScore,
+    ProgressScoreRevision,
+    SustainAlert,
+    SustainCheck,
+    progress_label,
+)
 from .tokens import ApiToken, TokenScope
 
 __all__ = [
+    "PROGRESS_SCALE",
+    "CheckAnswer",
+    "ProgressScore",
+    "ProgressScoreRevision",
+    "SustainAlert",
+    "SustainCheck",
+    "progress_label",
     "SECTIONS",
     "STALLED_AFTER",
     "ApiToken",

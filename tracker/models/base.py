@@ -144,3 +144,5 @@ class NotificationKind(Labelled):
     IDEA_ACTIVITY = "idea_activity"
     EVENT = "event"
     INVITE = "invite"
+    SUSTAIN_CHECK = "sustain_check"  # a check-in after Adopt is due
+    MEASURE_CONCERN = "measure_concern"  # a measure fell after a change was adopted

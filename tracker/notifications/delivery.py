@@ -39,6 +39,8 @@ DEFAULT_EMAIL = {
     NotificationKind.IDEA_ACTIVITY: EmailChoice.DAILY,
     NotificationKind.EVENT: EmailChoice.DAILY,
     NotificationKind.INVITE: EmailChoice.NEVER,  # invitations are emailed by auth itself
+    NotificationKind.SUSTAIN_CHECK: EmailChoice.DAILY,
+    NotificationKind.MEASURE_CONCERN: EmailChoice.DAILY,
 }
 # Notifications older than this are not emailed any more (e.g. after switching email on).
 EMAIL_WITHIN = timedelta(days=7)

@@ -15,6 +15,8 @@ KIND_LABELS = {
     NotificationKind.IDEA_ACTIVITY: "Activity on ideas you follow",
     NotificationKind.EVENT: "New learning events",
     NotificationKind.INVITE: "Invitations",
+    NotificationKind.SUSTAIN_CHECK: "A check-in on an adopted change is due",
+    NotificationKind.MEASURE_CONCERN: "A measure falls after your site adopted a change",
 }
 
 

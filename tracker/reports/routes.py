@@ -20,6 +20,7 @@ from ..sites.loaders import (
     get_site_or_404,
     network_filter,
 )
+from ..sustain import rollups as sustain_rollups
 from . import bp, dashboard, figures, slides, storyboard
 
 CSV_HEADER = (
@@ -52,16 +53,16 @@ def action_period():
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"))
     period, periods = _period(collaborative)
     networks, network = network_filter({collaborative.id})
-    rows = figures.site_figures(
-        _sites(collaborative, Site.network_id == network.id if network else None),
-        period, utcnow())
+    sites = _sites(collaborative, Site.network_id == network.id if network else None)
+    rows = figures.site_figures(sites, period, utcnow())
     measure = figures.main_measure(collaborative.id)
     if request.args.get("format") == "csv":
         return _csv(collaborative, period, rows, network)
     return render_template("reports/action_period.html", collaborative=collaborative,
                            period=period, periods=periods, rows=rows, measure=measure,
                            decisions=list(Decision), choices=collaborative_choices(),
-                           networks=networks, network=network)
+                           networks=networks, network=network,
+                           **sustain_rollups.report(sites, utcnow()))
 
 
 def _csv(collaborative: Collaborative, period: ActionPeriod, rows,
@@ -145,6 +146,7 @@ def faculty_dashboard():
                            choices=collaborative_choices(Collaborative.has_faculty),
                            networks=networks, network=network,
                            needing=dashboard.by_urgency(rows),
+                           **sustain_rollups.faculty(sites, period, now),
                            **dashboard.overview(
                                collaborative, sites, current_user, now,
                                asked_of(current_user, scope, narrowed=network is not None)))

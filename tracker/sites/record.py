@@ -4,8 +4,11 @@ can be seen (never a ranking of people)."""
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from ..models import Grade, Membership, Profession, SiteRole
+from ..events.periods import current_period
+from ..extensions import db
+from ..models import Comment, Cycle, Grade, Membership, Profession, SiteRole, User, utcnow
 
 # A team this size or larger is flagged when one profession is more than half of it.
 DOMINATION_MIN_TEAM = 4
@@ -52,3 +55,82 @@ def team_mix(memberships: list[Membership]) -> TeamMix:
     rows = [MixRow(p, {g: counts[(p, g)] for g in Grade}) for p in professions]
     return TeamMix(rows=rows, grades=list(Grade), total=len(memberships),
                    leads=[m for m in memberships if m.role == SiteRole.SITE_LEAD])
+
+
+# Issue 16's balance of the team, from the work itself (the mix above counts the people): over
+# an action period, one profession writing more than DOMINANT_SHARE of the cycles and comments
+# (once the site has at least MIN_CONTRIBUTIONS of them), or no cycle led by a junior member.
+# Shown to the site's leads and to faculty only.
+DOMINANT_SHARE = 0.7
+MIN_CONTRIBUTIONS = 5
+_EPSILON = timedelta(seconds=1)  # "until now" includes what was written this second
+
+
+@dataclass
+class Balance:
+    """A site's work over a period: who wrote it, by profession, and who led its cycles."""
+
+    by_profession: Counter = field(default_factory=Counter)
+    cycles: int = 0
+    junior_led: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_profession.values())
+
+    @property
+    def dominant(self) -> tuple[Profession, float] | None:
+        """The profession writing more than DOMINANT_SHARE of the work, with its share."""
+        if self.total < MIN_CONTRIBUTIONS:
+            return None
+        profession, n = self.by_profession.most_common(1)[0]
+        share = n / self.total
+        return (profession, share) if share > DOMINANT_SHARE else None
+
+    @property
+    def flags(self) -> list[str]:
+        out = []
+        if (top := self.dominant) is not None:
+            out.append(f"{top[0].label}s wrote {round(top[1] * 100)}% of the cycles and "
+                       f"comments this action period ({self.total} in all): invite other "
+                       "professions to lead and comment.")
+        if self.cycles and not self.junior_led:
+            out.append(f"None of the {self.cycles} cycle{'s' if self.cycles != 1 else ''} "
+                       "begun this action period is led by a junior member of staff: "
+                       "encourage junior members to lead, with senior support.")
+        return out
+
+
+def work_balance(site_ids: list[int], start, end) -> dict[int, Balance]:
+    """Each site's Balance for cycles begun and comments written in [start, end): two queries
+    however many sites. A cycle is led by its author; a comment counts for the cycle's site."""
+    out = {i: Balance() for i in site_ids}
+    if not site_ids:
+        return out
+    for site_id, profession, grade, n in db.session.execute(
+            db.select(Cycle.site_id, User.profession, User.grade, db.func.count(Cycle.id))
+            .join(User, User.id == Cycle.author_id)
+            .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
+                   Cycle.created_at >= start, Cycle.created_at < end)
+            .group_by(Cycle.site_id, User.profession, User.grade)):
+        balance = out[site_id]
+        balance.by_profession[Profession(profession)] += n
+        balance.cycles += n
+        if Grade(grade) == Grade.JUNIOR:
+            balance.junior_led += n
+    for site_id, profession, n in db.session.execute(
+            db.select(Cycle.site_id, User.profession, db.func.count(Comment.id))
+            .join(Cycle, Cycle.id == Comment.cycle_id).join(User, User.id == Comment.author_id)
+            .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
+                   Comment.deleted_at.is_(None), Comment.created_at >= start,
+                   Comment.created_at < end)
+            .group_by(Cycle.site_id, User.profession)):
+        out[site_id].by_profession[Profession(profession)] += n
+    return out
+
+
+def balance_now(site) -> list[str]:
+    """The site's balance flags over the current action period."""
+    now = utcnow()
+    period = current_period(site.collaborative, now)
+    return work_balance([site.id], period.start, period.until(now) + _EPSILON)[site.id].flags

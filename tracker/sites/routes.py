@@ -77,6 +77,7 @@ def detail(site_id: int):
         account_managed={m.user_id for m in memberships
                          if can_manage and m.user.can_manage_account(current_user)},
         mix=record.team_mix(active),
+        balance_flags=record.balance_now(site) if can_manage else [],
         can_edit_record=site.can_administer(current_user),
     )
 

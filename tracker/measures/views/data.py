@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from ...core.args import arg_id, arg_int
 from ...extensions import db
 from ...models import Measure, MeasureValue, Site, User
+from ...sustain.jobs import watch_after_save
 from .. import bp, bundles, periods, services
 from .. import tally as ward_tally
 from ..entries import Entry, check_values, period_error, stored_stamp
@@ -53,6 +54,7 @@ def grid(measure_id: int):
             _show_refusals(form, site, conflict.problems)
         else:
             db.session.commit()
+            watch_after_save(site.id)
             flash(f"Saved: {changed} {periods.unit(measure.frequency, changed)} changed.",
                   "success")
             return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
@@ -197,6 +199,7 @@ def tally(measure_id: int):
             form.period.errors = [*form.period.errors, f"{refused} Nothing was saved."]
         else:
             db.session.commit()
+            watch_after_save(site.id)
             met = sum(results.values())
             flash(f"Patient added: {met} of {len(components)} met"
                   f"{', the whole bundle' if met == len(components) else ''}.", "success")

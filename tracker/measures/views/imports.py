@@ -10,6 +10,7 @@ from ...core.exports import download_name
 from ...core.pid import scan
 from ...extensions import db
 from ...models import ImportBatch, Measure, MeasureValue, Site, utcnow
+from ...sustain.jobs import watch_after_save
 from .. import bp, queries, services
 from ..forms import MappingForm, UploadForm
 from ..imports import MAX_LISTED_ERRORS, ROLES, Mapping, check, column_choices, guess_mapping
@@ -141,6 +142,7 @@ def _confirm(measure: Measure, site: Site, batch: ImportBatch, preview):
                  after={"rows": len(preview.entries), "changed": changed},
                  detail=f"{measure.name}: {batch.filename}")
     db.session.commit()
+    watch_after_save(site.id)
     flash(f"Imported {len(preview.entries)} rows from {batch.filename}: {changed} "
           f"period{'s' if changed != 1 else ''} changed.", "success")
     return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
