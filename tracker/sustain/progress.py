@@ -28,8 +28,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..measures import signals
-from ..measures.front import measures_at_sites
+from ..measures import series, signals
+from ..measures.front import load_chart, measures_at_sites
 from ..models import (
     PROGRESS_SCALE,
     Collaborative,
@@ -94,8 +94,12 @@ def suggest(site: Site, today: date) -> Suggestion:
         return Suggestion(1.0, "A team is formed but no cycle is logged yet.")
     core = [m for m in measures_at_sites([site], today).get(site.id, [])
             if m.measure.site_id is None and m.measure.kind != MeasureKind.BALANCING]
-    improving = [m for m in core if _improving(m.chart)]
-    if any(_at_goal(m.measure, m.chart) for m in improving):
+    # This one site's core charts, computed in full: a signal anywhere in the series counts,
+    # not only the latest point the stored summaries keep.
+    charts = {m.measure.id: load_chart(m.measure, site, series.default_view(m.measure))
+              for m in core}
+    improving = [m for m in core if _improving(charts[m.measure.id])]
+    if any(_at_goal(m.measure, charts[m.measure.id]) for m in improving):
         return Suggestion(5.0, f"A core measure improved and its last {SUSTAINED_PERIODS} "
                                "points all meet the target.")
     aim = site.collaborative.aim_measure_id
