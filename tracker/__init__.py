@@ -9,6 +9,7 @@ from config import DEV_SECRET_KEY, Config, ProductionConfig
 from . import (
     admin,
     api,
+    attachments,
     auth,
     cycles,
     events,
@@ -30,7 +31,7 @@ from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 # Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
 FEATURES = (auth, main, measures, cycles, ideas, sites, search, feedback, notifications, events,
-            reports, admin, setup, health)
+            reports, admin, setup, health, attachments)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:

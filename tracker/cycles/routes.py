@@ -5,6 +5,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..attachments.panel import attachments_panel
 from ..core.args import parse_id
 from ..core.forms import ConfirmForm
 from ..core.paging import paginate
@@ -72,6 +73,7 @@ def _render_detail(cycle: Cycle, stage_form: StageForm):
                           if m.site_id != cycle.site_id), key=lambda s: s.name),
         can_edit=cycle.can_edit(current_user), can_delete=cycle.can_delete(current_user),
         stage_form=stage_form, confirm_form=ConfirmForm(), **cycle_panel(cycle, current_user),
+        **attachments_panel(cycle, current_user),
     )
 
 
