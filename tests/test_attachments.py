@@ -139,6 +139,16 @@ def test_javascript_hidden_in_a_compressed_object_stream_is_found():
         content.examine(pdf)
 
 
+def test_a_pdf_that_unpacks_to_too_much_is_refused(monkeypatch):
+    import zlib
+
+    monkeypatch.setattr(content, "MAX_UNPACKED", 10_000)
+    stream = b"\nstream\n" + zlib.compress(b"0" * 6_000) + b"\nendstream\n"
+    with pytest.raises(content.Refused, match="unpacks to far more"):
+        content.examine(PDF + stream + stream)
+    assert content.examine(PDF + stream).kind == "pdf"
+
+
 def test_a_decompression_bomb_is_refused_before_decoding(monkeypatch):
     monkeypatch.setattr(content, "MAX_PIXELS", 1000)
     with pytest.raises(content.Refused, match="too large to process"):

@@ -175,14 +175,21 @@ def clean_image(data: bytes, fmt: str) -> Cleaned:
 
 def _pdf_texts(data: bytes):
     """The PDF's bytes, then each of its compressed streams inflated (object streams can hide
-    a /JavaScript dictionary from a scan of the raw file)."""
+    a /JavaScript dictionary from a scan of the raw file). Inflating stops at MAX_UNPACKED in
+    all: a file that unpacks to more is refused rather than scanned in part."""
     yield data
+    budget = MAX_UNPACKED
     for match in _PDF_STREAM.finditer(data):
-        body = match.group(1)
+        inflater = zlib.decompressobj()
         try:
-            yield zlib.decompressobj().decompress(body, MAX_UNPACKED)
+            text = inflater.decompress(match.group(1), budget + 1)
         except zlib.error:
             continue
+        budget -= len(text)
+        if budget < 0 or inflater.unconsumed_tail:
+            raise Refused("This PDF unpacks to far more than its size, so it cannot be checked "
+                          "and is not accepted. Print it to a new PDF and upload that.")
+        yield text
 
 
 def check_pdf(data: bytes) -> None:
