@@ -93,11 +93,9 @@ class S3Storage:
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
 
     def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
-
         try:
             self.client.head_object(Bucket=self.bucket, Key=check_key(key))
-        except ClientError as error:
+        except self.client.exceptions.ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
             raise
