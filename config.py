@@ -70,6 +70,19 @@ class Config:
     # /metrics answers the machine itself, or anyone sending "Authorization: Bearer <token>".
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
 
+    # Photos and files on cycles and ideas (tracker/attachments): a folder outside static
+    # (default: "uploads" in the instance folder), or an S3-compatible bucket shared by servers.
+    UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT")
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+    # No request body larger than this is read at all (a few times the file limit, so that a
+    # 40 MB photo still gets its message next to the field).
+    MAX_CONTENT_LENGTH = UPLOAD_MAX_BYTES * 6
+    STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET")
+    STORAGE_S3_ENDPOINT = os.environ.get("STORAGE_S3_ENDPOINT")  # e.g. a MinIO address
+    STORAGE_S3_REGION = os.environ.get("STORAGE_S3_REGION")
+    STORAGE_S3_ACCESS_KEY = os.environ.get("STORAGE_S3_ACCESS_KEY")
+    STORAGE_S3_SECRET_KEY = os.environ.get("STORAGE_S3_SECRET_KEY")
+
     PRODUCTION = False
     STRICT_TRANSPORT_SECURITY = None  # production only: a local http:// install must keep working
 

@@ -3,6 +3,7 @@ each test runs in a transaction that is rolled back (see tests/isolation.py)."""
 
 import functools
 import os
+import tempfile
 from dataclasses import dataclass
 
 import pytest
@@ -45,8 +46,13 @@ def _schema(database_url):
     return database_url
 
 
+# Uploaded files go to a folder of their own per test run, never the instance folder.
+UPLOADS = tempfile.mkdtemp(prefix="pdsa-tracker-uploads-")
+
+
 def make_config(url: str, **settings) -> type:
-    return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **settings})
+    return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url,
+                                          "UPLOAD_ROOT": UPLOADS, **settings})
 
 
 @pytest.fixture(scope="session")

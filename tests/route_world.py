@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 from tests import factories as f
+from tracker.attachments import services as attachment_services
 from tracker.cycles import services as cycle_services
 from tracker.extensions import db
 from tracker.measures import periods
@@ -28,6 +29,10 @@ from tracker.models import (
     utcnow,
 )
 from tracker.models.notifications import Notification
+
+TINY_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
+            b"\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01"
+            b"\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
 
 # Endpoints no test walks: files served as they are.
 FILES = {"static", "bootstrap.static", "api_ui.asset"}
@@ -91,6 +96,12 @@ def build(world) -> dict:
     db.session.flush()
     partner_role = db.session.scalars(db.select(CollaborativeRole.id).filter_by(
         user_id=world.partner)).one()
+    # Photos on the shared cycle (one removed, restorable) and the draft; a file on the idea.
+    photo, removed, draft_photo, idea_file = (
+        attachment_services.save_upload(owner, TINY_PNG, filename="p.png", caption="",
+                                        by=member_a)
+        for owner in (cycle, cycle, draft, idea))
+    attachment_services.delete(removed, by=member_a)
     db.session.commit()
     return {
         "cycle": cycle.id, "draft": draft.id, "trashed": trashed.id, "other_cycle": other.id,
@@ -103,7 +114,9 @@ def build(world) -> dict:
         "tag": tags[0].id, "other_tag": tags[1].id, "idea_stamp": idea.updated_at.isoformat(),
         "this_week": weeks[0].isoformat(), "empty_week": weeks[-1].isoformat(),
         "invitation": invitation.id, "person": world.member_a, "inactive": inactive.id,
-        "partner_role": partner_role, "check": check.id,
+        "partner_role": partner_role, "check": check.id, "attachment": photo.id,
+        "removed_attachment": removed.id,
+        "draft_attachment": draft_photo.id, "idea_attachment": idea_file.id,
     }
 
 
@@ -115,7 +128,7 @@ PARAMETER_OBJECTS = {
     "membership_id": "membership", "site_id": "site", "collaborative_id": "collaborative",
     "network_id": "network", "invitation_id": "invitation", "user_id": "person",
     "role_id": "partner_role", "period_id": "period", "check_id": "check",
-    "version": "version",
+    "version": "version", "attachment_id": "attachment",
 }
 
 

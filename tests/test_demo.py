@@ -11,6 +11,7 @@ from tracker.core import pid
 from tracker.demo import DEMO_PASSWORD, LADDER, build_demo, demo_accounts
 from tracker.extensions import db
 from tracker.models import (
+    Attachment,
     ChangeIdea,
     CollaborativeRoleKind,
     Comment,
@@ -83,7 +84,7 @@ def test_second_build_changes_nothing(app):
     with app.app_context():
         lines: list[str] = []
         _build(lines)
-        assert len(lines) == 12 and lines[0].startswith("Created the DrEaMing collaborative")
+        assert len(lines) == 13 and lines[0].startswith("Created the DrEaMing collaborative")
         before = _digest()
         again: list[str] = []
         _build(again)
@@ -178,6 +179,17 @@ def test_adopted_change_lines_up_with_a_step_up(demo):
     after = [r for d, r in rates.items() if d >= step]
     assert 0.5 <= sum(before) / len(before) <= 0.65
     assert sum(after) / len(after) >= sum(before) / len(before) + 0.08
+
+
+def test_a_snack_box_photo_on_a_snack_box_cycle(demo):
+    from tracker.attachments.queries import photos_for_cycles
+
+    (photo,) = _all(Attachment)
+    assert photo.caption.startswith("The evening snack box")
+    cycle = db.session.get(Cycle, photo.cycle_id)
+    assert cycle.idea.title == "Evening snack boxes"
+    (stored,) = photos_for_cycles([cycle.id])
+    assert stored.read().startswith(b"\x89PNG") and b"Exif" not in stored.read()
 
 
 def test_comments_and_events(demo):

@@ -49,6 +49,17 @@ GET_MATRIX = {
     "health.healthz": [("/healthz", (200,) * 7)],
     "health.readyz": [("/readyz", (200,) * 7)],
     "health.prometheus": [("/metrics", (200,) * 7)],
+    # A photo or file is seen by those who see its cycle or idea, uploaded by those who edit it.
+    "attachments.file": [("/attachments/{attachment}/file", EVERYONE),
+                         ("/attachments/{draft_attachment}/file", SITE_A),
+                         ("/attachments/{idea_attachment}/file", EVERYONE),
+                         ("/attachments/{removed_attachment}/file", (LOGIN,) + (404,) * 6)],
+    "attachments.thumbnail": [("/attachments/{attachment}/thumbnail", EVERYONE),
+                              ("/attachments/{draft_attachment}/thumbnail", SITE_A)],
+    "attachments.upload_to_cycle": [("/attachments/cycles/{cycle}/new", SITE_A),
+                                    ("/attachments/cycles/{trashed}/new", (LOGIN,) + (404,) * 6)],
+    "attachments.upload_to_idea": [("/attachments/ideas/{idea}/new",
+                                    (LOGIN, 200, 200, 403, 200, 403, 200))],
     "auth.forgot": [("/auth/forgot", (200,) * 7)],
     "auth.invite": [("/auth/invite", (LOGIN, 403, 200, 403, 200, 403, 200))],  # who manages
     "auth.join": [("/auth/join/not-a-token", (LOGIN,) * 7)],  # a bad link: back to sign in
@@ -156,6 +167,7 @@ GET_MATRIX.update({
 
 OK = "saved"  # a 302 after which the database changed; any other outcome changes nothing
 UPLOAD = object()  # stands for a small CSV file in a form
+PHOTO = object()  # stands for a small PNG photo in a form
 BULK = "name,email,role,site\nNew Person,new@example.org,member,Alpha Hospital\n"
 EVENT = {"collaborative_id": "{collaborative}", "kind": "webinar", "title": "Huddle",
          "starts_at": "2031-01-06T10:00"}
@@ -218,6 +230,16 @@ POST_MATRIX = {
     "admin.update_site": [("/admin/sites/{site}/edit",
                            {"name": "Alpha General", "executive_sponsor": "Chief Nurse"},
                            {"member_b": 403, "lead_a": 403, "partner": 403, "faculty": OK})],
+    "attachments.delete": [("/attachments/{attachment}/delete", {},
+                            {"member_b": 403, "partner": 403, "faculty": 403, "member_a": OK})],
+    "attachments.restore": [("/attachments/{removed_attachment}/restore", {},
+                             {"member_b": 403, "faculty": 403, "member_a": OK})],
+    "attachments.upload_to_cycle": [("/attachments/cycles/{cycle}/new",
+                                     {"attachment-photo": PHOTO, "attachment-confirm": "y"},
+                                     {"member_b": 403, "faculty": 403, "member_a": OK})],
+    "attachments.upload_to_idea": [("/attachments/ideas/{idea}/new",
+                                    {"attachment-document": PHOTO, "attachment-confirm": "y"},
+                                    {"member_b": 403, "partner": 403, "member_a": OK})],
     "auth.invite": [("/auth/invite", {"email": "new@example.org", "role": "site:{site}:member"},
                      {"member_b": 403, "lead_b": 200, "lead_a": OK})],
     "cycles.delete": [("/cycles/{cycle}/delete", {}, {"member_b": 403, "member_a": 403,
@@ -401,6 +423,8 @@ def form(data: dict, objects: dict) -> dict:
             week = objects["empty_week"]
             value = (io.BytesIO(f"period,numerator,denominator\n{week},1,2\n".encode()),
                      "data.csv")
+        elif value is PHOTO:
+            value = (io.BytesIO(route_world.TINY_PNG), "photo.png")
         elif isinstance(value, str):
             value = value.format(**objects)
         filled[key.format(**objects)] = value

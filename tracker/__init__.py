@@ -9,6 +9,7 @@ from config import DEV_SECRET_KEY, Config, ProductionConfig
 from . import (
     admin,
     api,
+    attachments,
     auth,
     cycles,
     events,
@@ -32,7 +33,7 @@ from .measures import summaries as measure_summaries
 
 # Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
 FEATURES = (auth, main, measures, cycles, ideas, sites, search, feedback, notifications, events,
-            reports, admin, setup, health, sustain)
+            reports, admin, setup, health, sustain, attachments)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:

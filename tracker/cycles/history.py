@@ -4,6 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from ..attachments.queries import by_cycle
 from ..core import audit
 from ..core.args import arg_id
 from ..core.exports import csv_text
@@ -22,7 +23,8 @@ def ramp(cycle_id: int):
     """The chain of linked cycles this one belongs to: scale, dates, predictions, decisions."""
     cycle = get_cycle_or_404(cycle_id)
     chain = services.ramp_chain(cycle, current_user, with_questions=True)
-    return render_template("cycles/ramp.html", cycle=cycle, chain=chain)
+    return render_template("cycles/ramp.html", cycle=cycle, chain=chain,
+                           photos=by_cycle([c.id for c in chain], images_only=True))
 
 
 @bp.post("/<id:cycle_id>/next")

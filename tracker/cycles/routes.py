@@ -5,6 +5,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..attachments.panel import attachments_panel
 from ..core.args import arg_id, arg_int, parse_id
 from ..core.forms import ConfirmForm
 from ..core.paging import paginate
@@ -74,6 +75,7 @@ def _render_detail(cycle: Cycle, stage_form: StageForm):
         can_edit=cycle.can_edit(current_user), can_delete=cycle.can_delete(current_user),
         stage_form=stage_form, confirm_form=ConfirmForm(), **cycle_panel(cycle, current_user),
         **cycle_sustain(cycle, current_user),
+        **attachments_panel(cycle, current_user),
     )
 
 

@@ -80,12 +80,17 @@ def sites(ctx: Context) -> str:
     return f"Created {len(ctx.profiles)} sites."
 
 
+_QUARTERS = ("", "North ", "South ", "East ", "West ", "Upper ", "Lower ", "New ", "Old ",
+             "Great ", "Little ", "Central ")
+
+
 def _generated_site(ctx: Context, i: int) -> SiteRow:
     """A made-up hospital for the larger scales; six in ten adopt a key change, and teams run
     from a few cycles to twice the usual number; one in twenty stopped a while ago, one in
     twenty never got feedback."""
     rng, j, stretch = ctx.rng, i - len(SITES), len(ctx.weeks) / 52
-    place = PLACES[j % len(PLACES)]
+    combos = len(PLACES) * len(HOSPITAL_KINDS)  # 150: past them (10x) a compass word is added
+    place = _QUARTERS[j // combos % len(_QUARTERS)] + PLACES[j % len(PLACES)]
     kind = HOSPITAL_KINDS[j // len(PLACES) % len(HOSPITAL_KINDS)]
     network = i % len(ctx.networks)
     region = ctx.networks[network].name.removeprefix(f"{COLLABORATIVE} ")
@@ -109,6 +114,12 @@ def users(ctx: Context) -> str:
     password_hash = generate_password_hash(DEMO_PASSWORD)  # once: hashing is slow by design
     used: set[str] = set()
     rows: list[object] = []
+    # Names are unique across the collaborative while the name lists allow (national); past
+    # that (10x: 12,000 people, 2,304 names) unique within each site, whose emails they make.
+    unique_names = len(FIRST_NAMES) * len(SURNAMES) * 9 // 10
+
+    def key(first: str, last: str, domain: str) -> str:
+        return f"{first} {last}" if len(used) < unique_names else f"{first} {last}@{domain}"
 
     def user(name: str, profession: Profession, email: str, **extra: object) -> User:
         made = User(name=name, profession=profession, email=email, password_hash=password_hash,
@@ -122,9 +133,9 @@ def users(ctx: Context) -> str:
         for n, (profession, role) in enumerate(
                 TEAM[:4] + tuple(extras[(i + x) % len(extras)] for x in range(size - 4))):
             first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
-            while f"{first} {last}" in used:
+            while key(first, last, profile.domain) in used:
                 first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
-            used.add(f"{first} {last}")
+            used.add(key(first, last, profile.domain))
             local = WELL_KNOWN.get(n) if i == 0 else None
             title = "Dr " if profession in (Profession.ANAESTHETIST, Profession.SURGEON) else ""
             member = user(f"{title}{first} {last}", profession,

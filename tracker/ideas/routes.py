@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
+from ..attachments.panel import attachments_panel
 from ..core.args import arg_id
 from ..core.forms import ConfirmForm
 from ..core.paging import paginate
@@ -107,7 +108,7 @@ def detail(idea_id: int):
         can_edit=idea.can_edit(current_user), try_form=_try_form(idea.collaborative_id),
         followers=db.session.scalar(db.select(db.func.count(IdeaFollow.id)).filter_by(
             idea_id=idea.id)),
-        **comments_context(idea, current_user),
+        **comments_context(idea, current_user), **attachments_panel(idea, current_user),
     )
 
 

@@ -6,6 +6,7 @@ measures (measures and their data) · cycles (PDSA cycles and revisions) · conv
 (`can_view`, `can_edit`, ...) live on the models they protect.
 """
 
+from .attachments import Attachment
 from .audit import AuditEvent
 from .base import (
     CollaborativeRoleKind,
@@ -62,6 +63,7 @@ __all__ = [
     "SECTIONS",
     "STALLED_AFTER",
     "ApiToken",
+    "Attachment",
     "AuditEvent",
     "ChangeIdea",
     "Collaborative",

@@ -5,13 +5,25 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import joinedload
 
+from ..attachments.queries import by_cycle
 from ..extensions import db
 from ..measures.charts import Geometry
 from ..measures.front import site_chart
-from ..models import Collaborative, Cycle, Driver, Measure, Site, Stage, User, Visibility
+from ..models import (
+    Attachment,
+    Collaborative,
+    Cycle,
+    Driver,
+    Measure,
+    Site,
+    Stage,
+    User,
+    Visibility,
+)
 from .figures import main_measure
 
 LEARNING_SHOWN = 4
+PHOTOS_SHOWN = 6
 
 
 @dataclass
@@ -31,6 +43,7 @@ class Storyboard:
     summary: list[str]
     ramp: list[Cycle]
     learning: list[Cycle]
+    photos: list[Attachment] = field(default_factory=list)  # the site's photos, newest first
 
 
 def build(site: Site, user: User) -> Storyboard:
@@ -50,7 +63,14 @@ def build(site: Site, user: User) -> Storyboard:
                 if c.study_learning.strip() and c.stage in (Stage.ACT, Stage.COMPLETE)]
     return Storyboard(site, db.session.get(Collaborative, site.collaborative_id),
                       driver_excerpt(site.collaborative_id, cycles), measure, geometry, summary,
-                      _longest_ramp(cycles), learning[:LEARNING_SHOWN])
+                      _longest_ramp(cycles), learning[:LEARNING_SHOWN], _photos(cycles))
+
+
+def _photos(cycles: list[Cycle]) -> list[Attachment]:
+    """The latest photos of the cycles shown (one query)."""
+    grouped = by_cycle([c.id for c in cycles], images_only=True)
+    photos = [a for group in grouped.values() for a in group]
+    return sorted(photos, key=lambda a: (a.created_at, a.id), reverse=True)[:PHOTOS_SHOWN]
 
 
 def driver_excerpt(collaborative_id: int, cycles: list[Cycle]) -> list[DriverLine]:
