@@ -49,6 +49,10 @@ GET_MATRIX = {
     "health.healthz": [("/healthz", (200,) * 7)],
     "health.readyz": [("/readyz", (200,) * 7)],
     "health.prometheus": [("/metrics", (200,) * 7)],
+    # The installable app's files: nobody's data in them (tests/test_pwa.py).
+    "pwa.manifest": [("/manifest.webmanifest", (200,) * 7)],
+    "pwa.service_worker": [("/sw.js", (200,) * 7)],
+    "pwa.offline": [("/offline", (200,) * 7)],
     "auth.forgot": [("/auth/forgot", (200,) * 7)],
     "auth.invite": [("/auth/invite", (LOGIN, 403, 200, 403, 200, 403, 200))],  # who manages
     "auth.join": [("/auth/join/not-a-token", (LOGIN,) * 7)],  # a bad link: back to sign in

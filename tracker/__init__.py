@@ -18,6 +18,7 @@ from . import (
     main,
     measures,
     notifications,
+    pwa,
     reports,
     search,
     setup,
@@ -30,7 +31,7 @@ from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 # Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
 FEATURES = (auth, main, measures, cycles, ideas, sites, search, feedback, notifications, events,
-            reports, admin, setup, health)
+            reports, admin, setup, health, pwa)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:

@@ -28,6 +28,7 @@ from .conversation import SECTIONS, Comment, Feedback, FeedbackRequest
 from .cycles import STALLED_AFTER, Cycle, CycleQuestion, CycleRevision, cycle_measure
 from .events import LearningEvent, PlannedPeriod
 from .ideas import ChangeIdea, Driver, IdeaFollow, Tag, idea_tag
+from .idempotency import UsedKey
 from .measures import (
     ImportBatch,
     Measure,
@@ -87,6 +88,7 @@ __all__ = [
     "Tag",
     "TallyEntry",
     "TokenScope",
+    "UsedKey",
     "User",
     "Visibility",
     "cycle_measure",
