@@ -24,7 +24,7 @@
   const user = meta ? meta.content : '';
   let sending = false;
 
-  if ('serviceWorker' in navigator) {
+  if ('serviceWorker' in navigator && user) {  // signed in: signed out, nothing is kept
     navigator.serviceWorker.register('/sw.js', {scope: '/'}).catch(() => {});
     navigator.serviceWorker.addEventListener('message', (event) => {
       if (event.data === 'send-outbox') sendOutbox();
@@ -114,7 +114,10 @@
     const response = await fetch(entry.page, {credentials: 'same-origin', cache: 'no-store'});
     const page = new DOMParser().parseFromString(await response.text(), 'text/html');
     const field = page.querySelector('input[name="csrf_token"]');
-    return field ? field.value : '';
+    if (!field) return '';
+    // This page's forms get it too: theirs is as stale as the one just refused.
+    document.querySelectorAll('input[name="csrf_token"]').forEach((mine) => { mine.value = field.value; });
+    return field.value;
   }
 
   /* One entry to the server: 'stored', 'refused' (with entry.message set) or 'later'. */
@@ -223,7 +226,7 @@
   /* "Fix it": the refused entry back in its form (same key), to correct and save again. */
   async function fixFromHash() {
     const match = location.hash.match(/^#fix-([0-9a-f-]{36})$/);
-    if (!match) return;
+    if (!match || !user) return;
     const entry = (await allEntries()).find((e) => e.key === match[1]);
     const form = document.querySelector('form[data-outbox]');
     if (!entry || !form) return;
@@ -252,12 +255,14 @@
     event.preventDefault();
     const waiting = user ? (await allEntries()).length : 0;
     if (waiting && !window.confirm(`${waiting} ${waiting === 1 ? 'entry has' : 'entries have'} ` +
-        'not been sent. Signing out deletes them from this device. Sign out anyway?')) return;
+        `not been sent. Signing out deletes ${waiting === 1 ? 'it' : 'them'} from this device. ` +
+        'Sign out anyway?')) return;
     await clearDevice();
     form.submit();
   }
 
   window.addEventListener('online', sendOutbox);
+  window.addEventListener('hashchange', fixFromHash);  // "Fix it" on the form's own page
   window.addEventListener('offline', () => render(''));
   fixFromHash().then(() => render('')).then(sendOutbox);
   // Tests and the curious: the outbox's entries, and a way to send them now.
