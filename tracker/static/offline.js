@@ -256,7 +256,10 @@
     const waiting = user ? (await allEntries()).length : 0;
     if (waiting && !window.confirm(`${waiting} ${waiting === 1 ? 'entry has' : 'entries have'} ` +
         `not been sent. Signing out deletes ${waiting === 1 ? 'it' : 'them'} from this device. ` +
-        'Sign out anyway?')) return;
+        'Sign out anyway?')) {
+      await render('Not signed out: nothing was deleted.');
+      return;
+    }
     await clearDevice();
     form.submit();
   }
