@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from tests.browser.test_measures import measures, serious_violations, sign_in  # noqa: F401
 from tracker.extensions import db
-from tracker.models import Cycle, TallyEntry, UsedKey
+from tracker.measures import periods
+from tracker.models import Cycle, Frequency, MeasureValueChange, TallyEntry, UsedKey
 
 pytestmark = pytest.mark.browser
 
@@ -193,3 +194,27 @@ def test_signing_out_clears_the_device(page, live_server, world):
     assert page.evaluate("caches.keys()") == []
     assert page.evaluate("navigator.serviceWorker.getRegistrations()"
                          ".then((all) => all.length)") == 0
+
+
+def test_the_data_grid_saved_offline_is_stored_once(page, app, live_server, world,
+                                                    measures):  # noqa: F811
+    grid_url = f"{live_server}/measures/{measures['ponv']}/data?site_id={world.site_a}"
+    sign_in(page, live_server, "member.a@example.org")
+    worker_ready(page)
+    page.goto(grid_url)
+    this_week = periods.label(periods.current_period(Frequency.WEEKLY), Frequency.WEEKLY)
+    page.context.set_offline(True)
+    page.reload()  # opens from the device
+    expect(page.locator(".offline-banner")).to_be_visible()
+    page.get_by_label(f"Numerator, {this_week}").fill("2")
+    page.get_by_label(f"Denominator, {this_week}").fill("50")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#outbox-list")).to_contain_text("Data for PONV")
+    page.context.set_offline(False)
+    expect(page.locator("#outbox-status")).to_contain_text("Sent 1 saved entry.")
+    with app.app_context():
+        changes = db.session.execute(db.select(
+            MeasureValueChange.new_numerator, MeasureValueChange.new_denominator).filter_by(
+            measure_id=measures["ponv"], period_start=periods.current_period(
+                Frequency.WEEKLY))).all()
+    assert changes == [(2, 50)]
