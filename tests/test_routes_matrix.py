@@ -60,6 +60,10 @@ GET_MATRIX = {
                                     ("/attachments/cycles/{trashed}/new", (LOGIN,) + (404,) * 6)],
     "attachments.upload_to_idea": [("/attachments/ideas/{idea}/new",
                                     (LOGIN, 200, 200, 403, 200, 403, 200))],
+    # The installable app's files: nobody's data in them (tests/test_pwa.py).
+    "pwa.manifest": [("/manifest.webmanifest", (200,) * 7)],
+    "pwa.service_worker": [("/sw.js", (200,) * 7)],
+    "pwa.offline": [("/offline", (200,) * 7)],
     "auth.forgot": [("/auth/forgot", (200,) * 7)],
     "auth.invite": [("/auth/invite", (LOGIN, 403, 200, 403, 200, 403, 200))],  # who manages
     "auth.join": [("/auth/join/not-a-token", (LOGIN,) * 7)],  # a bad link: back to sign in

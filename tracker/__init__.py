@@ -19,6 +19,7 @@ from . import (
     main,
     measures,
     notifications,
+    pwa,
     reports,
     search,
     setup,
@@ -33,7 +34,7 @@ from .measures import summaries as measure_summaries
 
 # Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
 FEATURES = (auth, main, measures, cycles, ideas, sites, search, feedback, notifications, events,
-            reports, admin, setup, health, sustain, attachments)
+            reports, admin, setup, health, sustain, attachments, pwa)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:

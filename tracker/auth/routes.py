@@ -65,7 +65,11 @@ def logout():
         db.session.commit()
     logout_user()
     flash("You are signed out. Your other devices are signed out too.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Nothing of theirs stays on this device: saved pages, the offline outbox (offline.js
+    # clears them too, for browsers that ignore this header).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

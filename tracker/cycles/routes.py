@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..attachments.panel import attachments_panel
+from ..core import idempotency
 from ..core.args import arg_id, arg_int, parse_id
 from ..core.forms import ConfirmForm
 from ..core.paging import paginate
@@ -90,13 +91,21 @@ def quick():
     fill_quick_choices(form, sites)
     if request.method == "GET" and parse_id(request.args.get("site")) in current_user.site_ids:
         form.site_id.data = parse_id(request.args.get("site"))
+    # An entry sent again from a phone's outbox (same key) is answered, not stored twice.
+    key = idempotency.request_key()
+    if (answer := idempotency.replay(key)) is not None:
+        return answer
     if form.validate_on_submit():
         cycle = log_from_quick_form(form, current_user)
         if cycle is None:
             return render_template("cycles/quick.html", form=form)
-        db.session.commit()
-        flash("Saved in Plan. Add the rest of the worksheet when you can.", "success")
-        return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+        db.session.flush()
+        done = url_for("cycles.detail", cycle_id=cycle.id)
+        message = "Saved in Plan. Add the rest of the worksheet when you can."
+        if (answer := idempotency.commit(key, "cycles.quick", done, message)) is not None:
+            return answer
+        flash(message, "success")
+        return redirect(done)
     return render_template("cycles/quick.html", form=form)
 
 

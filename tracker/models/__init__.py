@@ -29,6 +29,7 @@ from .conversation import SECTIONS, Comment, Feedback, FeedbackRequest
 from .cycles import STALLED_AFTER, Cycle, CycleQuestion, CycleRevision, cycle_measure
 from .events import LearningEvent, PlannedPeriod
 from .ideas import ChangeIdea, Driver, IdeaFollow, Tag, idea_tag
+from .idempotency import UsedKey
 from .measures import (
     ImportBatch,
     Measure,
@@ -107,6 +108,7 @@ __all__ = [
     "Tag",
     "TallyEntry",
     "TokenScope",
+    "UsedKey",
     "User",
     "Visibility",
     "cycle_measure",

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from ...core import idempotency
 from ...core.args import arg_id, arg_int
 from ...extensions import db
 from ...models import Measure, MeasureValue, Site, User
@@ -30,6 +31,10 @@ def grid(measure_id: int):
     size = arg_int(request.args, "periods", GRID_SIZES[0], low=1, high=GRID_SIZES[-1])
     size = size if size in GRID_SIZES else GRID_SIZES[0]
     form, status = GridForm(), 200
+    # A grid saved offline and sent again from the outbox (same key) is answered, not re-saved.
+    key = idempotency.request_key()
+    if (answer := idempotency.replay(key)) is not None:
+        return answer
     if not form.is_submitted():
         starts = periods.recent_periods(measure.frequency, size)
         stored = _stored(measure, site, starts)
@@ -53,11 +58,13 @@ def grid(measure_id: int):
             db.session.rollback()
             _show_refusals(form, site, conflict.problems)
         else:
-            db.session.commit()
+            done = url_for("measures.detail", measure_id=measure.id, site_id=site.id)
+            message = f"Saved: {changed} {periods.unit(measure.frequency, changed)} changed."
+            if (answer := idempotency.commit(key, "measures.grid", done, message)) is not None:
+                return answer
             watch_after_save(site.id)
-            flash(f"Saved: {changed} {periods.unit(measure.frequency, changed)} changed.",
-                  "success")
-            return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
+            flash(message, "success")
+            return redirect(done)
     return render_template("measures/grid.html", measure=measure, site=site, form=form,
                            rows=[(row.form, _row_label(row.form, measure)) for row in form.rows],
                            size=size, sizes=GRID_SIZES, percent=_percent(form, measure),
@@ -189,6 +196,10 @@ def tally(measure_id: int):
         SelectChoice(d.isoformat(), f"This {word} (from {periods.label(d, measure.frequency)})"
                      if i == 0 else f"Last {word} (from {periods.label(d, measure.frequency)})")
         for i, d in enumerate(choices)])
+    # A patient tallied offline and sent again from the outbox (same key) is counted once.
+    key = idempotency.request_key()
+    if (answer := idempotency.replay(key)) is not None:
+        return answer
     if form.validate_on_submit():
         period = date.fromisoformat(form.period.data)
         results = {c.id: form[f"component_{c.id}"].data == "yes" for c in components}
@@ -198,13 +209,16 @@ def tally(measure_id: int):
             db.session.rollback()
             form.period.errors = [*form.period.errors, f"{refused} Nothing was saved."]
         else:
-            db.session.commit()
-            watch_after_save(site.id)
             met = sum(results.values())
-            flash(f"Patient added: {met} of {len(components)} met"
-                  f"{', the whole bundle' if met == len(components) else ''}.", "success")
-            return redirect(url_for("measures.tally", measure_id=measure.id, site_id=site.id,
-                                    period=period.isoformat()))
+            message = (f"Patient added: {met} of {len(components)} met"
+                       f"{', the whole bundle' if met == len(components) else ''}.")
+            done = url_for("measures.tally", measure_id=measure.id, site_id=site.id,
+                           period=period.isoformat())
+            if (answer := idempotency.commit(key, "measures.tally", done, message)) is not None:
+                return answer
+            watch_after_save(site.id)
+            flash(message, "success")
+            return redirect(done)
     shown = request.args.get("period", form.period.data or current.isoformat())
     week = date.fromisoformat(shown) if shown in [d.isoformat() for d in choices] else current
     if not form.is_submitted():
