@@ -33,12 +33,17 @@ PG_DOWN = (
 
 
 def upgrade():
+    # The cycles list pages by (updated_at, id) from the last row shown.
+    with op.batch_alter_table('cycle', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cycle_updated_at'), ['updated_at'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         for statement in PG_UP:
             op.execute(statement)
 
 
 def downgrade():
+    with op.batch_alter_table('cycle', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cycle_updated_at'))
     if op.get_bind().dialect.name == "postgresql":
         for statement in PG_DOWN:
             op.execute(statement)
