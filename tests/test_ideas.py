@@ -86,6 +86,34 @@ def test_evidence_page_query_count_is_the_same_for_1_or_many_sites(app, login, w
     assert many.count == few.count
 
 
+def test_evidence_page_lists_each_sites_latest_cycles_in_constant_queries(
+        app, login, world, evidence_world, count_queries):
+    from tracker.ideas.routes import CYCLES_PER_SITE
+
+    client = login("member_a")
+    url = f"/ideas/{evidence_world['idea']}"
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    with app.app_context():
+        alpha = db.session.get(Site, world.site_a)
+        for n in range(45):
+            f.make_cycle(alpha, idea_id=evidence_world["idea"], title=f"Alpha round {n:02}",
+                         decision=Decision.ADAPT, scale_amount=1, scale_unit="bay")
+        db.session.commit()
+    with count_queries() as many:
+        html = client.get(url).get_data(True)
+    assert many.count == few.count <= 12
+    table = html[html.index("<tbody>"):html.index("</tbody>")]
+    alpha_row = table[table.index("Alpha Hospital"):table.index("</tr>")]
+    assert ">47<" in alpha_row  # the roll-up still counts every cycle
+    listed = html[html.index('id="cycles-heading"'):]
+    assert "Alpha round 44" in listed and f"Alpha round {44 - CYCLES_PER_SITE + 1}" in listed
+    assert f"Alpha round {44 - CYCLES_PER_SITE}" not in listed
+    assert f"The latest {CYCLES_PER_SITE} of 47 cycles" in listed
+    assert f"/cycles/?idea={evidence_world['idea']}&amp;site={world.site_a}" in listed
+
+
 @pytest.mark.parametrize("query,expected", [
     ("", {"Evening snack boxes", "Protected mealtimes", "Untested idea"}),
     ("status=adopt", {"Evening snack boxes", "Protected mealtimes"}),

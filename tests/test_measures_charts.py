@@ -185,6 +185,35 @@ def test_balancing_and_component_measures_are_shown_with_it(app, login, world):
     assert "Drink within 24 h" in section and "Component" in section
 
 
+def test_the_page_costs_the_same_queries_with_1_or_6_related_charts(app, login, world,
+                                                                     count_queries):
+    m = setup_measure(app, world)
+    url = f"/measures/{m['id']}?site_id={world.site_a}"
+
+    def add_related(n: int, start: int) -> None:
+        with app.app_context():
+            site = db.session.get(Site, world.site_a)
+            for i in range(start, start + n):
+                link = {"balances_id": m["id"]} if i % 2 else {"composite_id": m["id"]}
+                related = f.make_measure(world.collaborative, name=f"Related {i}",
+                                         frequency=Frequency.WEEKLY, **link)
+                f.make_values(related, site, [(10 + i + w % 3, 100) for w in range(8)])
+            db.session.commit()
+
+    add_related(1, 0)
+    client = login("member_a")
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    add_related(5, 1)
+    with count_queries() as many:
+        html = client.get(url).get_data(True)
+    assert many.count == few.count <= 12
+    section = html[html.index("Shown with this measure"):]
+    assert all(f"Related {i}" in section for i in range(6))
+    assert section.count("<svg") >= 6  # each related measure still gets its chart
+
+
 def test_count_and_continuous_measures_chart_their_values(app, login, world):
     with app.app_context():
         falls = f.make_measure(world.collaborative, name="Falls", data_kind=DataKind.COUNT,

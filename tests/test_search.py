@@ -128,3 +128,41 @@ def test_a_deleted_comment_leaves_the_index(app, world, corpus):
         assert db.session.scalar(db.select(db.func.count(SearchDocument.id)).filter_by(
             kind="comment")) == 0
         assert db.session.get(Cycle, corpus["cycle"]) is not None
+
+
+def test_a_common_word_shows_a_capped_count_and_still_pages(app, login, world, corpus,
+                                                             monkeypatch):
+    from tracker.search import engine
+
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        for n in range(4):
+            f.make_idea(site, title=f"Drink idea {n}", description="More drink.")
+        db.session.commit()
+    client = login("member_a")
+    assert "<strong>9</strong> results" in results(client, "drink")  # under the cap: exact
+    monkeypatch.setattr(engine, "COUNT_CAP", 3)
+    html = results(client, "drink")
+    assert "<strong>3+</strong> results" in html
+    assert html.count('<li class="mb-3">') == 9  # the cap limits the count, never the hits
+    with app.app_context():
+        from tracker.models import User
+
+        hits, total = search("drink", user=db.session.get(User, world.member_a), limit=2,
+                             offset=8)
+        assert total == 4 and len(hits) == 1  # one past the cap; the last page still reads
+
+
+def test_ranking_puts_title_matches_and_more_matches_first(app, world, corpus):
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        body_once = f.make_idea(site, title="Ward rounds", description="A word on hydration.")
+        title = f.make_idea(site, title="Hydration station", description="Water on the ward.")
+        body_often = f.make_idea(site, title="Jugs", description="Hydration, hydration and "
+                                 "hydration again: hydration charts.")
+        db.session.commit()
+        from tracker.models import User
+
+        hits, total = search("hydration", user=db.session.get(User, world.member_a))
+        assert total == 3
+        assert [h.object_id for h in hits] == [title.id, body_often.id, body_once.id]

@@ -1,7 +1,12 @@
 """One way to page a list everywhere: Flask-SQLAlchemy's Pagination, for queries and for
 results another engine has already fetched, drawn by bootstrap-flask's render_pagination."""
 
-from collections.abc import Mapping, Sequence
+import base64
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
@@ -19,16 +24,21 @@ def page_number(args: Mapping) -> int:
     return arg_int(args, "page", 1, low=1, high=MAX_PAGE)
 
 
-def paginate(query: Select, args: Mapping, *, per_page: int, rows: bool = False) -> Pagination:
-    """One page of `query` (its rows as tuples with rows=True, else its first column)."""
-    return QueryPage(query, rows=rows, page=page_number(args), per_page=per_page)
+def paginate(query: Select, args: Mapping, *, per_page: int, rows: bool = False,
+             counted: Select | None = None) -> Pagination:
+    """One page of `query` (its rows as tuples with rows=True, else its first column).
+    `counted`, if given, is a cheaper query with the same rows, to count them."""
+    return QueryPage(query, rows=rows, page=page_number(args), per_page=per_page,
+                     counted=counted)
 
 
 class QueryPage(Pagination):
     """A page of a Select: two queries, the page's items and the total."""
 
-    def __init__(self, query: Select, *, rows: bool, page: int, per_page: int) -> None:
+    def __init__(self, query: Select, *, rows: bool, page: int, per_page: int,
+                 counted: Select | None = None) -> None:
         self._select, self._rows = query, rows
+        self._counted = query if counted is None else counted
         super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False)
 
     def _query_items(self) -> list:
@@ -37,7 +47,7 @@ class QueryPage(Pagination):
         return list(result.all() if self._rows else result.scalars())
 
     def _query_count(self) -> int:
-        counted = self._select.order_by(None).subquery()
+        counted = self._counted.order_by(None).subquery()
         return db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
 
 
@@ -53,3 +63,89 @@ class ResultPage(Pagination):
 
     def _query_count(self) -> int:
         return self._total
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a keyset order: the SQL expression, its direction, and how to read the
+    same value off a loaded row."""
+
+    expression: Any
+    descending: bool
+    value: Callable[[Any], Any]
+
+
+class KeysetPage:
+    """A page of a long list found by the last row shown (?after=) or the first (?before=),
+    never by OFFSET: every page costs what the first does, however deep. No total: the page
+    that uses it counts (or caches) its own figures."""
+
+    def __init__(self, query: Select, keys: Sequence[SortKey], args: Mapping, *,
+                 per_page: int) -> None:
+        self.per_page = per_page
+        after, before = _cursor(args.get("after")), _cursor(args.get("before"))
+        forward = before is None
+        cursor = after if forward else before
+        if cursor is not None and len(cursor) == len(keys):
+            try:
+                query = query.where(_beyond(keys, _typed(keys, cursor), forward))
+            except (TypeError, ValueError):
+                cursor = None
+        else:
+            cursor = None
+        order = [k.expression.desc() if k.descending == forward else k.expression.asc()
+                 for k in keys]
+        rows = list(db.session.execute(query.order_by(None).order_by(*order)
+                                       .limit(per_page + 1)).unique().scalars())
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+        if not forward:
+            rows.reverse()
+        self.items = rows
+        self.has_next = more if forward else cursor is not None
+        self.has_prev = cursor is not None if forward else more
+        self.next_cursor = _encode(keys, rows[-1]) if rows and self.has_next else None
+        self.prev_cursor = _encode(keys, rows[0]) if rows and self.has_prev else None
+
+
+def _beyond(keys: Sequence[SortKey], values: list, forward: bool):
+    """Rows after (or before) the row whose sort values are `values`, in the keys' order."""
+    alternatives = []
+    for i, key in enumerate(keys):
+        later = key.expression < values[i] if key.descending == forward \
+            else key.expression > values[i]
+        alternatives.append(sa.and_(*(k.expression == v for k, v in
+                                      zip(keys[:i], values[:i], strict=True)), later))
+    return sa.or_(*alternatives)
+
+
+def _encode(keys: Sequence[SortKey], row) -> str:
+    values = [k.value(row) for k in keys]
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _cursor(text: str | None) -> list | None:
+    if not text or len(text) > 2000:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, TypeError):
+        return None
+    return value if isinstance(value, list) else None
+
+
+def _typed(keys: Sequence[SortKey], values: list) -> list:
+    """The cursor's values as the keys' types (dates from ISO text); a wrong type raises."""
+    typed = []
+    for key, value in zip(keys, values, strict=True):
+        python_type = key.expression.type.python_type
+        if python_type is datetime:
+            typed.append(datetime.fromisoformat(value))
+        elif python_type is int and isinstance(value, int) and not isinstance(value, bool):
+            typed.append(value)
+        elif python_type is str and isinstance(value, str):
+            typed.append(value)
+        else:
+            raise TypeError(f"cursor value {value!r} is not a {python_type.__name__}")
+    return typed

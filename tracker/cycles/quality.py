@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -83,8 +84,8 @@ def _periods(cycles: list[Cycle]) -> dict[tuple[int, int], set[date]]:
         return {}
     rows = db.session.execute(
         db.select(MeasureValue.measure_id, MeasureValue.site_id, MeasureValue.period_start).where(
-            MeasureValue.measure_id.in_({m for m, _ in pairs}),
-            MeasureValue.site_id.in_({s for _, s in pairs}),
+            # The pairs themselves, not every measure at every site of the page.
+            sa.tuple_(MeasureValue.measure_id, MeasureValue.site_id).in_(sorted(pairs)),
         )
     )
     found: dict[tuple[int, int], set[date]] = {}

@@ -6,17 +6,29 @@ import sqlalchemy as sa
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..core.paging import SortKey
 from ..extensions import db
 from ..models import STALLED_AFTER, ChangeIdea, Cycle, Driver, Site, Stage, User, Visibility
 
 STAGE_RANK = sa.case({s.value: i for i, s in enumerate(Stage)}, value=Cycle.stage)
-SORTS = {
-    "updated": (Cycle.updated_at.desc(), Cycle.id.desc()),
-    "newest": (Cycle.created_at.desc(), Cycle.id.desc()),
-    "oldest": (Cycle.created_at.asc(), Cycle.id.asc()),
-    "title": (Cycle.title.asc(), Cycle.id.asc()),
-    "stage": (STAGE_RANK.asc(), Cycle.updated_at.desc()),
+_STAGES = list(Stage)
+
+
+def _key(column, descending: bool) -> SortKey:
+    return SortKey(column, descending, lambda cycle: getattr(cycle, column.key))
+
+
+# Each sort ends on the id, so every row has one place and a page can start after any row.
+SORT_KEYS = {
+    "updated": (_key(Cycle.updated_at, True), _key(Cycle.id, True)),
+    "newest": (_key(Cycle.created_at, True), _key(Cycle.id, True)),
+    "oldest": (_key(Cycle.created_at, False), _key(Cycle.id, False)),
+    "title": (_key(Cycle.title, False), _key(Cycle.id, False)),
+    "stage": (SortKey(STAGE_RANK, False, lambda cycle: _STAGES.index(cycle.stage)),
+              _key(Cycle.updated_at, True), _key(Cycle.id, True)),
 }
+SORTS = {name: tuple(k.expression.desc() if k.descending else k.expression.asc() for k in keys)
+         for name, keys in SORT_KEYS.items()}
 
 
 def cycles_visible_to(user: User) -> Select:
@@ -86,6 +98,10 @@ def _date_range(query: Select, start, end) -> Select:
             Cycle.do_started_on.is_(None) & (Cycle.created_at < next_day),
         ))
     return query
+
+
+def sort_keys(sort: str) -> tuple[SortKey, ...]:
+    return SORT_KEYS.get(sort, SORT_KEYS["updated"])
 
 
 def sorted_by(query: Select, sort: str) -> Select:

@@ -9,7 +9,7 @@ from ..attachments.panel import attachments_panel
 from ..core import idempotency
 from ..core.args import arg_id, arg_int, parse_id
 from ..core.forms import ConfirmForm
-from ..core.paging import paginate
+from ..core.paging import KeysetPage
 from ..extensions import db
 from ..feedback.panel import cycle_panel
 from ..models import Cycle, Stage
@@ -17,7 +17,7 @@ from ..sustain.routes import cycle_sustain
 from . import bp, quality, services, study
 from .forms import QuickLogForm, StageForm, WorksheetForm
 from .loaders import get_cycle_or_404
-from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
+from .queries import apply_filters, cycles_visible_to, sort_keys, with_row_data
 from .worksheet import (
     fill_quick_choices,
     fill_worksheet_choices,
@@ -39,11 +39,13 @@ def index():
     """Cycles across the collaborative, filtered, sorted and paged, with quality shares."""
     form, filters = read_filters(request.args, current_user)
     base = apply_filters(cycles_visible_to(current_user), filters, current_user)
-    page = paginate(with_row_data(sorted_by(base, filters.get("sort", "updated"))),
-                    request.args, per_page=PER_PAGE)
+    # Keyset pages (after the last row shown), never OFFSET; the total is the stages' sum.
+    page = KeysetPage(with_row_data(base), sort_keys(filters.get("sort", "updated")),
+                      request.args, per_page=PER_PAGE)
+    counts = stage_counts(base, current_user, filters)
     return render_template(
         "cycles/index.html", form=form, page=page, criteria=quality.assess_many(page.items),
-        stage_counts=stage_counts(base),
+        stage_counts=counts, total=sum(counts.values()),
         # Assessing every filtered cycle costs more than the page: only when asked for.
         shares=site_shares(base) if request.args.get("shares") else None,
         args={k: v for k, v in request.args.items() if k in form._fields},

@@ -1,9 +1,11 @@
 """Between forms and plain worksheet values, and the figures the list page shows."""
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import Select
 from wtforms import SelectChoice
 
@@ -169,38 +171,58 @@ def read_filters(args, user: User):
 
 
 def fill_filter_choices(form, user: User) -> None:
-    """Choices for the list filters, each in one query."""
+    """Choices for the list filters, in two queries."""
     sites = db.session.scalars(sites_visible_to(user, include_archived=True)).all()
     form.site.choices = [SelectChoice("", "Any site")] + [
         SelectChoice(s.id, f"{s.name} (left)" if s.is_archived else s.name) for s in sites]
-    ideas = db.session.execute(
-        db.select(ChangeIdea.id, ChangeIdea.title)
-        .where(ChangeIdea.collaborative_id.in_({s.collaborative_id for s in sites}),
-               ChangeIdea.deleted_at.is_(None))
-        .order_by(ChangeIdea.title)
-    )
-    form.idea.choices = [SelectChoice("", "Any idea")] + [SelectChoice(i, t) for i, t in ideas]
-    drivers = db.session.execute(
-        db.select(Driver.id, Driver.title, Driver.parent_id)
-        .where(Driver.collaborative_id.in_({s.collaborative_id for s in sites}),
-               Driver.deleted_at.is_(None))
-        .order_by(Driver.parent_id.is_not(None), Driver.position)
-    )
+    # Ideas, drivers and the people of the user's own sites (others come from links on rows),
+    # in one query: a kind column, then each kind's own order.
+    collaboratives = {s.collaborative_id for s in sites}
+    none, zero = sa.cast(sa.null(), sa.Integer), sa.literal(0)
+    people = (db.select(User.id, User.name).join(Membership)
+              .where(Membership.site_id.in_(user.site_ids)).distinct().subquery())
+    choices = sa.union_all(
+        db.select(sa.literal("idea").label("kind"), ChangeIdea.id,
+                  ChangeIdea.title.label("text"), none.label("parent"), zero.label("o1"),
+                  zero.label("o2"), ChangeIdea.title.label("o3"))
+        .where(ChangeIdea.collaborative_id.in_(collaboratives), ChangeIdea.deleted_at.is_(None)),
+        db.select(sa.literal("driver"), Driver.id, Driver.title, Driver.parent_id,
+                  sa.case((Driver.parent_id.is_(None), 0), else_=1), Driver.position,
+                  sa.literal(""))
+        .where(Driver.collaborative_id.in_(collaboratives), Driver.deleted_at.is_(None)),
+        db.select(sa.literal("person"), people.c.id, people.c.name, none, zero, zero,
+                  people.c.name),
+    ).subquery()
+    rows = db.session.execute(sa.select(choices).order_by(
+        choices.c.kind, choices.c.o1, choices.c.o2, choices.c.o3, choices.c.id)).all()
+    form.idea.choices = [SelectChoice("", "Any idea")] + [
+        SelectChoice(r.id, r.text) for r in rows if r.kind == "idea"]
     form.driver.choices = [SelectChoice("", "Any driver")] + [
-        SelectChoice(i, f"– {t}" if parent else t) for i, t, parent in drivers
-    ]
-    # Authors offered are the people of the user's own sites; others come from links on rows.
-    authors = db.session.execute(
-        db.select(User.id, User.name).join(Membership)
-        .where(Membership.site_id.in_(user.site_ids)).distinct().order_by(User.name)
-    )
-    form.author.choices = [SelectChoice("", "Anyone")] + [SelectChoice(i, n) for i, n in authors]
+        SelectChoice(r.id, f"– {r.text}" if r.parent else r.text)
+        for r in rows if r.kind == "driver"]
+    form.author.choices = [SelectChoice("", "Anyone")] + [
+        SelectChoice(r.id, r.text) for r in rows if r.kind == "person"]
     for name in ("site", "idea", "driver", "author"):
         form[name].validate_choice = False  # an id from a link need not be in the short list
 
 
-def stage_counts(base: Select) -> dict[Stage, int]:
-    """How many of the filtered cycles are at each stage, counted in SQL."""
+STAGE_COUNTS_KEPT = 256  # per app process: the most recent (user, filters) combinations
+
+
+def stage_counts(base: Select, user: User, filters: dict) -> dict[Stage, int]:
+    """How many of the filtered cycles are at each stage, counted in SQL and kept until any
+    cycle changes. Every write to a cycle goes through the ORM and moves its updated_at (or, a
+    new one, the highest id), so the pair read here (two index lookups) names the data the
+    counts were made from."""
+    version = tuple(db.session.execute(
+        db.select(db.func.max(Cycle.updated_at), db.func.max(Cycle.id))).one())
+    key = (user.id, user.is_admin, tuple(sorted(user.collaborative_ids)),
+           tuple(sorted(user.site_ids)),
+           tuple(sorted((k, str(v)) for k, v in filters.items() if k != "sort")), version)
+    kept: OrderedDict = current_app.extensions.setdefault("cycle_stage_counts", OrderedDict())
+    if key in kept:
+        kept.move_to_end(key)
+        return dict(kept[key])
     subquery = base.with_only_columns(Cycle.id, Cycle.stage).order_by(None).subquery()
     rows = db.session.execute(
         db.select(subquery.c.stage, db.func.count()).group_by(subquery.c.stage)
@@ -208,6 +230,9 @@ def stage_counts(base: Select) -> dict[Stage, int]:
     counts = dict.fromkeys(Stage, 0)
     for stage, count in rows:
         counts[Stage(stage)] = count
+    kept[key] = dict(counts)
+    while len(kept) > STAGE_COUNTS_KEPT:
+        kept.popitem(last=False)
     return counts
 
 

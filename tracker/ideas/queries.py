@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from sqlalchemy import Select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..cycles.queries import cycles_visible_to
 from ..extensions import db
@@ -43,9 +44,22 @@ def site_status(user: User) -> sa.Subquery:
 
 
 def library(user: User, *, driver_id=None, tag=None, site_id=None, status=None, where="any",
-            sort="newest") -> Select:
-    """The idea library with its figures as extra columns (one query per page)."""
+            sort="newest") -> tuple[Select, Select]:
+    """The idea library with its figures as extra columns (one query per page), and the same
+    ideas without the figures, to count them cheaply."""
     status_sq = site_status(user)
+    chosen = ideas_visible_to(user)
+    if driver_id:
+        children = sa.select(Driver.id).where(Driver.parent_id == driver_id)
+        chosen = chosen.where(
+            ChangeIdea.driver_id.in_(children) | (ChangeIdea.driver_id == driver_id))
+    if tag:
+        chosen = chosen.where(ChangeIdea.id.in_(
+            sa.select(idea_tag.c.idea_id).join(Tag).where(Tag.name == tag)))
+    if site_id:
+        chosen = chosen.where(ChangeIdea.origin_site_id == site_id)
+    if status in STATUSES:
+        chosen = _status_filter(chosen, status_sq, status, user if where == "mine" else None)
     counts = sa.select(
         status_sq.c.idea_id,
         sa.func.count().label("sites_tested"),
@@ -66,30 +80,19 @@ def library(user: User, *, driver_id=None, tag=None, site_id=None, status=None, 
     sites_adopted = sa.func.coalesce(counts.c.sites_adopted, 0)
     comments = sa.func.coalesce(discussed.c.comments, 0)
     query = (
-        ideas_visible_to(user)
+        chosen
         .add_columns(sites_tested.label("sites_tested"), sites_adopted.label("sites_adopted"),
                      comments.label("comments"))
         .outerjoin(counts, counts.c.idea_id == ChangeIdea.id)
         .outerjoin(discussed, discussed.c.idea_id == ChangeIdea.id)
     )
-    if driver_id:
-        children = sa.select(Driver.id).where(Driver.parent_id == driver_id)
-        query = query.where(
-            ChangeIdea.driver_id.in_(children) | (ChangeIdea.driver_id == driver_id))
-    if tag:
-        query = query.where(ChangeIdea.id.in_(
-            sa.select(idea_tag.c.idea_id).join(Tag).where(Tag.name == tag)))
-    if site_id:
-        query = query.where(ChangeIdea.origin_site_id == site_id)
-    if status in STATUSES:
-        query = _status_filter(query, status_sq, status, user if where == "mine" else None)
     order = {
         "tested": (sites_tested.desc(), ChangeIdea.title),
         "adopted": (sites_adopted.desc(), ChangeIdea.title),
         "discussed": (comments.desc(), ChangeIdea.title),
         "title": (ChangeIdea.title,),
     }.get(sort, (ChangeIdea.created_at.desc(), ChangeIdea.id.desc()))
-    return query.order_by(*order)
+    return query.order_by(*order), chosen
 
 
 def _status_filter(query: Select, status_sq, status: str, user: User | None) -> Select:
@@ -100,6 +103,21 @@ def _status_filter(query: Select, status_sq, status: str, user: User | None) -> 
         return query.where(ChangeIdea.id.not_in(tested))
     return query.where(ChangeIdea.id.in_(
         sa.select(status_sq.c.idea_id).where(status_sq.c.status == status, *at)))
+
+
+def recent_cycles(idea: ChangeIdea, user: User, *, per_site: int) -> list[Cycle]:
+    """The latest `per_site` cycles of the idea at each site the user may read, oldest first:
+    one query (and one for their measures) however many cycles the idea has."""
+    ranked = cycles_visible_to(user).where(Cycle.idea_id == idea.id).with_only_columns(
+        Cycle.id,
+        sa.func.row_number().over(
+            partition_by=Cycle.site_id, order_by=(Cycle.created_at.desc(), Cycle.id.desc()),
+        ).label("rn"),
+    ).subquery()
+    return db.session.scalars(
+        db.select(Cycle).where(Cycle.id.in_(sa.select(ranked.c.id).where(ranked.c.rn <= per_site)))
+        .options(joinedload(Cycle.site), selectinload(Cycle.measures))
+        .order_by(Cycle.created_at, Cycle.id)).all()
 
 
 def evidence(idea: ChangeIdea, user: User) -> list[sa.Row]:

@@ -22,7 +22,6 @@ from ..core.forms import ConfirmForm
 from ..core.paging import paginate
 from ..core.queries import sites_visible_to
 from ..cycles.loaders import get_cycle_or_404
-from ..cycles.queries import cycles_visible_to
 from ..extensions import db
 from ..feedback.panel import comments_context
 from ..models import ChangeIdea, Collaborative, Cycle, Driver, IdeaFollow, Site, Tag
@@ -31,9 +30,10 @@ from ..sustain.watch import sustained_sites
 from . import bp, services
 from .forms import IdeaForm, TrySiteForm, fill_idea_form, idea_values
 from .loaders import get_idea_or_404
-from .queries import STATUS_LABELS, decision_counts, evidence, library, site_status
+from .queries import STATUS_LABELS, decision_counts, evidence, library, recent_cycles, site_status
 
 PER_PAGE = 24
+CYCLES_PER_SITE = 5
 FILTER_ARGS = ("driver", "tag", "site", "status", "where", "sort")
 SORTS = {"newest": "Newest", "tested": "Most tested", "adopted": "Most adopted",
          "discussed": "Most discussed", "title": "Title"}
@@ -47,10 +47,10 @@ def index():
     filters = dict(driver_id=arg_id(args, "driver", note=True), tag=args.get("tag") or None,
                    site_id=arg_id(args, "site", note=True), status=args.get("status") or None,
                    where=args.get("where", "any"), sort=args.get("sort", "newest"))
-    query = library(current_user, **filters).options(
-        joinedload(ChangeIdea.driver), joinedload(ChangeIdea.origin_site),
-        selectinload(ChangeIdea.tags))
-    page = paginate(query, args, per_page=PER_PAGE, rows=True)
+    query, chosen = library(current_user, **filters)
+    query = query.options(joinedload(ChangeIdea.driver), joinedload(ChangeIdea.origin_site),
+                          selectinload(ChangeIdea.tags))
+    page = paginate(query, args, per_page=PER_PAGE, rows=True, counted=chosen)
     rows = page.items
     status_sq = site_status(current_user)
     mine = dict(db.session.execute(sa.select(status_sq.c.idea_id, status_sq.c.status).where(
@@ -89,25 +89,25 @@ def detail(idea_id: int):
     """The idea's living evidence: which sites tested it, how it went, how it travelled."""
     idea = get_idea_or_404(idea_id)
     rows = evidence(idea, current_user)
-    cycles = db.session.scalars(
-        cycles_visible_to(current_user).where(Cycle.idea_id == idea.id)
-        .options(joinedload(Cycle.site), selectinload(Cycle.measures))
-        .order_by(Cycle.created_at, Cycle.id)).all()
+    # The page lists each site's latest cycles, not every one (the roll-up counts them all).
+    cycles = recent_cycles(idea, current_user, per_site=CYCLES_PER_SITE)
     by_site: dict[int, list[Cycle]] = {}
     for cycle in cycles:
         by_site.setdefault(cycle.site_id, []).append(cycle)
     sites = {c.site_id: c.site for c in cycles}
     spread = sorted(rows, key=lambda r: _first_test(r))
     counts = decision_counts(rows)
-    following = db.session.scalar(db.select(db.func.count(IdeaFollow.id)).filter_by(
-        idea_id=idea.id, user_id=current_user.id)) > 0
+    followers, mine = db.session.execute(db.select(
+        db.func.count(IdeaFollow.id),
+        db.func.coalesce(db.func.sum(sa.case((IdeaFollow.user_id == current_user.id, 1),
+                                             else_=0)), 0),
+    ).where(IdeaFollow.idea_id == idea.id)).one()
     return render_template(
         "ideas/detail.html", idea=idea, spread=spread, sites=sites, by_site=by_site,
-        counts=counts, following=following, first_test=_first_test,
-        sustained=sustained_sites(idea.id),
+        counts=counts, following=mine > 0, first_test=_first_test,
+        per_site=CYCLES_PER_SITE, sustained=sustained_sites(idea.id),
         can_edit=idea.can_edit(current_user), try_form=_try_form(idea.collaborative_id),
-        followers=db.session.scalar(db.select(db.func.count(IdeaFollow.id)).filter_by(
-            idea_id=idea.id)),
+        followers=followers,
         **comments_context(idea, current_user), **attachments_panel(idea, current_user),
     )
 

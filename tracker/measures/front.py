@@ -81,6 +81,26 @@ def load_chart(measure: Measure, site: Site, view: str) -> series.Chart:
     return series.build_chart(measure, points, [b.period_start for b in breaks], view)
 
 
+def charts_at_site(measures: list[Measure], site: Site, views: dict[int, str]
+                   ) -> tuple[dict[int, series.Chart], dict[int, list]]:
+    """Several measures' charts at one site (each in its view from `views`, else its
+    default) and their phase breaks in force: two queries however many measures."""
+    ids = [m.id for m in measures]
+    rows: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(queries.value_rows_of(ids, [site.id])):
+        rows[row.measure_id].append(row)
+    breaks: dict[int, list] = defaultdict(list)
+    for b in db.session.scalars(queries.phase_breaks_at(ids, [site.id])):
+        breaks[b.measure_id].append(b)
+    built = {
+        m.id: series.build_chart(m, series.build_points(m, rows[m.id]),
+                                 [b.period_start for b in breaks[m.id]],
+                                 views.get(m.id) or series.default_view(m))
+        for m in measures
+    }
+    return built, breaks
+
+
 def load_cycles(measure: Measure, site: Site, user: User) -> list[charts.ChartCycle]:
     """Cycles to annotate: linked to the measure at this site, with the date their test began."""
     rows = db.session.execute(queries.cycles_on_chart(measure.id, site.id, user))

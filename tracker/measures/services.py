@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..core import audit
-from ..core.db import lock
+from ..core.db import analyze_after_bulk, lock
 from ..extensions import db
 from ..models import (
     ImportBatch,
@@ -263,6 +263,11 @@ def count_changes(measure: Measure, entries: Sequence[Entry]) -> dict[str, int]:
             e.numerator, e.denominator, e.value, note)
         counts["same" if same else "changed"] += 1
     return counts
+
+
+def analyze_after_import(rows: int) -> None:
+    """Fresh planner statistics after a large import (PostgreSQL), once it is committed."""
+    analyze_after_bulk(rows, MeasureValue.__table__, MeasureValueChange.__table__)
 
 
 def sha256(content: bytes) -> str:

@@ -72,7 +72,7 @@ class Cycle(db.Model):
     # Bookkeeping. `version` is compared on save to detect two people editing at once.
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     deleted_at: Mapped[Optional[datetime]]
     deleted_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
 

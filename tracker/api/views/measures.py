@@ -113,6 +113,7 @@ def upsert_values(upload: dict, measure_id: int, site_id: int | None = None):
         raise invalid({f"rows-{number[key] - 2}": [f"{cell.capitalize()}: {why}"]
                        for key, (cell, why) in conflict.problems.items()}) from None
     db.session.commit()
+    services.analyze_after_import(len(preview.entries))
     return {"changed": changed, "received": len(rows)}
 
 

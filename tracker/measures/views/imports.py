@@ -113,7 +113,7 @@ def import_preview(measure_id: int, batch_id: int):
             form.pid_warning_raised = True
         elif preview.ok:
             return _confirm(measure, site, batch, preview)
-    db.session.commit()  # the mapping, so a reload shows the same preview
+    _commit_keeping_loaded()  # the mapping, so a reload shows the same preview
     return render_template(
         "measures/import_preview.html", measure=measure, site=site, batch=batch, form=form,
         preview=preview, counts=services.count_changes(measure, preview.entries),
@@ -124,6 +124,17 @@ def import_preview(measure_id: int, batch_id: int):
                 ImportBatch.status == "imported").order_by(ImportBatch.confirmed_at.desc())
             .limit(1)),
     )
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the page still shows: expired, every site of the preview
+    would be read again one query each."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _confirm(measure: Measure, site: Site, batch: ImportBatch, preview):
@@ -143,6 +154,7 @@ def _confirm(measure: Measure, site: Site, batch: ImportBatch, preview):
                  detail=f"{measure.name}: {batch.filename}")
     db.session.commit()
     watch_after_save(site.id)
+    services.analyze_after_import(len(preview.entries))
     flash(f"Imported {len(preview.entries)} rows from {batch.filename}: {changed} "
           f"period{'s' if changed != 1 else ''} changed.", "success")
     return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))

@@ -13,7 +13,7 @@ from ...models import Measure, Site
 from .. import bp, bundles, charts, queries, series, services, words
 from ..entries import period_error
 from ..forms import PhaseBreakForm
-from ..front import load_chart, load_cycles
+from ..front import charts_at_site, load_cycles
 from ..loaders import get_measure_or_404, get_measure_site_or_404, get_phase_or_404
 
 
@@ -57,19 +57,19 @@ def detail(measure_id: int):
 def _render_detail(measure: Measure, site: Site, view: str | None,
                    phase_form: PhaseBreakForm | None = None):
     view = view if view in series.VIEWS else series.default_view(measure)
-    chart = load_chart(measure, site, view)
+    # The measure and the ones shown with it, charted from one read of values and of phases.
+    others = db.session.execute(queries.related_measures(measure)).scalars().all()
+    built, phases = charts_at_site([measure, *others], site, {measure.id: view})
+    chart = built[measure.id]
     cycles = load_cycles(measure, site, current_user)
     title = f"{measure.name}, {site.name}"
     geometry = charts.layout(chart, title=title, cycles=cycles, point_href="#row-{period}")
     # The phone's own drawing: CSS shows one of the two (tracker/static/measures.css).
     narrow = charts.layout(chart, title=title, cycles=cycles, point_href="#row-{period}",
                            narrow=True)
-    related = [
-        (m, charts.layout(load_chart(m, site, series.default_view(m)),
-                          title=f"{m.name}, {site.name}", compact=True))
-        for m in db.session.execute(queries.related_measures(measure)).scalars()
-    ]
-    breaks = db.session.execute(queries.phase_breaks_of(measure.id, [site.id])).scalars().all()
+    related = [(m, charts.layout(built[m.id], title=f"{m.name}, {site.name}", compact=True))
+               for m in others]
+    breaks = phases[measure.id]
     can_lead = measure.can_set_phases(current_user, site)
     can_enter = measure.can_enter_data(current_user, site)
     if can_lead and phase_form is None:
