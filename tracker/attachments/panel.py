@@ -10,9 +10,10 @@ def attachments_panel(owner: Cycle | ChangeIdea, user: User) -> dict:
     is_cycle = isinstance(owner, Cycle)
     can_edit = owner.can_edit(user)
     key = {"cycle_id": owner.id} if is_cycle else {"idea_id": owner.id}
+    shown, removed = queries.panel(**key, removed=can_edit)
     return {
-        "attachments": queries.for_cycle(owner.id) if is_cycle else queries.for_idea(owner.id),
-        "attachments_removed": queries.recently_deleted(**key) if can_edit else [],
+        "attachments": shown,
+        "attachments_removed": removed,
         "attachment_form": UploadForm(formdata=None, prefix=PREFIX) if can_edit else None,
         "attachment_upload_url": ("attachments.upload_to_cycle", key) if is_cycle else
         ("attachments.upload_to_idea", key),

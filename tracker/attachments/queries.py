@@ -16,24 +16,20 @@ def _live():
     return db.select(Attachment).where(Attachment.deleted_at.is_(None))
 
 
-def for_cycle(cycle_id: int) -> list[Attachment]:
-    return list(db.session.scalars(_live().where(Attachment.cycle_id == cycle_id)
+def panel(*, cycle_id: int | None = None, idea_id: int | None = None, removed: bool = False
+          ) -> tuple[list[Attachment], list[Attachment]]:
+    """One owner's live attachments (oldest first) and, with `removed`, those deleted one by
+    one that can still be restored (newest first): one query."""
+    owner = Attachment.cycle_id == cycle_id if cycle_id is not None else \
+        Attachment.idea_id == idea_id
+    shown = Attachment.deleted_at.is_(None)
+    if removed:
+        shown = shown | (Attachment.deleted_at >= utcnow() - RESTORABLE_FOR)
+    rows = list(db.session.scalars(db.select(Attachment).where(owner, shown)
                                    .order_by(Attachment.created_at, Attachment.id)))
-
-
-def for_idea(idea_id: int) -> list[Attachment]:
-    return list(db.session.scalars(_live().where(Attachment.idea_id == idea_id)
-                                   .order_by(Attachment.created_at, Attachment.id)))
-
-
-def recently_deleted(*, cycle_id: int | None = None, idea_id: int | None = None
-                     ) -> list[Attachment]:
-    """Attachments deleted one by one that can still be restored (newest first)."""
-    query = db.select(Attachment).where(Attachment.deleted_at.is_not(None),
-                                        Attachment.deleted_at >= utcnow() - RESTORABLE_FOR)
-    query = query.where(Attachment.cycle_id == cycle_id) if cycle_id is not None else \
-        query.where(Attachment.idea_id == idea_id)
-    return list(db.session.scalars(query.order_by(Attachment.deleted_at.desc())))
+    gone = sorted((a for a in rows if a.deleted_at is not None),
+                  key=lambda a: a.deleted_at, reverse=True)
+    return [a for a in rows if a.deleted_at is None], gone
 
 
 def by_cycle(cycle_ids: Iterable[int], *, images_only: bool = False

@@ -26,7 +26,7 @@ from ..extensions import db
 from ..feedback.panel import comments_context
 from ..models import ChangeIdea, Collaborative, Cycle, Driver, IdeaFollow, Site, Tag
 from ..sites.loaders import collaborative_choices, get_collaborative_or_404
-from ..sustain.watch import sustained_sites
+from ..sustain.watch import sustained_sites_query
 from . import bp, services
 from .forms import IdeaForm, TrySiteForm, fill_idea_form, idea_values
 from .loaders import get_idea_or_404
@@ -97,15 +97,16 @@ def detail(idea_id: int):
     sites = {c.site_id: c.site for c in cycles}
     spread = sorted(rows, key=lambda r: _first_test(r))
     counts = decision_counts(rows)
-    followers, mine = db.session.execute(db.select(
+    followers, mine, sustained = db.session.execute(db.select(
         db.func.count(IdeaFollow.id),
         db.func.coalesce(db.func.sum(sa.case((IdeaFollow.user_id == current_user.id, 1),
                                              else_=0)), 0),
+        sustained_sites_query(idea.id).scalar_subquery(),
     ).where(IdeaFollow.idea_id == idea.id)).one()
     return render_template(
         "ideas/detail.html", idea=idea, spread=spread, sites=sites, by_site=by_site,
         counts=counts, following=mine > 0, first_test=_first_test,
-        per_site=CYCLES_PER_SITE, sustained=sustained_sites(idea.id),
+        per_site=CYCLES_PER_SITE, sustained=sustained or 0,
         can_edit=idea.can_edit(current_user), try_form=_try_form(idea.collaborative_id),
         followers=followers,
         **comments_context(idea, current_user), **attachments_panel(idea, current_user),

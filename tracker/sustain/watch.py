@@ -232,14 +232,19 @@ def watched_sites() -> list[tuple[int, None]]:
 def sustained_sites(idea_id: int) -> int:
     """How many sites have adopted the idea (in a shared cycle) and said yes at their latest
     check-in."""
+    return db.session.scalar(sustained_sites_query(idea_id)) or 0
+
+
+def sustained_sites_query(idea_id: int) -> sa.Select:
+    """sustained_sites as a query, for a page to fold into one of its own."""
     latest = (db.select(SustainCheck.cycle_id, sa.func.max(SustainCheck.answered_at).label("at"))
               .where(SustainCheck.answer.is_not(None)).group_by(SustainCheck.cycle_id)
               .subquery())
-    return db.session.scalar(
+    return (
         db.select(sa.func.count(sa.distinct(Cycle.site_id)))
         .join(SustainCheck, SustainCheck.cycle_id == Cycle.id)
         .join(latest, (latest.c.cycle_id == SustainCheck.cycle_id)
               & (latest.c.at == SustainCheck.answered_at))
         .where(Cycle.idea_id == idea_id, Cycle.deleted_at.is_(None),
                Cycle.visibility == Visibility.COLLABORATIVE,
-               Cycle.decision == Decision.ADOPT, SustainCheck.answer == CheckAnswer.YES)) or 0
+               Cycle.decision == Decision.ADOPT, SustainCheck.answer == CheckAnswer.YES))

@@ -61,9 +61,10 @@ def _with_evidence(idea: ChangeIdea) -> tuple[Extended, dict[str, str]]:
 def list_ideas(args: dict):
     """The change idea library with its figures and filters, oldest first; follow
     `next_cursor`."""
-    query = library(current_user, driver_id=args.get("driver"), tag=args.get("tag"),
-                    site_id=args.get("site"), status=args.get("status"),
-                    where=args.get("where", "any")).options(
+    query, _ = library(current_user, driver_id=args.get("driver"), tag=args.get("tag"),
+                       site_id=args.get("site"), status=args.get("status"),
+                       where=args.get("where", "any"))
+    query = query.options(
         joinedload(ChangeIdea.driver), joinedload(ChangeIdea.origin_site),
         selectinload(ChangeIdea.tags))
     page = paginate(query, ChangeIdea.id, limit=args["limit"], cursor=args.get("cursor"),
