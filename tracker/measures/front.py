@@ -61,24 +61,42 @@ class SiteChart:
 
 
 def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = None,
-               title: str | None = None, compact: bool = False) -> SiteChart:
+               title: str | None = None, compact: bool = False,
+               highlight: tuple[date, date | None, str] | None = None) -> SiteChart:
     """`measure` at `site` as `user` may see it (their drafts' cycles only if on the team);
-    `compact` draws the small chart of dashboards and small multiples."""
+    `compact` draws the small chart of dashboards and small multiples; `highlight` (start,
+    end, title) shades a cycle's test period. Five queries."""
     chart = load_chart(measure, site, view if view in series.VIEWS
                        else series.default_view(measure))
     cycles = load_cycles(measure, site, user)
+    notes = note_items(load_notes(measure, site))
     title = title or f"{measure.name}, {site.name}"
-    geometry = charts.layout(chart, title=title, cycles=cycles, compact=compact)
-    narrow = charts.layout(chart, title=title, cycles=cycles, narrow=True)
+    geometry = charts.layout(chart, title=title, cycles=cycles, compact=compact, notes=notes,
+                             highlight=highlight)
+    narrow = charts.layout(chart, title=title, cycles=cycles, narrow=True, notes=notes,
+                           highlight=highlight)
     return SiteChart(measure, site, chart, cycles, geometry, words.summary(chart), narrow)
 
 
-def load_chart(measure: Measure, site: Site, view: str) -> series.Chart:
-    """One site's chart of a measure: its values on the period grid, phases applied."""
+def load_chart(measure: Measure, site: Site, view: str,
+               chart_type: series.ChartType | None = None) -> series.Chart:
+    """One site's chart of a measure: its values on the period grid, phases applied, excluded
+    and astronomical points honoured (three queries)."""
     rows = db.session.execute(queries.values_of([measure.id], [site.id])).scalars()
     breaks = db.session.execute(queries.phase_breaks_of(measure.id, [site.id])).scalars()
+    flags = db.session.execute(queries.point_flags_of(measure.id, [site.id])).scalars().all()
     points = series.build_points(measure, rows)
-    return series.build_chart(measure, points, [b.period_start for b in breaks], view)
+    return series.build_chart(measure, points, [b.period_start for b in breaks], view,
+                              chart_type=chart_type, flags=flags)
+
+
+def load_notes(measure: Measure, site: Site) -> list:
+    """The annotations in force on a site's chart of a measure (ChartNote rows, by date)."""
+    return db.session.execute(queries.chart_notes_of(measure.id, site.id)).scalars().all()
+
+
+def note_items(notes) -> list[charts.ChartNoteItem]:
+    return [charts.ChartNoteItem(n.on_date, n.text) for n in notes]
 
 
 def load_cycles(measure: Measure, site: Site, user: User) -> list[charts.ChartCycle]:

@@ -6,11 +6,13 @@ from sqlalchemy import Select
 
 from ..extensions import db
 from ..models import (
+    ChartNote,
     Collaborative,
     Cycle,
     Measure,
     MeasureValue,
     PhaseBreak,
+    PointFlag,
     Site,
     User,
     Visibility,
@@ -68,6 +70,35 @@ def values_of(measure_ids: Collection[int], site_ids: Collection[int]) -> Select
         db.select(MeasureValue)
         .where(MeasureValue.measure_id.in_(measure_ids), MeasureValue.site_id.in_(site_ids))
         .order_by(MeasureValue.site_id, MeasureValue.period_start)
+    )
+
+
+def point_flags_of(measure_id: int, site_ids: Collection[int]) -> Select:
+    """Exclusions and astronomical flags in force (not cleared) for a measure at some sites."""
+    return (
+        db.select(PointFlag)
+        .where(PointFlag.measure_id == measure_id, PointFlag.site_id.in_(site_ids),
+               PointFlag.deleted_at.is_(None))
+        .order_by(PointFlag.period_start, PointFlag.id)
+    )
+
+
+def point_flag_history(measure_id: int, site_id: int) -> Select:
+    """Every flag ever set on a site's chart of a measure, cleared ones too, newest first."""
+    return (
+        db.select(PointFlag)
+        .where(PointFlag.measure_id == measure_id, PointFlag.site_id == site_id)
+        .order_by(PointFlag.created_at.desc(), PointFlag.id.desc())
+    )
+
+
+def chart_notes_of(measure_id: int, site_id: int) -> Select:
+    """Annotations in force on a site's chart of a measure, by date."""
+    return (
+        db.select(ChartNote)
+        .where(ChartNote.measure_id == measure_id, ChartNote.site_id == site_id,
+               ChartNote.deleted_at.is_(None))
+        .order_by(ChartNote.on_date, ChartNote.id)
     )
 
 

@@ -29,11 +29,15 @@ from .cycles import STALLED_AFTER, Cycle, CycleQuestion, CycleRevision, cycle_me
 from .events import LearningEvent, PlannedPeriod
 from .ideas import ChangeIdea, Driver, IdeaFollow, Tag, idea_tag
 from .measures import (
+    ChartNote,
     ImportBatch,
     Measure,
     MeasureValue,
     MeasureValueChange,
     PhaseBreak,
+    PointFlag,
+    ReportingPeriod,
+    SubmittedFigure,
     TallyEntry,
 )
 from .notifications import EmailChoice, Notification, NotificationPreference
@@ -47,6 +51,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "ChangeIdea",
+    "ChartNote",
     "Collaborative",
     "CollaborativeRole",
     "CollaborativeRoleKind",
@@ -77,6 +82,9 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "PhaseBreak",
+    "PointFlag",
+    "ReportingPeriod",
+    "SubmittedFigure",
     "Profession",
     "PlannedPeriod",
     "Grade",
