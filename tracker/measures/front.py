@@ -18,7 +18,7 @@ from .transfer import MAX_BYTES, FileProblem, find_nhs_number, read_table
 
 # Reading a spreadsheet (CSV or XLSX, safely bounded) is shared with the people import.
 __all__ = ["MAX_BYTES", "FileProblem", "MeasureAtSite", "SiteChart", "Submission",
-           "compact_chart", "find_nhs_number", "latest_signal", "main_measure",
+           "charts_at_site", "compact_chart", "find_nhs_number", "latest_signal", "main_measure",
            "measure_at_sites", "measures_at_sites", "period_start", "pick_main", "read_table",
            "site_chart", "submissions"]
 
@@ -76,6 +76,44 @@ def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = N
     narrow = charts.layout(chart, title=title, cycles=cycles, narrow=True, notes=notes,
                            highlight=highlight)
     return SiteChart(measure, site, chart, cycles, geometry, words.summary(chart), narrow)
+
+
+def charts_at_site(measures: Collection[Measure], site: Site, user: User, *,
+                   highlight: tuple[date, date | None, str] | None = None
+                   ) -> list[SiteChart]:
+    """Several measures' charts at one site (e.g. a cycle's linked measures), each with its
+    cycles, notes, phases and flags, and `highlight` shading a test period. Five queries
+    however many measures."""
+    measures = [m for m in measures if m.deleted_at is None and m.can_chart_at(site)]
+    if not measures:
+        return []
+    ids = [m.id for m in measures]
+    rows: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(queries.value_rows_of(ids, [site.id])):
+        rows[row.measure_id].append(row)
+    breaks: dict[int, list[date]] = defaultdict(list)
+    for b in db.session.scalars(queries.phase_breaks_at(ids, [site.id])):
+        breaks[b.measure_id].append(b.period_start)
+    flags: dict[int, list] = defaultdict(list)
+    for fl in db.session.scalars(queries.point_flags_at(ids, site.id)):
+        flags[fl.measure_id].append(fl)
+    notes: dict[int, list] = defaultdict(list)
+    for n in db.session.scalars(queries.chart_notes_at(ids, site.id)):
+        notes[n.measure_id].append(charts.ChartNoteItem(n.on_date, n.text))
+    cycles: dict[int, list] = defaultdict(list)
+    for measure_id, c in db.session.execute(queries.cycles_on_charts(ids, site.id, user)):
+        cycles[measure_id].append(charts.ChartCycle(c.id, c.title, c.do_started_on,
+                                                    url_for("cycles.detail", cycle_id=c.id)))
+    out = []
+    for m in measures:
+        chart = series.build_chart(m, series.build_points(m, rows[m.id]), breaks[m.id],
+                                   series.default_view(m), flags=flags[m.id])
+        title = f"{m.name}, {site.name}"
+        kw = {"title": title, "cycles": cycles[m.id], "notes": notes[m.id],
+              "highlight": highlight}
+        out.append(SiteChart(m, site, chart, cycles[m.id], charts.layout(chart, **kw),
+                             words.summary(chart), charts.layout(chart, narrow=True, **kw)))
+    return out
 
 
 def load_chart(measure: Measure, site: Site, view: str,

@@ -83,6 +83,44 @@ def point_flags_of(measure_id: int, site_ids: Collection[int]) -> Select:
     )
 
 
+def point_flags_at(measure_ids: Collection[int], site_id: int) -> Select:
+    """Flags in force for several measures at one site."""
+    return (
+        db.select(PointFlag)
+        .where(PointFlag.measure_id.in_(measure_ids), PointFlag.site_id == site_id,
+               PointFlag.deleted_at.is_(None))
+    )
+
+
+def chart_notes_at(measure_ids: Collection[int], site_id: int) -> Select:
+    """Annotations in force on several measures' charts at one site, by date."""
+    return (
+        db.select(ChartNote)
+        .where(ChartNote.measure_id.in_(measure_ids), ChartNote.site_id == site_id,
+               ChartNote.deleted_at.is_(None))
+        .order_by(ChartNote.on_date, ChartNote.id)
+    )
+
+
+def cycles_on_charts(measure_ids: Collection[int], site_id: int, user: User) -> Select:
+    """(measure id, cycle) for the cycles on several measures' charts at one site (see
+    `cycles_on_chart`)."""
+    query = (
+        db.select(cycle_measure.c.measure_id, Cycle)
+        .join(cycle_measure, cycle_measure.c.cycle_id == Cycle.id)
+        .where(
+            cycle_measure.c.measure_id.in_(measure_ids),
+            Cycle.site_id == site_id,
+            Cycle.deleted_at.is_(None),
+            Cycle.do_started_on.is_not(None),
+        )
+        .order_by(Cycle.do_started_on, Cycle.id)
+    )
+    if not user.is_admin and site_id not in user.site_ids:
+        query = query.where(Cycle.visibility == Visibility.COLLABORATIVE)
+    return query
+
+
 def point_flag_history(measure_id: int, site_id: int) -> Select:
     """Every flag ever set on a site's chart of a measure, cleared ones too, newest first."""
     return (

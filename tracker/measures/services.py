@@ -17,7 +17,9 @@ from ..models import (
     MeasureValueChange,
     PhaseBreak,
     PointFlag,
+    ReportingPeriod,
     Site,
+    SubmittedFigure,
     User,
     utcnow,
 )
@@ -335,3 +337,38 @@ def change_point_flag(measure: Measure, site: Site, period: date, kind: str | No
                      detail=f"{measure.name} at {site.name}")
     db.session.flush()
     return flag
+
+
+def add_reporting_period(period: ReportingPeriod, *, by: User) -> None:
+    """Add a reporting period (a ReportingPeriod not yet in the session)."""
+    period.created_by_id = by.id
+    db.session.add(period)
+    db.session.flush()
+    audit.record("measure.reporting_period_added", actor=by, obj=period,
+                 after={"name": period.name, "measure_id": period.measure_id,
+                        "starts_on": period.starts_on.isoformat(),
+                        "ends_on": period.ends_on.isoformat(),
+                        "threshold": period.threshold, "min_periods": period.min_periods})
+
+
+def remove_reporting_period(period: ReportingPeriod, *, by: User) -> None:
+    period.deleted_at = utcnow()
+    audit.record("measure.reporting_period_removed", actor=by, obj=period,
+                 before={"name": period.name})
+    db.session.flush()
+
+
+def set_submitted_figure(period: ReportingPeriod, site: Site, value: float, note: str, *,
+                         by: User) -> SubmittedFigure:
+    """Record (or change) the figure a site submitted elsewhere for a reporting period."""
+    row = db.session.execute(db.select(SubmittedFigure).filter_by(
+        reporting_period_id=period.id, site_id=site.id)).scalar_one_or_none()
+    before = None if row is None else {"value": row.value, "note": row.note}
+    if row is None:
+        row = SubmittedFigure(reporting_period_id=period.id, site_id=site.id, value=value)
+        db.session.add(row)
+    row.value, row.note, row.entered_by_id = value, note, by.id
+    db.session.flush()
+    audit.record("measure.submitted_figure_set", actor=by, obj=row, before=before,
+                 after={"value": value, "note": note}, detail=period.name)
+    return row
