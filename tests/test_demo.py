@@ -83,7 +83,7 @@ def test_second_build_changes_nothing(app):
     with app.app_context():
         lines: list[str] = []
         _build(lines)
-        assert len(lines) == 11 and lines[0].startswith("Created the DrEaMing collaborative")
+        assert len(lines) == 12 and lines[0].startswith("Created the DrEaMing collaborative")
         before = _digest()
         again: list[str] = []
         _build(again)
@@ -318,3 +318,24 @@ def test_search_index_is_what_a_full_reindex_makes(demo):
     reindex_all()
     db.session.expire_all()
     assert documents() == built
+
+
+def test_a_cquin_quarter_missed_and_one_met_notes_and_an_excluded_week(demo):
+    from tracker.measures import quarters
+    from tracker.models import ChartNote, PointFlag, ReportingPeriod, SubmittedFigure
+
+    first = db.session.scalars(sa.select(Site).order_by(Site.id)).first()
+    periods = _all(ReportingPeriod)
+    assert [p.name for p in periods] == ["CQUIN Q1 2025/26", "CQUIN Q3 2025/26"]
+    results = []
+    for p in periods:
+        rows = db.session.scalars(sa.select(MeasureValue).where(
+            MeasureValue.measure_id == p.measure_id, MeasureValue.site_id == first.id)).all()
+        results.append(quarters.site_quarter(p.measure, p.starts_on, p.ends_on, p.threshold,
+                                             p.min_periods, rows).status)
+    assert results == [quarters.NOT_MET, quarters.MET]
+    assert [f.site_id for f in _all(SubmittedFigure)] == [first.id]
+    assert len(_all(ChartNote)) == 2
+    flag = _all(PointFlag)[0]
+    assert flag.kind == "excluded" and "day-case" in flag.reason
+    assert periods[0].measure.data_source and periods[0].measure.collected_by
