@@ -95,7 +95,7 @@ def charts_at_site(measures: Collection[Measure], site: Site, user: User, *,
     for b in db.session.scalars(queries.phase_breaks_at(ids, [site.id])):
         breaks[b.measure_id].append(b.period_start)
     flags: dict[int, list] = defaultdict(list)
-    for fl in db.session.scalars(queries.point_flags_at(ids, site.id)):
+    for fl in db.session.scalars(queries.point_flags_at(ids, [site.id])):
         flags[fl.measure_id].append(fl)
     notes: dict[int, list] = defaultdict(list)
     for n in db.session.scalars(queries.chart_notes_at(ids, site.id)):
@@ -166,22 +166,25 @@ def submissions(measure: Measure, site_ids: list[int], start: datetime,
     last_open = period_start(end.date(), freq)  # not yet complete
     expected = [p for p in periods.periods_between(first, last_open, freq)
                 if p < last_open] if first < last_open else []
-    rows, breaks = _values_and_breaks(measure.id, site_ids)
+    rows, breaks, flags = _values_and_breaks(measure.id, site_ids)
     out = {}
     for site_id in site_ids:
         have = {r.period_start for r in rows[site_id]
                 if series.plotted(measure, r.numerator, r.denominator, r.value) is not None}
         out[site_id] = Submission(len(expected), len(have.intersection(expected)),
-                                  latest_signal(measure, rows[site_id], breaks[site_id]))
+                                  latest_signal(measure, rows[site_id], breaks[site_id],
+                                                flags[site_id]))
     return out
 
 
-def latest_signal(measure: Measure, rows: list, break_dates: list[date]) -> str:
+def latest_signal(measure: Measure, rows: list, break_dates: list[date],
+                  flags: Collection = ()) -> str:
     """The measure's latest point and what its chart says about it, in words."""
     points = series.build_points(measure, rows)
     if not points:
         return "No data yet"
-    chart = series.build_chart(measure, points, break_dates, series.default_view(measure))
+    chart = series.build_chart(measure, points, break_dates, series.default_view(measure),
+                               flags=flags)
     latest = chart.latest
     value = words.format_value(measure, latest.value) if latest else ""
     when = periods.label(latest.period, measure.frequency) if latest else ""
@@ -232,6 +235,9 @@ def measures_at_sites(sites: Collection[Site], today: date) -> dict[int, list[Me
     breaks: dict[tuple[int, int], list[date]] = defaultdict(list)
     for b in db.session.scalars(queries.phase_breaks_at([m.id for m in live], site_ids)):
         breaks[(b.measure_id, b.site_id)].append(b.period_start)
+    flags: dict[tuple[int, int], list] = defaultdict(list)
+    for fl in db.session.scalars(queries.point_flags_at([m.id for m in live], site_ids)):
+        flags[(fl.measure_id, fl.site_id)].append(fl)
     heads = bundles.tally_heads(live)
     folded = {m.id for m in live if m.composite_id in heads}
     out = {}
@@ -239,35 +245,40 @@ def measures_at_sites(sites: Collection[Site], today: date) -> dict[int, list[Me
         shown = [m for m in live if m.collaborative_id == site.collaborative_id
                  and m.site_id in (None, site.id) and m.id not in folded]
         out[site.id] = [_at_site(m, site, rows[(m.id, site.id)], breaks[(m.id, site.id)],
-                                 tally=m.id in heads, today=today) for m in shown]
+                                 tally=m.id in heads, today=today,
+                                 flags=flags[(m.id, site.id)]) for m in shown]
     return out
 
 
 def _values_and_breaks(measure_id: int, site_ids: Collection[int]
-                       ) -> tuple[dict[int, list], dict[int, list[date]]]:
-    """A measure's values and phase-break dates at these sites, by site: two queries."""
+                       ) -> tuple[dict[int, list], dict[int, list[date]], dict[int, list]]:
+    """A measure's values, phase-break dates and point flags at these sites, by site: three
+    queries."""
     rows: dict[int, list] = defaultdict(list)
     for row in db.session.execute(queries.value_rows(measure_id, site_ids)):
         rows[row.site_id].append(row)
     breaks: dict[int, list[date]] = defaultdict(list)
     for b in db.session.scalars(queries.phase_breaks_of(measure_id, site_ids)):
         breaks[b.site_id].append(b.period_start)
-    return rows, breaks
+    flags: dict[int, list] = defaultdict(list)
+    for fl in db.session.scalars(queries.point_flags_of(measure_id, site_ids)):
+        flags[fl.site_id].append(fl)
+    return rows, breaks, flags
 
 
 def measure_at_sites(measure: Measure, sites: Collection[Site],
                      today: date) -> list[MeasureAtSite]:
     """One measure at each of some sites (in their order): latest value, icons, gaps. Two
     queries however many sites."""
-    rows, breaks = _values_and_breaks(measure.id, [s.id for s in sites])
-    return [_at_site(measure, s, rows[s.id], breaks[s.id], tally=False, today=today)
-            for s in sites]
+    rows, breaks, flags = _values_and_breaks(measure.id, [s.id for s in sites])
+    return [_at_site(measure, s, rows[s.id], breaks[s.id], tally=False, today=today,
+                     flags=flags[s.id]) for s in sites]
 
 
 def _at_site(measure: Measure, site: Site, rows: list, break_dates: list[date], *,
-             tally: bool, today: date) -> MeasureAtSite:
+             tally: bool, today: date, flags: Collection = ()) -> MeasureAtSite:
     chart = series.build_chart(measure, series.build_points(measure, rows), break_dates,
-                               series.default_view(measure))
+                               series.default_view(measure), flags=flags)
     latest, freq = chart.latest, measure.frequency
     now = periods.current_period(freq, today)
     have = {r.period_start for r in rows

@@ -83,11 +83,11 @@ def point_flags_of(measure_id: int, site_ids: Collection[int]) -> Select:
     )
 
 
-def point_flags_at(measure_ids: Collection[int], site_id: int) -> Select:
-    """Flags in force for several measures at one site."""
+def point_flags_at(measure_ids: Collection[int], site_ids: Collection[int]) -> Select:
+    """Flags in force for several measures at some sites."""
     return (
         db.select(PointFlag)
-        .where(PointFlag.measure_id.in_(measure_ids), PointFlag.site_id == site_id,
+        .where(PointFlag.measure_id.in_(measure_ids), PointFlag.site_id.in_(site_ids),
                PointFlag.deleted_at.is_(None))
     )
 

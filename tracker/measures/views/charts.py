@@ -11,7 +11,7 @@ from ...core.exports import download_name
 from ...extensions import db
 from ...spc import VariationIcon
 from .. import bp, charts, queries, series, words
-from ..front import load_chart, load_cycles
+from ..front import load_chart, load_cycles, load_notes, note_items
 from ..loaders import get_measure_or_404, get_measure_site_or_404
 from ..transfer import csv_response
 
@@ -38,7 +38,8 @@ def chart_svg(measure_id: int):
     site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"))
     chart = load_chart(measure, site, _view(measure))
     geometry = charts.layout(chart, title=f"{measure.name}, {site.name}",
-                             cycles=load_cycles(measure, site, current_user))
+                             cycles=load_cycles(measure, site, current_user),
+                             notes=note_items(load_notes(measure, site)))
     body = render_template("measures/chart.svg", geometry=geometry)
     return Response(body, mimetype="image/svg+xml", headers={
         "Content-Disposition":
@@ -54,13 +55,15 @@ def chart_csv(measure_id: int):
     chart = load_chart(measure, site, _view(measure))
     r = chart.result
     header = ["period_start", "numerator", "denominator", "value", "centre", "lower_limit",
-              "upper_limit", "signal", "point_type", "note"]
+              "upper_limit", "signal", "point_type", "note", "marked"]
     rows = []
     for i, p in enumerate(chart.points):
         lines = [r.centre[i], r.lower[i], r.upper[i]] if r else [None] * 3
         rows.append([p.period.isoformat(), p.numerator, p.denominator, p.value, *lines,
                      r.labels[i].value if r else "",
-                     (r.point_types[i] or "") if r else "", p.note])
+                     (r.point_types[i] or "") if r else "", p.note,
+                     "excluded" if i in chart.excluded else
+                     "astronomical" if i in chart.astronomical else ""])
     name = f"{download_name(measure.name, site.name)}-chart.csv"
     audit.exported("measure_chart", obj=measure, detail=name, site_id=site.id)
     return csv_response(header, rows, name)
@@ -77,14 +80,17 @@ def sites(measure_id: int):
     sort = sort if sort in SORTS else "name"
     all_sites = db.session.execute(queries.chart_sites(measure, current_user)).scalars().all()
     ids = [s.id for s in all_sites]
-    # Three queries whatever the number of sites: sites, values, phase breaks.
-    values, breaks = defaultdict(list), defaultdict(list)
+    # Four queries whatever the number of sites: sites, values, phase breaks, point flags.
+    values, breaks, flags = defaultdict(list), defaultdict(list), defaultdict(list)
     for row in db.session.execute(queries.value_rows(measure.id, ids)):
         values[row.site_id].append(row)
     for b in db.session.execute(queries.phase_breaks_of(measure.id, ids)).scalars():
         breaks[b.site_id].append(b.period_start)
+    for fl in db.session.execute(queries.point_flags_of(measure.id, ids)).scalars():
+        flags[fl.site_id].append(fl)
     built = [(s, series.build_chart(measure, series.build_points(measure, values[s.id]),
-                                    breaks[s.id], view)) for s in all_sites]
+                                    breaks[s.id], view, flags=flags[s.id]))
+             for s in all_sites]
     with_data = [c for _, c in built if c.points]
     yr = charts.y_range(with_data) if with_data else None
     xr = (min(c.points[0].period for c in with_data),
