@@ -170,7 +170,9 @@ def test_adopted_change_lines_up_with_a_step_up(demo):
     northgate = db.session.scalar(sa.select(Site).where(Site.name.startswith("Northgate")))
     adopted = min((c for c in _all(Cycle) if c.site_id == northgate.id
                    and c.decision == Decision.ADOPT), key=lambda c: c.do_ended_on)
-    bundle = db.session.scalar(sa.select(Measure).where(Measure.composite_id.is_(None)))
+    # The first measure made (PostgreSQL returns an updated row last without an order).
+    bundle = db.session.scalar(sa.select(Measure).where(Measure.composite_id.is_(None))
+                               .order_by(Measure.id))
     rates = {v.period_start: v.numerator / v.denominator for v in _all(MeasureValue)
              if v.measure_id == bundle.id and v.site_id == northgate.id}
     step = adopted.do_ended_on + timedelta(days=3)

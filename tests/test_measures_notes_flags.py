@@ -2,6 +2,7 @@
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 
@@ -250,3 +251,15 @@ def test_data_source_fields_are_edited_with_the_definition_and_shown(app, login,
     form["collected_by"] = f"Nurse, see {NHS_NUMBER}"
     response = client.post(f"/measures/{mid}/edit", data=form)
     assert response.status_code in (200, 400) and "NHS number" in response.get_data(True)
+
+
+def test_only_a_period_with_data_can_be_marked(app, login, world):
+    m = setup(app, world)
+    empty = m["periods"][0] - timedelta(weeks=3)
+    response = login("lead_a").post(f"/measures/{m['id']}/flags?site_id={world.site_a}",
+                                    data={"period": empty.isoformat(), "kind": "excluded",
+                                          "reason": "Audit week"})
+    assert response.status_code == 400
+    assert "Choose a point with data." in response.get_data(True)
+    with app.app_context():
+        assert db.session.scalars(db.select(PointFlag)).all() == []

@@ -24,11 +24,6 @@ def test_period(cycle: Cycle) -> tuple | None:
     return start, end, words
 
 
-def can_see_predictions(site: Site, user) -> bool:
-    """The site's team and the collaborative's faculty (a coaching aid, not a public score)."""
-    return site.id in user.site_ids or user.is_faculty_of(site.collaborative_id)
-
-
 @bp.get("/<id:cycle_id>/charts")
 @login_required
 def charts(cycle_id: int):
@@ -54,7 +49,7 @@ def predictions():
             abort(404)
         site_id = own[0]
     site = db.get_or_404(Site, site_id)
-    if not can_see_predictions(site, current_user):
+    if not site.can_see_coaching(current_user):
         abort(403)
     cycles = [c for c in db.session.scalars(
         db.select(Cycle).where(Cycle.site_id == site.id, Cycle.deleted_at.is_(None))

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ...core.args import arg_id
 from ...core.forms import ConfirmForm
 from ...extensions import db
-from ...models import ChartNote
+from ...models import ChartNote, MeasureValue
 from .. import bp, services
 from ..entries import period_error
 from ..forms import ChartNoteForm, PointFlagForm
@@ -67,7 +67,10 @@ def flag_point(measure_id: int):
             period = date.fromisoformat(form.period.data)
         except ValueError:
             period = None
-        if period is not None and not period_error(period, measure.frequency):
+        has_data = period is not None and not period_error(period, measure.frequency) and (
+            db.session.scalar(db.select(MeasureValue.id).filter_by(
+                measure_id=measure.id, site_id=site.id, period_start=period)) is not None)
+        if has_data:
             kind = None if form.kind.data == "clear" else form.kind.data
             services.change_point_flag(measure, site, period, kind,
                                        (form.reason.data or "").strip(), by=current_user)
