@@ -119,6 +119,11 @@ def test_predictions_page_is_per_site_and_ramp_never_per_person(app, login, worl
     assert many.count == few.count
     assert login("member_b").get(
         f"/cycles/predictions?site_id={world.site_a}").status_code == 403
+    # Linked from the site's page for its team and faculty only.
+    link = f'href="/cycles/predictions?site_id={world.site_a}"'
+    assert link in client.get(f"/sites/{world.site_a}").get_data(True)
+    assert link in login("member_a").get(f"/sites/{world.site_a}").get_data(True)
+    assert link not in login("member_b").get(f"/sites/{world.site_a}").get_data(True)
 
 
 def linked_cycle(app, world, measures=1):
