@@ -10,6 +10,7 @@ from tracker.cycles import services as cycle_services
 from tracker.extensions import db
 from tracker.measures import periods
 from tracker.models import (
+    ChartNote,
     Collaborative,
     CollaborativeRole,
     Driver,
@@ -20,6 +21,7 @@ from tracker.models import (
     NotificationKind,
     PhaseBreak,
     PlannedPeriod,
+    ReportingPeriod,
     Site,
     SiteRole,
     SustainCheck,
@@ -74,7 +76,12 @@ def build(world) -> dict:
     event = f.make_event(collab, utcnow() + timedelta(days=7))
     planned = PlannedPeriod(collaborative_id=collab.id, name="Action period 1",
                             starts_on=weeks[-1], ends_on=weeks[0])
-    db.session.add_all([phase, batch, planned])
+    chart_note = ChartNote(measure_id=parts[0].id, site_id=site_a.id, on_date=weeks[5],
+                           text="New ward manager", created_by_id=world.member_a)
+    reporting = ReportingPeriod(collaborative_id=collab.id, measure_id=parts[0].id,
+                                name="CQUIN Q1", starts_on=weeks[9], ends_on=weeks[0],
+                                threshold=80, min_periods=8)
+    db.session.add_all([phase, batch, planned, chart_note, reporting])
     db.session.flush()
     comment = f.make_comment(cycle, member_a, "Worth a look")
     feedback = f.make_feedback(cycle, faculty, "Try a smaller scale")
@@ -117,6 +124,8 @@ def build(world) -> dict:
         "partner_role": partner_role, "check": check.id, "attachment": photo.id,
         "removed_attachment": removed.id,
         "draft_attachment": draft_photo.id, "idea_attachment": idea_file.id,
+        "chart_note": chart_note.id,
+        "reporting": reporting.id, "data_week": weeks[6].isoformat(),
     }
 
 
@@ -128,6 +137,7 @@ PARAMETER_OBJECTS = {
     "membership_id": "membership", "site_id": "site", "collaborative_id": "collaborative",
     "network_id": "network", "invitation_id": "invitation", "user_id": "person",
     "role_id": "partner_role", "period_id": "period", "check_id": "check",
+    "note_id": "chart_note", "reporting_id": "reporting",
     "version": "version", "attachment_id": "attachment",
 }
 

@@ -84,7 +84,7 @@ def test_second_build_changes_nothing(app):
     with app.app_context():
         lines: list[str] = []
         _build(lines)
-        assert len(lines) == 13 and lines[0].startswith("Created the DrEaMing collaborative")
+        assert len(lines) == 14 and lines[0].startswith("Created the DrEaMing collaborative")
         before = _digest()
         again: list[str] = []
         _build(again)
@@ -171,7 +171,9 @@ def test_adopted_change_lines_up_with_a_step_up(demo):
     northgate = db.session.scalar(sa.select(Site).where(Site.name.startswith("Northgate")))
     adopted = min((c for c in _all(Cycle) if c.site_id == northgate.id
                    and c.decision == Decision.ADOPT), key=lambda c: c.do_ended_on)
-    bundle = db.session.scalar(sa.select(Measure).where(Measure.composite_id.is_(None)))
+    # The first measure made (PostgreSQL returns an updated row last without an order).
+    bundle = db.session.scalar(sa.select(Measure).where(Measure.composite_id.is_(None))
+                               .order_by(Measure.id))
     rates = {v.period_start: v.numerator / v.denominator for v in _all(MeasureValue)
              if v.measure_id == bundle.id and v.site_id == northgate.id}
     step = adopted.do_ended_on + timedelta(days=3)
@@ -351,3 +353,24 @@ def test_one_site_sustained_its_change_and_one_slipped_with_progress_scores(demo
     sites = {s.site_id for s in scores}
     assert len(scores) == 6 * len(sites) and len(sites) == len(_all(Site))
     assert {s.score for s in scores} >= {1.0, 2.0, 3.0, 4.5}
+
+
+def test_a_cquin_quarter_missed_and_one_met_notes_and_an_excluded_week(demo):
+    from tracker.measures import quarters
+    from tracker.models import ChartNote, PointFlag, ReportingPeriod, SubmittedFigure
+
+    first = db.session.scalars(sa.select(Site).order_by(Site.id)).first()
+    periods = _all(ReportingPeriod)
+    assert [p.name for p in periods] == ["CQUIN Q1 2025/26", "CQUIN Q3 2025/26"]
+    results = []
+    for p in periods:
+        rows = db.session.scalars(sa.select(MeasureValue).where(
+            MeasureValue.measure_id == p.measure_id, MeasureValue.site_id == first.id)).all()
+        results.append(quarters.site_quarter(p.measure, p.starts_on, p.ends_on, p.threshold,
+                                             p.min_periods, rows).status)
+    assert results == [quarters.NOT_MET, quarters.MET]
+    assert [f.site_id for f in _all(SubmittedFigure)] == [first.id]
+    assert len(_all(ChartNote)) == 2
+    flag = _all(PointFlag)[0]
+    assert flag.kind == "excluded" and "day-case" in flag.reason
+    assert periods[0].measure.data_source and periods[0].measure.collected_by

@@ -21,6 +21,7 @@ SITE_A = (LOGIN, 200, 200, 403, 403, 403, 200)  # site A's team (and admins)
 FACULTY = (LOGIN, 403, 403, 403, 200, 403, 200)  # the collaborative's faculty (and admins)
 ADMINS = (LOGIN, 403, 403, 403, 403, 403, 200)
 TEAM_MANAGERS = (LOGIN, 403, 200, 403, 200, 403, 200)  # site A's lead, faculty, admins
+COACHES = (LOGIN, 200, 200, 403, 200, 403, 200)  # site A's team, faculty, admins
 
 # endpoint: [(path, outcome per role in ROLES order)]
 GET_MATRIX = {
@@ -72,6 +73,10 @@ GET_MATRIX = {
     "auth.reset": [("/auth/reset/not-a-token", (ELSEWHERE,) * 7)],  # to "forgot password"
     "cycles.detail": [("/cycles/{cycle}", EVERYONE), ("/cycles/{draft}", SITE_A),
                       ("/cycles/{trashed}", (LOGIN,) + (404,) * 6)],
+    "cycles.charts": [("/cycles/{cycle}/charts", EVERYONE), ("/cycles/{draft}/charts", SITE_A),
+                      ("/cycles/{trashed}/charts", (LOGIN,) + (404,) * 6)],
+    # Learning from predictions: a coaching aid for the site's team and faculty only.
+    "cycles.predictions": [("/cycles/predictions?site_id={site}", COACHES)],
     "cycles.edit": [("/cycles/{cycle}/edit", SITE_A), ("/cycles/{draft}/edit", SITE_A)],
     "cycles.export": [("/cycles/export.csv", EVERYONE)],
     "cycles.history": [("/cycles/{cycle}/history", EVERYONE),
@@ -121,6 +126,9 @@ GET_MATRIX = {
     "measures.import_upload": [("/measures/{measure}/import",
                                 (LOGIN, 200, 200, 200, 403, 403, 403))],  # to their own site
     "measures.index": [("/measures/", EVERYONE)],
+    "measures.reporting": [("/measures/reporting", EVERYONE)],
+    "measures.reporting_period": [("/measures/reporting/{reporting}", EVERYONE)],
+    "measures.reporting_csv": [("/measures/reporting/{reporting}.csv", EVERYONE)],
     "measures.sites": [("/measures/{measure}/sites", EVERYONE)],
     "measures.tally": [("/measures/{bundle}/tally?site_id={site}",
                         (LOGIN, 200, 200, 403, 403, 403, 403)),
@@ -318,6 +326,25 @@ POST_MATRIX = {
     "measures.import_upload": [("/measures/{measure}/import", {"site_id": "{site}",
                                                                "file": UPLOAD},
                                 {"member_b": 200, "member_a": OK})],
+    "measures.add_note": [("/measures/{measure}/notes?site_id={site}",
+                           {"on_date": "{data_week}", "text": "Bed crisis"},
+                           {"member_b": 403, "faculty": 403, "member_a": OK})],
+    "measures.remove_note": [("/measures/{measure}/notes/{chart_note}/remove", {},
+                              {"member_b": 403, "faculty": 403, "member_a": OK})],
+    "measures.flag_point": [("/measures/{measure}/flags?site_id={site}",
+                             {"period": "{data_week}", "kind": "excluded",
+                              "reason": "Audit week"},
+                             {"member_b": 403, "member_a": 403, "lead_a": OK})],
+    "measures.reporting": [("/measures/reporting?collaborative={collaborative}",
+                            {"name": "CQUIN Q2", "measure_id": "{measure}",
+                             "starts_on": "{empty_week}", "ends_on": "{this_week}",
+                             "threshold": "80", "min_periods": "8"},
+                            {"member_b": 403, "lead_a": 403, "faculty": OK})],
+    "measures.remove_reporting": [("/measures/reporting/{reporting}/remove", {},
+                                   {"lead_a": 403, "member_a": 403, "faculty": OK})],
+    "measures.submitted_figure": [("/measures/reporting/{reporting}/submitted?site_id={site}",
+                                   {"s{site}-value": "76"},
+                                   {"member_b": 403, "faculty": 403, "member_a": OK})],
     "measures.remove_phase": [("/measures/{measure}/phases/{phase}/remove", {},
                                {"member_b": 403, "member_a": 403, "lead_a": OK})],
     "measures.set_phase": [("/measures/{measure}/phases?site_id={site}",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 
-from . import history, routes  # noqa: E402,F401  (register the views on bp)
+from . import charts, history, routes  # noqa: E402,F401  (register the views on bp)

@@ -12,8 +12,10 @@ from ..core.forms import ConfirmForm
 from ..extensions import db
 from ..models import ChangeIdea, Cycle, CycleRevision, Measure
 from . import bp, services
+from .calibration import calibrate
 from .loaders import get_cycle_or_404
 from .queries import apply_filters, cycles_visible_to, sorted_by, with_row_data
+from .ramp_chart import ramp_charts
 from .worksheet import read_filters
 
 
@@ -24,7 +26,9 @@ def ramp(cycle_id: int):
     cycle = get_cycle_or_404(cycle_id)
     chain = services.ramp_chain(cycle, current_user, with_questions=True)
     return render_template("cycles/ramp.html", cycle=cycle, chain=chain,
-                           photos=by_cycle([c.id for c in chain], images_only=True))
+                           photos=by_cycle([c.id for c in chain], images_only=True),
+                           calibration=calibrate(q for c in chain for q in c.questions),
+                           ramp_charts=ramp_charts(chain))
 
 
 @bp.post("/<id:cycle_id>/next")

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Collaborative, User
-from . import bulk, conversation, cycles, photos, sustain, values, world
+from . import bulk, conversation, cycles, photos, reporting, sustain, values, world
 from .context import Context
 from .tables import ACCOUNTS, COLLABORATIVE, SCALES
 
@@ -15,7 +15,7 @@ from .tables import ACCOUNTS, COLLABORATIVE, SCALES
 PHASES: tuple[Callable[[Context], str], ...] = (
     world.collaborative, world.sites, world.users, world.drivers_and_ideas, world.measures,
     values.values, cycles.cycles, conversation.comments, conversation.feedback,
-    conversation.events, bulk.finish, sustain.sustain, photos.snack_box)
+    conversation.events, reporting.reporting, bulk.finish, sustain.sustain, photos.snack_box)
 
 
 def build_demo(scale: str = "demo", *, echo: Callable[[str], object] = print,

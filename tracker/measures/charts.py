@@ -8,17 +8,18 @@ from datetime import date
 
 from ..spc import AssuranceIcon, PointType, VariationIcon
 from . import periods
-from .chart_svg.annotations import cycle_flags, phase_breaks
+from .chart_svg.annotations import cycle_flags, note_letter, note_marks, phase_breaks, test_band
 from .chart_svg.axes import Scale, nice_step, non_negative, x_ticks, y_range, y_ticks
 from .chart_svg.legend import legend
 from .chart_svg.marks import data_lines, limit_lines, point_marks, steps, target_line
-from .chart_svg.shapes import COLOURS, Annotation, ChartCycle, Geometry, Mark
+from .chart_svg.shapes import COLOURS, Annotation, ChartCycle, ChartNoteItem, Geometry, Mark
 from .series import CHART_NAMES, Chart
 from .words import ASSURANCE_WORDS, VARIATION_WORDS
 
 __all__ = [
-    "COLOURS", "Annotation", "Badge", "ChartCycle", "Geometry", "Mark", "badges", "icon_badges",
-    "chart_kind_words", "layout", "nice_step", "y_range",
+    "COLOURS", "Annotation", "Badge", "ChartCycle", "ChartNoteItem", "Geometry", "Mark",
+    "badges", "chart_kind_words", "icon_badges", "layout", "nice_step", "note_letter",
+    "y_range",
 ]  # fmt: skip
 
 
@@ -32,11 +33,15 @@ def layout(
     xr: tuple[date, date] | None = None,
     compact: bool = False,
     narrow: bool = False,
+    notes: list[ChartNoteItem] = (),
+    highlight: tuple[date, date | None, str] | None = None,
 ) -> Geometry:
     """Lay out one chart. `yr`/`xr` share axes across small multiples; `point_href` is a
     pattern with `{period}` linking each point to its row in the details table; `narrow`
     is the phone layout (fewer labels, bigger text and marks), drawn at about 1:1 on a
-    360 px screen so its text stays at least 11 px high."""
+    360 px screen so its text stays at least 11 px high. `notes` are free-text annotations
+    (lettered diamonds on the x-axis, as listed under the chart); `highlight` (start, end,
+    title) shades a cycle's test period."""
     g = _frame(chart, title, compact, narrow)
     points, freq = list(chart.points), chart.measure.frequency
     grid = [p.period for p in points]
@@ -58,6 +63,8 @@ def layout(
                           grow=1.5 if narrow else 0)
     g.phases = phase_breaks(chart, scale)
     g.cycles = cycle_flags(chart, cycles, grid, scale, flag=g.flag_radius)
+    g.notes = note_marks(chart, list(notes), grid, scale)
+    g.bands = test_band(chart, highlight, grid, scale) if highlight else []
     g.legend = legend(g)
     if narrow and g.legend:  # the phone's legend wraps: the drawing grows to hold its rows
         g.height = max(g.height, round(g.legend_y + g.legend[-1][1] + 10))

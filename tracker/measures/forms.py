@@ -69,6 +69,14 @@ class MeasureForm(PatientSafeForm):
     baseline_periods = IntegerField(
         "Baseline periods (optional)", validators=[Optional(), NumberRange(min=2, max=520)],
         description="Fix the centre and limits on the first N periods of each phase.")
+    data_source = TextAreaField(
+        "Where the data are held", validators=[Length(max=2000)],
+        description="For example the theatre system, the ward audit sheet, the EPR report.")
+    collected_by = StringField("Who collects them", validators=[Length(max=200)],
+                               description="A role, for example the ward's audit nurse.")
+    collection_method = TextAreaField(
+        "How they are collected", validators=[Length(max=2000)],
+        description="For example every eligible patient from the theatre list, each Monday.")
     position = IntegerField("Order in lists", default=0,
                             validators=[Optional(), NumberRange(min=0, max=9999)])
     submit = SubmitField("Save measure")
@@ -174,3 +182,63 @@ class MappingForm(PatientSafeForm):
     check = SubmitField("Check again")
     confirm = SubmitField("Import")
     discard = SubmitField("Discard this file")
+
+
+class ChartNoteForm(PatientSafeForm):
+    on_date = DateField("Date", validators=[DataRequired(), date_in_range])
+    text = TextAreaField("What happened", validators=[DataRequired(), Length(max=500)],
+                         description="For example a new ward manager, a bed crisis, a national "
+                         "audit.")
+    submit = SubmitField("Add the note")
+
+
+class PointFlagForm(PatientSafeForm):
+    period = SelectField("Point")
+    kind = SelectField("Mark it as", choices=[
+        SelectChoice("excluded", "Excluded from the centre and limits (still shown)"),
+        SelectChoice("astronomical", "Astronomical (IHI run chart rule 4)"),
+        SelectChoice("clear", "Neither: clear the mark"),
+    ], validators=[InputRequired(message="Choose how to mark the point.")])
+    reason = TextAreaField("Why", validators=[Length(max=500)])
+    submit = SubmitField("Save the mark")
+
+    def validate_reason(self, field) -> None:
+        if self.kind.data in ("excluded", "astronomical") and not (field.data or "").strip():
+            raise ValidationError("Say why the point is marked.")
+
+
+class ReportingPeriodForm(PatientSafeForm):
+    """A reporting period with a threshold, e.g. "CQUIN Q1 2026/27" (measures.quarters)."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)],
+                       description="For example CQUIN Q1 2026/27.")
+    measure_id = SelectField("Measure (a proportion)")
+    starts_on = DateField("First day", validators=[DataRequired(), date_in_range])
+    ends_on = DateField("Last day", validators=[DataRequired(), date_in_range])
+    threshold = IntegerField("Minimum % meeting the standard",
+                             validators=[InputRequired(), NumberRange(min=0, max=100)])
+    min_periods = IntegerField(
+        "Fewest weeks (or months) with data", validators=[InputRequired(),
+                                                         NumberRange(min=1, max=60)],
+        description="With fewer periods reported than this, a site's result is \u201cdata "
+        "missing\u201d.")
+    submit = SubmitField("Add the reporting period")
+
+    def validate_ends_on(self, field) -> None:
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError("The last day must be on or after the first day.")
+
+
+class SubmittedFigureForm(PatientSafeForm):
+    value = StringField("Figure submitted elsewhere (%)", validators=[DataRequired(),
+                                                                       Length(max=20)])
+    note = StringField("Where it was submitted (optional)", validators=[Length(max=300)])
+    submit = SubmitField("Save the figure")
+
+    def validate_value(self, field) -> None:
+        try:
+            value = float(field.data)
+        except (TypeError, ValueError):
+            raise ValidationError("Enter a percentage, for example 76.5.") from None
+        if not (math.isfinite(value) and 0 <= value <= 100):
+            raise ValidationError("Enter a percentage between 0 and 100.")

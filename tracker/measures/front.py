@@ -18,7 +18,7 @@ from .transfer import MAX_BYTES, FileProblem, find_nhs_number, read_table
 
 # Reading a spreadsheet (CSV or XLSX, safely bounded) is shared with the people import.
 __all__ = ["MAX_BYTES", "FileProblem", "MeasureAtSite", "SiteChart", "Submission",
-           "compact_chart", "find_nhs_number", "latest_signal", "main_measure",
+           "charts_at_site", "compact_chart", "find_nhs_number", "latest_signal", "main_measure",
            "measure_at_sites", "measures_at_sites", "period_start", "pick_main", "read_table",
            "signal_words", "site_chart", "submissions"]
 
@@ -61,30 +61,70 @@ class SiteChart:
 
 
 def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = None,
-               title: str | None = None, compact: bool = False) -> SiteChart:
+               title: str | None = None, compact: bool = False,
+               highlight: tuple[date, date | None, str] | None = None) -> SiteChart:
     """`measure` at `site` as `user` may see it (their drafts' cycles only if on the team);
-    `compact` draws the small chart of dashboards and small multiples."""
+    `compact` draws the small chart of dashboards and small multiples; `highlight` (start,
+    end, title) shades a cycle's test period. Five queries."""
     chart = load_chart(measure, site, view if view in series.VIEWS
                        else series.default_view(measure))
     cycles = load_cycles(measure, site, user)
+    notes = note_items(load_notes(measure, site))
     title = title or f"{measure.name}, {site.name}"
-    geometry = charts.layout(chart, title=title, cycles=cycles, compact=compact)
-    narrow = charts.layout(chart, title=title, cycles=cycles, narrow=True)
+    geometry = charts.layout(chart, title=title, cycles=cycles, compact=compact, notes=notes,
+                             highlight=highlight)
+    narrow = charts.layout(chart, title=title, cycles=cycles, narrow=True, notes=notes,
+                           highlight=highlight)
     return SiteChart(measure, site, chart, cycles, geometry, words.summary(chart), narrow)
 
 
-def load_chart(measure: Measure, site: Site, view: str) -> series.Chart:
-    """One site's chart of a measure: its values on the period grid, phases applied."""
+def charts_at_site(measures: Collection[Measure], site: Site, user: User, *,
+                   highlight: tuple[date, date | None, str] | None = None
+                   ) -> list[SiteChart]:
+    """Several measures' charts at one site (e.g. a cycle's linked measures), each with its
+    cycles, notes, phases and flags, and `highlight` shading a test period. Six queries
+    however many measures."""
+    measures = [m for m in measures if m.deleted_at is None and m.can_chart_at(site)]
+    if not measures:
+        return []
+    ids = [m.id for m in measures]
+    built, _, _ = charts_of_measures(measures, site, {})
+    notes: dict[int, list] = defaultdict(list)
+    for n in db.session.scalars(queries.chart_notes_at(ids, site.id)):
+        notes[n.measure_id].append(charts.ChartNoteItem(n.on_date, n.text))
+    cycles: dict[int, list] = defaultdict(list)
+    for measure_id, c in db.session.execute(queries.cycles_on_charts(ids, site.id, user)):
+        cycles[measure_id].append(charts.ChartCycle(c.id, c.title, c.do_started_on,
+                                                    url_for("cycles.detail", cycle_id=c.id)))
+    out = []
+    for m in measures:
+        chart = built[m.id]
+        kw = {"title": f"{m.name}, {site.name}", "cycles": cycles[m.id], "notes": notes[m.id],
+              "highlight": highlight}
+        out.append(SiteChart(m, site, chart, cycles[m.id], charts.layout(chart, **kw),
+                             words.summary(chart), charts.layout(chart, narrow=True, **kw)))
+    return out
+
+
+def load_chart(measure: Measure, site: Site, view: str,
+               chart_type: series.ChartType | None = None) -> series.Chart:
+    """One site's chart of a measure: its values on the period grid, phases applied, excluded
+    and astronomical points honoured (three queries)."""
     rows = db.session.execute(queries.values_of([measure.id], [site.id])).scalars()
     breaks = db.session.execute(queries.phase_breaks_of(measure.id, [site.id])).scalars()
+    flags = db.session.execute(queries.point_flags_of(measure.id, [site.id])).scalars().all()
     points = series.build_points(measure, rows)
-    return series.build_chart(measure, points, [b.period_start for b in breaks], view)
+    return series.build_chart(measure, points, [b.period_start for b in breaks], view,
+                              chart_type=chart_type, flags=flags)
 
 
-def charts_at_site(measures: list[Measure], site: Site, views: dict[int, str]
-                   ) -> tuple[dict[int, series.Chart], dict[int, list]]:
+def charts_of_measures(measures: list[Measure], site: Site, views: dict[int, str],
+                       chart_types: dict[int, series.ChartType | None] | None = None
+                       ) -> tuple[dict[int, series.Chart], dict[int, list], dict[int, list]]:
     """Several measures' charts at one site (each in its view from `views`, else its
-    default) and their phase breaks in force: two queries however many measures."""
+    default, and its chart type from `chart_types`, else its own), their phase breaks in
+    force and every point flag ever set, cleared ones too (the charts use those in force):
+    three queries however many measures."""
     ids = [m.id for m in measures]
     rows: dict[int, list] = defaultdict(list)
     for row in db.session.execute(queries.value_rows_of(ids, [site.id])):
@@ -92,13 +132,28 @@ def charts_at_site(measures: list[Measure], site: Site, views: dict[int, str]
     breaks: dict[int, list] = defaultdict(list)
     for b in db.session.scalars(queries.phase_breaks_at(ids, [site.id])):
         breaks[b.measure_id].append(b)
+    flags: dict[int, list] = defaultdict(list)
+    for fl in db.session.scalars(queries.point_flags_at(ids, [site.id], cleared=True)):
+        flags[fl.measure_id].append(fl)
+    chart_types = chart_types or {}
     built = {
         m.id: series.build_chart(m, series.build_points(m, rows[m.id]),
                                  [b.period_start for b in breaks[m.id]],
-                                 views.get(m.id) or series.default_view(m))
+                                 views.get(m.id) or series.default_view(m),
+                                 chart_type=chart_types.get(m.id),
+                                 flags=[f for f in flags[m.id] if f.deleted_at is None])
         for m in measures
     }
-    return built, breaks
+    return built, breaks, flags
+
+
+def load_notes(measure: Measure, site: Site) -> list:
+    """The annotations in force on a site's chart of a measure (ChartNote rows, by date)."""
+    return db.session.execute(queries.chart_notes_of(measure.id, site.id)).scalars().all()
+
+
+def note_items(notes) -> list[charts.ChartNoteItem]:
+    return [charts.ChartNoteItem(n.on_date, n.text) for n in notes]
 
 
 def load_cycles(measure: Measure, site: Site, user: User) -> list[charts.ChartCycle]:
@@ -143,11 +198,12 @@ def submissions(measure: Measure, site_ids: list[int], start: datetime,
             for site_id in site_ids}
 
 
-def latest_signal(measure: Measure, rows: list, break_dates: list[date]) -> str:
+def latest_signal(measure: Measure, rows: list, break_dates: list[date],
+                  flags: Collection = ()) -> str:
     """The measure's latest point and what its chart says about it, in words (computed live:
     `signal_words` says it of a stored summary)."""
     return signal_words(summaries.compute(measure, 0, rows, break_dates,
-                                          series.default_view(measure)))
+                                          series.default_view(measure), flags))
 
 
 def signal_words(summary: summaries.Summary) -> str:

@@ -6,11 +6,13 @@ from sqlalchemy import Select
 
 from ..extensions import db
 from ..models import (
+    ChartNote,
     Collaborative,
     Cycle,
     Measure,
     MeasureValue,
     PhaseBreak,
+    PointFlag,
     Site,
     User,
     Visibility,
@@ -75,6 +77,66 @@ def values_of(measure_ids: Collection[int], site_ids: Collection[int]) -> Select
         db.select(MeasureValue)
         .where(MeasureValue.measure_id.in_(measure_ids), MeasureValue.site_id.in_(site_ids))
         .order_by(MeasureValue.site_id, MeasureValue.period_start)
+    )
+
+
+def point_flags_of(measure_id: int, site_ids: Collection[int]) -> Select:
+    """Exclusions and astronomical flags in force (not cleared) for a measure at some sites."""
+    return (
+        db.select(PointFlag)
+        .where(PointFlag.measure_id == measure_id, PointFlag.site_id.in_(site_ids),
+               PointFlag.deleted_at.is_(None))
+        .order_by(PointFlag.period_start, PointFlag.id)
+    )
+
+
+def point_flags_at(measure_ids: Collection[int], site_ids: Collection[int], *,
+                   cleared: bool = False) -> Select:
+    """Flags in force for several measures at some sites (`cleared`: every flag ever set,
+    cleared ones too, newest first: a chart's history of flags)."""
+    query = db.select(PointFlag).where(PointFlag.measure_id.in_(measure_ids),
+                                       PointFlag.site_id.in_(site_ids))
+    if cleared:
+        return query.order_by(PointFlag.created_at.desc(), PointFlag.id.desc())
+    return query.where(PointFlag.deleted_at.is_(None))
+
+
+def chart_notes_at(measure_ids: Collection[int], site_id: int) -> Select:
+    """Annotations in force on several measures' charts at one site, by date."""
+    return (
+        db.select(ChartNote)
+        .where(ChartNote.measure_id.in_(measure_ids), ChartNote.site_id == site_id,
+               ChartNote.deleted_at.is_(None))
+        .order_by(ChartNote.on_date, ChartNote.id)
+    )
+
+
+def cycles_on_charts(measure_ids: Collection[int], site_id: int, user: User) -> Select:
+    """(measure id, cycle) for the cycles on several measures' charts at one site (see
+    `cycles_on_chart`)."""
+    query = (
+        db.select(cycle_measure.c.measure_id, Cycle)
+        .join(cycle_measure, cycle_measure.c.cycle_id == Cycle.id)
+        .where(
+            cycle_measure.c.measure_id.in_(measure_ids),
+            Cycle.site_id == site_id,
+            Cycle.deleted_at.is_(None),
+            Cycle.do_started_on.is_not(None),
+        )
+        .order_by(Cycle.do_started_on, Cycle.id)
+    )
+    if not user.is_admin and site_id not in user.site_ids:
+        query = query.where(Cycle.visibility == Visibility.COLLABORATIVE)
+    return query
+
+
+def chart_notes_of(measure_id: int, site_id: int) -> Select:
+    """Annotations in force on a site's chart of a measure, by date."""
+    return (
+        db.select(ChartNote)
+        .where(ChartNote.measure_id == measure_id, ChartNote.site_id == site_id,
+               ChartNote.deleted_at.is_(None))
+        .order_by(ChartNote.on_date, ChartNote.id)
     )
 
 

@@ -13,11 +13,14 @@ from ..spc import ChartType, RuleSet
 from . import periods
 
 # Chart types offered per data kind (tracker/spc/SPEC.md §1.4, §4): percentages as XmR (Making
-# Data Count) or p/p′ charts; counts as XmR or c charts; continuous values as XmR charts.
+# Data Count) or p/p′ charts, or as u/u′ charts of the rate per 100 of the denominator; counts
+# as XmR or c charts, or a g chart when each value counts cases between events; continuous
+# values as XmR charts, or a t chart when each value is the time between events.
 CHART_TYPES: dict[DataKind, tuple[ChartType, ...]] = {
-    DataKind.PROPORTION: (ChartType.XMR, ChartType.RUN, ChartType.P, ChartType.PP),
-    DataKind.COUNT: (ChartType.XMR, ChartType.RUN, ChartType.C),
-    DataKind.CONTINUOUS: (ChartType.XMR, ChartType.RUN),
+    DataKind.PROPORTION: (ChartType.XMR, ChartType.RUN, ChartType.P, ChartType.PP, ChartType.U,
+                          ChartType.UP),
+    DataKind.COUNT: (ChartType.XMR, ChartType.RUN, ChartType.C, ChartType.G),
+    DataKind.CONTINUOUS: (ChartType.XMR, ChartType.RUN, ChartType.T),
 }
 CHART_NAMES = {
     ChartType.XMR: "XmR (individuals) chart",
@@ -25,6 +28,10 @@ CHART_NAMES = {
     ChartType.P: "p chart",
     ChartType.PP: "p′ (Laney) chart",
     ChartType.C: "c chart",
+    ChartType.U: "u chart",
+    ChartType.UP: "u′ (Laney) chart",
+    ChartType.G: "g chart (cases between events)",
+    ChartType.T: "t chart (time between events)",
 }
 # Rule sets per chart, the default first (tracker/spc/SPEC.md §9).
 RULE_SETS: dict[ChartType, tuple[RuleSet, ...]] = {
@@ -33,6 +40,10 @@ RULE_SETS: dict[ChartType, tuple[RuleSet, ...]] = {
     ChartType.P: (RuleSet.ANHOEJ,),
     ChartType.PP: (RuleSet.ANHOEJ,),
     ChartType.C: (RuleSet.ANHOEJ,),
+    ChartType.U: (RuleSet.ANHOEJ,),
+    ChartType.UP: (RuleSet.ANHOEJ,),
+    ChartType.G: (RuleSet.ANHOEJ,),
+    ChartType.T: (RuleSet.ANHOEJ,),
 }
 RULE_NAMES = {
     RuleSet.IHI: "IHI run chart rules",
@@ -42,8 +53,11 @@ RULE_NAMES = {
 VIEWS = ("spc", "run")
 # The spc function per chart: charts of the plotted values, and charts of numerator/denominator.
 VALUE_CHARTS = {ChartType.RUN: spc.run_chart, ChartType.XMR: spc.xmr_chart,
-                ChartType.C: spc.c_chart}
-RATE_CHARTS = {ChartType.P: spc.p_chart, ChartType.PP: spc.pp_chart}
+                ChartType.C: spc.c_chart, ChartType.G: spc.g_chart, ChartType.T: spc.t_chart}
+RATE_CHARTS = {ChartType.P: spc.p_chart, ChartType.PP: spc.pp_chart, ChartType.U: spc.u_chart,
+               ChartType.UP: spc.up_chart}
+# Flags a person sets on a point (models.PointFlag.kind).
+EXCLUDED, ASTRONOMICAL = "excluded", "astronomical"
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,8 @@ class Chart:
     result: spc.SpcResult | None  # None when the data cannot be charted (error says why)
     phase_starts: tuple[int, ...]
     error: str = ""
+    excluded: tuple[int, ...] = ()  # grid indices left out of the centre, limits and runs
+    astronomical: tuple[int, ...] = ()  # grid indices judged astronomical (IHI rule 4)
 
     @property
     def latest(self) -> Point | None:
@@ -130,10 +146,28 @@ def default_view(measure: Measure) -> str:
     return "run" if chart_type_of(measure) is ChartType.RUN else "spc"
 
 
-def chart_for_view(measure: Measure, view: str) -> tuple[ChartType, RuleSet]:
-    """The chart and rule set for the run-chart or SPC view of a measure."""
+def chart_choices(measure: Measure) -> tuple[ChartType, ...]:
+    """The chart types that suit the measure's data, offered on its page."""
+    return CHART_TYPES[measure.data_kind]
+
+
+def chosen_chart(measure: Measure, asked: str | None) -> ChartType | None:
+    """The chart type asked for on the page, if it suits the measure's data (else None)."""
+    try:
+        chart = ChartType(asked or "")
+    except ValueError:
+        return None
+    return chart if chart in chart_choices(measure) else None
+
+
+def chart_for_view(measure: Measure, view: str,
+                   chart_type: ChartType | None = None) -> tuple[ChartType, RuleSet]:
+    """The chart and rule set for the run-chart or SPC view of a measure; `chart_type` (one
+    that suits the data, see `chosen_chart`) overrides both."""
     own = chart_type_of(measure)
-    if view == "run":
+    if chart_type is not None:
+        chart = chart_type
+    elif view == "run":
         chart = ChartType.RUN
     else:
         chart = ChartType.XMR if own is ChartType.RUN else own
@@ -151,15 +185,35 @@ def phase_indices(points: Sequence[Point], break_dates: Iterable[date]) -> tuple
     return tuple(sorted({index[d] for d in break_dates if index.get(d)}))
 
 
+def flag_indices(points: Sequence[Point], flags: Iterable) -> tuple[tuple[int, ...],
+                                                                     tuple[int, ...]]:
+    """(excluded, astronomical) grid indices from PointFlag rows (or rows with `kind` and
+    `period_start`); flags on periods outside the grid are ignored."""
+    index = {p.period: i for i, p in enumerate(points)}
+    out: dict[str, set[int]] = {EXCLUDED: set(), ASTRONOMICAL: set()}
+    for f in flags:
+        i = index.get(f.period_start)
+        if i is not None and f.kind in out:
+            out[f.kind].add(i)
+    return tuple(sorted(out[EXCLUDED])), tuple(sorted(out[ASTRONOMICAL]))
+
+
 def build_chart(
-    measure: Measure, points: Sequence[Point], break_dates: Iterable[date], view: str
+    measure: Measure, points: Sequence[Point], break_dates: Iterable[date], view: str,
+    *, chart_type: ChartType | None = None, flags: Iterable = (),
 ) -> Chart:
-    """Compute the spc result of one series for the given view ("spc" or "run")."""
-    chart, rules = chart_for_view(measure, view)
+    """Compute the spc result of one series for the given view ("spc" or "run"), or for the
+    `chart_type` asked for. `flags` (PointFlag rows) exclude points from the centre, limits
+    and runs (still plotted and tested, SPEC.md §7) or mark them astronomical, which only the
+    IHI run chart rules read (SPEC.md §2.4 rule 4); other charts show the flag but ignore it."""
+    chart, rules = chart_for_view(measure, view, chart_type)
     starts = phase_indices(points, break_dates)
+    excluded, astronomical = flag_indices(points, flags)
+    ihi = chart is ChartType.RUN and rules is RuleSet.IHI
     # One set of options for every chart; each chart reads the settings it uses.
     options = spc.Options(rules=rules, phase_starts=starts, baseline=measure.baseline_periods,
                           direction=measure.direction, target=measure.target,
+                          exclude=excluded, astronomical=astronomical if ihi else (),
                           screen_outliers=measure.screen_outliers if rules is RuleSet.MDC else None)
     try:
         if chart in RATE_CHARTS:  # proportions from their counts, plotted as percentages
@@ -169,5 +223,7 @@ def build_chart(
         else:
             result = VALUE_CHARTS[chart]([p.value for p in points], options)
     except ValueError as error:  # e.g. a baseline longer rule sets refuse
-        return Chart(measure, view, chart, rules, tuple(points), None, starts, str(error))
-    return Chart(measure, view, chart, rules, tuple(points), result, starts)
+        return Chart(measure, view, chart, rules, tuple(points), None, starts, str(error),
+                     excluded, astronomical)
+    return Chart(measure, view, chart, rules, tuple(points), result, starts, "", excluded,
+                 astronomical)

@@ -10,12 +10,16 @@ from ..core import audit
 from ..core.db import analyze_after_bulk, lock
 from ..extensions import db
 from ..models import (
+    ChartNote,
     ImportBatch,
     Measure,
     MeasureValue,
     MeasureValueChange,
     PhaseBreak,
+    PointFlag,
+    ReportingPeriod,
     Site,
+    SubmittedFigure,
     User,
     utcnow,
 )
@@ -24,7 +28,8 @@ from .entries import Entry, stamp, stored_stamp
 
 MEASURE_FIELDS = ("name", "kind", "definition", "data_kind", "unit", "direction", "target",
                   "frequency", "composite_id", "balances_id", "chart_type", "rule_set",
-                  "screen_outliers", "baseline_periods", "position")
+                  "screen_outliers", "baseline_periods", "position", "data_source",
+                  "collected_by", "collection_method")
 
 
 def snapshot(measure: Measure) -> dict:
@@ -287,3 +292,90 @@ def discard_stale_imports() -> int:
         .values(status="discarded", content=None)
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+def add_chart_note(measure: Measure, site: Site, on_date: date, text: str, *,
+                   by: User) -> ChartNote:
+    """Annotate a site's chart of a measure ("new ward manager", "bed crisis")."""
+    note = ChartNote(measure_id=measure.id, site_id=site.id, on_date=on_date, text=text,
+                     created_by_id=by.id)
+    db.session.add(note)
+    db.session.flush()
+    audit.record("measure.note_added", actor=by, obj=note,
+                 after={"on_date": on_date.isoformat(), "text": text},
+                 detail=f"{measure.name} at {site.name}")
+    return note
+
+
+def remove_chart_note(note: ChartNote, *, by: User) -> None:
+    """Take an annotation off the chart (the row is kept, marked removed)."""
+    note.deleted_at, note.deleted_by_id = utcnow(), by.id
+    audit.record("measure.note_removed", actor=by, obj=note,
+                 before={"on_date": note.on_date.isoformat(), "text": note.text})
+    db.session.flush()
+
+
+def change_point_flag(measure: Measure, site: Site, period: date, kind: str | None,
+                      reason: str = "", *, by: User) -> PointFlag | None:
+    """Set (kind "excluded" or "astronomical", with the reason) or clear (kind None) the flag
+    on one period of a site's chart. The one write path for flags, which change the chart's
+    centre and limits: a flag already on the period is cleared (kept, marked removed) before
+    a new one is set, and every change is audited."""
+    hold(measure)
+    current = db.session.execute(
+        db.select(PointFlag).filter_by(measure_id=measure.id, site_id=site.id,
+                                       period_start=period)
+        .where(PointFlag.deleted_at.is_(None))).scalars().all()
+    for old in current:
+        old.deleted_at, old.deleted_by_id = utcnow(), by.id
+        audit.record("measure.point_unflagged", actor=by, obj=old,
+                     before={"period_start": period.isoformat(), "kind": old.kind,
+                             "reason": old.reason},
+                     detail=f"{measure.name} at {site.name}")
+    flag = None
+    if kind is not None:
+        flag = PointFlag(measure_id=measure.id, site_id=site.id, period_start=period,
+                         kind=kind, reason=reason, created_by_id=by.id)
+        db.session.add(flag)
+        db.session.flush()
+        audit.record("measure.point_flagged", actor=by, obj=flag,
+                     after={"period_start": period.isoformat(), "kind": kind,
+                            "reason": reason},
+                     detail=f"{measure.name} at {site.name}")
+    db.session.flush()
+    return flag
+
+
+def add_reporting_period(period: ReportingPeriod, *, by: User) -> None:
+    """Add a reporting period (a ReportingPeriod not yet in the session)."""
+    period.created_by_id = by.id
+    db.session.add(period)
+    db.session.flush()
+    audit.record("measure.reporting_period_added", actor=by, obj=period,
+                 after={"name": period.name, "measure_id": period.measure_id,
+                        "starts_on": period.starts_on.isoformat(),
+                        "ends_on": period.ends_on.isoformat(),
+                        "threshold": period.threshold, "min_periods": period.min_periods})
+
+
+def remove_reporting_period(period: ReportingPeriod, *, by: User) -> None:
+    period.deleted_at = utcnow()
+    audit.record("measure.reporting_period_removed", actor=by, obj=period,
+                 before={"name": period.name})
+    db.session.flush()
+
+
+def set_submitted_figure(period: ReportingPeriod, site: Site, value: float, note: str, *,
+                         by: User) -> SubmittedFigure:
+    """Record (or change) the figure a site submitted elsewhere for a reporting period."""
+    row = db.session.execute(db.select(SubmittedFigure).filter_by(
+        reporting_period_id=period.id, site_id=site.id)).scalar_one_or_none()
+    before = None if row is None else {"value": row.value, "note": row.note}
+    if row is None:
+        row = SubmittedFigure(reporting_period_id=period.id, site_id=site.id, value=value)
+        db.session.add(row)
+    row.value, row.note, row.entered_by_id = value, note, by.id
+    db.session.flush()
+    audit.record("measure.submitted_figure_set", actor=by, obj=row, before=before,
+                 after={"value": value, "note": note}, detail=period.name)
+    return row

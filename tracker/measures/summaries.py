@@ -4,7 +4,8 @@ page shows, how many periods have data and the last periods for a thumbnail.
 
 Dashboards, reports and small multiples read these instead of computing an SPC chart per site
 per request. They can never be stale:
-- every change to a measure's values or phase breaks marks its (measure, site) series due, and
+- every change to a measure's values, phase breaks or point flags (excluded, astronomical)
+  marks its (measure, site) series due, and
   the commit recomputes the due series in the same transaction (`init_app` registers the
   session hooks; ORM changes are found by the hooks, bulk Core writes call `touch`);
 - a summary records the chart settings it was computed with (`definition_key`): after an edit
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..core.db import lock
 from ..extensions import db
-from ..models import Measure, MeasureSummary, MeasureValue, PhaseBreak, Site
+from ..models import Measure, MeasureSummary, MeasureValue, PhaseBreak, PointFlag, Site
 from ..spc import AssuranceIcon, VariationIcon
 from . import queries, series
 
@@ -83,10 +84,12 @@ def of_chart(chart: series.Chart, site_id: int) -> Summary:
 
 
 def compute(measure: Measure, site_id: int, rows: Iterable, break_dates: Iterable[date],
-            view: str) -> Summary:
-    """The summary computed live, exactly as the measure page computes the chart."""
+            view: str, flags: Iterable = ()) -> Summary:
+    """The summary computed live, exactly as the measure page computes the chart (excluded
+    and astronomical points, `flags`, honoured)."""
     points = series.build_points(measure, rows)
-    return of_chart(series.build_chart(measure, points, list(break_dates), view), site_id)
+    return of_chart(series.build_chart(measure, points, list(break_dates), view,
+                                       flags=list(flags)), site_id)
 
 
 def _of_row(measure: Measure, row: MeasureSummary) -> Summary:
@@ -98,19 +101,26 @@ def _of_row(measure: Measure, row: MeasureSummary) -> Summary:
         tuple((date.fromisoformat(p), v) for p, v in (row.recent or [])))
 
 
+Series = dict[tuple[int, int], list]
+
+
 def _series(measure_ids: Collection[int], site_ids: Collection[int]
-            ) -> tuple[dict[tuple[int, int], list], dict[tuple[int, int], list[date]]]:
-    """Values and phase-break dates of some measures at some sites: two queries."""
-    rows: dict[tuple[int, int], list] = defaultdict(list)
-    breaks: dict[tuple[int, int], list[date]] = defaultdict(list)
+            ) -> tuple[Series, Series, Series]:
+    """Values, phase-break dates and point flags of some measures at some sites: three
+    queries (one when there are no values)."""
+    rows: Series = defaultdict(list)
+    breaks: Series = defaultdict(list)
+    flags: Series = defaultdict(list)
     if not measure_ids or not site_ids:
-        return rows, breaks
+        return rows, breaks, flags
     for row in db.session.execute(queries.value_rows_of(list(measure_ids), list(site_ids))):
         rows[(row.measure_id, row.site_id)].append(row)
     if rows:
         for b in db.session.scalars(queries.phase_breaks_at(list(measure_ids), list(site_ids))):
             breaks[(b.measure_id, b.site_id)].append(b.period_start)
-    return rows, breaks
+        for f in db.session.scalars(queries.point_flags_at(list(measure_ids), list(site_ids))):
+            flags[(f.measure_id, f.site_id)].append(f)
+    return rows, breaks, flags
 
 
 def load(measures: Collection[Measure], site_ids: Collection[int],
@@ -133,20 +143,21 @@ def load(measures: Collection[Measure], site_ids: Collection[int],
             out[(row.measure_id, row.site_id)] = _of_row(measure, row)
     missing = [(m.id, s) for m in measures for s in site_ids if (m.id, s) not in out]
     if missing:
-        rows, breaks = _series({m for m, _ in missing}, {s for _, s in missing})
+        rows, breaks, flags = _series({m for m, _ in missing}, {s for _, s in missing})
         for key in missing:
-            out[key] = compute(by_id[key[0]], key[1], rows[key], breaks[key], views[key[0]])
+            out[key] = compute(by_id[key[0]], key[1], rows[key], breaks[key], views[key[0]],
+                               flags[key])
     return out
 
 
 def _rows(measure: Measure, site_ids: list[int]) -> list[dict]:
     """The summaries of `measure` at these sites in both views, as rows to insert."""
-    rows, breaks = _series([measure.id], site_ids)
+    rows, breaks, flags = _series([measure.id], site_ids)
     key, out = definition_key(measure), []
     for site_id in site_ids:
         for view in series.VIEWS:
             s = compute(measure, site_id, rows[(measure.id, site_id)],
-                        breaks[(measure.id, site_id)], view)
+                        breaks[(measure.id, site_id)], view, flags[(measure.id, site_id)])
             out.append({
                 "measure_id": measure.id, "site_id": site_id, "view": view, "definition": key,
                 "points": s.points, "first_period": s.first_period,
@@ -205,7 +216,7 @@ def touch(session: Session, measure_id: int, site_ids: Iterable[int]) -> None:
 def _before_flush(session: Session, flush_context, instances) -> None:
     due = None
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, MeasureValue | PhaseBreak):
+        if isinstance(obj, MeasureValue | PhaseBreak | PointFlag):
             if due is None:
                 due = session.info.setdefault(DUE, set())
             due.add((obj.measure_id, obj.site_id))

@@ -31,12 +31,16 @@ from .events import LearningEvent, PlannedPeriod
 from .ideas import ChangeIdea, Driver, IdeaFollow, Tag, idea_tag
 from .idempotency import UsedKey
 from .measures import (
+    ChartNote,
     ImportBatch,
     Measure,
     MeasureSummary,
     MeasureValue,
     MeasureValueChange,
     PhaseBreak,
+    PointFlag,
+    ReportingPeriod,
+    SubmittedFigure,
     TallyEntry,
 )
 from .notifications import EmailChoice, Notification, NotificationPreference
@@ -67,6 +71,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "ChangeIdea",
+    "ChartNote",
     "Collaborative",
     "CollaborativeRole",
     "CollaborativeRoleKind",
@@ -98,6 +103,9 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "PhaseBreak",
+    "PointFlag",
+    "ReportingPeriod",
+    "SubmittedFigure",
     "Profession",
     "PlannedPeriod",
     "Grade",

@@ -42,6 +42,10 @@ class Measure(db.Model):
     screen_outliers: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Periods at the start of each phase that fix the centre and limits (None: all of them).
     baseline_periods: Mapped[Optional[int]]
+    # Where the data come from (the seed's "where are the data held?", "who is collecting it?").
+    data_source: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    collected_by: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    collection_method: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[Optional[datetime]]
@@ -236,4 +240,82 @@ class ImportBatch(db.Model):
     created_by: Mapped[User] = relationship()
 
 
-__all__ = ["ImportBatch", "MeasureValueChange", "PhaseBreak", "TallyEntry"]
+class ChartNote(db.Model):
+    """A free-text annotation on a site's chart of a measure ("new ward manager", "bed crisis"),
+    shown with the PDSA markers. Removing one keeps the row (soft delete)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id"))
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    on_date: Mapped[date]
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[Optional[datetime]]
+    deleted_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+
+    created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
+
+    __table_args__ = (sa.Index("ix_chart_note_measure_site", "measure_id", "site_id"),)
+
+
+class PointFlag(db.Model):
+    """A person's judgement on one period of a site's chart: `excluded` (left out of the centre,
+    moving ranges and runs but still plotted and tested, tracker/spc/SPEC.md §7) or
+    `astronomical` (IHI run chart rule 4), with the reason. Clearing one keeps the row, so the
+    history of every flag stays readable."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id"))
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    period_start: Mapped[date]
+    kind: Mapped[str] = mapped_column(sa.String(20))  # excluded, astronomical
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[Optional[datetime]]
+    deleted_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+
+    created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
+
+    __table_args__ = (sa.Index("ix_point_flag_measure_site", "measure_id", "site_id"),)
+
+
+class ReportingPeriod(db.Model):
+    """A reporting period of a collaborative with a threshold, e.g. "CQUIN Q1 2026/27": from
+    `starts_on` to `ends_on`, a site meets it when its measure's pooled percentage over the
+    period's weeks is at least `threshold`; with fewer than `min_periods` of those weeks
+    reported its data are missing (tracker/measures/quarters.py)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collaborative_id: Mapped[int] = mapped_column(sa.ForeignKey("collaborative.id"), index=True)
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    threshold: Mapped[float]  # minimum % meeting the standard
+    min_periods: Mapped[int]  # fewer reported periods than this: "data missing"
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[Optional[datetime]]
+
+    measure: Mapped[Measure] = relationship()
+
+
+class SubmittedFigure(db.Model):
+    """The figure a site submitted elsewhere for a reporting period (e.g. the CQUIN return),
+    set beside its own weekly data to show the gap."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporting_period_id: Mapped[int] = mapped_column(sa.ForeignKey("reporting_period.id"))
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    value: Mapped[float]  # a percentage, as submitted
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    entered_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("reporting_period_id", "site_id"),)
+
+
+__all__ = ["ChartNote", "ImportBatch", "MeasureValueChange", "PhaseBreak", "PointFlag",
+           "ReportingPeriod", "SubmittedFigure", "TallyEntry"]

@@ -131,6 +131,11 @@ class Site(db.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    def can_see_coaching(self, user: "User") -> bool:
+        """Coaching aids about the site (learning from predictions): its own team and the
+        collaborative's faculty (and admins), not other sites."""
+        return self.id in user.site_ids or user.is_faculty_of(self.collaborative_id)
+
     def can_administer(self, user: "User") -> bool:
         """Who may archive the site: those who manage its network (or its collaborative)."""
         return (self.network or self.collaborative).can_manage(user)

@@ -6,6 +6,7 @@ from .shapes import (
     CYCLE_COLOUR,
     LEGEND_NAMES,
     LIMIT_COLOUR,
+    NOTE_COLOUR,
     TARGET_COLOUR,
     Geometry,
 )
@@ -23,6 +24,12 @@ def legend(g: Geometry) -> list[tuple[float, float, str, str, str]]:
         items.append(("target", TARGET_COLOUR, "Target"))
     if g.cycles:
         items.append(("cycle", CYCLE_COLOUR, "PDSA cycle"))
+    if g.notes:
+        items.append(("note", NOTE_COLOUR, "Note"))
+    if any(mk.hollow for mk in g.marks):
+        items.append(("ring", COLOURS[next(iter(LEGEND_NAMES))], "Excluded"))
+    if g.bands:
+        items.append(("band", "#0b6e4f", "Test period"))
     out = []
     x, y, room = 0.0, 0.0, g.right - g.left
     for kind, colour, text in items:

@@ -82,6 +82,12 @@ def _mark(chart: Chart, i: int, scale: Scale, compact: bool, point_href: str,
         shown += f" ({p.numerator} of {p.denominator})"
     text = f"{periods.label(p.period, m.frequency)}: {shown}{label}"
     href = point_href.replace("{period}", p.period.isoformat()) if point_href else ""
+    hollow = i in chart.excluded
+    if hollow:
+        text += " — excluded from the centre and limits"
+    if i in chart.astronomical:
+        text += " — judged astronomical"
     y = min(max(scale.y(p.value), scale.top), scale.bottom)
     radius = (3.5 if compact else 4.5) + grow + (1 if special else 0)
-    return Mark(round(scale.x(i), 1), round(y, 1), COLOURS[kind], radius, text, href, special)
+    return Mark(round(scale.x(i), 1), round(y, 1), COLOURS[kind], radius, text, href, special,
+                hollow)

@@ -27,6 +27,8 @@ CENTRE_COLOUR = "#231f20"
 LIMIT_COLOUR = "#6b6b6b"
 TARGET_COLOUR = "#b3261e"
 CYCLE_COLOUR = "#0b6e4f"
+NOTE_COLOUR = "#7a4a00"  # 7.6:1 on white
+BAND_COLOUR = "#d8efe5"  # a cycle's test period, behind the data
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Mark:
     title: str
     href: str = ""
     special: bool = False
+    hollow: bool = False  # an excluded point: drawn as a ring (its title says why)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,33 @@ class Annotation:
     number: int
     title: str
     href: str
+
+
+@dataclass(frozen=True)
+class NoteMark:
+    """A free-text annotation on the chart: a lettered diamond at its date, on the x-axis."""
+
+    x: float
+    y: float
+    letter: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Band:
+    """A shaded span behind the data: a cycle's test period (its Do dates)."""
+
+    x: float
+    width: float
+    title: str
+
+
+@dataclass(frozen=True)
+class ChartNoteItem:
+    """What the chart needs of an annotation."""
+
+    on_date: date
+    text: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +110,8 @@ class Geometry:
     marks: list[Mark] = field(default_factory=list)
     phases: list[tuple[float, str]] = field(default_factory=list)  # (x, title)
     cycles: list[Annotation] = field(default_factory=list)
+    notes: list[NoteMark] = field(default_factory=list)
+    bands: list[Band] = field(default_factory=list)
     # (x, y, kind, colour, text) from the legend's origin, `legend_y` below the plot
     legend: list[tuple[float, float, str, str, str]] = field(default_factory=list)
     centre_name: str = "Mean"

@@ -12,7 +12,7 @@ from ...spc import PointType, VariationIcon
 from .. import bp, charts, periods, queries, series, summaries, words
 from ..chart_svg.shapes import COLOURS
 from ..chart_svg.sparkline import shared_range, sparkline
-from ..front import load_chart, load_cycles
+from ..front import load_chart, load_cycles, load_notes, note_items
 from ..loaders import get_measure_or_404, get_measure_site_or_404
 from ..transfer import csv_response
 
@@ -39,7 +39,8 @@ def chart_svg(measure_id: int):
     site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"))
     chart = load_chart(measure, site, _view(measure))
     geometry = charts.layout(chart, title=f"{measure.name}, {site.name}",
-                             cycles=load_cycles(measure, site, current_user))
+                             cycles=load_cycles(measure, site, current_user),
+                             notes=note_items(load_notes(measure, site)))
     body = render_template("measures/chart.svg", geometry=geometry)
     return Response(body, mimetype="image/svg+xml", headers={
         "Content-Disposition":
@@ -55,13 +56,15 @@ def chart_csv(measure_id: int):
     chart = load_chart(measure, site, _view(measure))
     r = chart.result
     header = ["period_start", "numerator", "denominator", "value", "centre", "lower_limit",
-              "upper_limit", "signal", "point_type", "note"]
+              "upper_limit", "signal", "point_type", "note", "marked"]
     rows = []
     for i, p in enumerate(chart.points):
         lines = [r.centre[i], r.lower[i], r.upper[i]] if r else [None] * 3
         rows.append([p.period.isoformat(), p.numerator, p.denominator, p.value, *lines,
                      r.labels[i].value if r else "",
-                     (r.point_types[i] or "") if r else "", p.note])
+                     (r.point_types[i] or "") if r else "", p.note,
+                     "excluded" if i in chart.excluded else
+                     "astronomical" if i in chart.astronomical else ""])
     name = f"{download_name(measure.name, site.name)}-chart.csv"
     audit.exported("measure_chart", obj=measure, detail=name, site_id=site.id)
     return csv_response(header, rows, name)

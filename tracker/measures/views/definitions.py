@@ -136,3 +136,6 @@ def _apply(form: MeasureForm, measure: Measure) -> None:
     measure.screen_outliers = bool(form.screen_outliers.data)
     measure.baseline_periods = form.baseline_periods.data
     measure.position = form.position.data or 0
+    measure.data_source = (form.data_source.data or "").strip()
+    measure.collected_by = (form.collected_by.data or "").strip()
+    measure.collection_method = (form.collection_method.data or "").strip()

@@ -10,10 +10,10 @@ from ...core.forms import ConfirmForm
 from ...core.queries import collaboratives_of
 from ...extensions import db
 from ...models import Measure, Site
-from .. import bp, bundles, charts, queries, series, services, words
+from .. import bp, bundles, charts, periods, queries, series, services, words
 from ..entries import period_error
-from ..forms import PhaseBreakForm
-from ..front import charts_at_site, load_cycles
+from ..forms import ChartNoteForm, PhaseBreakForm, PointFlagForm
+from ..front import charts_of_measures, load_cycles, load_notes, note_items
 from ..loaders import get_measure_or_404, get_measure_site_or_404, get_phase_or_404
 
 
@@ -54,36 +54,63 @@ def detail(measure_id: int):
     return _render_detail(measure, site, request.args.get("view"))
 
 
+def flag_choices(chart: series.Chart) -> list[tuple[str, str]]:
+    """The points with data, newest first, as (period, label) choices."""
+    freq = chart.measure.frequency
+    return [(p.period.isoformat(), f"{periods.label(p.period, freq)}: "
+             f"{words.format_value(chart.measure, p.value)}")
+            for p in reversed(chart.points) if not p.missing]
+
+
 def _render_detail(measure: Measure, site: Site, view: str | None,
-                   phase_form: PhaseBreakForm | None = None):
+                   phase_form: PhaseBreakForm | None = None, *,
+                   note_form: ChartNoteForm | None = None,
+                   flag_form: PointFlagForm | None = None):
     view = view if view in series.VIEWS else series.default_view(measure)
-    # The measure and the ones shown with it, charted from one read of values and of phases.
+    asked = series.chosen_chart(measure, request.args.get("chart"))
+    # The measure and the ones shown with it, charted from one read of values, of phases and
+    # of point flags.
     others = db.session.execute(queries.related_measures(measure)).scalars().all()
-    built, phases = charts_at_site([measure, *others], site, {measure.id: view})
+    built, phases, flag_history = charts_of_measures([measure, *others], site,
+                                                     {measure.id: view}, {measure.id: asked})
     chart = built[measure.id]
     cycles = load_cycles(measure, site, current_user)
+    notes = load_notes(measure, site)
+    items = note_items(notes)
     title = f"{measure.name}, {site.name}"
-    geometry = charts.layout(chart, title=title, cycles=cycles, point_href="#row-{period}")
+    geometry = charts.layout(chart, title=title, cycles=cycles, point_href="#row-{period}",
+                             notes=items)
     # The phone's own drawing: CSS shows one of the two (tracker/static/measures.css).
     narrow = charts.layout(chart, title=title, cycles=cycles, point_href="#row-{period}",
-                           narrow=True)
+                           narrow=True, notes=items)
     related = [(m, charts.layout(built[m.id], title=f"{m.name}, {site.name}", compact=True))
                for m in others]
     breaks = phases[measure.id]
     can_lead = measure.can_set_phases(current_user, site)
     can_enter = measure.can_enter_data(current_user, site)
     if can_lead and phase_form is None:
-        phase_form = PhaseBreakForm(period_start=chart.suggested_rebase)
+        phase_form = PhaseBreakForm(period_start=chart.suggested_rebase, formdata=None)
+    if can_enter and note_form is None:
+        note_form = ChartNoteForm(formdata=None)
+    if can_lead:
+        flag_form = flag_form or PointFlagForm(formdata=None)
+        flag_form.period.choices = flag_choices(chart)
     return render_template(
         "measures/detail.html",
         measure=measure, site=site, view=view, chart=chart, geometry=geometry, narrow=narrow,
         summary=words.summary(chart), details=words.details(chart), notes=words.notes(chart),
-        cycles=cycles,
+        cycles=cycles, chart_notes=notes, note_letter=charts.note_letter,
+        note_form=note_form if can_enter else None, flag_form=flag_form if can_lead else None,
+        flags=flag_history[measure.id], chart_choices=[(t.value, series.CHART_NAMES[t])
+                                    for t in series.chart_choices(measure)],
+        asked_chart=asked.value if asked else "",
         related=related, breaks=breaks, phase_form=phase_form if can_lead else None,
         sites=db.session.execute(queries.chart_sites(measure, current_user)).scalars().all(),
         can_enter=can_enter,
         can_edit=measure.can_edit(current_user), can_lead=can_lead,
-        can_tally=can_enter and bundles.tally_bundle(measure) is not None,
+        # Its parts are among `others`: no query to know whether the tally counts it.
+        can_tally=can_enter and measure.composite_id is None
+        and measure.id in bundles.tally_heads([measure, *others]),
         chart_name=series.CHART_NAMES[chart.chart], rule_name=series.RULE_NAMES[chart.rules],
         chart_badges=charts.badges(chart), table=words.table_rows(chart),
         download_name=download_name(measure.name, site.name),
