@@ -10,7 +10,12 @@ from tests import factories as f
 from tracker.extensions import db
 from tracker.measures import front, periods, series, summaries
 from tracker.measures.entries import Entry
-from tracker.measures.services import remove_phase_break, save_entries, set_phase_break
+from tracker.measures.services import (
+    change_point_flag,
+    remove_phase_break,
+    save_entries,
+    set_phase_break,
+)
 from tracker.models import (
     Collaborative,
     DataKind,
@@ -20,6 +25,7 @@ from tracker.models import (
     MeasureSummary,
     MeasureValue,
     PhaseBreak,
+    PointFlag,
     Site,
     User,
 )
@@ -75,7 +81,10 @@ def _live(measure, site, view):
         measure_id=measure.id, site_id=site.id)).all()
     breaks = [b.period_start for b in db.session.scalars(db.select(PhaseBreak).filter_by(
         measure_id=measure.id, site_id=site.id, deleted_at=None))]
-    return series.build_chart(measure, series.build_points(measure, rows), breaks, view)
+    flags = db.session.scalars(db.select(PointFlag).filter_by(
+        measure_id=measure.id, site_id=site.id, deleted_at=None)).all()
+    return series.build_chart(measure, series.build_points(measure, rows), breaks, view,
+                              flags=flags)
 
 
 def _same(summary, chart) -> None:
@@ -231,6 +240,23 @@ def test_phase_breaks_set_and_removed_recompute_it(app, world, measure_id):
                            by=db.session.get(User, world.lead_a))
         db.session.commit()
     assert stored_summary(app, measure_id, world.site_a).variation_icon == "improvement_high"
+
+
+def test_excluding_a_point_and_clearing_it_recompute_it(app, world, measure_id):
+    before = stored_summary(app, measure_id, world.site_a)
+    with app.app_context():
+        measure, site = db.session.get(Measure, measure_id), db.session.get(Site, world.site_a)
+        lead = db.session.get(User, world.lead_a)
+        change_point_flag(measure, site, WEEKS[-21], "excluded", "Ward closed", by=lead)
+        db.session.commit()
+    excluded = stored_summary(app, measure_id, world.site_a)  # as the live chart with the flag
+    assert excluded.centre != pytest.approx(before.centre)
+    with app.app_context():
+        change_point_flag(db.session.get(Measure, measure_id),
+                          db.session.get(Site, world.site_a), WEEKS[-21], None,
+                          by=db.session.get(User, world.lead_a))
+        db.session.commit()
+    assert stored_summary(app, measure_id, world.site_a).centre == pytest.approx(before.centre)
 
 
 def test_a_rolled_back_change_leaves_it_as_it_was(app, world, measure_id):
