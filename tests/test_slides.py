@@ -318,3 +318,40 @@ def test_layout_wraps_and_continues_without_leaving_the_slide():
                 assert width <= box.w
     assert layout.fit_line("x" * 500, 30, 5).endswith("…")
     assert layout.pdf_safe("a → b ✓") == "a -> b ?"
+
+
+def _photo(colour, size) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_cycles_photos_follow_its_slide_with_their_captions(app, login, world, story):
+    from tracker.attachments import services as attachments
+    from tracker.models import Cycle, User
+
+    with app.app_context():
+        first = db.session.get(Cycle, story["first"])
+        nurse = db.session.get(User, world.member_a)
+        for n, (colour, size) in enumerate([((200, 30, 30), (1200, 800)),
+                                            ((30, 200, 30), (600, 900))]):
+            attachments.save_upload(first, _photo(colour, size), filename=f"chair{n}.jpg",
+                                    caption=f"The chair by bed {n + 1}", by=nurse)
+    deck = pptx_of(login("member_a").get(f"/reports/cycles/{story['first']}/ramp.pptx"))
+    texts = slide_texts(deck)
+    at = next(i for i, t in enumerate(texts) if t.startswith("Cycle 1: Chair: 1 patient: photos"))
+    assert texts[at - 1].startswith("Cycle 1 of 3: Chair: 1 patient")  # right after its slide
+    assert "The chair by bed 1" in texts[at] and "The chair by bed 2" in texts[at]
+    pictures = [s for s in deck.slides[at].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert len(pictures) == 2
+    shown = [Image.open(io.BytesIO(p.image.blob)) for p in pictures]
+    assert {im.size for im in shown} == {(1200, 800), (600, 900)}
+    assert all("exif" not in im.info for im in shown)
+    # Each keeps its shape on the slide.
+    for picture, image in zip(pictures, shown, strict=True):
+        assert picture.width / picture.height == pytest.approx(image.width / image.height,
+                                                               rel=0.01)
+    assert_within_slide(deck)
+    pdf = login("member_a").get(f"/reports/cycles/{story['first']}/ramp.pdf").data
+    assert "The chair by bed 2" in pdf_text(pdf)
+    assert len(re.findall(rb"/Subtype /Image", pdf)) == 3  # the chart and the two photos

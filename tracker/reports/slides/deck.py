@@ -3,16 +3,19 @@
 predictions and learning, key learning, the team). Only what the viewer may read: the
 storyboard and the ramp have already left out drafts the viewer may not see.
 
-Photos are not in the slides yet: when cycles carry photos, `cycle_slides` is where each
-cycle's photos would follow its slide (see the marked line).
+Each cycle's photos (tracker/attachments, already cleaned of metadata) follow its slide, up
+to four a slide with their captions.
 """
 
 from collections import defaultdict
 from datetime import date
+from io import BytesIO
 from itertools import groupby
 
+from PIL import Image
 from sqlalchemy.orm import joinedload
 
+from ...attachments.queries import Photo, photos_for_cycles
 from ...extensions import db
 from ...measures.front import main_measure, site_chart
 from ...models import Collaborative, Cycle, CycleQuestion, Measure, Membership, Site, User
@@ -191,6 +194,9 @@ def cycle_slides(chain: list[Cycle], title: str) -> list[Slide]:
                 for i, c in enumerate(chain, 1)]
     slides = flow(title, overview)
     questions = _questions(chain)
+    photos: dict[int, list[Photo]] = defaultdict(list)
+    for photo in photos_for_cycles([c.id for c in chain]):  # one query for the whole ramp
+        photos[photo.cycle_id].append(photo)
     for i, c in enumerate(chain, 1):
         paras = [Para(f"Scale: {c.scale or 'not stated'} · {_dates(c)} · {c.stage.label}"
                       + (f" · Decision: {c.decision.label}" if c.decision else ""),
@@ -214,8 +220,47 @@ def cycle_slides(chain: list[Cycle], title: str) -> list[Slide]:
             paras.append(Para(c.act_next_steps, label="Next steps:", gap=0.15,
                               size=CYCLE_SIZE))
         slides += flow(f"Cycle {i} of {len(chain)}: {c.title}", paras)
-        # Photos plug in here: slides += photo_slides(photos_for(c)) once cycles carry them.
+        slides += photo_slides(f"Cycle {i}: {c.title}", photos[c.id])
     return slides
+
+
+PHOTOS_PER_SLIDE = 4  # a 2 x 2 grid
+
+
+def photo_slides(title: str, photos: list[Photo]) -> list[Slide]:
+    """A cycle's photos, up to four a slide, each fitted to its cell with its caption."""
+    slides = []
+    w = WIDTH - 2 * MARGIN
+    cell_w, cell_h = (w - 0.3) / 2, (BODY_BOTTOM - BODY_TOP - 0.3) / 2
+    caption_h = line_height(SMALL_SIZE) + 0.05
+    for start in range(0, len(photos), PHOTOS_PER_SLIDE):
+        boxes: list[TextBox | Picture] = []
+        for n, photo in enumerate(photos[start:start + PHOTOS_PER_SLIDE]):
+            picture, (px, py) = _slide_image(photo.read())
+            x0 = MARGIN + (n % 2) * (cell_w + 0.3)
+            y0 = BODY_TOP + (n // 2) * (cell_h + 0.3)
+            scale = min(cell_w / px, (cell_h - caption_h) / py)
+            pw, ph = px * scale, py * scale
+            boxes.append(Picture(x0 + (cell_w - pw) / 2, y0, pw, ph, picture,
+                                 photo.alt_text or "A photo of the change"))
+            caption = clean(photo.caption)
+            if caption:
+                boxes.append(TextBox(x0, y0 + ph + 0.05, cell_w, caption_h, [
+                    Line(fit_line(caption, SMALL_SIZE, cell_w), SMALL_SIZE, colour=MUTED)]))
+        more = f" ({start // PHOTOS_PER_SLIDE + 1})" if len(photos) > PHOTOS_PER_SLIDE else ""
+        slides.append(Slide(fit_line(f"{title}: photos{more}", 30, w, True), boxes))
+    return slides
+
+
+def _slide_image(data: bytes) -> tuple[bytes, tuple[int, int]]:
+    """The photo as both file writers take it (JPEG or PNG; WebP becomes PNG) and its size."""
+    with Image.open(BytesIO(data)) as image:
+        size = image.size
+        if image.format in ("JPEG", "PNG"):
+            return data, size
+        out = BytesIO()
+        image.save(out, "PNG")
+        return out.getvalue(), size
 
 
 def team_slides(site: Site) -> list[Slide]:
