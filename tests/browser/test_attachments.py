@@ -62,3 +62,31 @@ def test_upload_a_photo_on_a_phone(phone_page, live_server, world, cycle_id):
         exif_free(served.body())
         with Image.open(io.BytesIO(served.body())) as image:
             assert image.format == "JPEG"
+
+
+def test_a_file_chosen_offline_is_refused_with_a_message_and_nothing_stored(
+        phone_page, app, live_server, world, cycle_id):
+    from tracker.models import Attachment
+
+    page = phone_page
+    sign_in(page, live_server)
+    page.wait_for_url(f"{live_server}/dashboard")
+    page.goto(f"{live_server}/cycles/{cycle_id}")
+    page.get_by_label("Take a photo").set_input_files(
+        {"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps((800, 600))})
+    page.get_by_label("Caption").fill("The day-clothes rail")
+    page.get_by_label("This shows no patient").check()
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "You are offline: photos and files can only be sent with a connection")
+    expect(page.get_by_label("Caption")).to_have_value("The day-clothes rail")  # still here
+    assert serious_violations(page) == []
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Attachment.id))) == 0
+    # Back online, the same form sends it.
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_text("“IMG_0002.jpg” added.")).to_be_visible()
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Attachment.id))) == 1

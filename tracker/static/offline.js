@@ -86,6 +86,21 @@
   document.addEventListener('submit', async (event) => {
     const form = event.target;
     if (form.matches('form[data-sign-out]')) return signOut(event, form);
+    if (form.matches('form[data-online-only]') && !navigator.onLine) {
+      // A file is never kept on the device: say so next to the form, send nothing.
+      event.preventDefault();
+      let note = form.querySelector('.offline-refusal');
+      if (!note) {
+        note = document.createElement('p');
+        note.className = 'offline-refusal alert alert-warning';
+        note.setAttribute('role', 'alert');
+        form.prepend(note);
+      }
+      note.textContent = `You are offline: ${form.dataset.onlineOnly} can only be sent ` +
+        'with a connection. Nothing was uploaded; what you chose is still here, so send it ' +
+        'again when you are back online.';
+      return;
+    }
     if (!form.matches('form[data-outbox]') || navigator.onLine || !user) return;
     event.preventDefault();
     const fields = [];
