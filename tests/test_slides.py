@@ -355,3 +355,29 @@ def test_a_cycles_photos_follow_its_slide_with_their_captions(app, login, world,
     pdf = login("member_a").get(f"/reports/cycles/{story['first']}/ramp.pdf").data
     assert "The chair by bed 2" in pdf_text(pdf)
     assert len(re.findall(rb"/Subtype /Image", pdf)) == 3  # the chart and the two photos
+
+
+def test_the_chart_slide_draws_and_lists_the_charts_notes(app, login, world, story):
+    from tracker.measures.front import site_chart
+    from tracker.models import ChartNote, Measure, User
+    from tracker.reports.slides.chart_png import NOTE, chart_png
+
+    with app.app_context():
+        measure = db.session.scalars(db.select(Measure).filter_by(name="DrEaMing")).one()
+        db.session.add(ChartNote(measure_id=measure.id, site_id=world.site_a,
+                                 on_date=(utcnow() - timedelta(days=28)).date(),
+                                 text="New ward manager", created_by_id=world.lead_a))
+        db.session.commit()
+        measure_id = measure.id
+    with app.test_request_context():
+        shown = site_chart(db.session.get(Measure, measure_id),
+                           db.session.get(Site, world.site_a),
+                           db.session.get(User, world.member_a))
+        (note,) = shown.geometry.notes
+        image = Image.open(io.BytesIO(chart_png(shown.geometry))).convert("RGB")
+    # The diamond's centre, in the notes' brown.
+    brown = tuple(int(NOTE[i:i + 2], 16) for i in (1, 3, 5))
+    assert image.getpixel((round(note.x * 2), round(note.y * 2))) == brown
+    texts = slide_texts(pptx_of(login("member_a").get(
+        f"/reports/sites/{world.site_a}/storyboard.pptx")))
+    assert any("Note A (" in t and "New ward manager" in t for t in texts)

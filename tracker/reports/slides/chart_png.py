@@ -1,6 +1,7 @@
 """A chart's computed geometry (measures.charts.Geometry, the same the page draws as SVG)
-drawn as a PNG with Pillow: data line, centre line and limits, target, points and signals,
-phase breaks, numbered PDSA cycle flags and the legend."""
+drawn as a PNG with Pillow: data line, centre line and limits, target, points and signals
+(excluded points as rings), phase breaks, a cycle's shaded test period, numbered PDSA cycle
+flags, lettered free-text notes and the legend."""
 
 import io
 import math
@@ -13,6 +14,7 @@ from ...measures.charts import Geometry
 SCALE = 2  # pixels per SVG unit: sharp when projected
 _PATH = re.compile(r"([MLHV])\s*(-?[\d.]+)(?:,(-?[\d.]+))?")
 INK, AXIS, GRID, CYCLE, TARGET = "#212529", "#3d3d3d", "#e3e3e3", "#0b6e4f", "#b3261e"
+NOTE, BAND = "#7a4a00", "#d8efe5"  # as the SVG draws them (templates/measures/_chart_svg.html)
 
 
 def polylines(d: str) -> list[list[tuple[float, float]]]:
@@ -68,11 +70,19 @@ class _Canvas:
                                 (x0 + (x1 - x0) * f1, y0 + (y1 - y0) * f1)], fill=colour, width=w)
                 pos = end + off
 
-    def circle(self, x: float, y: float, r: float, fill: str, outline: str | None = None):
+    def circle(self, x: float, y: float, r: float, fill: str, outline: str | None = None,
+               width: float = 1):
         cx, cy = self._p(x, y)
         r *= SCALE
         self.draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=fill, outline=outline,
-                          width=SCALE if outline else 0)
+                          width=round(width * SCALE) if outline else 0)
+
+    def polygon(self, points, fill: str):
+        self.draw.polygon([self._p(*p) for p in points], fill=fill)
+
+    def rect(self, x: float, y: float, w: float, h: float, fill: str):
+        (x0, y0), (x1, y1) = self._p(x, y), self._p(x + w, y + h)
+        self.draw.rectangle([x0, y0, x1, y1], fill=fill)
 
     def text(self, x: float, y: float, text: str, size: float, colour: str = INK,
              anchor: str = "ls"):
@@ -92,6 +102,8 @@ def chart_png(g: Geometry) -> bytes:
     if g.message:
         c.text(g.width / 2, g.height / 2, g.message, fs, INK, "ms")
         return c.png()
+    for band in g.bands:  # a cycle's test period, behind everything
+        c.rect(band.x, g.top, band.width, g.bottom - g.top, BAND)
     for y, label in g.y_ticks:
         c.line([(g.left, y), (g.right, y)], GRID, 1)
         c.text(g.left - 6, y + 4, label, fs, AXIS, "rs")
@@ -121,8 +133,16 @@ def chart_png(g: Geometry) -> bytes:
         c.line([(flag.x, g.top), (flag.x, g.bottom)], CYCLE, 1, (1, 3))
         c.circle(flag.x, flag.y, r, CYCLE)
         c.text(flag.x, flag.y, str(flag.number), r + 3, "#ffffff", "mm")
+    for n in g.notes:  # free-text annotations: lettered diamonds on the x-axis
+        c.polygon([(n.x, n.y - 7), (n.x + 7, n.y), (n.x, n.y + 7), (n.x - 7, n.y)], NOTE)
+        if not g.compact:
+            c.text(n.x, n.y - 10, n.letter, fs, NOTE, "ms")
     for mark in g.marks:
-        c.circle(mark.x, mark.y, mark.radius, mark.colour, "#000000" if mark.special else None)
+        if mark.hollow:  # an excluded point: a ring
+            c.circle(mark.x, mark.y, mark.radius, "#ffffff", mark.colour, width=2)
+        else:
+            c.circle(mark.x, mark.y, mark.radius, mark.colour,
+                     "#000000" if mark.special else None)
     _legend(c, g)
     return c.png()
 
@@ -136,6 +156,13 @@ def _legend(c: _Canvas, g: Geometry) -> None:
             c.circle(ox + 6, oy - 4, 5, colour)
         elif kind == "cycle":
             c.circle(ox + 7, oy - 4, 6, colour)
+        elif kind == "note":
+            c.polygon([(ox + 7, oy - 10), (ox + 13, oy - 4), (ox + 7, oy + 2), (ox + 1, oy - 4)],
+                      colour)
+        elif kind == "ring":
+            c.circle(ox + 6, oy - 4, 4.5, "#ffffff", colour, width=2)
+        elif kind == "band":
+            c.rect(ox, oy - 10, 14, 12, BAND)
         else:
             dash = {"dash": (4, 3), "target": (2, 3)}.get(kind, ())
             c.line([(ox, oy - 4), (ox + 14, oy - 4)], colour, 2, dash)

@@ -44,6 +44,7 @@ from .layout import (
 COVER_SIZE, COVER_SUB = 40, 24
 CYCLE_SIZE = 18  # a cycle's worksheet is the longest text: a size smaller keeps it on one slide
 SUMMARY_LINES = 4  # under the chart
+NOTE_LINES = 3  # then the chart's notes
 
 
 def storyboard_slides(board: Storyboard, today: date) -> list[Slide]:
@@ -135,14 +136,12 @@ def chart_slide(measure: Measure | None, geometry, summary: list[str]) -> Slide:
     if measure is None or geometry is None:
         return flow("Main measure", [Para("No core measure defined yet.")])[0]
     w = WIDTH - 2 * MARGIN
-    lines: list[Line] = []
-    for sentence in summary:
-        lines += para_lines(Para(sentence, size=SMALL_SIZE, colour=MUTED), w)
-    if len(lines) > SUMMARY_LINES:
-        lines = lines[:SUMMARY_LINES]
-        last = lines[-1]
-        lines[-1] = Line(fit_line(last.text + " …", SMALL_SIZE, w - last.indent), SMALL_SIZE,
-                         colour=MUTED, indent=last.indent)
+    said = [ln for sentence in summary
+            for ln in para_lines(Para(sentence, size=SMALL_SIZE, colour=MUTED), w)]
+    # The lettered diamonds on the chart, said in words.
+    noted = [ln for note in geometry.notes
+             for ln in para_lines(Para(note.title, size=SMALL_SIZE, colour=MUTED), w)]
+    lines = _cut(said, SUMMARY_LINES, w) + _cut(noted, NOTE_LINES, w)
     text_h = sum(line_height(ln.size) for ln in lines)
     room_h = BODY_BOTTOM - BODY_TOP - text_h - 0.1
     pic_h = min(room_h, w * geometry.height / geometry.width)
@@ -153,6 +152,16 @@ def chart_slide(measure: Measure | None, geometry, summary: list[str]) -> Slide:
     if lines:
         boxes.append(TextBox(MARGIN, BODY_TOP + pic_h + 0.1, w, text_h, lines))
     return Slide(fit_line(measure.name, 30, w, True), boxes)
+
+
+def _cut(lines: list[Line], most: int, width: float) -> list[Line]:
+    """At most `most` lines, the last ending in an ellipsis when some were left out."""
+    if len(lines) <= most:
+        return lines
+    lines, last = lines[:most], lines[most - 1]
+    lines[-1] = Line(fit_line(last.text + " …", SMALL_SIZE, width - last.indent), SMALL_SIZE,
+                     colour=MUTED, indent=last.indent)
+    return lines
 
 
 def _questions(cycles: list[Cycle]) -> dict[int, list[CycleQuestion]]:
