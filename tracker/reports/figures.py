@@ -84,18 +84,12 @@ def _started(out: dict, shared: tuple, start: datetime, end: datetime) -> None:
 
 
 def _completed(out: dict, shared: tuple, start: datetime, end: datetime) -> None:
-    """Completed in the period: when a revision first recorded the move to Complete (for
-    cycles made outside the app, with no such revision: their last update); decisions are
+    """Completed in the period: when a move first took it to Complete (Cycle.completed_at;
+    for cycles made outside the app, with no such move: their last update); decisions are
     counted once per idea (a cycle without an idea counts for itself)."""
-    completed_at = (
-        db.select(CycleRevision.cycle_id, sa.func.min(CycleRevision.created_at).label("at"))
-        .where(CycleRevision.action == "stage",
-               CycleRevision.snapshot["stage"].as_string() == Stage.COMPLETE.value)
-        .group_by(CycleRevision.cycle_id).subquery())
-    when = sa.func.coalesce(completed_at.c.at, Cycle.updated_at)
+    when = sa.func.coalesce(Cycle.completed_at, Cycle.updated_at)
     rows = db.session.execute(
         db.select(Cycle.site_id, Cycle.id, Cycle.idea_id, Cycle.decision)
-        .outerjoin(completed_at, completed_at.c.cycle_id == Cycle.id)
         .where(*shared, Cycle.stage == Stage.COMPLETE, _in(when, start, end))
         .order_by(when))
     decided: dict[tuple[int, str], Decision] = {}
