@@ -1,5 +1,7 @@
 """The dashboard: the signed-in user's site and collaborative at a glance."""
 
+from datetime import timedelta
+
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -12,6 +14,8 @@ from . import bp
 from .activity import recent_activity
 from .oversight import answers_to, faculty_sections, review_queue
 from .teams import team_sections
+
+SEEN_EVERY = timedelta(minutes=10)
 
 
 @bp.get("/")
@@ -38,8 +42,12 @@ def dashboard():
             Measure.collaborative_id.in_([c.id for c in collaboratives]),
             Measure.site_id.is_(None), Measure.deleted_at.is_(None),
         ).group_by(Measure.collaborative_id)).all())
-    # What is new since the user's previous look, kept across sign-ins and devices.
-    seen, user.dashboard_seen_at = user.dashboard_seen_at, now
+    # What is new since the user's previous look, kept across sign-ins and devices; written
+    # at most every SEEN_EVERY (not a write per visit: a refresh soon after is the same look).
+    seen = user.dashboard_seen_at
+    looked = seen is None or now - seen >= SEEN_EVERY
+    if looked:
+        user.dashboard_seen_at = now
     page = render_template(
         "main/dashboard.html",
         teams=team_sections(user, now, events),
@@ -52,5 +60,6 @@ def dashboard():
         events=events,
         activity=recent_activity(user, now=now, seen=seen),
     )
-    db.session.commit()
+    if looked:
+        db.session.commit()
     return page
