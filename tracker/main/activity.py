@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import url_for
 
+from ..core.queries import rows_first
 from ..cycles.queries import cycles_visible_to
 from ..events.queries import events_visible_to
 from ..extensions import db
@@ -52,12 +53,6 @@ def recent_activity(user: User, *, now: datetime, seen: datetime | None = None) 
     return [Item(i.at, i.text, i.url, seen is not None and i.at > seen) for i in items[:SHOWN]]
 
 
-def recent(columns: tuple, *where) -> sa.CTE:
-    """The `columns` of the rows meeting `where` (a span on an indexed column first), read
-    once on their own: the databases otherwise plan from the other side of the joins."""
-    return db.select(*columns).where(*where).cte().prefix_with("MATERIALIZED")
-
-
 def visible_cycle(user: User):
     """The condition on Cycle and Site (joined) under which the user may read a cycle: the
     one rule of cycles_visible_to, applied to rows already chosen."""
@@ -65,7 +60,7 @@ def visible_cycle(user: User):
 
 
 def _cycle_changes(user: User, since: datetime) -> list[Item]:
-    span = recent((CycleRevision.created_at, CycleRevision.action, CycleRevision.changes,
+    span = rows_first((CycleRevision.created_at, CycleRevision.action, CycleRevision.changes,
                    CycleRevision.cycle_id, CycleRevision.user_id),
                   CycleRevision.created_at >= since,
                   CycleRevision.action.in_(("created", "stage")))
@@ -95,7 +90,7 @@ def comment_rows(user: User, *where):
     """(when, comment id, author's name, what it is on) of live comments the user may see
     (on cycles or ideas they see), among those meeting `where` (narrowing to few rows on
     an indexed column: a span, or the replies to someone), newest first."""
-    comment = recent((Comment.created_at, Comment.id, Comment.author_id, Comment.cycle_id,
+    comment = rows_first((Comment.created_at, Comment.id, Comment.author_id, Comment.cycle_id,
                       Comment.idea_id), Comment.deleted_at.is_(None), *where)
     on_idea = ideas_visible_to(user).whereclause
     return (db.select(comment.c.created_at, comment.c.id, User.name,
@@ -117,7 +112,7 @@ def _comments(user: User, since: datetime) -> list[Item]:
 
 
 def _feedback(user: User, since: datetime) -> list[Item]:
-    span = recent((Feedback.created_at, Feedback.id, Feedback.cycle_id, Feedback.author_id),
+    span = rows_first((Feedback.created_at, Feedback.id, Feedback.cycle_id, Feedback.author_id),
                   Feedback.created_at >= since,
                   Feedback.deleted_at.is_(None))
     rows = db.session.execute(

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..core.queries import rows_first
 from ..events.periods import ActionPeriod
 from ..extensions import db
 from ..measures.front import main_measure, submissions
@@ -139,10 +140,11 @@ def _professions(out: dict, ids: list[int], shared: tuple, start: datetime,
     data entered, a comment or feedback), as counts of people: never names, never a ranking."""
     team = db.select(Membership.site_id, Membership.user_id).where(
         Membership.site_id.in_(ids)).subquery()
-    revised = (db.select(Cycle.site_id, CycleRevision.user_id)
-               .join(CycleRevision, CycleRevision.cycle_id == Cycle.id)
-               .where(Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None),
-                      _in(CycleRevision.created_at, start, end)))
+    in_span = rows_first((CycleRevision.cycle_id, CycleRevision.user_id),
+                         _in(CycleRevision.created_at, start, end))
+    revised = (db.select(Cycle.site_id, in_span.c.user_id)
+               .join(Cycle, Cycle.id == in_span.c.cycle_id)
+               .where(Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None)))
     authored = db.select(Cycle.site_id, Cycle.author_id).where(
         *shared, _in(Cycle.created_at, start, end))
     entered = db.select(MeasureValue.site_id, MeasureValue.entered_by_id).where(
