@@ -7,17 +7,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import g
 
 from ..core.queries import rows_first
 from ..events.periods import ActionPeriod
 from ..extensions import db
-from ..measures.front import main_measure, submissions
+from ..measures import front
+from ..measures.front import submissions
 from ..models import (
     Comment,
     Cycle,
     CycleRevision,
     Decision,
     Feedback,
+    Measure,
     MeasureValue,
     Membership,
     Profession,
@@ -48,6 +51,15 @@ class SiteFigures:
 
 
 __all__ = ["SiteFigures", "main_measure", "site_figures"]
+
+
+def main_measure(collaborative_id: int) -> Measure | None:
+    """The collaborative's main measure (measures.front.main_measure), looked up once per
+    request: a report's figures, its heading and its chart all ask."""
+    known = g.setdefault("main_measures", {})
+    if collaborative_id not in known:
+        known[collaborative_id] = front.main_measure(collaborative_id)
+    return known[collaborative_id]
 
 
 def _in(column, start: datetime, end: datetime):
@@ -103,19 +115,20 @@ def _completed(out: dict, shared: tuple, start: datetime, end: datetime) -> None
 
 
 def _feedback(out: dict, ids: list[int], start: datetime, end: datetime) -> None:
+    """Feedback received on the sites' cycles and given by their people on other sites'
+    cycles (each item once per site), in one query."""
     live = (Feedback.deleted_at.is_(None), _in(Feedback.created_at, start, end))
-    received = db.session.execute(
-        db.select(Cycle.site_id, sa.func.count(Feedback.id)).join(Feedback.cycle)
-        .where(*live, Cycle.site_id.in_(ids)).group_by(Cycle.site_id))
-    for site_id, count in received:
-        out[site_id].feedback_received = count
-    given = db.session.execute(
-        db.select(Membership.site_id, sa.func.count(sa.distinct(Feedback.id)))
-        .join(Feedback, Feedback.author_id == Membership.user_id).join(Feedback.cycle)
-        .where(*live, Membership.site_id.in_(ids), Cycle.site_id != Membership.site_id)
-        .group_by(Membership.site_id))
-    for site_id, count in given:
-        out[site_id].feedback_given = count
+    received = (db.select(sa.literal("received").label("kind"), Cycle.site_id.label("site_id"),
+                          sa.func.count(Feedback.id).label("n"))
+                .join(Feedback.cycle).where(*live, Cycle.site_id.in_(ids))
+                .group_by(Cycle.site_id))
+    given = (db.select(sa.literal("given"), Membership.site_id,
+                       sa.func.count(sa.distinct(Feedback.id)))
+             .join(Feedback, Feedback.author_id == Membership.user_id).join(Feedback.cycle)
+             .where(*live, Membership.site_id.in_(ids), Cycle.site_id != Membership.site_id)
+             .group_by(Membership.site_id))
+    for kind, site_id, count in db.session.execute(sa.union_all(received, given)):
+        setattr(out[site_id], f"feedback_{kind}", count)
 
 
 def _measure_data(out: dict, sites: list[Site], start: datetime, end: datetime) -> None:
