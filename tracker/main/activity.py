@@ -43,12 +43,14 @@ class Item:
     new: bool = False
 
 
-def recent_activity(user: User, *, now: datetime, seen: datetime | None = None) -> list[Item]:
+def recent_activity(user: User, *, now: datetime, seen: datetime | None = None,
+                    upcoming: list[LearningEvent] | None = None) -> list[Item]:
     """The latest things done in the user's collaboratives, newest first; those after `seen`
-    (the user's previous look at the dashboard) marked new."""
+    (the user's previous look at the dashboard) marked new. `upcoming`: every event still
+    to come that the user sees, when the caller has read them already."""
     since = now - WINDOW
     items = [*_cycle_changes(user, since), *_comments(user, since),
-             *_feedback(user, since), *_events(user, since, now)]
+             *_feedback(user, since), *_events(user, since, now, upcoming)]
     items.sort(key=lambda i: i.at, reverse=True)
     return [Item(i.at, i.text, i.url, seen is not None and i.at > seen) for i in items[:SHOWN]]
 
@@ -126,12 +128,15 @@ def _feedback(user: User, since: datetime) -> list[Item]:
             for at, feedback_id, cycle_id, title, who, site in rows]
 
 
-def _events(user: User, since: datetime, now: datetime) -> list[Item]:
+def _events(user: User, since: datetime, now: datetime,
+            upcoming: list[LearningEvent] | None) -> list[Item]:
     """Events added lately that are still to come (a past one is no news)."""
-    rows = db.session.scalars(
-        events_visible_to(user).where(LearningEvent.created_at >= since,
-                                      LearningEvent.starts_at >= now)
-        .order_by(LearningEvent.created_at.desc()).limit(SHOWN))
+    if upcoming is None:
+        upcoming = db.session.scalars(
+            events_visible_to(user).where(LearningEvent.created_at >= since,
+                                          LearningEvent.starts_at >= now))
+    rows = sorted((e for e in upcoming if e.created_at >= since and e.starts_at >= now),
+                  key=lambda e: e.created_at, reverse=True)[:SHOWN]
     return [Item(e.created_at, f"New {e.kind.label.lower()} in the calendar: {e.title} "
                  f"({e.starts_at:%-d %b %Y})", url_for("events.detail", event_id=e.id))
             for e in rows]

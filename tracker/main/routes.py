@@ -16,6 +16,7 @@ from .oversight import answers_to, faculty_sections, review_queue
 from .teams import team_sections
 
 SEEN_EVERY = timedelta(minutes=10)
+UPCOMING_SHOWN = 3
 
 
 @bp.get("/")
@@ -35,7 +36,11 @@ def dashboard():
     partners look after; then what is coming up and what has been happening."""
     now, user = utcnow(), current_user
     collaboratives = db.session.execute(collaboratives_of(user)).scalars().all()
-    events = db.session.execute(upcoming_events(user, now=now)).scalars().all()
+    # Every event to come, in one query (a few dozen at most): the next three are listed,
+    # those added lately are news in the activity feed.
+    upcoming = db.session.execute(
+        upcoming_events(user, now=now, limit=None)).scalars().all()
+    events = upcoming[:UPCOMING_SHOWN]
     # Each collaborative's own count: someone may be in several side by side.
     measure_counts = dict(db.session.execute(
         db.select(Measure.collaborative_id, db.func.count(Measure.id)).where(
@@ -58,7 +63,7 @@ def dashboard():
         collaboratives=collaboratives,
         measure_counts=measure_counts,
         events=events,
-        activity=recent_activity(user, now=now, seen=seen),
+        activity=recent_activity(user, now=now, seen=seen, upcoming=upcoming),
     )
     if looked:
         db.session.commit()
