@@ -75,41 +75,40 @@ def site_figures(sites: list[Site], period: ActionPeriod, now: datetime) -> list
         return []
     shared = (Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None),
               Cycle.visibility == Visibility.COLLABORATIVE)
-    _started(out, shared, start, end)
-    _completed(out, shared, start, end)
+    _cycles(out, shared, start, end)
     _feedback(out, ids, start, end)
     _measure_data(out, sites, start, end)
     _professions(out, ids, shared, start, end)
     return [out[s.id] for s in sites]
 
 
-def _started(out: dict, shared: tuple, start: datetime, end: datetime) -> None:
-    """Tested in the period (or, not yet run, logged in it); ramps extended: those with a
-    previous cycle."""
-    rows = db.session.execute(
-        db.select(Cycle.site_id, Cycle.previous_id.is_not(None)).where(
-            *shared,
-            sa.or_(_in(Cycle.do_started_on, start.date(), end.date()),
-                   Cycle.do_started_on.is_(None) & _in(Cycle.created_at, start, end))))
-    for site_id, extends in rows:
-        out[site_id].started += 1
-        out[site_id].ramps_extended += int(bool(extends))
+def _cycles(out: dict, shared: tuple, start: datetime, end: datetime) -> None:
+    """Started and completed in the period, in one pass over the sites' cycles.
 
-
-def _completed(out: dict, shared: tuple, start: datetime, end: datetime) -> None:
-    """Completed in the period: when a move first took it to Complete (Cycle.completed_at;
+    Started: tested in the period (or, not yet run, logged in it); ramps extended: those with
+    a previous cycle. Completed: when a move first took it to Complete (Cycle.completed_at;
     for cycles made outside the app, with no such move: their last update); decisions are
-    counted once per idea (a cycle without an idea counts for itself)."""
+    counted once per idea (a cycle without an idea counts for itself), the latest one."""
+    started = sa.or_(_in(Cycle.do_started_on, start.date(), end.date()),
+                     Cycle.do_started_on.is_(None) & _in(Cycle.created_at, start, end))
     when = sa.func.coalesce(Cycle.completed_at, Cycle.updated_at)
+    completed = (Cycle.stage == Stage.COMPLETE) & _in(when, start, end)
     rows = db.session.execute(
-        db.select(Cycle.site_id, Cycle.id, Cycle.idea_id, Cycle.decision)
-        .where(*shared, Cycle.stage == Stage.COMPLETE, _in(when, start, end))
-        .order_by(when))
+        db.select(Cycle.site_id, Cycle.id, Cycle.idea_id, Cycle.decision,
+                  Cycle.previous_id.is_not(None), sa.case((started, 1), else_=0),
+                  sa.case((completed, 1), else_=0))
+        .where(*shared, started | completed).order_by(when, Cycle.id))
     decided: dict[tuple[int, str], Decision] = {}
-    for site_id, cycle_id, idea_id, decision in rows:
-        out[site_id].completed += 1
-        if decision is not None:
-            decided[(site_id, f"idea{idea_id}" if idea_id else f"cycle{cycle_id}")] = decision
+    for site_id, cycle_id, idea_id, decision, extends, was_started, was_completed in rows:
+        figures = out[site_id]
+        if was_started:
+            figures.started += 1
+            figures.ramps_extended += int(bool(extends))
+        if was_completed:
+            figures.completed += 1
+            if decision is not None:
+                decided[(site_id, f"idea{idea_id}" if idea_id else f"cycle{cycle_id}")] = (
+                    decision)
     for (site_id, _), decision in decided.items():  # the latest decision on each idea
         out[site_id].decisions[decision] += 1
 
