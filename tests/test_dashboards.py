@@ -305,8 +305,10 @@ def test_partner_sees_whats_new_since_the_last_visit(app, login, world):
     first = client.get("/dashboard").get_data(True)
     assert "Since your last visit" in first and "Welcome." in first
     with app.app_context():
-        seen = db.session.get(User, world.partner).dashboard_seen_at
-        assert seen is not None  # kept on the account, across sign-ins
+        partner = db.session.get(User, world.partner)
+        assert partner.dashboard_seen_at is not None  # kept on the account, across sign-ins
+        partner.dashboard_seen_at -= timedelta(minutes=11)  # the next visit is a new look
+        seen = partner.dashboard_seen_at
         c = f.make_cycle(db.session.get(Site, world.site_a), title="New since")
         f.make_comment(c, world.member_a, created_at=seen + timedelta(microseconds=1))
         db.session.commit()
@@ -315,6 +317,36 @@ def test_partner_sees_whats_new_since_the_last_visit(app, login, world):
     assert "1 new thing since" in news and "Amy Nurse commented on “New since”" in news
     third = client.get("/dashboard").get_data(True)
     assert "Nothing new since" in section(third, "Since your last visit", "Answers to")
+
+
+def test_the_seen_time_is_written_at_most_every_ten_minutes(app, login, world):
+    from sqlalchemy import event
+
+    client = login("partner")
+    client.get("/dashboard")
+    updates = []
+
+    def _writes(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("UPDATE"):
+            updates.append(statement)
+
+    with app.app_context():
+        first = db.session.get(User, world.partner).dashboard_seen_at
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", _writes)
+    try:
+        client.get("/dashboard")  # a refresh soon after: the same look, nothing written
+    finally:
+        event.remove(engine, "before_cursor_execute", _writes)
+    assert updates == []
+    with app.app_context():
+        partner = db.session.get(User, world.partner)
+        assert partner.dashboard_seen_at == first
+        partner.dashboard_seen_at = first - timedelta(minutes=10)
+        db.session.commit()
+    client.get("/dashboard")  # ten minutes on: a new look
+    with app.app_context():
+        assert db.session.get(User, world.partner).dashboard_seen_at > first
 
 
 def test_partner_sees_where_their_comments_were_answered(app, login, world):

@@ -301,6 +301,9 @@ def test_cycles_have_a_revision_per_stage_move(demo):
         assert history[-1].snapshot["stage"] == c.stage.value
         assert history[-1].created_at == c.updated_at
         assert [r.created_at for r in history] == sorted(r.created_at for r in history)
+        # Completed when its revision says it moved to Complete (the report counts from it).
+        assert c.completed_at == (history[-1].created_at if c.stage == Stage.COMPLETE
+                                  else None)
         if c.version >= 3:
             assert history[2].changes["stage"] == ["do", "study"]
             assert history[2].snapshot["study_learning"] == c.study_learning

@@ -57,6 +57,7 @@ def designed(app, world):
         db.session.add(CycleRevision(cycle_id=first.id, version=2, action="stage",
                                      created_at=now - timedelta(days=10),
                                      snapshot={"stage": "complete"}))
+        first.completed_at = now - timedelta(days=10)  # as the move to Complete sets it
         f.make_cycle(a, title="Chair: 1 bay", previous_id=first.id, idea_id=adopt_idea.id,
                      do_started_on=day(7), author_id=world.member_a)
         f.make_cycle(a, title="Not run yet", created_at=now - timedelta(days=3),

@@ -1,5 +1,6 @@
 """Shared query builders: each returns a Select scoped in SQL to what a user may see."""
 
+import sqlalchemy as sa
 from sqlalchemy import Select
 
 from ..extensions import db
@@ -50,3 +51,10 @@ def collaboratives_of(user: User) -> Select:
     if not user.is_admin:
         query = query.where(Collaborative.id.in_(user.collaborative_ids))
     return query.order_by(Collaborative.name)
+
+
+def rows_first(columns: tuple, *where) -> sa.CTE:
+    """The `columns` of the rows meeting `where` (a span on an indexed column first), read
+    once on their own (a materialized common table expression) before any join: left to
+    plan the join, SQLite starts from the sites' cycles and walks their whole history."""
+    return db.select(*columns).where(*where).cte().prefix_with("MATERIALIZED")

@@ -7,7 +7,7 @@ the conflict, never a server error, never a silent overwrite.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import selectinload
@@ -101,8 +101,10 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
 
 
-def _record(cycle: Cycle, action: str, by: User | None, before: dict[str, Any]) -> CycleRevision:
-    """Keep the cycle's state after a change (every change bumps the version by one)."""
+def _record(cycle: Cycle, action: str, by: User | None, before: dict[str, Any],
+            at: datetime | None = None) -> CycleRevision:
+    """Keep the cycle's state after a change (every change bumps the version by one), made
+    `at` (now when not given)."""
     db.session.flush()
     if before and _snapshot_at(cycle, cycle.version - 1) == {}:
         # A cycle made outside these verbs (an import, the demo) has no revision for the
@@ -112,6 +114,7 @@ def _record(cycle: Cycle, action: str, by: User | None, before: dict[str, Any]) 
     after = snapshot(cycle)
     revision = CycleRevision(cycle_id=cycle.id, version=cycle.version, action=action,
                              user_id=by.id if by else None, snapshot=after,
+                             created_at=at or utcnow(),
                              changes=changes_between(before, after))
     db.session.add(revision)
     db.session.flush()
@@ -256,7 +259,10 @@ def move_stage(cycle: Cycle, to: Stage, *, by: User, seen: str | None = None,
         _record_dates(cycle, to, started_on, ended_on)
     cycle.stage = to
     cycle.version += 1
-    _record(cycle, "stage_back" if there < here else "stage", by, before)
+    now = utcnow()
+    if to == Stage.COMPLETE and cycle.completed_at is None:
+        cycle.completed_at = now  # the first completion, as its revision records it
+    _record(cycle, "stage_back" if there < here else "stage", by, before, now)
 
 
 def _record_dates(cycle: Cycle, to: Stage, started_on: date | None,

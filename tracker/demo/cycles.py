@@ -156,6 +156,7 @@ def _cycle(ctx: Context, ramp: _Ramp, k: int, span: tuple[date, date],
     moves = [created, *_write_up(ctx, cycle, reached, outcome, span, words)]
     if stage == Stage.COMPLETE:
         moves.append(moves[-1])  # closed as the decision was recorded
+        cycle.completed_at = moves[-1]  # as its revision to Complete records it
     cycle.updated_at = moves[-1]
     ctx.cycles.append(cycle)
     ctx.moves[cycle] = [(when, ramp.author if n % 2 == 0 else ramp.helper)

@@ -84,7 +84,11 @@ def all_periods(collaborative: Collaborative) -> list[ActionPeriod]:
 
 def current_period(collaborative: Collaborative, now: datetime) -> ActionPeriod:
     """The action period running at `now`: from the latest past session to the next one."""
-    periods = all_periods(collaborative)
+    return running(all_periods(collaborative), now)
+
+
+def running(periods: list[ActionPeriod], now: datetime) -> ActionPeriod:
+    """Among a collaborative's periods (all_periods), the one running at `now`."""
     return next((p for p in reversed(periods) if p.start <= now), periods[0])
 
 

@@ -29,7 +29,8 @@ def events_visible_to(user: User) -> Select:
     )
 
 
-def upcoming_events(user: User, *, now: datetime, limit: int = 3) -> Select:
-    """The next learning events in the user's collaboratives and their regional networks."""
+def upcoming_events(user: User, *, now: datetime, limit: int | None = 3) -> Select:
+    """The next learning events in the user's collaboratives and their regional networks
+    (every one to come with limit=None)."""
     return (events_visible_to(user).where(LearningEvent.starts_at >= now)
             .order_by(LearningEvent.starts_at).limit(limit))

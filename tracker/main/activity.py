@@ -1,5 +1,12 @@
 """The dashboard's activity feed: what happened across the collaborative recently, only what
-the user may see, what is new since their last visit marked. Four queries, however busy."""
+the user may see, what is new since their last visit marked. Four queries, however busy.
+
+Each query starts from the rows of the span alone (a materialized common table expression over
+the indexed creation time), then joins what they are about and keeps what the user may see:
+its cost follows the fortnight's activity, never the collaborative's whole history (checking
+each row against the list of every visible cycle read all the cycles; left to itself, SQLite
+also walked every revision of those cycles).
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -7,6 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import url_for
 
+from ..core.queries import rows_first
 from ..cycles.queries import cycles_visible_to
 from ..events.queries import events_visible_to
 from ..extensions import db
@@ -35,26 +43,36 @@ class Item:
     new: bool = False
 
 
-def recent_activity(user: User, *, now: datetime, seen: datetime | None = None) -> list[Item]:
+def recent_activity(user: User, *, now: datetime, seen: datetime | None = None,
+                    upcoming: list[LearningEvent] | None = None) -> list[Item]:
     """The latest things done in the user's collaboratives, newest first; those after `seen`
-    (the user's previous look at the dashboard) marked new."""
+    (the user's previous look at the dashboard) marked new. `upcoming`: every event still
+    to come that the user sees, when the caller has read them already."""
     since = now - WINDOW
-    visible = cycles_visible_to(user).with_only_columns(Cycle.id)
-    items = [*_cycle_changes(visible, since), *_comments(user, visible, since),
-             *_feedback(visible, since), *_events(user, since, now)]
+    items = [*_cycle_changes(user, since), *_comments(user, since),
+             *_feedback(user, since), *_events(user, since, now, upcoming)]
     items.sort(key=lambda i: i.at, reverse=True)
     return [Item(i.at, i.text, i.url, seen is not None and i.at > seen) for i in items[:SHOWN]]
 
 
-def _cycle_changes(visible, since: datetime) -> list[Item]:
+def visible_cycle(user: User):
+    """The condition on Cycle and Site (joined) under which the user may read a cycle: the
+    one rule of cycles_visible_to, applied to rows already chosen."""
+    return cycles_visible_to(user).whereclause
+
+
+def _cycle_changes(user: User, since: datetime) -> list[Item]:
+    span = rows_first((CycleRevision.created_at, CycleRevision.action, CycleRevision.changes,
+                   CycleRevision.cycle_id, CycleRevision.user_id),
+                  CycleRevision.created_at >= since,
+                  CycleRevision.action.in_(("created", "stage")))
     rows = db.session.execute(
-        db.select(CycleRevision.created_at, CycleRevision.action, CycleRevision.changes, Cycle.id,
+        db.select(span.c.created_at, span.c.action, span.c.changes, Cycle.id,
                   Cycle.title, Cycle.stage, Site.name, User.name)
-        .join(Cycle, Cycle.id == CycleRevision.cycle_id).join(Site, Site.id == Cycle.site_id)
-        .outerjoin(User, User.id == CycleRevision.user_id)
-        .where(CycleRevision.cycle_id.in_(visible), CycleRevision.created_at >= since,
-               CycleRevision.action.in_(("created", "stage")))
-        .order_by(CycleRevision.created_at.desc()).limit(SHOWN))
+        .join(Cycle, Cycle.id == span.c.cycle_id).join(Site, Site.id == Cycle.site_id)
+        .outerjoin(User, User.id == span.c.user_id)
+        .where(visible_cycle(user))
+        .order_by(span.c.created_at.desc()).limit(SHOWN))
     out = []
     for at, action, changes, cycle_id, title, stage, site, who in rows:
         who = who or "Someone"
@@ -70,47 +88,55 @@ def _moved_to(changes: dict | None, current: Stage) -> Stage:
     return Stage(recorded[1]) if recorded else current
 
 
-def comment_rows(user: User, visible_cycles):
+def comment_rows(user: User, *where):
     """(when, comment id, author's name, what it is on) of live comments the user may see
-    (on `visible_cycles`, a Select of cycle ids, or on ideas they see); callers add filters."""
-    ideas = ideas_visible_to(user).with_only_columns(ChangeIdea.id)
-    return (db.select(Comment.created_at, Comment.id, User.name,
+    (on cycles or ideas they see), among those meeting `where` (narrowing to few rows on
+    an indexed column: a span, or the replies to someone), newest first."""
+    comment = rows_first((Comment.created_at, Comment.id, Comment.author_id, Comment.cycle_id,
+                      Comment.idea_id), Comment.deleted_at.is_(None), *where)
+    on_idea = ideas_visible_to(user).whereclause
+    return (db.select(comment.c.created_at, comment.c.id, User.name,
                       sa.func.coalesce(Cycle.title, ChangeIdea.title))
-            .join(User, User.id == Comment.author_id)
-            .outerjoin(Cycle, Cycle.id == Comment.cycle_id)
-            .outerjoin(ChangeIdea, ChangeIdea.id == Comment.idea_id)
-            .where(Comment.deleted_at.is_(None),
-                   Comment.cycle_id.in_(visible_cycles) | Comment.idea_id.in_(ideas)))
+            .join(User, User.id == comment.c.author_id)
+            .outerjoin(Cycle, Cycle.id == comment.c.cycle_id)
+            .outerjoin(Site, Site.id == Cycle.site_id)
+            .outerjoin(ChangeIdea, ChangeIdea.id == comment.c.idea_id)
+            .where(sa.or_(Cycle.id.is_not(None) & visible_cycle(user),
+                          ChangeIdea.id.is_not(None) & on_idea))
+            .order_by(comment.c.created_at.desc()))
 
 
-def _comments(user: User, visible, since: datetime) -> list[Item]:
-    rows = db.session.execute(
-        comment_rows(user, visible).where(Comment.created_at >= since)
-        .order_by(Comment.created_at.desc()).limit(SHOWN))
+def _comments(user: User, since: datetime) -> list[Item]:
+    rows = db.session.execute(comment_rows(user, Comment.created_at >= since).limit(SHOWN))
     return [Item(at, f"{who} commented on “{title}”",
                  url_for("feedback.show_comment", comment_id=comment_id))
             for at, comment_id, who, title in rows]
 
 
-def _feedback(visible, since: datetime) -> list[Item]:
+def _feedback(user: User, since: datetime) -> list[Item]:
+    span = rows_first((Feedback.created_at, Feedback.id, Feedback.cycle_id, Feedback.author_id),
+                  Feedback.created_at >= since,
+                  Feedback.deleted_at.is_(None))
     rows = db.session.execute(
-        db.select(Feedback.created_at, Feedback.id, Cycle.id, Cycle.title, User.name, Site.name)
-        .join(Cycle, Cycle.id == Feedback.cycle_id).join(Site, Site.id == Cycle.site_id)
-        .join(User, User.id == Feedback.author_id)
-        .where(Feedback.deleted_at.is_(None), Feedback.created_at >= since,
-               Feedback.cycle_id.in_(visible))
-        .order_by(Feedback.created_at.desc()).limit(SHOWN))
+        db.select(span.c.created_at, span.c.id, Cycle.id, Cycle.title, User.name, Site.name)
+        .join(Cycle, Cycle.id == span.c.cycle_id).join(Site, Site.id == Cycle.site_id)
+        .join(User, User.id == span.c.author_id)
+        .where(visible_cycle(user))
+        .order_by(span.c.created_at.desc()).limit(SHOWN))
     return [Item(at, f"{who} gave {site} feedback on “{title}”",
                  url_for("cycles.detail", cycle_id=cycle_id) + f"#feedback-{feedback_id}")
             for at, feedback_id, cycle_id, title, who, site in rows]
 
 
-def _events(user: User, since: datetime, now: datetime) -> list[Item]:
+def _events(user: User, since: datetime, now: datetime,
+            upcoming: list[LearningEvent] | None) -> list[Item]:
     """Events added lately that are still to come (a past one is no news)."""
-    rows = db.session.scalars(
-        events_visible_to(user).where(LearningEvent.created_at >= since,
-                                      LearningEvent.starts_at >= now)
-        .order_by(LearningEvent.created_at.desc()).limit(SHOWN))
+    if upcoming is None:
+        upcoming = db.session.scalars(
+            events_visible_to(user).where(LearningEvent.created_at >= since,
+                                          LearningEvent.starts_at >= now))
+    rows = sorted((e for e in upcoming if e.created_at >= since and e.starts_at >= now),
+                  key=lambda e: e.created_at, reverse=True)[:SHOWN]
     return [Item(e.created_at, f"New {e.kind.label.lower()} in the calendar: {e.title} "
                  f"({e.starts_at:%-d %b %Y})", url_for("events.detail", event_id=e.id))
             for e in rows]

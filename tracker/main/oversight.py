@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
-from sqlalchemy.orm import aliased
 
 from ..core.queries import faculty_sites
-from ..cycles.queries import cycles_visible_to
 from ..extensions import db
 from ..feedback.review import Waiting, asked_of, awaiting
-from ..models import Collaborative, Comment, Cycle, User
+from ..models import Collaborative, Comment, User
 from ..reports.front import SiteRow, sites_needing_support
 from .activity import Item, comment_rows
 
@@ -51,14 +49,12 @@ def review_queue(user: User, now: datetime) -> ReviewQueue:
 
 def answers_to(user: User, seen: datetime | None) -> list[Item]:
     """Replies by others to the user's comments, newest first, new since `seen` marked."""
-    mine = aliased(Comment)
-    visible = cycles_visible_to(user).with_only_columns(Cycle.id)
+    mine = db.select(Comment.id).where(Comment.author_id == user.id,
+                                       Comment.deleted_at.is_(None))
+    # Started from the replies to the user's comments (indexed on author and parent).
     rows = db.session.execute(
-        comment_rows(user, visible)
-        .join(mine, mine.id == Comment.parent_id)
-        .where(mine.author_id == user.id, mine.deleted_at.is_(None),
-               Comment.author_id != user.id)
-        .order_by(Comment.created_at.desc()).limit(ANSWERS_SHOWN))
+        comment_rows(user, Comment.parent_id.in_(mine), Comment.author_id != user.id)
+        .limit(ANSWERS_SHOWN))
     return [Item(at, f"{who} answered your comment on “{title}”",
                  url_for("feedback.show_comment", comment_id=comment_id),
                  seen is not None and at > seen)

@@ -1,5 +1,7 @@
 """The dashboard: the signed-in user's site and collaborative at a glance."""
 
+from datetime import timedelta
+
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -13,6 +15,9 @@ from . import bp
 from .activity import recent_activity
 from .oversight import answers_to, faculty_sections, review_queue
 from .teams import team_sections
+
+SEEN_EVERY = timedelta(minutes=10)
+UPCOMING_SHOWN = 3
 
 
 def due_for(user, today):
@@ -38,15 +43,23 @@ def dashboard():
     partners look after; then what is coming up and what has been happening."""
     now, user = utcnow(), current_user
     collaboratives = db.session.execute(collaboratives_of(user)).scalars().all()
-    events = db.session.execute(upcoming_events(user, now=now)).scalars().all()
+    # Every event to come, in one query (a few dozen at most): the next three are listed,
+    # those added lately are news in the activity feed.
+    upcoming = db.session.execute(
+        upcoming_events(user, now=now, limit=None)).scalars().all()
+    events = upcoming[:UPCOMING_SHOWN]
     # Each collaborative's own count: someone may be in several side by side.
     measure_counts = dict(db.session.execute(
         db.select(Measure.collaborative_id, db.func.count(Measure.id)).where(
             Measure.collaborative_id.in_([c.id for c in collaboratives]),
             Measure.site_id.is_(None), Measure.deleted_at.is_(None),
         ).group_by(Measure.collaborative_id)).all())
-    # What is new since the user's previous look, kept across sign-ins and devices.
-    seen, user.dashboard_seen_at = user.dashboard_seen_at, now
+    # What is new since the user's previous look, kept across sign-ins and devices; written
+    # at most every SEEN_EVERY (not a write per visit: a refresh soon after is the same look).
+    seen = user.dashboard_seen_at
+    looked = seen is None or now - seen >= SEEN_EVERY
+    if looked:
+        user.dashboard_seen_at = now
     page = render_template(
         "main/dashboard.html",
         teams=team_sections(user, now, events),
@@ -58,7 +71,8 @@ def dashboard():
         collaboratives=collaboratives,
         measure_counts=measure_counts,
         events=events,
-        activity=recent_activity(user, now=now, seen=seen),
+        activity=recent_activity(user, now=now, seen=seen, upcoming=upcoming),
     )
-    db.session.commit()
+    if looked:
+        db.session.commit()
     return page

@@ -75,6 +75,10 @@ class Cycle(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     deleted_at: Mapped[Optional[datetime]]
     deleted_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    # When a move first took it to Complete (kept if it is reopened: the action-period report
+    # counts a cycle in the period it was first completed). None for a cycle made complete
+    # outside the stage moves (an import): the report falls back to its last update.
+    completed_at: Mapped[Optional[datetime]]
 
     site: Mapped[Site] = relationship()
     idea: Mapped[Optional[ChangeIdea]] = relationship()

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from ..core.queries import rows_first
 from ..cycles.queries import stalled_per_site
 from ..events.periods import ActionPeriod
 from ..extensions import db
@@ -123,10 +124,11 @@ def _activity(rows: dict, ids: list[int], starts: list[date]) -> None:
     since = datetime.combine(starts[0], datetime.min.time())
     team = db.select(Membership.site_id, Membership.user_id).where(
         Membership.site_id.in_(ids)).subquery()
+    revised = rows_first((CycleRevision.cycle_id, CycleRevision.created_at),
+                         CycleRevision.created_at >= since)
     sources = [
-        db.select(Cycle.site_id.label("site_id"), CycleRevision.created_at.label("at"))
-        .join(CycleRevision, CycleRevision.cycle_id == Cycle.id)
-        .where(Cycle.site_id.in_(ids), CycleRevision.created_at >= since),
+        db.select(Cycle.site_id.label("site_id"), revised.c.created_at.label("at"))
+        .join(Cycle, Cycle.id == revised.c.cycle_id).where(Cycle.site_id.in_(ids)),
         db.select(MeasureValue.site_id, MeasureValue.updated_at)
         .where(MeasureValue.site_id.in_(ids), MeasureValue.updated_at >= since),
         db.select(team.c.site_id, Comment.created_at).join(

@@ -7,16 +7,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import g
 
+from ..core.queries import rows_first
 from ..events.periods import ActionPeriod
 from ..extensions import db
-from ..measures.front import main_measure, submissions
+from ..measures import front
+from ..measures.front import submissions
 from ..models import (
     Comment,
     Cycle,
     CycleRevision,
     Decision,
     Feedback,
+    Measure,
     MeasureValue,
     Membership,
     Profession,
@@ -49,6 +53,15 @@ class SiteFigures:
 __all__ = ["SiteFigures", "main_measure", "site_figures"]
 
 
+def main_measure(collaborative_id: int) -> Measure | None:
+    """The collaborative's main measure (measures.front.main_measure), looked up once per
+    request: a report's figures, its heading and its chart all ask."""
+    known = g.setdefault("main_measures", {})
+    if collaborative_id not in known:
+        known[collaborative_id] = front.main_measure(collaborative_id)
+    return known[collaborative_id]
+
+
 def _in(column, start: datetime, end: datetime):
     return (column >= start) & (column < end)
 
@@ -62,65 +75,59 @@ def site_figures(sites: list[Site], period: ActionPeriod, now: datetime) -> list
         return []
     shared = (Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None),
               Cycle.visibility == Visibility.COLLABORATIVE)
-    _started(out, shared, start, end)
-    _completed(out, shared, start, end)
+    _cycles(out, shared, start, end)
     _feedback(out, ids, start, end)
     _measure_data(out, sites, start, end)
     _professions(out, ids, shared, start, end)
     return [out[s.id] for s in sites]
 
 
-def _started(out: dict, shared: tuple, start: datetime, end: datetime) -> None:
-    """Tested in the period (or, not yet run, logged in it); ramps extended: those with a
-    previous cycle."""
-    rows = db.session.execute(
-        db.select(Cycle.site_id, Cycle.previous_id.is_not(None)).where(
-            *shared,
-            sa.or_(_in(Cycle.do_started_on, start.date(), end.date()),
-                   Cycle.do_started_on.is_(None) & _in(Cycle.created_at, start, end))))
-    for site_id, extends in rows:
-        out[site_id].started += 1
-        out[site_id].ramps_extended += int(bool(extends))
+def _cycles(out: dict, shared: tuple, start: datetime, end: datetime) -> None:
+    """Started and completed in the period, in one pass over the sites' cycles.
 
-
-def _completed(out: dict, shared: tuple, start: datetime, end: datetime) -> None:
-    """Completed in the period: when a revision first recorded the move to Complete (for
-    cycles made outside the app, with no such revision: their last update); decisions are
-    counted once per idea (a cycle without an idea counts for itself)."""
-    completed_at = (
-        db.select(CycleRevision.cycle_id, sa.func.min(CycleRevision.created_at).label("at"))
-        .where(CycleRevision.action == "stage",
-               CycleRevision.snapshot["stage"].as_string() == Stage.COMPLETE.value)
-        .group_by(CycleRevision.cycle_id).subquery())
-    when = sa.func.coalesce(completed_at.c.at, Cycle.updated_at)
+    Started: tested in the period (or, not yet run, logged in it); ramps extended: those with
+    a previous cycle. Completed: when a move first took it to Complete (Cycle.completed_at;
+    for cycles made outside the app, with no such move: their last update); decisions are
+    counted once per idea (a cycle without an idea counts for itself), the latest one."""
+    started = sa.or_(_in(Cycle.do_started_on, start.date(), end.date()),
+                     Cycle.do_started_on.is_(None) & _in(Cycle.created_at, start, end))
+    when = sa.func.coalesce(Cycle.completed_at, Cycle.updated_at)
+    completed = (Cycle.stage == Stage.COMPLETE) & _in(when, start, end)
     rows = db.session.execute(
-        db.select(Cycle.site_id, Cycle.id, Cycle.idea_id, Cycle.decision)
-        .outerjoin(completed_at, completed_at.c.cycle_id == Cycle.id)
-        .where(*shared, Cycle.stage == Stage.COMPLETE, _in(when, start, end))
-        .order_by(when))
+        db.select(Cycle.site_id, Cycle.id, Cycle.idea_id, Cycle.decision,
+                  Cycle.previous_id.is_not(None), sa.case((started, 1), else_=0),
+                  sa.case((completed, 1), else_=0))
+        .where(*shared, started | completed).order_by(when, Cycle.id))
     decided: dict[tuple[int, str], Decision] = {}
-    for site_id, cycle_id, idea_id, decision in rows:
-        out[site_id].completed += 1
-        if decision is not None:
-            decided[(site_id, f"idea{idea_id}" if idea_id else f"cycle{cycle_id}")] = decision
+    for site_id, cycle_id, idea_id, decision, extends, was_started, was_completed in rows:
+        figures = out[site_id]
+        if was_started:
+            figures.started += 1
+            figures.ramps_extended += int(bool(extends))
+        if was_completed:
+            figures.completed += 1
+            if decision is not None:
+                decided[(site_id, f"idea{idea_id}" if idea_id else f"cycle{cycle_id}")] = (
+                    decision)
     for (site_id, _), decision in decided.items():  # the latest decision on each idea
         out[site_id].decisions[decision] += 1
 
 
 def _feedback(out: dict, ids: list[int], start: datetime, end: datetime) -> None:
+    """Feedback received on the sites' cycles and given by their people on other sites'
+    cycles (each item once per site), in one query."""
     live = (Feedback.deleted_at.is_(None), _in(Feedback.created_at, start, end))
-    received = db.session.execute(
-        db.select(Cycle.site_id, sa.func.count(Feedback.id)).join(Feedback.cycle)
-        .where(*live, Cycle.site_id.in_(ids)).group_by(Cycle.site_id))
-    for site_id, count in received:
-        out[site_id].feedback_received = count
-    given = db.session.execute(
-        db.select(Membership.site_id, sa.func.count(sa.distinct(Feedback.id)))
-        .join(Feedback, Feedback.author_id == Membership.user_id).join(Feedback.cycle)
-        .where(*live, Membership.site_id.in_(ids), Cycle.site_id != Membership.site_id)
-        .group_by(Membership.site_id))
-    for site_id, count in given:
-        out[site_id].feedback_given = count
+    received = (db.select(sa.literal("received").label("kind"), Cycle.site_id.label("site_id"),
+                          sa.func.count(Feedback.id).label("n"))
+                .join(Feedback.cycle).where(*live, Cycle.site_id.in_(ids))
+                .group_by(Cycle.site_id))
+    given = (db.select(sa.literal("given"), Membership.site_id,
+                       sa.func.count(sa.distinct(Feedback.id)))
+             .join(Feedback, Feedback.author_id == Membership.user_id).join(Feedback.cycle)
+             .where(*live, Membership.site_id.in_(ids), Cycle.site_id != Membership.site_id)
+             .group_by(Membership.site_id))
+    for kind, site_id, count in db.session.execute(sa.union_all(received, given)):
+        setattr(out[site_id], f"feedback_{kind}", count)
 
 
 def _measure_data(out: dict, sites: list[Site], start: datetime, end: datetime) -> None:
@@ -145,10 +152,11 @@ def _professions(out: dict, ids: list[int], shared: tuple, start: datetime,
     data entered, a comment or feedback), as counts of people: never names, never a ranking."""
     team = db.select(Membership.site_id, Membership.user_id).where(
         Membership.site_id.in_(ids)).subquery()
-    revised = (db.select(Cycle.site_id, CycleRevision.user_id)
-               .join(CycleRevision, CycleRevision.cycle_id == Cycle.id)
-               .where(Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None),
-                      _in(CycleRevision.created_at, start, end)))
+    in_span = rows_first((CycleRevision.cycle_id, CycleRevision.user_id),
+                         _in(CycleRevision.created_at, start, end))
+    revised = (db.select(Cycle.site_id, in_span.c.user_id)
+               .join(Cycle, Cycle.id == in_span.c.cycle_id)
+               .where(Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None)))
     authored = db.select(Cycle.site_id, Cycle.author_id).where(
         *shared, _in(Cycle.created_at, start, end))
     entered = db.select(MeasureValue.site_id, MeasureValue.entered_by_id).where(

@@ -10,7 +10,7 @@ from ..core.exports import csv_text, download_name
 from ..core.queries import faculty_sites
 from ..cycles.loaders import get_cycle_or_404
 from ..cycles.services import ramp_chain
-from ..events.periods import ActionPeriod, all_periods, current_period
+from ..events.periods import ActionPeriod, all_periods, current_period, running
 from ..extensions import db
 from ..feedback.review import asked_of
 from ..models import Collaborative, Decision, Site, utcnow
@@ -35,7 +35,7 @@ def _period(collaborative: Collaborative) -> tuple[ActionPeriod, list[ActionPeri
     periods = all_periods(collaborative)
     chosen = request.args.get("period")
     period = next((p for p in periods if p.key == chosen), None)
-    return period or current_period(collaborative, utcnow()), periods
+    return period or running(periods, utcnow()), periods
 
 
 def _sites(collaborative: Collaborative, condition=None) -> list[Site]:

@@ -3,7 +3,7 @@ see (or act on, when asked), else 404/403. The admin area uses them too."""
 
 from collections.abc import Callable
 
-from flask import abort, request
+from flask import abort, g, request
 from flask_login import current_user
 
 from ..core.args import arg_id
@@ -20,7 +20,7 @@ def get_collaborative_or_404(
     that passes `may`, so someone in several lands on one they may use); `may` is a further rule
     on the model the user must pass, e.g. Collaborative.can_manage."""
     if collaborative_id is None:
-        theirs = db.session.scalars(collaboratives_of(current_user)).all()
+        theirs = _theirs()
         collaborative = next((c for c in theirs if may is None or may(c, current_user)),
                              theirs[0] if theirs else None)
     else:
@@ -39,8 +39,15 @@ def collaborative_choices(
 ) -> list[Collaborative]:
     """The user's live national collaboratives (those passing `may`), by name: a page shows a
     picker among them when there is more than one."""
-    choices = db.session.scalars(collaboratives_of(current_user)).all()
-    return [c for c in choices if may is None or may(c, current_user)]
+    return [c for c in _theirs() if may is None or may(c, current_user)]
+
+
+def _theirs() -> list[Collaborative]:
+    """The user's live national collaboratives, read once per request (the page's picker and
+    its choice of collaborative both ask)."""
+    if "collaboratives_of" not in g:
+        g.collaboratives_of = db.session.scalars(collaboratives_of(current_user)).all()
+    return g.collaboratives_of
 
 
 def network_filter(collaborative_ids: set[int] | None, *, faculty: bool = False
