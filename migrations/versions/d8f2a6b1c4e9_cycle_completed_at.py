@@ -1,7 +1,7 @@
 """when each cycle was first completed (Cycle.completed_at), filled from its stage revisions
 
 Revision ID: d8f2a6b1c4e9
-Revises: c5a1f0e2d7b3
+Revises: a18954048fd2
 Create Date: 2026-12-02 20:45:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd8f2a6b1c4e9'
-down_revision = 'c5a1f0e2d7b3'
+down_revision = 'a18954048fd2'
 branch_labels = None
 depends_on = None
 
