@@ -13,7 +13,9 @@ PUBLIC = {"static", "bootstrap.static", "main.index", "auth.login", "auth.logout
           # for load balancers and monitoring: tests/test_health.py
           "health.healthz", "health.readyz", "health.prometheus",
           # the API's description and its interactive docs (tests/test_api_spec.py)
-          "api-docs.openapi_json", "api_ui.index", "api_ui.asset"}
+          "api-docs.openapi_json", "api_ui.index", "api_ui.asset",
+          # the installable app's files, nobody's data in them (tests/test_pwa.py)
+          "pwa.manifest", "pwa.service_worker", "pwa.offline"}
 
 
 def example_url(rule) -> str:

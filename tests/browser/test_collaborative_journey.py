@@ -68,6 +68,7 @@ def test_from_an_empty_database_to_a_first_cycle_on_the_dashboard(page, live_ser
                      app.extensions["mail_outbox"][-1].get_content()).group(1)
     page.locator("#account-menu").click()
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server}/auth/login")  # the device is cleared before it signs out
 
     page.goto(f"{live_server}{link}")
     page.get_by_label("New password", exact=True).fill("a long new password")
