@@ -34,12 +34,15 @@ def test_cycle_pages_stay_within_budget(app, login, world, count_queries):
         db.session.commit()
         cycle_id = second.id
     client = login("member_a")
-    assert _count(client, count_queries, f"/cycles/{cycle_id}") <= BUDGET
+    # 12 before the page showed its photos and its check-ins after Adopt (one query each).
+    assert _count(client, count_queries, f"/cycles/{cycle_id}") <= BUDGET + 1
     assert _count(client, count_queries, f"/cycles/{cycle_id}/ramp") <= BUDGET
 
 
-@pytest.mark.parametrize("who,budget", [("partner", BUDGET), ("member_a", 17),
-                                        ("faculty", 17), ("lead_a", 18)])
+# Over the target of 12: the role sections (next steps, data due, the small main chart with
+# its phases, flags and cycles, check-ins due after Adopt, activity) each read their own rows.
+@pytest.mark.parametrize("who,budget", [("partner", BUDGET), ("member_a", 19),
+                                        ("faculty", 19), ("lead_a", 20)])
 def test_dashboards_stay_within_budget(app, login, world, count_queries, who, budget):
     _grow(app, world, 3)
     assert _count(login(who), count_queries, "/dashboard") <= budget
@@ -48,6 +51,9 @@ def test_dashboards_stay_within_budget(app, login, world, count_queries, who, bu
 def test_reports_stay_within_budget(app, login, world, count_queries):
     _grow(app, world, 3)
     client = login("faculty")
-    # 13 on the national set; here one more: the factories' values have no stored summary.
-    assert _count(client, count_queries, "/reports/action-period") <= 14
-    assert _count(client, count_queries, "/reports/faculty") <= 17  # 16 on the national set
+    # Here one more than on the national set: the factories' values have no stored summary.
+    # Two more since the progress scores' distribution and the team-balance flags came in.
+    assert _count(client, count_queries, "/reports/action-period") <= 16
+    # 16 on the national set before the progress scores' distribution (per network) and the
+    # team-balance flags were added to it.
+    assert _count(client, count_queries, "/reports/faculty") <= 21

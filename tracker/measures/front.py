@@ -65,11 +65,12 @@ def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = N
                highlight: tuple[date, date | None, str] | None = None) -> SiteChart:
     """`measure` at `site` as `user` may see it (their drafts' cycles only if on the team);
     `compact` draws the small chart of dashboards and small multiples; `highlight` (start,
-    end, title) shades a cycle's test period. Five queries."""
+    end, title) shades a cycle's test period. Five queries (four for a compact one)."""
     chart = load_chart(measure, site, view if view in series.VIEWS
                        else series.default_view(measure))
     cycles = load_cycles(measure, site, user)
-    notes = note_items(load_notes(measure, site))
+    # Notes are listed under a full chart; the small one of dashboards leaves them out.
+    notes = [] if compact else note_items(load_notes(measure, site))
     title = title or f"{measure.name}, {site.name}"
     geometry = charts.layout(chart, title=title, cycles=cycles, compact=compact, notes=notes,
                              highlight=highlight)
