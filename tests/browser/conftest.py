@@ -28,10 +28,27 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def _bodies_read_whole(wsgi_app):
+    """Hand the development server each body as bytes, its file already closed.
+
+    When a browser drops a connection (it leaves a page while a script is still loading),
+    Werkzeug's server can fail while draining the socket and never close the static file it
+    was sending; the file is then reported unclosed in whichever test runs next.
+    """
+    def app(environ, start_response):
+        body = wsgi_app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return app
+
+
 @pytest.fixture(scope="session")
 def _server(_committed_app):
     """One server for the whole session, on a free local port: its base URL."""
-    server = make_server("127.0.0.1", 0, _committed_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _bodies_read_whole(_committed_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -58,6 +58,7 @@ def test_invite_a_site_lead_by_csv_and_accept_in_the_same_browser(page, live_ser
     link = re.search(r"http://\S+(/auth/join/\S+)", body).group(1)
     page.locator("#account-menu").click()
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server}/auth/login")  # the device is cleared before it signs out
 
     page.goto(f"{live_server}{link}")
     assert serious_violations(page) == []
