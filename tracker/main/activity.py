@@ -1,5 +1,6 @@
 """The dashboard's activity feed: what happened across the collaborative recently, only what
-the user may see, what is new since their last visit marked. Four queries, however busy.
+the user may see, what is new since their last visit marked. One query, however busy (two
+when the caller has not read the events to come).
 
 Each query starts from the rows of the span alone (a materialized common table expression over
 the indexed creation time), then joins what they are about and keeps what the user may see:
@@ -49,8 +50,7 @@ def recent_activity(user: User, *, now: datetime, seen: datetime | None = None,
     (the user's previous look at the dashboard) marked new. `upcoming`: every event still
     to come that the user sees, when the caller has read them already."""
     since = now - WINDOW
-    items = [*_cycle_changes(user, since), *_comments(user, since),
-             *_feedback(user, since), *_events(user, since, now, upcoming)]
+    items = [*_recorded(user, since), *_events(user, since, now, upcoming)]
     items.sort(key=lambda i: i.at, reverse=True)
     return [Item(i.at, i.text, i.url, seen is not None and i.at > seen) for i in items[:SHOWN]]
 
@@ -61,25 +61,60 @@ def visible_cycle(user: User):
     return cycles_visible_to(user).whereclause
 
 
-def _cycle_changes(user: User, since: datetime) -> list[Item]:
+# The columns every part of the feed reads, in this order (a UNION ALL of the parts):
+# when, what kind, the row it links to, the cycle, the title, the site, who, and, for
+# a stage move, the changes recorded and the cycle's stage now.
+_COLUMNS = ("at", "kind", "ref", "cycle_id", "title", "site", "who", "changes", "stage")
+
+
+def _named(*columns) -> list:
+    return [column.label(name) for column, name in zip(columns, _COLUMNS, strict=True)]
+
+
+def _part(select: sa.Select) -> sa.Select:
+    """One part of the feed, its newest SHOWN rows: a subquery, so that each part keeps its
+    own order and limit inside the UNION ALL."""
+    return sa.select(select.limit(SHOWN).subquery())
+
+
+def _null(column):
+    """No value, of the column's type (PostgreSQL types each part of a UNION)."""
+    return sa.cast(sa.null(), column.type)
+
+
+def _recorded(user: User, since: datetime) -> list[Item]:
+    """Cycles logged or moved, comments and feedback of the span, in one statement."""
+    rows = db.session.execute(sa.union_all(
+        _part(_cycle_changes(user, since)), _part(_comments(user, since)),
+        _part(_feedback(user, since))))
+    out = []
+    for at, kind, ref, cycle_id, title, site, who, changes, stage in rows:
+        if kind == "comment":
+            out.append(Item(at, f"{who} commented on “{title}”",
+                            url_for("feedback.show_comment", comment_id=ref)))
+        elif kind == "feedback":
+            out.append(Item(at, f"{who} gave {site} feedback on “{title}”",
+                            url_for("cycles.detail", cycle_id=cycle_id) + f"#feedback-{ref}"))
+        else:
+            who = who or "Someone"
+            text = (f"{who} ({site}) logged a new cycle “{title}”" if kind == "created"
+                    else f"{who} ({site}) moved “{title}” to "
+                         f"{_moved_to(changes, Stage(stage)).label}")
+            out.append(Item(at, text, url_for("cycles.detail", cycle_id=cycle_id)))
+    return out
+
+
+def _cycle_changes(user: User, since: datetime) -> sa.Select:
     span = rows_first((CycleRevision.created_at, CycleRevision.action, CycleRevision.changes,
                    CycleRevision.cycle_id, CycleRevision.user_id),
                   CycleRevision.created_at >= since,
                   CycleRevision.action.in_(("created", "stage")))
-    rows = db.session.execute(
-        db.select(span.c.created_at, span.c.action, span.c.changes, Cycle.id,
-                  Cycle.title, Cycle.stage, Site.name, User.name)
-        .join(Cycle, Cycle.id == span.c.cycle_id).join(Site, Site.id == Cycle.site_id)
-        .outerjoin(User, User.id == span.c.user_id)
-        .where(visible_cycle(user))
-        .order_by(span.c.created_at.desc()).limit(SHOWN))
-    out = []
-    for at, action, changes, cycle_id, title, stage, site, who in rows:
-        who = who or "Someone"
-        text = (f"{who} ({site}) logged a new cycle “{title}”" if action == "created"
-                else f"{who} ({site}) moved “{title}” to {_moved_to(changes, stage).label}")
-        out.append(Item(at, text, url_for("cycles.detail", cycle_id=cycle_id)))
-    return out
+    return (db.select(*_named(span.c.created_at, span.c.action, Cycle.id, Cycle.id, Cycle.title,
+                              Site.name, User.name, span.c.changes, Cycle.stage))
+            .join(Cycle, Cycle.id == span.c.cycle_id).join(Site, Site.id == Cycle.site_id)
+            .outerjoin(User, User.id == span.c.user_id)
+            .where(visible_cycle(user))
+            .order_by(span.c.created_at.desc()))
 
 
 def _moved_to(changes: dict | None, current: Stage) -> Stage:
@@ -106,26 +141,25 @@ def comment_rows(user: User, *where):
             .order_by(comment.c.created_at.desc()))
 
 
-def _comments(user: User, since: datetime) -> list[Item]:
-    rows = db.session.execute(comment_rows(user, Comment.created_at >= since).limit(SHOWN))
-    return [Item(at, f"{who} commented on “{title}”",
-                 url_for("feedback.show_comment", comment_id=comment_id))
-            for at, comment_id, who, title in rows]
+def _comments(user: User, since: datetime) -> sa.Select:
+    rows = comment_rows(user, Comment.created_at >= since)
+    at, comment_id, who, title = rows.selected_columns
+    return rows.with_only_columns(*_named(
+        at, sa.literal("comment"), comment_id, _null(Cycle.id), title, _null(Site.name), who,
+        _null(CycleRevision.changes), _null(Cycle.stage)))
 
 
-def _feedback(user: User, since: datetime) -> list[Item]:
+def _feedback(user: User, since: datetime) -> sa.Select:
     span = rows_first((Feedback.created_at, Feedback.id, Feedback.cycle_id, Feedback.author_id),
                   Feedback.created_at >= since,
                   Feedback.deleted_at.is_(None))
-    rows = db.session.execute(
-        db.select(span.c.created_at, span.c.id, Cycle.id, Cycle.title, User.name, Site.name)
-        .join(Cycle, Cycle.id == span.c.cycle_id).join(Site, Site.id == Cycle.site_id)
-        .join(User, User.id == span.c.author_id)
-        .where(visible_cycle(user))
-        .order_by(span.c.created_at.desc()).limit(SHOWN))
-    return [Item(at, f"{who} gave {site} feedback on “{title}”",
-                 url_for("cycles.detail", cycle_id=cycle_id) + f"#feedback-{feedback_id}")
-            for at, feedback_id, cycle_id, title, who, site in rows]
+    return (db.select(*_named(span.c.created_at, sa.literal("feedback"), span.c.id, Cycle.id,
+                              Cycle.title, Site.name, User.name, _null(CycleRevision.changes),
+                              _null(Cycle.stage)))
+            .join(Cycle, Cycle.id == span.c.cycle_id).join(Site, Site.id == Cycle.site_id)
+            .join(User, User.id == span.c.author_id)
+            .where(visible_cycle(user))
+            .order_by(span.c.created_at.desc()))
 
 
 def _events(user: User, since: datetime, now: datetime,
