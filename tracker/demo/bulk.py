@@ -135,7 +135,9 @@ def finish(ctx: Context) -> str:
             db.session.execute(sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"(SELECT MAX(id) FROM {table.name}))"))
-        db.session.execute(sa.text("ANALYZE"))
+    # Statistics on both databases: without them SQLite's plans start some joins from the
+    # wrong table (tracker/core/db.py, analyze_after_bulk).
+    db.session.execute(sa.text("ANALYZE"))
     return (f"Indexed {len(documents) + len(ctx.ideas):,} ideas, cycles and comments for "
             f"search; summed up {charts:,} charts.")
 
