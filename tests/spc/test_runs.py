@@ -16,6 +16,7 @@ from tracker.spc import (
     suggest_rebase,
     swed_eisenhart_limits,
 )
+from tracker.spc import runs as runs_module
 
 # SPEC.md §2.3: Anhøj critical values from R, format N:Lmax:Cmin, N = 10..100.
 ANHOEJ_TABLE = """
@@ -75,6 +76,32 @@ def test_ihi_runs_limits_outside_table():
     # Beyond the table: same exact computation (independent script, alpha .025 per tail).
     assert ihi_runs_limits(61) == (24, 39)
     assert ihi_runs_limits(100) == (41, 61)
+
+
+def _limits_by_definition(n: int) -> tuple[int, int]:
+    """The limits straight from their definition: each tail summed afresh for every r."""
+    import math
+
+    m, k = n // 2, n - n // 2
+    count = {r: runs_module._runs_count(m, k, r) for r in range(2, n + 1)}
+    total = math.comb(n, m)
+    lower = max(r for r in range(2, n + 2) if 40 * sum(count.get(j, 0) for j in range(r)) <= total)
+    upper = min(r for r in range(1, n + 1)
+                if 40 * sum(count[j] for j in range(r + 1, n + 1)) <= total)
+    return lower, upper
+
+
+@pytest.mark.parametrize("n", [*range(10, 121), 199, 250, 333])
+def test_running_sums_give_the_definitions_limits(n):
+    assert swed_eisenhart_limits(n) == _limits_by_definition(n)
+
+
+def test_a_long_series_gets_limits_that_keep_the_table_s_shape():
+    # A weekly measure imported back to 1835: ten thousand points (seconds before the
+    # running sums; now a moment). The limits sit either side of half the points.
+    lower, upper = swed_eisenhart_limits(10_000)
+    assert lower < 5_000 < upper and upper - lower < 250
+    assert lower + upper == 10_000 + 2  # the distribution of runs is symmetric for even n
 
 
 IHI_EXAMPLE = [3, 4, 2, 6, 7, 5, 8, 6, 9, 7, 3, 2, 4, 5, 1]
