@@ -1,7 +1,7 @@
 """Entering data: the grid's per-cell validation and change log, and the ward tally."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -146,6 +146,7 @@ def test_every_bad_cell_is_reported_at_once(app, login, world, measure_id):
     (lambda: weeks()[0] + timedelta(weeks=1), "is in the future"),
     (lambda: weeks()[0] + timedelta(days=2), "is not a Monday"),
     (lambda: "yesterday", "Not a valid period."),
+    (lambda: date(1999, 12, 27), "27 Dec 1999 is before 2000: check the year."),  # a Monday
 ])
 def test_periods_must_be_aligned_and_not_in_the_future(app, login, world, measure_id,
                                                        period, message):

@@ -172,6 +172,9 @@ BAD_FILES = {
     "not a Monday": (csv_bytes([["Week", "Numerator", "Denominator"],
                                 [(WEEKS[0] + timedelta(days=3)).isoformat(), "1", "2"]]),
                      "is not a Monday"),
+    "a year mistyped": (csv_bytes([["Week", "Numerator", "Denominator"],
+                                   ["1835-03-02", "1", "2"]]),
+                        "2 Mar 1835 is before 2000: check the year."),
     "not a date": (csv_bytes([["Week", "Numerator", "Denominator"], ["soon", "1", "2"]]),
                    "Row 2: Period: “soon” is not a date"),
 }

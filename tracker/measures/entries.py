@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from ..core.args import MAX_INTEGER
+from ..core.args import FIRST_DATE, MAX_INTEGER
 from ..models import DataKind, Frequency, Measure, MeasureValue
 from . import periods
 
@@ -97,7 +97,10 @@ def _short(raw) -> str:
 
 
 def period_error(period: date, frequency: Frequency, today: date | None = None) -> str:
-    """Why a period cannot hold data ('' when it can): aligned to the frequency, not future."""
+    """Why a period cannot hold data ('' when it can): aligned to the frequency, not future,
+    not before FIRST_DATE (a year such as 1835 is a typo, and would stretch every chart)."""
+    if period < FIRST_DATE:
+        return f"{period:%-d %b %Y} is before {FIRST_DATE.year}: check the year."
     if not periods.is_period_start(period, frequency):
         if frequency == Frequency.MONTHLY:
             return f"{period:%-d %b %Y} is not the 1st of a month."
