@@ -84,7 +84,7 @@ def test_second_build_changes_nothing(app):
     with app.app_context():
         lines: list[str] = []
         _build(lines)
-        assert len(lines) == 14 and lines[0].startswith("Created the DrEaMing collaborative")
+        assert len(lines) == 15 and lines[0].startswith("Created the DrEaMing collaborative")
         before = _digest()
         again: list[str] = []
         _build(again)

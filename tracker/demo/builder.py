@@ -15,7 +15,8 @@ from .tables import ACCOUNTS, COLLABORATIVE, SCALES
 PHASES: tuple[Callable[[Context], str], ...] = (
     world.collaborative, world.sites, world.users, world.drivers_and_ideas, world.measures,
     values.values, cycles.cycles, conversation.comments, conversation.feedback,
-    conversation.events, reporting.reporting, bulk.finish, sustain.sustain, photos.snack_box)
+    conversation.events, reporting.reporting, bulk.finish, sustain.sustain, photos.snack_box,
+    bulk.statistics)
 
 
 def build_demo(scale: str = "demo", *, echo: Callable[[str], object] = print,

@@ -124,9 +124,8 @@ def insert_comments(ctx: Context) -> None:
 
 
 def finish(ctx: Context) -> str:
-    """Index the cycles and comments for search (the ideas were indexed as they were added),
-    move PostgreSQL's id sequences past the ids chosen here, and have it gather statistics on
-    the new rows, so its plans fit the data from the start."""
+    """Index the cycles and comments for search (the ideas were indexed as they were added)
+    and move PostgreSQL's id sequences past the ids chosen here."""
     documents = [*_cycle_documents(ctx), *_comment_documents(ctx)]
     insert(SearchDocument.__table__, documents)
     charts = summaries.rebuild_all()  # the values went in by bulk inserts: no hook saw them
@@ -135,9 +134,6 @@ def finish(ctx: Context) -> str:
             db.session.execute(sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"(SELECT MAX(id) FROM {table.name}))"))
-    # Statistics on both databases: without them SQLite's plans start some joins from the
-    # wrong table (tracker/core/db.py, analyze_after_bulk).
-    db.session.execute(sa.text("ANALYZE"))
     return (f"Indexed {len(documents) + len(ctx.ideas):,} ideas, cycles and comments for "
             f"search; summed up {charts:,} charts.")
 
@@ -163,3 +159,12 @@ def _comment_documents(ctx: Context) -> Iterable[dict[str, Any]]:
                "site_id": target.origin_site_id if idea else target.site.id,
                "site_only": not idea and target.visibility == Visibility.SITE,
                "title": "", "body": c.body, "updated_at": c.edited_at or c.created_at}
+
+
+def statistics(ctx: Context) -> str:
+    """The last phase: have the database gather statistics on every table, so that its plans
+    fit the data from the start. On both databases: without them SQLite starts some joins
+    from the wrong table (tracker/core/db.py, analyze_after_bulk); gathered before the
+    check-ins existed, PostgreSQL read every site's to find one site's."""
+    db.session.execute(sa.text("ANALYZE"))
+    return "Gathered the query planner's statistics."
