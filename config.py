@@ -11,6 +11,9 @@ class Config:
     # None means "a SQLite file in the instance folder" (resolved in create_app, which knows it).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL planner settings for the app's connections, comma-separated (tracker/core/db.py,
+    # configure_engine); empty to keep the server's.
+    PG_PLANNER_OPTIONS = os.environ.get("PG_PLANNER_OPTIONS", "random_page_cost=1.1")
     BOOTSTRAP_SERVE_LOCAL = True  # hospital networks block CDNs
     BOOTSTRAP_BOOTSWATCH_THEME = None
     WTF_CSRF_TIME_LIMIT = None  # a ward form may stay open for a whole shift

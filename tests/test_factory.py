@@ -53,6 +53,28 @@ def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(tmp_path):
         assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 15000
 
 
+def test_postgresql_connections_plan_for_fast_index_reads(app):
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            assert conn.execute(sa.text("SHOW random_page_cost")).scalar() == "1.1"
+        else:  # nothing to set on SQLite
+            assert "connect_args" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
+@pytest.mark.parametrize("options,expected", [
+    ("random_page_cost=1.1", {"options": "-c random_page_cost=1.1"}),
+    ("random_page_cost=1.5, work_mem=8MB", {"options": "-c random_page_cost=1.5 -c work_mem=8MB"}),
+    ("", None),  # the server's settings kept
+])
+def test_planner_options_come_from_the_config(options, expected):
+    config = type("C", (Config,), {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@h/d",
+                                   "PG_PLANNER_OPTIONS": options})
+    engine = create_app(config).config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert engine.get("connect_args") == expected
+    assert engine["pool_pre_ping"] is True
+    assert "connect_args" not in Config.SQLALCHEMY_ENGINE_OPTIONS  # the class is left alone
+
+
 def test_security_headers_and_local_bootstrap(client):
     response = client.get("/auth/login")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]

@@ -54,6 +54,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         path = os.path.join(app.instance_path, "tracker.sqlite")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
 
+    db_setup.configure_engine(app)  # before db.init_app reads the engine options
     db.init_app(app)
     migrate.init_app(app, db)
     login_manager.init_app(app)

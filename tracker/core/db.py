@@ -24,6 +24,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+def configure_engine(app: Flask) -> None:
+    """PostgreSQL's planner settings for our connections (PG_PLANNER_OPTIONS; empty leaves
+    the server's). The default, random_page_cost = 1.1, tells it that reading a row by index
+    costs little more than reading on (data on SSDs or in memory, as on any current server;
+    PostgreSQL's own default of 4 models spinning disks). With 4 it hashed all 29,000 cycles
+    of a national collaborative to join the fortnight's 1,400 changes to them: 49 ms for the
+    dashboard's activity feed instead of 7."""
+    options = app.config.get("PG_PLANNER_OPTIONS")
+    if not options or not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        return
+    engine = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(engine.get("connect_args") or {})
+    setting = " ".join(f"-c {option.strip()}" for option in options.split(",") if option.strip())
+    connect_args["options"] = f"{connect_args.get('options', '')} {setting}".strip()
+    engine["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine
+
+
 def init_app(app: Flask) -> None:
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
