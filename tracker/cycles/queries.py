@@ -108,13 +108,18 @@ def sorted_by(query: Select, sort: str) -> Select:
     return query.order_by(*SORTS.get(sort, SORTS["updated"]))
 
 
+# Stages named rather than "not complete": the index on (site, stage) then finds a collaborative's
+# few hundred open cycles among its tens of thousands (PostgreSQL scanned every cycle: 30 ms).
+OPEN_STAGES = tuple(s for s in Stage if s is not Stage.COMPLETE)
+
+
 def open_cycles_at(site_ids) -> Select:
     """Cycles not complete (nor in the trash) at some sites, least recently changed first, with
     their questions (their next step reads them) and site."""
     return (
         db.select(Cycle)
         .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
-               Cycle.stage != Stage.COMPLETE)
+               Cycle.stage.in_(OPEN_STAGES))
         .options(joinedload(Cycle.site), selectinload(Cycle.questions))
         .order_by(Cycle.updated_at, Cycle.id)
     )
@@ -126,6 +131,6 @@ def stalled_per_site(site_ids, now: datetime) -> Select:
     return (
         db.select(Cycle.site_id, sa.func.count(Cycle.id), sa.func.min(Cycle.updated_at))
         .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
-               Cycle.stage != Stage.COMPLETE, Cycle.updated_at < now - STALLED_AFTER)
+               Cycle.stage.in_(OPEN_STAGES), Cycle.updated_at < now - STALLED_AFTER)
         .group_by(Cycle.site_id)
     )
