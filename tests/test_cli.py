@@ -117,3 +117,30 @@ def test_create_user_collaborative_picks_between_sites_of_the_same_name(app, run
         assert [m.site.collaborative_id for m in lead.memberships] == [sepsis_id]
         fac = db.session.scalars(db.select(User).filter_by(email="f@example.org")).one()
         assert [r.collaborative_id for r in fac.collaborative_roles] == [sepsis_id]
+
+
+def test_refresh_statistics_analyzes_every_table_and_runs_nightly(app, runner, world):
+    import sqlalchemy as sa
+
+    from tracker.core import jobs
+    from tracker.health.jobs import refresh_statistics
+
+    seen = []
+
+    def remember(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", remember)
+        try:
+            result = runner.invoke(args=["refresh-statistics"])
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", remember)
+        assert result.exit_code == 0 and "Gathered" in result.output
+        assert "ANALYZE" in seen
+        if db.engine.dialect.name == "sqlite":  # the world's users are there to be counted
+            assert db.session.execute(sa.text(
+                "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'user'")).scalar() > 0
+    nightly = [p for p in jobs.PERIODIC
+               if jobs.job_name(p.fn) == jobs.job_name(refresh_statistics)]
+    assert [p.cron for p in nightly] == ["30 3 * * *"]

@@ -116,6 +116,7 @@ def test_the_scheduler_queues_digests_daily_and_the_clean_up_hourly(app, on_redi
     assert digests.args == ("tracker.notifications.delivery.send_daily_digests", [],
                             {"public_url": "https://dreaming.example.org"})
     assert scheduled["tracker.measures.jobs.discard_stale_imports"].cron == "17 * * * *"
+    assert scheduled["tracker.health.jobs.refresh_statistics"].cron == "30 3 * * *"
 
 
 def test_the_worker_needs_redis(app):

@@ -11,6 +11,7 @@ from .admin.cli import create_collaborative, create_network, create_site
 from .admin.invite_cli import invite_command
 from .api.cli import create_token_command
 from .core import backup, jobs
+from .core import db as db_setup
 from .extensions import db
 from .jobs_cli import scheduler_command, worker_command
 from .measures import summaries
@@ -45,6 +46,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(create_token_command)
+    app.cli.add_command(refresh_statistics_command)
     for command in (create_admin_command, create_collaborative, create_network, create_site,
                     invite_command):
         app.cli.add_command(command)
@@ -197,3 +199,12 @@ def restore_command(backup_file: Path):
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored {backup_file} into {db.engine.url.render_as_string()}. "
                "Run `db upgrade` next if the backup comes from an older version.")
+
+
+@click.command("refresh-statistics")
+@with_appcontext
+def refresh_statistics_command() -> None:
+    """Gather the query planner's statistics on every table (nightly from the scheduler; from
+    cron without Redis)."""
+    db_setup.refresh_statistics()
+    click.echo("Gathered the query planner's statistics.")

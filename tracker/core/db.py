@@ -24,6 +24,15 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+def refresh_statistics() -> None:
+    """Have the database gather fresh statistics on every table (ANALYZE), and commit.
+    SQLite never does by itself: without them its plans start some joins from the wrong
+    table once the data grows (see analyze_after_bulk). PostgreSQL's autovacuum does it too;
+    once more at night costs a second or two."""
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
+
+
 def configure_engine(app: Flask) -> None:
     """PostgreSQL's planner settings for our connections (PG_PLANNER_OPTIONS; empty leaves
     the server's). The default, random_page_cost = 1.1, tells it that reading a row by index

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("health", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import jobs, routes  # noqa: E402,F401  (registers the views and the nightly job)
