@@ -34,10 +34,12 @@ def measures_listed_for(user: User) -> Select:
     )
 
 
-def live_measures(collaborative_id: int) -> Select:
-    """Measures of a collaborative, not deleted (for pickers of related measures)."""
+def live_measures(collaborative_id: int, site_id: int | None = None) -> Select:
+    """A collaborative's core measures and one site's own (none with no site), not deleted
+    (for pickers of related measures): not every site's own, a dozen each at national scale."""
     return db.select(Measure).where(
-        Measure.collaborative_id == collaborative_id, Measure.deleted_at.is_(None)
+        Measure.collaborative_id == collaborative_id, Measure.deleted_at.is_(None),
+        Measure.site_id.is_(None) | (Measure.site_id == site_id),
     ).order_by(Measure.position, Measure.name)
 
 

@@ -83,9 +83,9 @@ def delete(measure_id: int):
 def _fill_choices(form: MeasureForm, measure: Measure) -> None:
     """Related-measure pickers: a core measure relates to core ones only."""
     options = [
-        m for m in db.session.execute(queries.live_measures(measure.collaborative_id)).scalars()
-        if m.id != measure.id and (m.is_core or m.site_id == measure.site_id)
-        and (not measure.is_core or m.is_core)
+        m for m in db.session.execute(
+            queries.live_measures(measure.collaborative_id, measure.site_id)).scalars()
+        if m.id != measure.id and (not measure.is_core or m.is_core)
     ]
     choices = [SelectChoice("", "None")] + [SelectChoice(str(m.id), m.name) for m in options]
     form.composite_id.choices = choices
