@@ -254,6 +254,20 @@ def remove_phase_break(phase: PhaseBreak, *, by: User) -> None:
     db.session.flush()
 
 
+def complete_import(measure: Measure, batch: ImportBatch, entries: Sequence[Entry], *,
+                    by: User) -> int:
+    """Save a confirmed import's entries (all or none: BundleConflict or EntryConflict, and
+    nothing saved), mark the batch imported without its file, and audit it as a whole.
+    Returns how many periods changed; the caller commits."""
+    changed = save_entries(measure, entries, by=by, source="import", batch=batch)
+    batch.status, batch.content, batch.confirmed_at = "imported", None, utcnow()
+    batch.changed_count = changed
+    audit.record("measure.data_imported", actor=by, obj=batch,
+                 after={"rows": len(entries), "changed": changed},
+                 detail=f"{measure.name}: {batch.filename}")
+    return changed
+
+
 def count_changes(measure: Measure, entries: Sequence[Entry]) -> dict[str, int]:
     """What saving the entries would do: how many periods are new, changed or the same."""
     existing = _existing(measure, entries)
