@@ -3,6 +3,7 @@ queue when REDIS_URL is set (the page does not wait), in the request when it is 
 or none, once, and the user is told how it went."""
 
 import os
+from datetime import timedelta
 
 import pytest
 import redis
@@ -294,6 +295,33 @@ def test_under_the_threshold_the_request_imports_without_a_job(app, login, world
     assert batch_state(app) == ("imported", True, 3)
     assert told(app, world.member_a) == []  # the page said so
     assert [j.args[0] for j in on_redis.get_jobs()] == ["tracker.sustain.jobs.watch_site"]
+
+
+def clean_up(app) -> None:
+    """The hourly clean-up, as the scheduler queues it and a worker runs it."""
+    with app.app_context():
+        jobs.enqueue(measure_jobs.discard_stale_imports)
+    run_worker(app)
+
+
+def test_a_batch_whose_job_was_lost_is_released_by_the_hourly_clean_up(app, login, world,
+                                                                       measure_id, on_redis):
+    client = login("member_a")
+    url = import_queued(app, client, measure_id, world.site_a)
+    on_redis.empty()  # the worker was killed mid-import: the job is gone, the batch unfinished
+    clean_up(app)
+    assert batch_state(app) == ("importing", False, 0)  # too soon to tell
+    with app.app_context():
+        batch = db.session.scalars(db.select(ImportBatch)).one()
+        batch.confirmed_at -= services.STUCK_IMPORT + timedelta(minutes=1)
+        db.session.commit()
+    clean_up(app)
+    assert batch_state(app) == ("pending", False, 0)
+    assert told(app, world.member_a) == [
+        "Nothing was imported from data.csv: the import was interrupted. Open it to try again."]
+    assert confirm(client, url).status_code == 302  # confirmed again: queued again
+    run_worker(app)
+    assert set(values(app, measure_id).values()) == FILE_ROWS
 
 
 def test_an_import_that_cannot_be_queued_stays_to_confirm(app, login, world, measure_id,

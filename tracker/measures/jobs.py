@@ -20,6 +20,15 @@ def discard_stale_imports() -> None:
     db.session.commit()
     if count:
         current_app.logger.info("Discarded %s upload(s) left unconfirmed", count)
+    released = services.release_stuck_imports()
+    for batch in released:
+        notify([batch.created_by_id], NotificationKind.MEASURE_IMPORT,
+               f"Nothing was imported from {batch.filename}: the import was interrupted. "
+               "Open it to try again.", obj=batch)
+    db.session.commit()
+    _email_now()
+    if released:
+        current_app.logger.warning("Released %s import(s) whose job was lost", len(released))
 
 
 @jobs.job

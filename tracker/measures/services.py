@@ -308,6 +308,28 @@ def discard_stale_imports() -> int:
     ).rowcount
 
 
+# A batch still "importing" this long after its confirmation lost its job (a worker killed
+# mid-import: its transaction rolled back); the queue's own timeout and retries end sooner.
+STUCK_IMPORT = timedelta(hours=1)
+
+
+def release_stuck_imports() -> list[ImportBatch]:
+    """Put the batches whose import job was lost back to "pending", so their user can confirm
+    them again (the import was all or nothing: none of it was saved). Returns them."""
+    stuck = db.session.scalars(
+        db.select(ImportBatch).where(ImportBatch.status == "importing",
+                                     ImportBatch.confirmed_at < utcnow() - STUCK_IMPORT)).all()
+    released = []
+    for batch in stuck:  # one at a time: a job still at work holds its row until it commits
+        if db.session.execute(
+                db.update(ImportBatch).where(ImportBatch.id == batch.id,
+                                             ImportBatch.status == "importing")
+                .values(status="pending", confirmed_at=None)
+                .execution_options(synchronize_session=False)).rowcount:
+            released.append(batch)
+    return released
+
+
 def add_chart_note(measure: Measure, site: Site, on_date: date, text: str, *,
                    by: User) -> ChartNote:
     """Annotate a site's chart of a measure ("new ward manager", "bed crisis")."""
