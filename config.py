@@ -29,6 +29,9 @@ class Config:
     RESET_MAX_AGE = timedelta(hours=2)
 
     REDIS_URL = os.environ.get("REDIS_URL")  # also runs background jobs on a queue (RQ)
+    # A confirmed import of this many rows or more runs as a background job (on the queue with
+    # REDIS_URL, in the request without), so a slow import holds no page nor server worker.
+    IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "2000"))
     # The app's public address, for links in emails sent outside a request (digests).
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:5000")
     # Throttle counts live in Redis when it is set, so every worker and server shares them;

@@ -125,6 +125,8 @@ GET_MATRIX = {
                                  (LOGIN, 200, 404, 404, 404, 404, 404))],  # its uploader
     "measures.import_upload": [("/measures/{measure}/import",
                                 (LOGIN, 200, 200, 200, 403, 403, 403))],  # to their own site
+    "measures.import_result": [("/measures/imports/{batch}",  # where its notification leads
+                                (LOGIN, ELSEWHERE, 404, 404, 404, 404, 404))],  # its uploader
     "measures.index": [("/measures/", EVERYONE)],
     "measures.reporting": [("/measures/reporting", EVERYONE)],
     "measures.reporting_period": [("/measures/reporting/{reporting}", EVERYONE)],

@@ -13,6 +13,7 @@ LINKS = {
     "change_idea": ("ideas.detail", "idea_id"),
     "learning_event": ("events.detail", "event_id"),
     "sustain_check": ("sustain.check_in", "check_id"),
+    "import_batch": ("measures.import_result", "batch_id"),
 }
 
 

@@ -9,8 +9,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from ..core.pid import scan
-from ..models import DataKind, Frequency, Measure, Site
-from . import periods
+from ..extensions import db
+from ..models import DataKind, Frequency, Measure, Site, User
+from . import periods, queries, services
 from .entries import CellError, Entry, check_values, period_error
 from .transfer import Table, column_letter
 
@@ -190,6 +191,19 @@ def check(table: Table, mapping: Mapping, measure: Measure, *, sites: list[Site]
     if not preview.entries and not preview.errors:
         preview.problems.append("No rows with data were found below the header row.")
     return preview
+
+
+def check_as(user: User, table: Table, mapping: Mapping, measure: Measure, site: Site
+             ) -> tuple[Preview, list[Site]]:
+    """What confirming would import for `user` now: `check` against the sites they may import
+    for, then against the rest of each bundle as stored now. With the measure's sites the
+    user may look at (the preview names them). The preview page and the import job
+    (`jobs.import_batch`) both check this way, so a job imports exactly what a page would."""
+    sites = db.session.execute(queries.chart_sites(measure, user)).scalars().all()
+    preview = check(table, mapping, measure, sites=sites, default_site=site,
+                    allowed_site_ids=user.site_ids)
+    preview.refuse(services.bundle_refusals(measure, preview.entries))
+    return preview, sites
 
 
 def _mapping_problems(mapping: Mapping, measure: Measure) -> list[str]:

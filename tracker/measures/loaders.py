@@ -44,11 +44,14 @@ def default_site(measure: Measure) -> Site | None:
     return db.session.execute(queries.chart_sites(measure, current_user).limit(1)).scalar()
 
 
-def get_import_batch_or_404(measure: Measure, batch_id: int) -> ImportBatch:
-    """A pending upload of `measure` by the current user (anyone else's is not found)."""
+def get_import_batch_or_404(measure: Measure, batch_id: int, *,
+                            importing: bool = False) -> ImportBatch:
+    """A pending upload of `measure` by the current user (anyone else's is not found); with
+    importing=True, also one confirmed and being imported by a job."""
     batch = db.get_or_404(ImportBatch, batch_id)
+    statuses = ("pending", "importing") if importing else ("pending",)
     if (batch.measure_id != measure.id or batch.created_by_id != current_user.id
-            or batch.status != "pending"):
+            or batch.status not in statuses):
         abort(404)
     return batch
 

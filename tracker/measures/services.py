@@ -254,6 +254,20 @@ def remove_phase_break(phase: PhaseBreak, *, by: User) -> None:
     db.session.flush()
 
 
+def complete_import(measure: Measure, batch: ImportBatch, entries: Sequence[Entry], *,
+                    by: User) -> int:
+    """Save a confirmed import's entries (all or none: BundleConflict or EntryConflict, and
+    nothing saved), mark the batch imported without its file, and audit it as a whole.
+    Returns how many periods changed; the caller commits."""
+    changed = save_entries(measure, entries, by=by, source="import", batch=batch)
+    batch.status, batch.content, batch.confirmed_at = "imported", None, utcnow()
+    batch.changed_count = changed
+    audit.record("measure.data_imported", actor=by, obj=batch,
+                 after={"rows": len(entries), "changed": changed},
+                 detail=f"{measure.name}: {batch.filename}")
+    return changed
+
+
 def count_changes(measure: Measure, entries: Sequence[Entry]) -> dict[str, int]:
     """What saving the entries would do: how many periods are new, changed or the same."""
     existing = _existing(measure, entries)
@@ -292,6 +306,28 @@ def discard_stale_imports() -> int:
         .values(status="discarded", content=None)
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+# A batch still "importing" this long after its confirmation lost its job (a worker killed
+# mid-import: its transaction rolled back); the queue's own timeout and retries end sooner.
+STUCK_IMPORT = timedelta(hours=1)
+
+
+def release_stuck_imports() -> list[ImportBatch]:
+    """Put the batches whose import job was lost back to "pending", so their user can confirm
+    them again (the import was all or nothing: none of it was saved). Returns them."""
+    stuck = db.session.scalars(
+        db.select(ImportBatch).where(ImportBatch.status == "importing",
+                                     ImportBatch.confirmed_at < utcnow() - STUCK_IMPORT)).all()
+    released = []
+    for batch in stuck:  # one at a time: a job still at work holds its row until it commits
+        if db.session.execute(
+                db.update(ImportBatch).where(ImportBatch.id == batch.id,
+                                             ImportBatch.status == "importing")
+                .values(status="pending", confirmed_at=None)
+                .execution_options(synchronize_session=False)).rowcount:
+            released.append(batch)
+    return released
 
 
 def add_chart_note(measure: Measure, site: Site, on_date: date, text: str, *,

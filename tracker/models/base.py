@@ -146,3 +146,4 @@ class NotificationKind(Labelled):
     INVITE = "invite"
     SUSTAIN_CHECK = "sustain_check"  # a check-in after Adopt is due
     MEASURE_CONCERN = "measure_concern"  # a measure fell after a change was adopted
+    MEASURE_IMPORT = "measure_import"  # a large import, run as a job, finished (or failed)

@@ -41,6 +41,9 @@ DEFAULT_EMAIL = {
     NotificationKind.INVITE: EmailChoice.NEVER,  # invitations are emailed by auth itself
     NotificationKind.SUSTAIN_CHECK: EmailChoice.DAILY,
     NotificationKind.MEASURE_CONCERN: EmailChoice.DAILY,
+    # The user who confirmed the import waits for it in the app; an email the next day is
+    # news to nobody.
+    NotificationKind.MEASURE_IMPORT: EmailChoice.NEVER,
 }
 # Notifications older than this are not emailed any more (e.g. after switching email on).
 EMAIL_WITHIN = timedelta(days=7)

@@ -17,6 +17,7 @@ KIND_LABELS = {
     NotificationKind.INVITE: "Invitations",
     NotificationKind.SUSTAIN_CHECK: "A check-in on an adopted change is due",
     NotificationKind.MEASURE_CONCERN: "A measure falls after your site adopted a change",
+    NotificationKind.MEASURE_IMPORT: "A large import of measure data finished",
 }
 
 

@@ -1,19 +1,29 @@
 """Import a measure's data from CSV/XLSX (upload, preview, confirm) and export it."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import redis
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from ...core import audit
+from ...core import audit, jobs
 from ...core.args import arg_id
 from ...core.exports import download_name
 from ...core.pid import scan
 from ...extensions import db
-from ...models import ImportBatch, Measure, MeasureValue, Site, utcnow
+from ...models import (
+    ImportBatch,
+    Measure,
+    MeasureValue,
+    Notification,
+    NotificationKind,
+    Site,
+    utcnow,
+)
 from ...sustain.jobs import watch_after_save
 from .. import bp, queries, services
 from ..forms import MappingForm, UploadForm
-from ..imports import MAX_LISTED_ERRORS, ROLES, Mapping, check, column_choices, guess_mapping
+from ..imports import MAX_LISTED_ERRORS, ROLES, Mapping, check_as, column_choices, guess_mapping
+from ..jobs import import_batch
 from ..loaders import get_import_batch_or_404, get_measure_or_404, get_measure_site_or_404
 from ..transfer import (
     MAX_BYTES,
@@ -80,8 +90,11 @@ def import_upload(measure_id: int):
 def import_preview(measure_id: int, batch_id: int):
     """Map the columns and check every row; confirming imports all rows or none."""
     measure = get_measure_or_404(measure_id)
-    batch = get_import_batch_or_404(measure, batch_id)
+    batch = get_import_batch_or_404(measure, batch_id, importing=True)
     site = get_measure_site_or_404(measure, batch.site_id, enter=True)
+    if batch.status == "importing":  # confirmed: nothing to change, nothing to confirm again
+        return render_template("measures/import_running.html", measure=measure, site=site,
+                               batch=batch), 409 if request.method == "POST" else 200
     mapping = Mapping.from_dict(batch.mapping)
     form = MappingForm()
     if form.is_submitted() and form.discard.data:
@@ -104,13 +117,12 @@ def import_preview(measure_id: int, batch_id: int):
     elif form.validate():
         mapping = _mapping_from(form, table)
         batch.mapping = mapping.to_dict()
-    sites = db.session.execute(queries.chart_sites(measure, current_user)).scalars().all()
-    preview = check(table, mapping, measure, sites=sites, default_site=site,
-                    allowed_site_ids=current_user.site_ids)
-    preview.refuse(services.bundle_refusals(measure, preview.entries))
+    preview, sites = check_as(current_user, table, mapping, measure, site)
     if form.confirm.data and not form.errors:
         if preview.warnings and not form.confirm_no_pid.data:
             form.pid_warning_raised = True
+        elif preview.ok and len(preview.entries) >= current_app.config["IMPORT_BACKGROUND_ROWS"]:
+            return _confirm_in_background(measure, site, batch, len(preview.entries))
         elif preview.ok:
             return _confirm(measure, site, batch, preview)
     _commit_keeping_loaded()  # the mapping, so a reload shows the same preview
@@ -139,25 +151,78 @@ def _commit_keeping_loaded() -> None:
 
 def _confirm(measure: Measure, site: Site, batch: ImportBatch, preview):
     try:
-        changed = services.save_entries(measure, preview.entries, by=current_user,
-                                        source="import", batch=batch)
+        changed = services.complete_import(measure, batch, preview.entries, by=current_user)
     except services.BundleConflict:
         db.session.rollback()  # the bundle's other numbers changed since the check above
         flash("Some rows now contradict numbers entered meanwhile; nothing was imported.",
               "danger")
         return redirect(url_for("measures.import_preview", measure_id=measure.id,
                                 batch_id=batch.id))
-    batch.status, batch.content, batch.confirmed_at = "imported", None, utcnow()
-    batch.changed_count = changed
-    audit.record("measure.data_imported", actor=current_user, obj=batch,
-                 after={"rows": len(preview.entries), "changed": changed},
-                 detail=f"{measure.name}: {batch.filename}")
     db.session.commit()
     watch_after_save(site.id)
     services.analyze_after_import(len(preview.entries))
     flash(f"Imported {len(preview.entries)} rows from {batch.filename}: {changed} "
           f"period{'s' if changed != 1 else ''} changed.", "success")
     return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
+
+
+def _confirm_in_background(measure: Measure, site: Site, batch: ImportBatch, rows: int):
+    """A large import: checked again and saved by a job (jobs.import_batch), which tells the
+    user how it went. With REDIS_URL the page does not wait for it; without, it has run."""
+    db.session.flush()  # the mapping
+    # Of two confirmations at once (a double click) only one queues the job.
+    queued = db.session.execute(
+        db.update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == "pending")
+        .values(status="importing", confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if queued:
+        try:
+            jobs.enqueue(import_batch, batch.id, current_user.id)
+        except redis.RedisError:
+            current_app.logger.exception("Could not queue the import of batch %s", batch.id)
+            db.session.execute(db.update(ImportBatch).where(ImportBatch.id == batch.id)
+                               .values(status="pending", confirmed_at=None))
+            db.session.commit()
+            flash("The import could not be started; nothing was imported. Try again in a "
+                  "moment.", "danger")
+            return redirect(url_for("measures.import_preview", measure_id=measure.id,
+                                    batch_id=batch.id))
+    db.session.expire_all()  # the job may have run here, in its own transactions
+    if batch.status == "importing":
+        flash(f"Importing {rows} rows from {batch.filename} in the background: you will be "
+              "notified when it is done.", "info")
+    elif batch.status == "imported":
+        flash(f"Imported {rows} rows from {batch.filename}: {batch.changed_count} "
+              f"period{'s' if batch.changed_count != 1 else ''} changed.", "success")
+    else:  # the job said why in a notification
+        told = db.session.scalar(
+            db.select(Notification.text).where(
+                Notification.user_id == current_user.id,
+                Notification.kind == NotificationKind.MEASURE_IMPORT,
+                Notification.object_type == ImportBatch.__tablename__,
+                Notification.object_id == batch.id)
+            .order_by(Notification.id.desc()).limit(1))
+        flash(told or "Nothing was imported.", "danger")
+        if batch.status == "pending":
+            return redirect(url_for("measures.import_preview", measure_id=measure.id,
+                                    batch_id=batch.id))
+    return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
+
+
+@bp.get("/imports/<id:batch_id>")
+@login_required
+def import_result(batch_id: int):
+    """Where a notification about one's import leads: its preview while it can still be
+    confirmed (or is being imported), else the measure's page at its site."""
+    batch = db.get_or_404(ImportBatch, batch_id)
+    if batch.created_by_id != current_user.id:
+        abort(404)
+    if batch.status in ("pending", "importing"):
+        return redirect(url_for("measures.import_preview", measure_id=batch.measure_id,
+                                batch_id=batch.id))
+    return redirect(url_for("measures.detail", measure_id=batch.measure_id,
+                            site_id=batch.site_id))
 
 
 def _fill_choices(form: MappingForm, table, mapping: Mapping) -> None:
