@@ -278,6 +278,27 @@ def test_unknown_fields_and_bad_values_are_422_by_field(api, cycles):
     assert {"titel", "visibility"} <= set(response.get_json()["errors"])
 
 
+def test_a_nul_in_any_text_is_422_by_field_and_stores_nothing(app, world, api, cycles):
+    """Found by schemathesis on PostgreSQL, which cannot store a NUL: it was a 500."""
+    client = api("member_a")
+    with app.app_context():
+        count = db.session.scalar(db.select(db.func.count(Cycle.id)))
+    created = client.post("/api/v1/cycles", json={
+        "site_id": world.site_a, "title": "Snack box", "objective": "Eat\x00 more"})
+    assert created.status_code == 422
+    assert created.content_type == "application/problem+json"
+    assert created.get_json()["errors"] == {
+        "objective": ["Holds a NUL character, which nothing here can use: remove it."]}
+    edited = client.patch(f"/api/v1/cycles/{cycles['shared']}", headers={"If-Match": "*"},
+                          json={"title": "ok", "plan_who": "Ward\x00 A"})
+    assert edited.status_code == 422 and set(edited.get_json()["errors"]) == {"plan_who"}
+    comment = client.post(f"/api/v1/cycles/{cycles['shared']}/comments", json={"body": "\x00"})
+    assert comment.status_code == 422 and set(comment.get_json()["errors"]) == {"body"}
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Cycle.id))) == count
+        assert db.session.get(Cycle, cycles["shared"]).title != "ok"
+
+
 def test_each_token_has_its_own_rate_limit(app, world):
     app.config["API_LIMITS_PER_TOKEN"] = "2 per minute"
     first = ApiClient(app, make_token(app, world.member_a, "read"))

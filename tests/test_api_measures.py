@@ -88,6 +88,18 @@ def test_patient_data_in_a_note_is_refused(app, world, measure):
     assert stored(app, measure["id"]) == before
 
 
+def test_a_nul_in_a_note_is_refused_by_row(app, world, measure):
+    before = stored(app, measure["id"])
+    response = client(app, world).request(
+        "PUT", f"/api/v1/measures/{measure['id']}/values?site_id={world.site_a}",
+        json={"rows": [{"period": measure["weeks"][12], "numerator": 1, "denominator": 2},
+                       {"period": measure["weeks"][13], "numerator": 1, "denominator": 2,
+                        "note": "a\x00b"}]})
+    assert response.status_code == 422
+    assert "NUL" in str(response.get_json()["errors"])
+    assert stored(app, measure["id"]) == before
+
+
 @pytest.mark.parametrize("who,scope,status", [
     ("member_b", "write", 403),  # another site's team
     ("faculty", "write", 403), ("partner", "write", 403),

@@ -37,9 +37,31 @@ class UtcDateTime(f.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+NUL_MESSAGE = "Holds a NUL character, which nothing here can use: remove it."
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(isinstance(item, str) and "\x00" in item for item in value)
+    return False
+
+
 class Strict(ma.Schema):
     class Meta:
         unknown = ma.RAISE  # a misspelt field is an error, never silently ignored
+
+    @ma.pre_load
+    def refuse_nul(self, data, **kwargs):
+        """A 422 naming each field that holds a NUL (the pages refuse one with a 400, see
+        tracker/core/urls.py): PostgreSQL cannot store one, so it would be a 500. Nested
+        schemas are Strict too, and check their own fields."""
+        if isinstance(data, dict):
+            bad = {str(name): [NUL_MESSAGE] for name, value in data.items() if _holds_nul(value)}
+            if bad:
+                raise ma.ValidationError(bad)
+        return data
 
 
 class CollaborativeSchema(ma.Schema):
