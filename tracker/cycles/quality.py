@@ -84,8 +84,12 @@ def _periods(cycles: list[Cycle]) -> dict[tuple[int, int], set[date]]:
         return {}
     rows = db.session.execute(
         db.select(MeasureValue.measure_id, MeasureValue.site_id, MeasureValue.period_start).where(
-            # The pairs themselves, not every measure at every site of the page.
-            sa.tuple_(MeasureValue.measure_id, MeasureValue.site_id).in_(sorted(pairs)),
+            # The pairs themselves, not every measure at every site of the page; spelt as
+            # ORs of equalities, which both databases answer from the (measure, site, period)
+            # index (SQLite scanned every value for a row-value IN: 290 ms at 10x national).
+            sa.or_(*(sa.and_(MeasureValue.measure_id == measure_id,
+                             MeasureValue.site_id == site_id)
+                     for measure_id, site_id in sorted(pairs))),
         )
     )
     found: dict[tuple[int, int], set[date]] = {}
