@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 import redis
-from rq import SimpleWorker
 
 from tests import factories as f
+from tests import redis_jobs
+from tests.redis_jobs import queue_on
 from tracker.core import jobs
 from tracker.extensions import db
 from tracker.jobs_cli import build_scheduler, worker_command
@@ -29,22 +30,12 @@ REDIS_TEST_URL = os.environ.get("REDIS_JOBS_TEST_URL", "redis://127.0.0.1:6379/6
 @pytest.fixture
 def on_redis(app):
     """The app with REDIS_URL set to a throwaway Redis database; the queue emptied after."""
-    store = redis.Redis.from_url(REDIS_TEST_URL)
-    store.flushdb()
-    app.config["REDIS_URL"] = REDIS_TEST_URL
-    yield jobs.queue(REDIS_TEST_URL)
-    store.flushdb()
-    store.close()
+    with queue_on(app, REDIS_TEST_URL) as queue:
+        yield queue
 
 
 def run_worker(app) -> None:
-    """What `flask --app wsgi worker --burst` does: run every waiting job, then stop."""
-    jobs.bind_worker_app(app)
-    try:
-        SimpleWorker([jobs.queue(REDIS_TEST_URL)],
-                     connection=redis.Redis.from_url(REDIS_TEST_URL)).work(burst=True)
-    finally:
-        jobs.bind_worker_app(None)
+    redis_jobs.run_worker(app, REDIS_TEST_URL)
 
 
 def mention_faculty(app, login, world) -> None:

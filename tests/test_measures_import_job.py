@@ -6,17 +6,15 @@ import os
 from datetime import timedelta
 
 import pytest
-import redis
-from rq import SimpleWorker
 
-from tests import factories as f
+from tests import redis_jobs
+from tests.redis_jobs import queue_on
 from tracker.core import jobs
 from tracker.extensions import db
 from tracker.measures import jobs as measure_jobs
 from tracker.measures import services
 from tracker.models import (
     AuditEvent,
-    Frequency,
     ImportBatch,
     MeasureValueChange,
     Membership,
@@ -25,8 +23,9 @@ from tracker.models import (
     SiteRole,
 )
 
-from .test_measures_bundles import PARTS, bundle_file, put, week_numbers
+from . import test_measures_bundles, test_measures_import
 from .test_measures_bundles import WEEKS as BUNDLE_WEEKS
+from .test_measures_bundles import bundle_file, put, week_numbers
 from .test_measures_import import (
     WEEKS,
     confirm,
@@ -42,13 +41,9 @@ REDIS_TEST_URL = os.environ.get("REDIS_IMPORT_TEST_URL", "redis://127.0.0.1:6379
 FILE_ROWS = {(5, 10, ""), (6, 10, ""), (7, 10, "")}  # simple_file()'s
 
 
-@pytest.fixture
-def measure_id(app, world) -> int:
-    with app.app_context():
-        measure = f.make_measure(world.collaborative, name="DrEaMing", definition="All three.",
-                                 frequency=Frequency.WEEKLY)
-        db.session.commit()
-        return measure.id
+# The same measure and bundle as the in-request import's tests.
+measure_id = test_measures_import.measure_id
+bundle = test_measures_bundles.bundle
 
 
 @pytest.fixture
@@ -60,22 +55,12 @@ def background(app):
 @pytest.fixture
 def on_redis(app, background):
     """The app with REDIS_URL set to a throwaway Redis database; the queue emptied after."""
-    store = redis.Redis.from_url(REDIS_TEST_URL)
-    store.flushdb()
-    app.config["REDIS_URL"] = REDIS_TEST_URL
-    yield jobs.queue(REDIS_TEST_URL)
-    store.flushdb()
-    store.close()
+    with queue_on(app, REDIS_TEST_URL) as queue:
+        yield queue
 
 
 def run_worker(app) -> None:
-    """What `flask --app wsgi worker --burst` does: run every waiting job, then stop."""
-    jobs.bind_worker_app(app)
-    try:
-        SimpleWorker([jobs.queue(REDIS_TEST_URL)],
-                     connection=redis.Redis.from_url(REDIS_TEST_URL)).work(burst=True)
-    finally:
-        jobs.bind_worker_app(None)
+    redis_jobs.run_worker(app, REDIS_TEST_URL)
 
 
 def batch_state(app) -> tuple:
@@ -216,19 +201,6 @@ def test_an_import_of_a_site_no_longer_mine_is_discarded(app, login, world, meas
     assert told(app, world.member_a) == [
         "Nothing was imported from data.csv: you may no longer import DrEaMing data at Alpha "
         "Hospital."]
-
-
-@pytest.fixture
-def bundle(app, world) -> dict:
-    with app.app_context():
-        dream = f.make_measure(world.collaborative, name="DrEaMing", definition="All three.",
-                               frequency=Frequency.WEEKLY)
-        parts = {name: f.make_measure(world.collaborative, name=name, composite_id=dream.id,
-                                      definition=f"{name} within 24 h.", position=i,
-                                      frequency=Frequency.WEEKLY)
-                 for i, name in enumerate(PARTS)}
-        db.session.commit()
-        return {"dream": dream.id, **{k: m.id for k, m in parts.items()}}
 
 
 def test_numbers_entered_meanwhile_that_contradict_the_file_import_nothing(app, login, world,
