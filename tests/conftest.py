@@ -206,16 +206,18 @@ def outbox(app):
 
 @pytest.fixture
 def count_queries(app):
-    """with count_queries() as counter: ... ; counter.count is the number of SQL statements."""
+    """with count_queries() as counter: ... ; counter.count is the number of SQL statements,
+    counter.statements their text."""
     from contextlib import contextmanager
 
     @contextmanager
     def _count():
-        counter = type("Counter", (), {"count": 0})()
+        counter = type("Counter", (), {"count": 0, "statements": []})()
 
         def _on_execute(conn, cursor, statement, *args):
             if not statement.lstrip().upper().startswith(isolation.SCAFFOLDING):
                 counter.count += 1
+                counter.statements.append(statement)
 
         with app.app_context():
             engine = db.engine

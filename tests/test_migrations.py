@@ -80,3 +80,55 @@ def test_search_migration_indexes_what_an_existing_database_holds(empty_database
         db.session.remove()
         db.engine.dispose()
     assert total == 1 and hits[0].object_id == 1
+
+
+def test_idea_standing_migration_sums_up_what_an_existing_database_holds(empty_database_url):
+    from datetime import datetime
+
+    from tracker.ideas import statuses
+    from tracker.models import (
+        ChangeIdea,
+        Collaborative,
+        Comment,
+        Cycle,
+        IdeaSiteStatus,
+        Site,
+        User,
+    )
+
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="d8f2a6b1c4e9")  # before the standings were stored
+        day = datetime(2026, 3, 2)
+        with db.engine.begin() as conn:  # Core inserts: they fill in the columns' defaults
+            conn.execute(sa.insert(Collaborative.__table__), [{"id": 1, "name": "C"}])
+            conn.execute(sa.insert(Site.__table__), [{"id": 1, "name": "A", "collaborative_id": 1},
+                                                     {"id": 2, "name": "B", "collaborative_id": 1}])
+            conn.execute(sa.insert(User.__table__), [{"id": 1, "email": "a@example.org",
+                                                      "name": "A", "session_token": "t"}])
+            conn.execute(sa.insert(ChangeIdea.__table__), [{"id": 1, "collaborative_id": 1,
+                                                           "title": "Snack boxes"}])
+            cycle = {"idea_id": 1, "stage": "complete", "visibility": "collaborative",
+                     "decision": None, "deleted_at": None}
+            conn.execute(sa.insert(Cycle.__table__), [
+                {**cycle, "id": 1, "site_id": 1, "title": "1", "created_at": day,
+                 "decision": "adapt"},
+                {**cycle, "id": 2, "site_id": 1, "title": "2", "created_at": day.replace(day=9)},
+                {**cycle, "id": 3, "site_id": 1, "title": "3", "created_at": day.replace(day=16),
+                 "visibility": "site", "decision": "adopt"},
+                {**cycle, "id": 4, "site_id": 2, "title": "4", "created_at": day,
+                 "visibility": "site"},
+                {**cycle, "id": 5, "site_id": 2, "title": "5", "created_at": day,
+                 "decision": "abandon", "deleted_at": day},
+            ])
+            conn.execute(sa.insert(Comment.__table__), [
+                {"cycle_id": 1, "author_id": 1, "body": "x", "deleted_at": None},
+                {"cycle_id": 3, "author_id": 1, "body": "y", "deleted_at": None},
+                {"cycle_id": 3, "author_id": 1, "body": "z", "deleted_at": day}])
+        upgrade()
+        stored = set(db.session.execute(sa.select(IdeaSiteStatus.__table__)).all())
+        statuses.rebuild_all()
+        rebuilt = set(db.session.execute(sa.select(IdeaSiteStatus.__table__)).all())
+        db.session.remove()
+        db.engine.dispose()
+    assert stored == rebuilt == {(1, 1, "adapt", "adopt", 1, 2), (1, 2, None, "testing", 0, 0)}

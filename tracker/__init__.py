@@ -30,6 +30,7 @@ from .cli import register_cli
 from .core import db as db_setup
 from .core import errors, logs, urls, web
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from .ideas import statuses as idea_statuses
 from .measures import summaries as measure_summaries
 
 # Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
@@ -63,6 +64,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     limiter.init_app(app)
     db_setup.init_app(app)
     measure_summaries.init_app(app)  # derived chart summaries kept with their data
+    idea_statuses.init_app(app)  # each site's standing with each idea, kept with its cycles
 
     urls.init_app(app)  # before the blueprints: their rules look up the `id` converter
     for feature in FEATURES:

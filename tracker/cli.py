@@ -13,6 +13,7 @@ from .api.cli import create_token_command
 from .core import backup, jobs
 from .core import db as db_setup
 from .extensions import db
+from .ideas import statuses as idea_statuses
 from .jobs_cli import scheduler_command, worker_command
 from .measures import summaries
 from .models import (
@@ -166,11 +167,14 @@ def search_reindex(background):
 @with_appcontext
 def rebuild_summaries():
     """Recompute every site's chart summary of every measure (latest signal, value, centre)
-    that dashboards, reports and small multiples read, e.g. after restoring a backup."""
+    that dashboards, reports and small multiples read, and every site's standing with each
+    idea that the idea library reads, e.g. after restoring a backup."""
     started = time.monotonic()
     count = summaries.rebuild_all()
+    standings = idea_statuses.rebuild_all()
     db.session.commit()
-    click.echo(f"Summed up {count:,} charts in {time.monotonic() - started:.0f} s.")
+    click.echo(f"Summed up {count:,} charts and {standings:,} sites' standing with an idea "
+               f"in {time.monotonic() - started:.0f} s.")
 
 
 @click.command("backup")

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ..cycles.services import snapshot
 from ..extensions import db
+from ..ideas import statuses as idea_statuses
 from ..measures import summaries
 from ..models import (
     ChangeIdea,
@@ -128,14 +129,17 @@ def finish(ctx: Context) -> str:
     and move PostgreSQL's id sequences past the ids chosen here."""
     documents = [*_cycle_documents(ctx), *_comment_documents(ctx)]
     insert(SearchDocument.__table__, documents)
-    charts = summaries.rebuild_all()  # the values went in by bulk inserts: no hook saw them
+    # The values, cycles and comments went in by bulk inserts: no session hook saw them.
+    charts = summaries.rebuild_all()
+    standings = idea_statuses.rebuild_all()
     if db.session.get_bind().dialect.name == "postgresql":
         for table in (Cycle.__table__, Comment.__table__):
             db.session.execute(sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"(SELECT MAX(id) FROM {table.name}))"))
     return (f"Indexed {len(documents) + len(ctx.ideas):,} ideas, cycles and comments for "
-            f"search; summed up {charts:,} charts.")
+            f"search; summed up {charts:,} charts and {standings:,} sites' standing with an "
+            "idea.")
 
 
 # The search index's documents, as search.engine writes them for a cycle and a comment.

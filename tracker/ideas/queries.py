@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..cycles.queries import cycles_visible_to
 from ..extensions import db
-from ..models import ChangeIdea, Comment, Cycle, Driver, Tag, User, idea_tag
+from ..models import ChangeIdea, Comment, Cycle, Driver, IdeaSiteStatus, Site, Tag, User, idea_tag
 
 STATUSES = ("untested", "testing", "adopt", "adapt", "abandon")
 STATUS_LABELS = {"untested": "Untested", "testing": "Testing", "adopt": "Adopted",
@@ -28,19 +28,24 @@ def ideas_visible_to(user: User) -> Select:
     return query
 
 
+def _standing(user: User, shared, any_) -> tuple:
+    """The stored standing a user reads at each site (tracker/ideas/statuses.py): the reading
+    over all cycles at their own sites (admins: everywhere), over the shared cycles elsewhere;
+    and the condition keeping the sites of their collaboratives."""
+    if user.is_admin:
+        return any_, sa.true()
+    own = IdeaSiteStatus.site_id.in_(user.site_ids)
+    return (sa.case((own, any_), else_=shared),
+            IdeaSiteStatus.site_id.in_(
+                sa.select(Site.id).where(Site.collaborative_id.in_(user.collaborative_ids))))
+
+
 def site_status(user: User) -> sa.Subquery:
-    """Per idea and site: the latest Act decision, or "testing" while none is recorded."""
-    ranked = cycles_visible_to(user).where(Cycle.idea_id.is_not(None)).with_only_columns(
-        Cycle.idea_id, Cycle.site_id, Cycle.decision,
-        sa.func.row_number().over(
-            partition_by=(Cycle.idea_id, Cycle.site_id),
-            order_by=(Cycle.decision.is_(None), Cycle.created_at.desc(), Cycle.id.desc()),
-        ).label("rn"),
-    ).subquery()
-    return sa.select(
-        ranked.c.idea_id, ranked.c.site_id,
-        sa.func.coalesce(sa.cast(ranked.c.decision, sa.String), "testing").label("status"),
-    ).where(ranked.c.rn == 1).subquery()
+    """Per idea and site: the latest Act decision, or "testing" while none is recorded (of
+    the cycles the user may read; pairs with none are absent)."""
+    status, mine = _standing(user, IdeaSiteStatus.shared_status, IdeaSiteStatus.any_status)
+    return sa.select(IdeaSiteStatus.idea_id, IdeaSiteStatus.site_id, status.label("status")
+                     ).where(mine, status.is_not(None)).subquery()
 
 
 def library(user: User, *, driver_id=None, tag=None, site_id=None, status=None, where="any",
@@ -68,11 +73,11 @@ def library(user: User, *, driver_id=None, tag=None, site_id=None, status=None, 
     idea_comments = sa.select(Comment.idea_id.label("idea_id"), sa.func.count().label("n")).where(
         Comment.idea_id.is_not(None), Comment.deleted_at.is_(None)).group_by(Comment.idea_id)
     # Comments on cycles count only where the user may read the cycle (not others' drafts).
-    cycle_comments = cycles_visible_to(user).with_only_columns(
-        Cycle.idea_id.label("idea_id"), sa.func.count().label("n")
-    ).join(Comment, Comment.cycle_id == Cycle.id).where(
-        Comment.deleted_at.is_(None), Cycle.idea_id.is_not(None)
-    ).group_by(Cycle.idea_id)
+    on_cycles, mine = _standing(user, IdeaSiteStatus.shared_comments,
+                                IdeaSiteStatus.any_comments)
+    cycle_comments = sa.select(IdeaSiteStatus.idea_id.label("idea_id"),
+                               sa.func.sum(on_cycles).label("n")
+                               ).where(mine).group_by(IdeaSiteStatus.idea_id)
     union = sa.union_all(idea_comments, cycle_comments).subquery()
     discussed = sa.select(union.c.idea_id, sa.func.sum(union.c.n).label("comments")).group_by(
         union.c.idea_id).subquery()

@@ -28,7 +28,7 @@ from .base import (
 from .conversation import SECTIONS, Comment, Feedback, FeedbackRequest
 from .cycles import STALLED_AFTER, Cycle, CycleQuestion, CycleRevision, cycle_measure
 from .events import LearningEvent, PlannedPeriod
-from .ideas import ChangeIdea, Driver, IdeaFollow, Tag, idea_tag
+from .ideas import ChangeIdea, Driver, IdeaFollow, IdeaSiteStatus, Tag, idea_tag
 from .idempotency import UsedKey
 from .measures import (
     ChartNote,
@@ -89,6 +89,7 @@ __all__ = [
     "FeedbackRequest",
     "Frequency",
     "IdeaFollow",
+    "IdeaSiteStatus",
     "ImportBatch",
     "Invitation",
     "InvitationState",

@@ -88,3 +88,21 @@ class IdeaFollow(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (sa.UniqueConstraint("user_id", "idea_id"),)
+
+
+class IdeaSiteStatus(db.Model):
+    """Where one site stands with one idea, summed up from its cycles of the idea: derived
+    data, recomputed in the same transaction as every change to those cycles or their comments
+    (tracker/ideas/statuses.py), so the library need not rank every cycle per request.
+
+    Two readings, as two kinds of reader see the cycles: over the cycles shared with the
+    collaborative (what other sites see; none while every cycle is a draft) and over all of
+    them (what the site's own team and admins see). A status is the latest Act decision, or
+    "testing" while none is recorded; comments are the live ones on those cycles."""
+
+    idea_id: Mapped[int] = mapped_column(sa.ForeignKey("change_idea.id"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), primary_key=True, index=True)
+    shared_status: Mapped[Optional[str]] = mapped_column(sa.String(16))
+    any_status: Mapped[str] = mapped_column(sa.String(16))
+    shared_comments: Mapped[int] = mapped_column(default=0)
+    any_comments: Mapped[int] = mapped_column(default=0)

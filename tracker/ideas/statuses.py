@@ -1,0 +1,145 @@
+"""Where each site stands with each idea, stored (`IdeaSiteStatus`): the latest Act decision
+of its cycles of the idea ("testing" while none is recorded) and the comments on them, over the
+cycles shared with the collaborative and over all of them.
+
+The idea library reads these instead of ranking every cycle of the collaborative per request
+(a window over ~30,000 cycles nationally, growing with every cycle logged). They can never be
+stale:
+- every change to a cycle that moves its standing (its idea, site, decision, visibility,
+  creation time, or deletion) and every comment added to, removed from or restored on a cycle
+  marks the (idea, site) pair due, and
+- the commit recomputes the due pairs in the same transaction (`init_app` registers the session
+  hooks). Bulk Core writes (the demo's) call `rebuild_all`, as does `flask rebuild-summaries`.
+"""
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..core.db import lock
+from ..extensions import db
+from ..models import ChangeIdea, Comment, Cycle, IdeaSiteStatus, Visibility
+
+DUE = "idea_statuses_due"
+DUE_COMMENTS = "idea_statuses_due_comments"  # new comments: their cycle is known after the flush
+DUE_CYCLES = "idea_statuses_due_cycles"  # cycles whose comments changed
+# The cycle's columns that move its standing; an edit of its text leaves the standing alone.
+_STANDING = ("idea_id", "site_id", "decision", "visibility", "created_at", "deleted_at")
+
+
+def computed(*where) -> sa.Select:
+    """The standing of every (idea, site) pair among the live cycles meeting `where`, as rows
+    of IdeaSiteStatus's columns."""
+    shared = Cycle.visibility == Visibility.COLLABORATIVE
+    latest = (Cycle.decision.is_(None), Cycle.created_at.desc(), Cycle.id.desc())
+    comments = (sa.select(sa.func.count()).where(Comment.cycle_id == Cycle.id,
+                                                 Comment.deleted_at.is_(None))
+                .scalar_subquery())
+    ranked = sa.select(
+        Cycle.idea_id, Cycle.site_id, Cycle.decision, shared.label("shared"),
+        comments.label("comments"),
+        sa.func.row_number().over(partition_by=(Cycle.idea_id, Cycle.site_id),
+                                  order_by=latest).label("rn_any"),
+        sa.func.row_number().over(partition_by=(Cycle.idea_id, Cycle.site_id, shared),
+                                  order_by=latest).label("rn_shared"),
+    ).where(Cycle.idea_id.is_not(None), Cycle.deleted_at.is_(None), *where).subquery()
+    status = sa.func.coalesce(sa.cast(ranked.c.decision, sa.String), "testing")
+    is_shared = ranked.c.shared.is_(True)
+    return sa.select(
+        ranked.c.idea_id, ranked.c.site_id,
+        sa.func.max(sa.case((is_shared & (ranked.c.rn_shared == 1), status))),
+        sa.func.max(sa.case((ranked.c.rn_any == 1, status))),
+        sa.func.sum(sa.case((is_shared, ranked.c.comments), else_=0)),
+        sa.func.sum(ranked.c.comments),
+    ).group_by(ranked.c.idea_id, ranked.c.site_id)
+
+
+_COLUMNS = ("idea_id", "site_id", "shared_status", "any_status", "shared_comments",
+            "any_comments")
+
+
+def _store(select: sa.Select) -> None:
+    db.session.execute(sa.insert(IdeaSiteStatus).from_select(_COLUMNS, select))
+
+
+def refresh(pairs: Iterable[tuple[int, int]]) -> None:
+    """Recompute and store the standing of these (idea, site) pairs."""
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return
+    # ORs of equalities: SQLite reads a row-value IN by scanning every cycle.
+    chosen = sa.or_(*((Cycle.idea_id == i) & (Cycle.site_id == s) for i, s in pairs))
+    stored = sa.or_(*((IdeaSiteStatus.idea_id == i) & (IdeaSiteStatus.site_id == s)
+                      for i, s in pairs))
+    db.session.execute(sa.delete(IdeaSiteStatus).where(stored)
+                       .execution_options(synchronize_session=False))
+    _store(computed(chosen))
+
+
+def rebuild_all() -> int:
+    """Recompute every pair's standing; returns how many pairs have cycles."""
+    db.session.execute(sa.delete(IdeaSiteStatus).execution_options(synchronize_session=False))
+    _store(computed())
+    return db.session.scalar(sa.select(sa.func.count()).select_from(IdeaSiteStatus))
+
+
+# Keeping them current: the session hooks.
+
+def _before_flush(session: Session, flush_context, instances) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Cycle):
+            state = sa.inspect(obj)
+            if obj in session.dirty and not any(
+                    state.attrs[name].history.has_changes() for name in _STANDING):
+                continue
+            ideas = {obj.idea_id, *state.attrs.idea_id.history.deleted}
+            sites = {obj.site_id, *state.attrs.site_id.history.deleted}
+            session.info.setdefault(DUE, set()).update(
+                (i, s) for i in ideas for s in sites if i is not None and s is not None)
+        elif isinstance(obj, Comment):
+            state = sa.inspect(obj)
+            if obj in session.dirty and not (state.attrs.deleted_at.history.has_changes()
+                                             or state.attrs.cycle_id.history.has_changes()):
+                continue
+            session.info.setdefault(DUE_COMMENTS, []).append(obj)
+            session.info.setdefault(DUE_CYCLES, set()).update(
+                c for c in state.attrs.cycle_id.history.deleted if c is not None)
+
+
+def _before_commit(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # changes not flushed yet: the flush hook marks their pairs due
+    due = session.info.pop(DUE, set())
+    cycle_ids = session.info.pop(DUE_CYCLES, set())
+    cycle_ids |= {c.cycle_id for c in session.info.pop(DUE_COMMENTS, [])
+                  if c.cycle_id is not None}
+    if cycle_ids:
+        due |= {(idea_id, site_id) for idea_id, site_id in session.execute(
+            sa.select(Cycle.idea_id, Cycle.site_id)
+            .where(Cycle.id.in_(cycle_ids), Cycle.idea_id.is_not(None)))}
+    if not due:
+        return
+    # Hold the ideas so that a concurrent change to the same pairs is either seen here or
+    # waits for this commit and recomputes after it.
+    lock(ChangeIdea.updated_at, *{idea_id for idea_id, _ in due})
+    refresh(due)
+    session.flush()
+    _forget(session)
+
+
+def _forget(session: Session) -> None:
+    for key in (DUE, DUE_COMMENTS, DUE_CYCLES):
+        session.info.pop(key, None)
+
+
+def _after_soft_rollback(session: Session, previous_transaction) -> None:
+    _forget(session)
+
+
+def init_app(app) -> None:
+    for name, hook in (("before_flush", _before_flush), ("before_commit", _before_commit),
+                       ("after_soft_rollback", _after_soft_rollback)):
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)
