@@ -110,3 +110,60 @@ def test_each_stage_move_is_reported_with_the_stage_it_went_to(app, login, world
     feed = login("member_a").get("/dashboard").get_data(True)
     for stage in ("Do", "Study", "Act"):
         assert feed.count(f"moved “Chair by the bed” to {stage}") == 1
+
+
+def test_a_busy_span_of_what_the_user_may_not_see_never_hides_what_they_may(
+        app, login, world, monkeypatch, count_queries):
+    """Each part reads the span's newest BOUND rows first; when those hold fewer than SHOWN
+    the user may see, it reads the whole span."""
+    from tracker.main import activity
+
+    monkeypatch.setattr(activity, "BOUND", 3)
+    with app.app_context():
+        now = utcnow()
+        ours = f.make_cycle(db.session.get(Site, world.site_b), title="Ours, older")
+        revision(ours, world.member_b, created_at=now - timedelta(days=2))
+        f.make_comment(ours, world.faculty, "Older but ours", created_at=now - timedelta(days=2))
+        falls = f.make_site(f.make_collaborative("Falls"), "Gamma")
+        for n in range(5):  # newer, busier, and not the user's to see
+            theirs = f.make_cycle(falls, title=f"Falls cycle {n}")
+            revision(theirs, world.admin, created_at=now - timedelta(hours=n))
+            f.make_comment(theirs, world.admin, f"Falls comment {n}",
+                           created_at=now - timedelta(hours=n))
+        db.session.commit()
+    client = login("member_a")
+    client.get("/dashboard")
+    with count_queries() as reread:
+        feed = client.get("/dashboard").get_data(True)
+    feed = feed[feed.index("What's been happening"):]
+    assert "logged a new cycle “Ours, older”" in feed
+    assert "Fay Faculty commented on “Ours, older”" in feed
+    assert "Falls" not in feed
+    # Where the newest rows hold enough the user may see, the part reads no further.
+    monkeypatch.setattr(activity, "BOUND", 100)
+    with count_queries() as bounded:
+        assert client.get("/dashboard").get_data(True).count("“Ours, older”") >= 2
+    assert bounded.count == reread.count - 1
+
+
+def test_the_bounded_feed_is_the_whole_spans_newest(app, world, monkeypatch):
+    """With plenty the user may see, the newest BOUND rows give what the whole span gives."""
+    from tracker.main import activity
+
+    with app.test_request_context():
+        site = db.session.get(Site, world.site_b)
+        now = utcnow()
+        for n in range(40):
+            cycle = f.make_cycle(site, title=f"Cycle {n:02}")
+            revision(cycle, world.member_b, created_at=now - timedelta(hours=n))
+            f.make_comment(cycle, world.faculty, f"Comment {n}",
+                           created_at=now - timedelta(hours=n, minutes=30))
+        db.session.commit()
+        user = db.session.get(User, world.member_a)
+        feeds = []
+        for bound in (20, 10_000):
+            monkeypatch.setattr(activity, "BOUND", bound)
+            feeds.append([(i.at, i.text) for i in
+                          activity.recent_activity(user, now=now, upcoming=[])])
+        assert feeds[0] == feeds[1] and len(feeds[0]) == activity.SHOWN
+        assert feeds[0][0][1].endswith("“Cycle 00”")

@@ -53,8 +53,20 @@ def collaboratives_of(user: User) -> Select:
     return query.order_by(Collaborative.name)
 
 
-def rows_first(columns: tuple, *where) -> sa.CTE:
+def rows_first(columns: tuple, *where, newest: int | None = None) -> sa.CTE:
     """The `columns` of the rows meeting `where` (a span on an indexed column first), read
     once on their own (a materialized common table expression) before any join: left to
-    plan the join, SQLite starts from the sites' cycles and walks their whole history."""
-    return db.select(*columns).where(*where).cte().prefix_with("MATERIALIZED")
+    plan the join, SQLite starts from the sites' cycles and walks their whole history.
+    `newest`: only that many rows, the latest by the first column (indexed), so the cost
+    stays the same however busy the span."""
+    select = db.select(*columns).where(*where)
+    if newest is not None:
+        select = select.order_by(columns[0].desc()).limit(written_limit(newest))
+    return select.cte().prefix_with("MATERIALIZED")
+
+
+def written_limit(n: int) -> sa.BindParameter:
+    """A LIMIT written into the SQL rather than bound: SQLite stops an indexed walk at a
+    written limit but, given `LIMIT ?` in a materialized CTE, reads the whole range first (the
+    activity feed's fortnight of revisions: 20 ms for 1,400 rows, 1 ms written)."""
+    return sa.bindparam(None, n, type_=sa.Integer, literal_execute=True)
