@@ -13,7 +13,7 @@ from tracker.cycles.queries import cycles_visible_to
 from tracker.extensions import db
 from tracker.feedback import services as feedback
 from tracker.ideas import statuses
-from tracker.ideas.queries import library, site_status
+from tracker.ideas.queries import evidence, library, site_status
 from tracker.models import (
     Collaborative,
     Comment,
@@ -39,6 +39,37 @@ def reckoned(user: User) -> dict[tuple[int, int], str]:
         if best is None or rank > (best.decision is not None, best.created_at, best.id):
             latest[key] = cycle
     return {k: c.decision.value if c.decision else "testing" for k, c in latest.items()}
+
+
+def evidence_reckoned(idea_id: int, user: User) -> dict[int, tuple]:
+    """{site: (cycles, first run, first logged, latest decision, largest scale)} of the
+    idea's cycles the user may read, by the idea page's rules."""
+    by_site: dict[int, list[Cycle]] = {}
+    for cycle in db.session.scalars(cycles_visible_to(user).where(Cycle.idea_id == idea_id)):
+        by_site.setdefault(cycle.site_id, []).append(cycle)
+    out = {}
+    for site_id, cycles_ in by_site.items():
+        decided = [c for c in cycles_ if c.decision is not None]
+        latest = max(decided, key=lambda c: (c.created_at, c.id)) if decided else None
+        largest = max(cycles_, key=lambda c: (_scale_rank(c.scale_unit), c.scale_amount or 0,
+                                              c.created_at, c.id))
+        runs = [c.do_started_on for c in cycles_ if c.do_started_on]
+        out[site_id] = (len(cycles_), min(runs) if runs else None,
+                        min(c.created_at for c in cycles_),
+                        latest.decision.value if latest else None,
+                        largest.scale_amount, largest.scale_unit)
+    return out
+
+
+def _scale_rank(unit: str) -> int:
+    unit = unit.lower()
+    for rank, words in ((1, ("patient",)), (2, ("shift",)), (3, ("day",)), (4, ("bay",)),
+                        (5, ("week",))):
+        if any(w in unit for w in words):
+            return rank
+    if "ward" in unit:
+        return 7 if "all" in unit[:unit.rindex("ward")] else 6
+    return 8 if "hospital" in unit or "site" in unit else 0
 
 
 def comments_reckoned(user: User) -> dict[int, int]:
@@ -68,6 +99,10 @@ def assert_library_as_reckoned(world) -> None:
             assert row.sites_adopted == sum(1 for (i, _), s in expected.items()
                                             if i == idea and s == "adopt"), who
             assert row.comments == comments.get(idea, 0), who
+            stored_evidence = {r.site_id: (r.cycles, r.first_run, r.first_logged, r.decision,
+                                           r.amount, r.unit)
+                               for r in evidence(row[0], user)}
+            assert stored_evidence == evidence_reckoned(idea, user), who
     # And what is stored is what a rebuild from scratch stores.
     before = set(db.session.execute(sa.select(IdeaSiteStatus.__table__)).all())
     statuses.rebuild_all()
@@ -89,17 +124,20 @@ def test_logging_deciding_drafts_and_comments_keep_it_current(app, world, ideas)
         a, b = db.session.get(Site, world.site_a), db.session.get(Site, world.site_b)
         amy, bea = db.session.get(User, world.member_a), db.session.get(User, world.member_b)
         start = datetime(2026, 3, 2, 9)
-        first = f.make_cycle(a, idea_id=ideas["snacks"], created_at=start)
+        first = f.make_cycle(a, idea_id=ideas["snacks"], created_at=start, scale_amount=3,
+                             scale_unit="patients", do_started_on=start.date())
         db.session.commit()
         assert_library_as_reckoned(world)
         # A decision on the older cycle, then a newer undecided one: the decision still names it.
         first.decision = Decision.ADAPT
-        f.make_cycle(a, idea_id=ideas["snacks"], created_at=start + timedelta(days=3))
+        f.make_cycle(a, idea_id=ideas["snacks"], created_at=start + timedelta(days=3),
+                     scale_amount=1, scale_unit="bay")
         db.session.commit()
         assert_library_as_reckoned(world)
         # A newer decided draft: Alpha's own team reads "adopt", other sites still "adapt".
         draft = f.make_cycle(a, idea_id=ideas["snacks"], visibility=Visibility.SITE,
-                             decision=Decision.ADOPT, created_at=start + timedelta(days=5))
+                             decision=Decision.ADOPT, created_at=start + timedelta(days=5),
+                             scale_amount=1, scale_unit="ward")
         # Beta's only cycle of the idea is a draft: nobody else sees Beta testing it.
         f.make_cycle(b, idea_id=ideas["walks"], visibility=Visibility.SITE)
         db.session.commit()
@@ -142,13 +180,13 @@ def test_deleting_restoring_and_moving_a_cycle_keep_it_current(app, world, ideas
         only.idea_id = ideas["walks"]
         db.session.commit()
         assert_library_as_reckoned(world)
-        assert db.session.get(IdeaSiteStatus, (ideas["snacks"], a.id)) is None
+        assert db.session.get(IdeaSiteStatus, (ideas["snacks"], a.id, "all")) is None
         # Moved to another site of the collaborative (as an admin might).
         other = f.make_site(db.session.get(Collaborative, world.collaborative), "Gamma")
         only.site_id = other.id
         db.session.commit()
-        assert db.session.get(IdeaSiteStatus, (ideas["walks"], a.id)) is None
-        assert db.session.get(IdeaSiteStatus, (ideas["walks"], other.id)).any_status == "adopt"
+        assert db.session.get(IdeaSiteStatus, (ideas["walks"], a.id, "all")) is None
+        assert db.session.get(IdeaSiteStatus, (ideas["walks"], other.id, "all")).status == "adopt"
         assert_library_as_reckoned(world)
 
 
@@ -169,7 +207,7 @@ def test_a_rolled_back_change_leaves_it_as_it_was(app, world, ideas):
         db.session.commit()
         f.make_cycle(a, idea_id=ideas["snacks"], decision=Decision.ABANDON)
         db.session.rollback()
-        assert db.session.get(IdeaSiteStatus, (ideas["snacks"], a.id)).any_status == "testing"
+        assert db.session.get(IdeaSiteStatus, (ideas["snacks"], a.id, "all")).status == "testing"
         assert_library_as_reckoned(world)
 
 
@@ -184,4 +222,5 @@ def test_the_rebuild_command_recomputes_every_standing(app, world, ideas):
     assert result.exit_code == 0, result.output
     assert "1 sites' standing with an idea" in result.output
     with app.app_context():
-        assert db.session.get(IdeaSiteStatus, (ideas["snacks"], world.site_a)).any_status == "adopt"
+        standing = db.session.get(IdeaSiteStatus, (ideas["snacks"], world.site_a, "shared"))
+        assert standing.status == "adopt"

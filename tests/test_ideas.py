@@ -363,3 +363,33 @@ def test_card_says_its_comment_count_covers_the_ideas_cycles(app, login, world):
         db.session.commit()
     html = login("member_a").get("/ideas/").get_data(True)
     assert "1 comment on the idea and its cycles" in html
+
+
+def test_evidence_lists_sites_a_page_at_a_time_and_counts_them_all(app, login, world,
+                                                                   evidence_world):
+    from tracker.ideas.routes import SITES_PER_PAGE
+
+    with app.app_context():
+        from tracker.models import Collaborative
+
+        collab = db.session.get(Collaborative, world.collaborative)
+        for n in range(SITES_PER_PAGE + 2):
+            f.make_cycle(f.make_site(collab, f"Site {n:02}"), idea_id=evidence_world["idea"],
+                         decision=Decision.ADOPT, do_started_on=date(2026, 2, 1) + timedelta(n))
+        db.session.commit()
+    client = login("member_a")
+    url = f"/ideas/{evidence_world['idea']}"
+    first = client.get(url).get_data(True)
+    tested = SITES_PER_PAGE + 5  # Alpha, Beta, Gamma and the new ones
+    assert f"Tested at {tested} sites, adopted at {SITES_PER_PAGE + 3}" in first
+    assert f"Sites 1 to {SITES_PER_PAGE} of {tested}" in first
+    second = client.get(url + "?page=2").get_data(True)
+    assert f"Tested at {tested} sites" in second
+    assert f"Sites {SITES_PER_PAGE + 1} to {tested} of {tested}" in second
+    # In the order they first tested it: the three January sites first, the last new one last.
+    table = first[first.index("<tbody>"):first.index("</tbody>")]
+    assert table.index("Alpha Hospital") < table.index("Site 00")
+    assert "Site 26" not in first and "Site 26" in second
+    names = [f"Site {n:02}" for n in range(SITES_PER_PAGE + 2)] + ["Alpha", "Beta", "Gamma"]
+    assert all(name in first or name in second for name in names)
+    assert client.get(url + "?page=999").status_code == 200  # past the end: an empty page

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle, Driver, IdeaSiteStatus, Site, Tag, User, idea_tag
 
 STATUSES = ("untested", "testing", "adopt", "adapt", "abandon")
+DECISIONS = ("adopt", "adapt", "abandon")
 STATUS_LABELS = {"untested": "Untested", "testing": "Testing", "adopt": "Adopted",
                  "adapt": "Adapted", "abandon": "Abandoned"}
 
@@ -28,24 +29,24 @@ def ideas_visible_to(user: User) -> Select:
     return query
 
 
-def _standing(user: User, shared, any_) -> tuple:
-    """The stored standing a user reads at each site (tracker/ideas/statuses.py): the reading
-    over all cycles at their own sites (admins: everywhere), over the shared cycles elsewhere;
-    and the condition keeping the sites of their collaboratives."""
+def seen_by(user: User):
+    """The condition on IdeaSiteStatus keeping, for each site the user may see, the view they
+    read (tracker/ideas/statuses.py): over all cycles at their own sites (admins: everywhere),
+    over the shared cycles at the other sites of their collaboratives."""
     if user.is_admin:
-        return any_, sa.true()
+        return IdeaSiteStatus.view == "all"
     own = IdeaSiteStatus.site_id.in_(user.site_ids)
-    return (sa.case((own, any_), else_=shared),
-            IdeaSiteStatus.site_id.in_(
-                sa.select(Site.id).where(Site.collaborative_id.in_(user.collaborative_ids))))
+    return sa.or_(
+        own & (IdeaSiteStatus.view == "all"),
+        ~own & (IdeaSiteStatus.view == "shared") & IdeaSiteStatus.site_id.in_(
+            sa.select(Site.id).where(Site.collaborative_id.in_(user.collaborative_ids))))
 
 
 def site_status(user: User) -> sa.Subquery:
     """Per idea and site: the latest Act decision, or "testing" while none is recorded (of
     the cycles the user may read; pairs with none are absent)."""
-    status, mine = _standing(user, IdeaSiteStatus.shared_status, IdeaSiteStatus.any_status)
-    return sa.select(IdeaSiteStatus.idea_id, IdeaSiteStatus.site_id, status.label("status")
-                     ).where(mine, status.is_not(None)).subquery()
+    return sa.select(IdeaSiteStatus.idea_id, IdeaSiteStatus.site_id, IdeaSiteStatus.status
+                     ).where(seen_by(user)).subquery()
 
 
 def library(user: User, *, driver_id=None, tag=None, site_id=None, status=None, where="any",
@@ -73,11 +74,9 @@ def library(user: User, *, driver_id=None, tag=None, site_id=None, status=None, 
     idea_comments = sa.select(Comment.idea_id.label("idea_id"), sa.func.count().label("n")).where(
         Comment.idea_id.is_not(None), Comment.deleted_at.is_(None)).group_by(Comment.idea_id)
     # Comments on cycles count only where the user may read the cycle (not others' drafts).
-    on_cycles, mine = _standing(user, IdeaSiteStatus.shared_comments,
-                                IdeaSiteStatus.any_comments)
     cycle_comments = sa.select(IdeaSiteStatus.idea_id.label("idea_id"),
-                               sa.func.sum(on_cycles).label("n")
-                               ).where(mine).group_by(IdeaSiteStatus.idea_id)
+                               sa.func.sum(IdeaSiteStatus.comments).label("n")
+                               ).where(seen_by(user)).group_by(IdeaSiteStatus.idea_id)
     union = sa.union_all(idea_comments, cycle_comments).subquery()
     discussed = sa.select(union.c.idea_id, sa.func.sum(union.c.n).label("comments")).group_by(
         union.c.idea_id).subquery()
@@ -110,10 +109,12 @@ def _status_filter(query: Select, status_sq, status: str, user: User | None) -> 
         sa.select(status_sq.c.idea_id).where(status_sq.c.status == status, *at)))
 
 
-def recent_cycles(idea: ChangeIdea, user: User, *, per_site: int) -> list[Cycle]:
-    """The latest `per_site` cycles of the idea at each site the user may read, oldest first:
-    one query (and one for their measures) however many cycles the idea has."""
-    ranked = cycles_visible_to(user).where(Cycle.idea_id == idea.id).with_only_columns(
+def recent_cycles(idea: ChangeIdea, user: User, *, per_site: int,
+                  site_ids: list[int]) -> list[Cycle]:
+    """The latest `per_site` cycles of the idea at each of these sites that the user may read,
+    oldest first: one query (and one for their measures) however many cycles they have."""
+    ranked = cycles_visible_to(user).where(
+        Cycle.idea_id == idea.id, Cycle.site_id.in_(site_ids)).with_only_columns(
         Cycle.id,
         sa.func.row_number().over(
             partition_by=Cycle.site_id, order_by=(Cycle.created_at.desc(), Cycle.id.desc()),
@@ -125,35 +126,32 @@ def recent_cycles(idea: ChangeIdea, user: User, *, per_site: int) -> list[Cycle]
         .order_by(Cycle.created_at, Cycle.id)).all()
 
 
+def evidence_query(idea: ChangeIdea, user: User) -> Select:
+    """Per site that tested the idea, as far as the user may see, in the order they first
+    tested it: cycles, first test, latest decision, largest scale (stored with the cycles)."""
+    s = IdeaSiteStatus
+    decision = sa.case((s.status != "testing", s.status))
+    return (sa.select(s.site_id, s.cycles, s.first_run, s.first_logged, s.first_test,
+                      decision.label("decision"), s.scale_amount.label("amount"),
+                      s.scale_unit.label("unit"))
+            .where(s.idea_id == idea.id, seen_by(user))
+            .order_by(s.first_test, s.site_id))
+
+
 def evidence(idea: ChangeIdea, user: User) -> list[sa.Row]:
-    """Per site that tested the idea: cycles, first test, latest decision, largest scale."""
-    ranked = cycles_visible_to(user).where(Cycle.idea_id == idea.id).with_only_columns(
-        Cycle.site_id, Cycle.decision, Cycle.scale_amount, Cycle.scale_unit,
-        Cycle.do_started_on, Cycle.created_at,
-        sa.func.row_number().over(
-            partition_by=Cycle.site_id,
-            order_by=(Cycle.decision.is_(None), Cycle.created_at.desc(), Cycle.id.desc()),
-        ).label("rn_decision"),
-        sa.func.row_number().over(
-            partition_by=Cycle.site_id,
-            order_by=(SCALE_RANK.desc(), sa.func.coalesce(Cycle.scale_amount, 0).desc()),
-        ).label("rn_scale"),
-    ).subquery()
-    decision = sa.cast(ranked.c.decision, sa.String)
-    return db.session.execute(
-        sa.select(
-            ranked.c.site_id,
-            sa.func.count().label("cycles"),
-            sa.func.min(ranked.c.do_started_on).label("first_run"),
-            sa.func.min(ranked.c.created_at).label("first_logged"),
-            sa.func.max(sa.case((ranked.c.rn_decision == 1, decision))).label("decision"),
-            sa.func.max(sa.case((ranked.c.rn_scale == 1, ranked.c.scale_amount))).label("amount"),
-            sa.func.max(sa.case((ranked.c.rn_scale == 1, ranked.c.scale_unit))).label("unit"),
-        ).group_by(ranked.c.site_id)
-    ).all()
+    """Every site's row of `evidence_query`."""
+    return db.session.execute(evidence_query(idea, user)).all()
 
 
-DECISIONS = ("adopt", "adapt", "abandon")
+def evidence_counts(idea: ChangeIdea, user: User) -> tuple[int, dict[str, int]]:
+    """How many sites tested the idea (as far as the user may see), and how many of them
+    last decided each of adopt, adapt, abandon: one query, however many sites."""
+    s = IdeaSiteStatus
+    row = db.session.execute(
+        sa.select(sa.func.count(), *(sa.func.coalesce(sa.func.sum(
+            sa.case((s.status == d, 1), else_=0)), 0) for d in DECISIONS))
+        .where(s.idea_id == idea.id, seen_by(user))).one()
+    return row[0], dict(zip(DECISIONS, row[1:], strict=True))
 
 
 def decision_counts(rows: list[sa.Row]) -> dict[str, int]:

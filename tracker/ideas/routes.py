@@ -1,6 +1,5 @@
 """The idea library, each idea's evidence, "try this at our site", follow, tags."""
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import (
@@ -19,7 +18,7 @@ from wtforms import SelectChoice
 from ..attachments.panel import attachments_panel
 from ..core.args import arg_id
 from ..core.forms import ConfirmForm
-from ..core.paging import paginate
+from ..core.paging import ResultPage, page_number, paginate
 from ..core.queries import sites_visible_to
 from ..cycles.loaders import get_cycle_or_404
 from ..extensions import db
@@ -30,10 +29,18 @@ from ..sustain.watch import sustained_sites_query
 from . import bp, services
 from .forms import IdeaForm, TrySiteForm, fill_idea_form, idea_values
 from .loaders import get_idea_or_404
-from .queries import STATUS_LABELS, decision_counts, evidence, library, recent_cycles, site_status
+from .queries import (
+    STATUS_LABELS,
+    evidence_counts,
+    evidence_query,
+    library,
+    recent_cycles,
+    site_status,
+)
 
 PER_PAGE = 24
 CYCLES_PER_SITE = 5
+SITES_PER_PAGE = 25  # of an idea's evidence
 FILTER_ARGS = ("driver", "tag", "site", "status", "where", "sort")
 SORTS = {"newest": "Newest", "tested": "Most tested", "adopted": "Most adopted",
          "discussed": "Most discussed", "title": "Title"}
@@ -88,15 +95,20 @@ def _tag_names() -> list[str]:
 def detail(idea_id: int):
     """The idea's living evidence: which sites tested it, how it went, how it travelled."""
     idea = get_idea_or_404(idea_id)
-    rows = evidence(idea, current_user)
+    # The sites a page, in the order they first tested it; the roll-up counts every site.
+    tested, counts = evidence_counts(idea, current_user)
+    number = page_number(request.args)
+    spread = ResultPage(db.session.execute(
+        evidence_query(idea, current_user).limit(SITES_PER_PAGE)
+        .offset((number - 1) * SITES_PER_PAGE)).all(),
+        page=number, per_page=SITES_PER_PAGE, total=tested)
     # The page lists each site's latest cycles, not every one (the roll-up counts them all).
-    cycles = recent_cycles(idea, current_user, per_site=CYCLES_PER_SITE)
+    cycles = recent_cycles(idea, current_user, per_site=CYCLES_PER_SITE,
+                           site_ids=[row.site_id for row in spread.items])
     by_site: dict[int, list[Cycle]] = {}
     for cycle in cycles:
         by_site.setdefault(cycle.site_id, []).append(cycle)
     sites = {c.site_id: c.site for c in cycles}
-    spread = sorted(rows, key=lambda r: _first_test(r))
-    counts = decision_counts(rows)
     followers, mine, sustained = db.session.execute(db.select(
         db.func.count(IdeaFollow.id),
         db.func.coalesce(db.func.sum(sa.case((IdeaFollow.user_id == current_user.id, 1),
@@ -104,17 +116,13 @@ def detail(idea_id: int):
         sustained_sites_query(idea.id).scalar_subquery(),
     ).where(IdeaFollow.idea_id == idea.id)).one()
     return render_template(
-        "ideas/detail.html", idea=idea, spread=spread, sites=sites, by_site=by_site,
-        counts=counts, following=mine > 0, first_test=_first_test,
+        "ideas/detail.html", idea=idea, spread=spread, tested=tested, sites=sites,
+        by_site=by_site, counts=counts, following=mine > 0,
         per_site=CYCLES_PER_SITE, sustained=sustained or 0,
         can_edit=idea.can_edit(current_user), try_form=_try_form(idea.collaborative_id),
         followers=followers,
         **comments_context(idea, current_user), **attachments_panel(idea, current_user),
     )
-
-
-def _first_test(row) -> date:
-    return row.first_run or row.first_logged.date()
 
 
 def _try_form(collaborative_id: int) -> TrySiteForm | None:

@@ -1,13 +1,13 @@
-"""Where each site stands with each idea, stored (`IdeaSiteStatus`): the latest Act decision
-of its cycles of the idea ("testing" while none is recorded) and the comments on them, over the
-cycles shared with the collaborative and over all of them.
+"""What each site's cycles of each idea add up to, stored (`IdeaSiteStatus`): the latest Act
+decision ("testing" while none is recorded), how many cycles, the comments on them, the first
+test and the largest scale, over the cycles shared with the collaborative and over all of them.
 
-The idea library reads these instead of ranking every cycle of the collaborative per request
-(a window over ~30,000 cycles nationally, growing with every cycle logged). They can never be
-stale:
-- every change to a cycle that moves its standing (its idea, site, decision, visibility,
-  creation time, or deletion) and every comment added to, removed from or restored on a cycle
-  marks the (idea, site) pair due, and
+The idea library and the idea's page read these instead of ranking every cycle per request (a
+window over ~30,000 cycles of the collaborative nationally, ~3,000 of one idea, growing with
+every cycle logged). They can never be stale:
+- every change to a cycle that moves its figures (its idea, site, decision, visibility,
+  creation time, Do start, scale, or deletion) and every comment added to, removed from or
+  restored on a cycle marks the (idea, site) pair due, and
 - the commit recomputes the due pairs in the same transaction (`init_app` registers the session
   hooks). Bulk Core writes (the demo's) call `rebuild_all`, as does `flask rebuild-summaries`.
 """
@@ -21,46 +21,56 @@ from sqlalchemy.orm import Session
 from ..core.db import lock
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle, IdeaSiteStatus, Visibility
+from .queries import SCALE_RANK
 
 DUE = "idea_statuses_due"
 DUE_COMMENTS = "idea_statuses_due_comments"  # new comments: their cycle is known after the flush
 DUE_CYCLES = "idea_statuses_due_cycles"  # cycles whose comments changed
-# The cycle's columns that move its standing; an edit of its text leaves the standing alone.
-_STANDING = ("idea_id", "site_id", "decision", "visibility", "created_at", "deleted_at")
+# The cycle's columns that move its figures; an edit of its text leaves them alone.
+_STANDING = ("idea_id", "site_id", "decision", "visibility", "created_at", "deleted_at",
+             "do_started_on", "scale_amount", "scale_unit")
+_COLUMNS = ("idea_id", "site_id", "view", "status", "cycles", "comments", "first_run",
+            "first_logged", "first_test", "scale_amount", "scale_unit")
 
 
-def computed(*where) -> sa.Select:
-    """The standing of every (idea, site) pair among the live cycles meeting `where`, as rows
-    of IdeaSiteStatus's columns."""
-    shared = Cycle.visibility == Visibility.COLLABORATIVE
-    latest = (Cycle.decision.is_(None), Cycle.created_at.desc(), Cycle.id.desc())
+def computed(*where) -> sa.CompoundSelect:
+    """What the live cycles meeting `where` add up to for every (idea, site) pair, in both
+    views, as rows of IdeaSiteStatus's columns (in _COLUMNS' order)."""
+    return sa.union_all(_view("all", *where),
+                        _view("shared", Cycle.visibility == Visibility.COLLABORATIVE, *where))
+
+
+def _view(name: str, *where) -> sa.Select:
+    pair = (Cycle.idea_id, Cycle.site_id)
     comments = (sa.select(sa.func.count()).where(Comment.cycle_id == Cycle.id,
                                                  Comment.deleted_at.is_(None))
                 .scalar_subquery())
     ranked = sa.select(
-        Cycle.idea_id, Cycle.site_id, Cycle.decision, shared.label("shared"),
-        comments.label("comments"),
-        sa.func.row_number().over(partition_by=(Cycle.idea_id, Cycle.site_id),
-                                  order_by=latest).label("rn_any"),
-        sa.func.row_number().over(partition_by=(Cycle.idea_id, Cycle.site_id, shared),
-                                  order_by=latest).label("rn_shared"),
+        *pair, Cycle.decision, Cycle.do_started_on, Cycle.created_at, Cycle.scale_amount,
+        Cycle.scale_unit, comments.label("comments"),
+        sa.func.row_number().over(partition_by=pair, order_by=(
+            Cycle.decision.is_(None), Cycle.created_at.desc(), Cycle.id.desc()),
+        ).label("rn_decision"),
+        sa.func.row_number().over(partition_by=pair, order_by=(
+            SCALE_RANK.desc(), sa.func.coalesce(Cycle.scale_amount, 0).desc(),
+            Cycle.created_at.desc(), Cycle.id.desc()),
+        ).label("rn_scale"),
     ).where(Cycle.idea_id.is_not(None), Cycle.deleted_at.is_(None), *where).subquery()
-    status = sa.func.coalesce(sa.cast(ranked.c.decision, sa.String), "testing")
-    is_shared = ranked.c.shared.is_(True)
+    latest, largest = ranked.c.rn_decision == 1, ranked.c.rn_scale == 1
+    first_run = sa.func.min(ranked.c.do_started_on)
+    first_logged = sa.func.min(ranked.c.created_at)
     return sa.select(
-        ranked.c.idea_id, ranked.c.site_id,
-        sa.func.max(sa.case((is_shared & (ranked.c.rn_shared == 1), status))),
-        sa.func.max(sa.case((ranked.c.rn_any == 1, status))),
-        sa.func.sum(sa.case((is_shared, ranked.c.comments), else_=0)),
-        sa.func.sum(ranked.c.comments),
+        ranked.c.idea_id, ranked.c.site_id, sa.literal(name),
+        sa.func.coalesce(sa.func.max(sa.case((latest, sa.cast(ranked.c.decision, sa.String)))),
+                         "testing"),
+        sa.func.count(), sa.func.sum(ranked.c.comments), first_run, first_logged,
+        sa.func.coalesce(first_run, sa.func.date(first_logged)),
+        sa.func.max(sa.case((largest, ranked.c.scale_amount))),
+        sa.func.coalesce(sa.func.max(sa.case((largest, ranked.c.scale_unit))), ""),
     ).group_by(ranked.c.idea_id, ranked.c.site_id)
 
 
-_COLUMNS = ("idea_id", "site_id", "shared_status", "any_status", "shared_comments",
-            "any_comments")
-
-
-def _store(select: sa.Select) -> None:
+def _store(select: sa.CompoundSelect) -> None:
     db.session.execute(sa.insert(IdeaSiteStatus).from_select(_COLUMNS, select))
 
 
@@ -82,7 +92,7 @@ def rebuild_all() -> int:
     """Recompute every pair's standing; returns how many pairs have cycles."""
     db.session.execute(sa.delete(IdeaSiteStatus).execution_options(synchronize_session=False))
     _store(computed())
-    return db.session.scalar(sa.select(sa.func.count()).select_from(IdeaSiteStatus))
+    return db.session.scalar(sa.select(sa.func.count()).where(IdeaSiteStatus.view == "all"))
 
 
 # Keeping them current: the session hooks.

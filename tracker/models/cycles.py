@@ -39,7 +39,7 @@ class Cycle(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), index=True)
-    idea_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("change_idea.id"), index=True)
+    idea_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("change_idea.id"))
     author_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"), index=True)
     # The ramp: the cycle this one builds on. Lineage: another site's cycle this one reuses.
     previous_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("cycle.id"), index=True)
@@ -91,7 +91,11 @@ class Cycle(db.Model):
     )
     measures: Mapped[list[Measure]] = relationship(secondary=cycle_measure)
 
-    __table_args__ = (sa.Index("ix_cycle_site_stage", "site_id", "stage"),)
+    __table_args__ = (
+        sa.Index("ix_cycle_site_stage", "site_id", "stage"),
+        # An idea's cycles, site by site, newest last (the idea page's latest per site).
+        sa.Index("ix_cycle_idea_site", "idea_id", "site_id", "created_at"),
+    )
 
     # Permission predicates: the loaders and the templates (to hide buttons) use the same ones.
     def can_view(self, user: User) -> bool:

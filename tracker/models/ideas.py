@@ -1,6 +1,6 @@
 """Change ideas and the driver diagram they hang from, their tags, and who follows them."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
@@ -91,18 +91,25 @@ class IdeaFollow(db.Model):
 
 
 class IdeaSiteStatus(db.Model):
-    """Where one site stands with one idea, summed up from its cycles of the idea: derived
-    data, recomputed in the same transaction as every change to those cycles or their comments
-    (tracker/ideas/statuses.py), so the library need not rank every cycle per request.
+    """What one site's cycles of one idea add up to: derived data, recomputed in the same
+    transaction as every change to those cycles or their comments (tracker/ideas/statuses.py),
+    so the idea library and the idea's page need not read every cycle per request.
 
-    Two readings, as two kinds of reader see the cycles: over the cycles shared with the
-    collaborative (what other sites see; none while every cycle is a draft) and over all of
-    them (what the site's own team and admins see). A status is the latest Act decision, or
-    "testing" while none is recorded; comments are the live ones on those cycles."""
+    Two views, as two kinds of reader see the cycles: "shared", over the cycles shared with the
+    collaborative (what other sites see; no row while every cycle is a draft), and "all", over
+    every live cycle (what the site's own team and admins see)."""
 
     idea_id: Mapped[int] = mapped_column(sa.ForeignKey("change_idea.id"), primary_key=True)
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), primary_key=True, index=True)
-    shared_status: Mapped[Optional[str]] = mapped_column(sa.String(16))
-    any_status: Mapped[str] = mapped_column(sa.String(16))
-    shared_comments: Mapped[int] = mapped_column(default=0)
-    any_comments: Mapped[int] = mapped_column(default=0)
+    view: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # "shared" or "all"
+    # The latest Act decision (a decided cycle before an undecided one, then the newest), or
+    # "testing" while none is recorded.
+    status: Mapped[str] = mapped_column(sa.String(16))
+    cycles: Mapped[int] = mapped_column(default=0)
+    comments: Mapped[int] = mapped_column(default=0)  # live comments on those cycles
+    first_run: Mapped[Optional[date]]  # the first Do start recorded
+    first_logged: Mapped[datetime]  # when the first cycle was logged
+    first_test: Mapped[date]  # the first Do start, else the day the first cycle was logged
+    # The largest scale reached (ranked by unit, then amount).
+    scale_amount: Mapped[Optional[int]]
+    scale_unit: Mapped[str] = mapped_column(sa.String(40), default="")
