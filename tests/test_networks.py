@@ -69,6 +69,12 @@ def test_the_faculty_dashboard_keeps_regional_faculty_to_their_network(
         as_text=True)
     assert "South Hospital" in page and "Alpha Hospital" not in page
     assert 'id="network-picker"' in page
+    # The full list of sites that may need support keeps to the same sites.
+    page = login("regional").get("/reports/faculty/support").get_data(as_text=True)
+    assert "Alpha Hospital" in page and "South Hospital" not in page
+    page = login("faculty").get(f"/reports/faculty/support?network={south.network}").get_data(
+        as_text=True)
+    assert "South Hospital" in page and "Alpha Hospital" not in page
 
 
 def test_the_action_period_report_filters_by_network(app, login, world, south):

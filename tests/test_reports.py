@@ -220,6 +220,72 @@ def test_dashboard_heatmap_support_and_mix(app, login, world, designed):
         assert name not in html  # about teams, not people
 
 
+def _site_names(html: str, section: str) -> list[str]:
+    """The sites named in rows of one per-site section of the faculty dashboard."""
+    part = html[html.index(section):]
+    part = part[:part.index("</section>")]
+    return re.findall(r'<th scope="row" class="small">([^<]+)</th>', part)
+
+
+def test_dashboard_pages_the_sites_and_every_site_stays_reachable(app, login, world,
+                                                                  monkeypatch):
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        for i in range(5):
+            f.make_site(collab, f"Extra {i}")
+        db.session.commit()
+        everyone = sorted(s.name for s in db.session.scalars(
+            db.select(Site).where(Site.collaborative_id == world.collaborative)))
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 3)
+    client = login("faculty")
+    seen = []
+    for n in (1, 2, 3):
+        html = client.get(f"/reports/faculty?page={n}").get_data(True)
+        shown = _site_names(html, "Activity per site")
+        assert len(shown) == (3 if n < 3 else len(everyone) - 6)
+        # The other per-site sections show the same page of sites.
+        mix = html[html.index("Profession mix"):]
+        assert all(f"<strong>{name}</strong>" in mix for name in shown)
+        assert f"Sites {3 * n - 2}–{3 * n - 3 + len(shown)} of {len(everyone)}" in html
+        nav = html[html.index('aria-label="Pages of sites"'):]
+        assert f'aria-current="page"><span class="visually-hidden">Page </span>{n}<' in nav
+        seen += shown
+    assert seen == everyone  # by name, each once
+    # Past the last page: the last; nonsense: the first.
+    assert _site_names(client.get("/reports/faculty?page=99").get_data(True),
+                       "Activity per site") == everyone[6:]
+    assert _site_names(client.get("/reports/faculty?page=x").get_data(True),
+                       "Activity per site") == everyone[:3]
+
+
+def test_dashboard_lists_the_most_urgent_sites_and_links_to_them_all(
+        app, login, world, designed, monkeypatch):
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        for i in range(3):
+            f.make_site(collab, f"Extra {i}")
+        db.session.commit()
+    monkeypatch.setattr(dashboard, "SUPPORT_SHOWN", 2)
+    client = login("faculty")
+    html = client.get("/reports/faculty").get_data(True)
+    support = html[html.index("may need support"):html.index('id="queue-heading"')]
+    assert "may need support (4)</h2>" in support  # Beta and the three new sites
+    assert support.count("<li>") == 2
+    link = f"/reports/faculty/support?collaborative={world.collaborative}"
+    assert f'href="{link}">All 4 sites that may need support</a>' in support
+    full = client.get(link).get_data(True)
+    listed = re.findall(r'<li><a href="/sites/\d+">([^<]+)</a>: ', full)
+    assert sorted(listed) == ["Beta Hospital", "Extra 0", "Extra 1", "Extra 2"]
+    assert listed[0] == "Beta Hospital"  # two reasons: the most urgent
+    # The dashboard's list is the top of the full one.
+    assert re.findall(r'<li><a href="/sites/\d+">([^<]+)</a>: ', support) == listed[:2]
+    # A page of the full list goes on numbering where the last one stopped.
+    monkeypatch.setattr(dashboard, "SUPPORT_PAGE_SIZE", 3)
+    second = client.get(f"{link}&page=2").get_data(True)
+    assert '<ol class="support-list" start="4">' in second
+    assert re.findall(r'<li><a href="/sites/\d+">([^<]+)</a>: ', second) == listed[3:]
+
+
 def test_dashboard_costs_the_same_queries_for_2_or_12_sites(app, login, world, designed,
                                                             count_queries):
     client = login("faculty")
@@ -233,3 +299,22 @@ def test_dashboard_costs_the_same_queries_for_2_or_12_sites(app, login, world, d
     with count_queries() as large:
         client.get("/reports/faculty")
     assert large.count == small.count
+
+
+def test_dashboard_and_support_list_cost_the_same_queries_on_any_page(
+        app, login, world, designed, count_queries, monkeypatch):
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 2)
+    monkeypatch.setattr(dashboard, "SUPPORT_PAGE_SIZE", 2)
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        for i in range(6):
+            f.make_user(site=f.make_site(collab, f"Extra {i}"))
+        db.session.commit()
+    client = login("faculty")
+    counts = []
+    for path in ("/reports/faculty", "/reports/faculty?page=2", "/reports/faculty?page=4",
+                 "/reports/faculty/support", "/reports/faculty/support?page=3"):
+        with count_queries() as counter:
+            assert client.get(path).status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1] == counts[2] and counts[3] == counts[4]

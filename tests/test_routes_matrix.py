@@ -143,6 +143,7 @@ GET_MATRIX = {
     "reports.action_period": [("/reports/action-period?collaborative={collaborative}",
                                EVERYONE)],
     "reports.faculty_dashboard": [("/reports/faculty", FACULTY)],
+    "reports.faculty_support": [("/reports/faculty/support", FACULTY)],
     "reports.site_storyboard": [("/reports/sites/{site}/storyboard", EVERYONE)],
     "reports.storyboard_slides": [("/reports/sites/{site}/storyboard.pptx", EVERYONE),
                                   ("/reports/sites/{site}/storyboard.pdf", EVERYONE)],

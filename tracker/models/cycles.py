@@ -209,4 +209,9 @@ class CycleRevision(db.Model):
 
     user: Mapped[Optional[User]] = relationship()
 
-    __table_args__ = (sa.UniqueConstraint("cycle_id", "version"),)
+    __table_args__ = (
+        sa.UniqueConstraint("cycle_id", "version"),
+        # The faculty dashboard's activity: a page of sites' cycles' recent changes, read
+        # from the index alone (the rows, with their snapshots, are large).
+        sa.Index("ix_cycle_revision_cycle_id_created_at", "cycle_id", "created_at"),
+    )

@@ -1,6 +1,8 @@
 """The faculty dashboard: sites needing support ranked by urgency, the review queue, activity
 per site per week, the main measure across sites and each site's profession mix. About sites
-and teams, never a ranking of people. A fixed number of queries whatever the number of sites.
+and teams, never a ranking of people. A fixed number of queries whatever the number of sites;
+the per-site sections show one page of sites at a time (PAGE_SIZE, by name), so what a request
+reads and prints does not grow with them.
 """
 
 from collections import Counter, defaultdict
@@ -9,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..core.queries import rows_first
+from ..core.paging import ResultPage, page_number
 from ..cycles.queries import stalled_per_site
 from ..events.periods import ActionPeriod
 from ..extensions import db
@@ -32,6 +34,9 @@ from ..models import (
 from .figures import main_measure
 
 WEEKS = 12
+PAGE_SIZE = 25  # sites per page of the per-site sections
+SUPPORT_SHOWN = 20  # the most urgent sites listed on the dashboard; the rest one link away
+SUPPORT_PAGE_SIZE = 100  # sites per page of the full list of those that may need support
 NO_DATA_WEEKS = 3
 HEAT_WORDS = ("none", "a little", "some", "a lot", "very busy")
 
@@ -70,6 +75,17 @@ def by_urgency(rows: list[SiteRow]) -> list[SiteRow]:
     return sorted(needing, key=lambda r: (-r.urgency[0], -r.urgency[1], r.site.name))
 
 
+def page_of(items: list, args, per_page: int | None = None) -> ResultPage:
+    """The page of `items` asked for in ?page= (past the last page: the last), PAGE_SIZE of
+    them unless `per_page` says."""
+    per_page = per_page or PAGE_SIZE
+    pages = max(1, -(-len(items) // per_page))
+    number = min(page_number(args), pages)
+    start = (number - 1) * per_page
+    return ResultPage(items[start:start + per_page], page=number, per_page=per_page,
+                      total=len(items))
+
+
 def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
     monday = today - timedelta(days=today.weekday())
     return [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
@@ -85,20 +101,21 @@ def heat_words(count: int) -> str:
     return HEAT_WORDS[heat(count)]
 
 
-def build(sites: list[Site], period: ActionPeriod, now: datetime) -> list[SiteRow]:
+def build(sites: list[Site], now: datetime) -> list[SiteRow]:
+    """Each site's activity per week and team mix (two queries): the per-site sections, for
+    one page of sites."""
     rows = {s.id: SiteRow(s) for s in sites}
     ids = list(rows)
     if not ids:
         return []
-    starts = week_starts(now.date())
-    _activity(rows, ids, starts)
-    _support(rows, sites, ids, period, now)
+    _activity(rows, ids, week_starts(now.date()))
     _mix(rows, ids)
     return [rows[s.id] for s in sites]
 
 
 def support(sites: list[Site], period: ActionPeriod, now: datetime) -> list[SiteRow]:
-    """Only the reasons each site may need support (no activity, no mix), by urgency."""
+    """The sites that may need support, each with its reasons, most urgent first (one query,
+    and one for each collaborative's main measure not yet looked up)."""
     rows = {s.id: SiteRow(s) for s in sites}
     if rows:
         _support(rows, sites, list(rows), period, now)
@@ -107,7 +124,7 @@ def support(sites: list[Site], period: ActionPeriod, now: datetime) -> list[Site
 
 def overview(collaborative: Collaborative, sites: list[Site], user: User,
              now: datetime, asked=None) -> dict:
-    """The main measure at every site (latest value and signal icons) and the feedback
+    """The main measure at each of `sites` (latest value and signal icons) and the feedback
     requests waiting in the collaborative (those meeting `asked`, see feedback.review.asked_of),
     oldest first: three queries."""
     measure = main_measure(collaborative.id)
@@ -124,11 +141,12 @@ def _activity(rows: dict, ids: list[int], starts: list[date]) -> None:
     since = datetime.combine(starts[0], datetime.min.time())
     team = db.select(Membership.site_id, Membership.user_id).where(
         Membership.site_id.in_(ids)).subquery()
-    revised = rows_first((CycleRevision.cycle_id, CycleRevision.created_at),
-                         CycleRevision.created_at >= since)
+    # The sites' cycles, then their recent changes: both read from indexes alone
+    # (ix_cycle_site_id, ix_cycle_revision_cycle_id_created_at; likewise the values').
     sources = [
-        db.select(Cycle.site_id.label("site_id"), revised.c.created_at.label("at"))
-        .join(Cycle, Cycle.id == revised.c.cycle_id).where(Cycle.site_id.in_(ids)),
+        db.select(Cycle.site_id.label("site_id"), CycleRevision.created_at.label("at"))
+        .join(CycleRevision, CycleRevision.cycle_id == Cycle.id)
+        .where(Cycle.site_id.in_(ids), CycleRevision.created_at >= since),
         db.select(MeasureValue.site_id, MeasureValue.updated_at)
         .where(MeasureValue.site_id.in_(ids), MeasureValue.updated_at >= since),
         db.select(team.c.site_id, Comment.created_at).join(
@@ -150,62 +168,87 @@ def _activity(rows: dict, ids: list[int], starts: list[date]) -> None:
             rows[site_id].weeks[week] += count
 
 
+# What each row of the support query says, in its `kind` column.
+_NO_DATA, _ACTIVE, _ASKED, _STALLED = 1, 2, 3, 4
+
+
 def _support(rows: dict, sites: list[Site], ids: list[int], period: ActionPeriod,
              now: datetime) -> None:
     """No data for 3+ weeks, no cycle this action period, feedback asked for and unanswered,
-    cycles stalled."""
-    _no_data(rows, sites, ids, now)
-    active = set(db.session.scalars(
-        db.select(Cycle.site_id).where(
-            Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None),
-            sa.or_(Cycle.do_started_on >= period.start.date(),
-                   Cycle.created_at >= period.start, Cycle.updated_at >= period.start))
-        .distinct()))
-    for site_id in sorted(set(ids) - active):
-        rows[site_id].reasons.append(
-            Reason("No cycle this action period", (now - period.start).days))
-    _unanswered(rows, ids, now)
-    for site_id, count, oldest in db.session.execute(stalled_per_site(ids, now)):
-        days = (now - oldest).days
-        rows[site_id].reasons.append(Reason(
-            f"{count} cycle{'s' if count != 1 else ''} unchanged for over 2 weeks "
-            f"(longest {days} days)", days))
+    cycles stalled: one query, each part reading its own index.
 
-
-def _no_data(rows: dict, sites: list[Site], ids: list[int], now: datetime) -> None:
-    for collaborative_id in {s.collaborative_id for s in sites}:
-        measure = main_measure(collaborative_id)
-        if measure is None:
-            continue
-        latest = dict(db.session.execute(
-            db.select(MeasureValue.site_id, sa.func.max(MeasureValue.period_start))
-            .where(MeasureValue.measure_id == measure.id, MeasureValue.site_id.in_(ids))
-            .group_by(MeasureValue.site_id)).all())
-        cutoff = period_start(now.date(), measure.frequency) - timedelta(
-            weeks=NO_DATA_WEEKS)
-        for site in sites:
-            last = latest.get(site.id)
-            if site.collaborative_id == collaborative_id and (last is None or last < cutoff):
-                since = f"since {last:%-d %b %Y}" if last else "ever"
-                # Never: as long-standing as the site itself.
-                days = (now.date() - (last or site.created_at.date())).days
-                rows[site.id].reasons.append(Reason(f"No {measure.name} data {since}", days))
-
-
-def _unanswered(rows: dict, ids: list[int], now: datetime) -> None:
-    waiting = db.session.execute(
-        db.select(Cycle.site_id, sa.func.count(FeedbackRequest.id),
+    Its rows are (site id, kind, number, day, time): for no data, the main measure's id and the
+    site's latest period with a value; for unanswered requests and stalled cycles, how many and
+    since when; for a cycle this period, the site alone."""
+    measures = {c: m for c in sorted({s.collaborative_id for s in sites})
+                if (m := main_measure(c)) is not None}
+    kind = lambda k: sa.literal_column(str(k), sa.Integer)  # noqa: E731
+    no_number = sa.cast(sa.null(), sa.Integer)
+    no_day, no_time = sa.cast(sa.null(), sa.Date), sa.cast(sa.null(), sa.DateTime)
+    stalled = stalled_per_site(ids, now).subquery()
+    site_id, stalled_count, stalled_since = stalled.c
+    # The cycles begun, made or changed this period, found by their dates' indexes first: the
+    # sites' whole history, by site, is many times longer.
+    recent = sa.union(
+        db.select(Cycle.id).where(Cycle.do_started_on >= period.start.date()),
+        db.select(Cycle.id).where(Cycle.created_at >= period.start),
+        db.select(Cycle.id).where(Cycle.updated_at >= period.start),
+    ).cte().prefix_with("MATERIALIZED")
+    parts = [
+        db.select(Cycle.site_id, kind(_ACTIVE), no_number, no_day, no_time)
+        .join(recent, recent.c.id == Cycle.id)
+        .where(Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None))
+        .distinct(),
+        db.select(Cycle.site_id, kind(_ASKED), sa.func.count(FeedbackRequest.id), no_day,
                   sa.func.min(FeedbackRequest.created_at))
         .join(FeedbackRequest.cycle)
         .where(Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None),
                Cycle.visibility == Visibility.COLLABORATIVE,
                FeedbackRequest.answered_at.is_(None), FeedbackRequest.withdrawn_at.is_(None))
-        .group_by(Cycle.site_id))
-    for site_id, count, oldest in waiting:
+        .group_by(Cycle.site_id),
+        db.select(site_id, kind(_STALLED), stalled_count, no_day, stalled_since),
+    ]
+    for collaborative_id, measure in reversed(measures.items()):
+        # Each site's latest period: the last entry of its run of the (measure, site, period)
+        # index, where grouping would read every value.
+        latest = (db.select(sa.func.max(MeasureValue.period_start))
+                  .where(MeasureValue.measure_id == measure.id,
+                         MeasureValue.site_id == Site.id).scalar_subquery())
+        parts.insert(0, db.select(
+            Site.id, kind(_NO_DATA), sa.literal_column(str(int(measure.id)), sa.Integer),
+            sa.type_coerce(latest, sa.Date), no_time)
+            .where(Site.id.in_(ids), Site.collaborative_id == collaborative_id))
+    # The first part's column types read every part's values (the dates and times as such).
+    found: dict[int, list[tuple]] = defaultdict(list)
+    for site, what, number, day, at in db.session.execute(sa.union_all(*parts)):
+        found[what].append((site, number, day, at))
+
+    latest = {(site, measure_id): day for site, measure_id, day, _ in found[_NO_DATA] if day}
+    for site in sites:
+        measure = measures.get(site.collaborative_id)
+        if measure is None:
+            continue
+        last = latest.get((site.id, measure.id))
+        cutoff = period_start(now.date(), measure.frequency) - timedelta(weeks=NO_DATA_WEEKS)
+        if last is None or last < cutoff:
+            since = f"since {last:%-d %b %Y}" if last else "ever"
+            # Never: as long-standing as the site itself.
+            days = (now.date() - (last or site.created_at.date())).days
+            rows[site.id].reasons.append(Reason(f"No {measure.name} data {since}", days))
+    active = {site for site, *_ in found[_ACTIVE]}
+    for site_id in sorted(set(ids) - active):
+        rows[site_id].reasons.append(
+            Reason("No cycle this action period", (now - period.start).days))
+    for site_id, count, _, oldest in sorted(found[_ASKED]):
         days = (now - oldest).days
         rows[site_id].reasons.append(Reason(
             f"{count} feedback request{'s' if count != 1 else ''} unanswered "
             f"(oldest {days} day{'s' if days != 1 else ''})", days))
+    for site_id, count, _, oldest in sorted(found[_STALLED]):
+        days = (now - oldest).days
+        rows[site_id].reasons.append(Reason(
+            f"{count} cycle{'s' if count != 1 else ''} unchanged for over 2 weeks "
+            f"(longest {days} days)", days))
 
 
 def _mix(rows: dict, ids: list[int]) -> None:

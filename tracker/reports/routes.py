@@ -125,28 +125,48 @@ def _slides_file(deck, kind: str, name: str, title: str, *, obj, site_id: int) -
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.get("/faculty")
-@login_required
-def faculty_dashboard():
-    """Faculty only: sites needing support (most urgent first), the review queue, activity
-    per site per week, the main measure across sites, each team's mix."""
+def _faculty_scope() -> tuple:
+    """The faculty pages' collaborative, action period, networks and sites: regional faculty
+    see their network's sites; anyone may narrow to one network."""
     # has_faculty holds for admins too.
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"),
                                              may=Collaborative.has_faculty)
     now = utcnow()
     period = current_period(collaborative, now)
-    # Regional faculty see their network's sites; anyone may narrow to one network.
     networks, network = network_filter({collaborative.id}, faculty=True)
     scope = faculty_sites(current_user, network.id if network else None)
-    sites = _sites(collaborative, scope)
-    rows = dashboard.build(sites, period, now)
+    return collaborative, now, period, networks, network, scope, _sites(collaborative, scope)
+
+
+@bp.get("/faculty")
+@login_required
+def faculty_dashboard():
+    """Faculty only: sites needing support (most urgent first), the review queue, and per site,
+    a page of sites at a time (by name): activity per week, the main measure, each team's mix
+    and balance; the progress scores over all the sites."""
+    collaborative, now, period, networks, network, scope, sites = _faculty_scope()
+    page = dashboard.page_of(sites, request.args)
+    needing = dashboard.support(sites, period, now)
     return render_template("reports/faculty.html", collaborative=collaborative, period=period,
-                           rows=rows, weeks=dashboard.week_starts(now.date()),
+                           rows=dashboard.build(page.items, now), page=page,
+                           weeks=dashboard.week_starts(now.date()),
                            heat=dashboard.heat, heat_words=dashboard.heat_words,
                            choices=collaborative_choices(Collaborative.has_faculty),
-                           networks=networks, network=network,
-                           needing=dashboard.by_urgency(rows),
-                           **sustain_rollups.faculty(sites, period, now),
+                           networks=networks, network=network, needing=needing,
+                           support_shown=dashboard.SUPPORT_SHOWN,
+                           **sustain_rollups.faculty(sites, period, now, page.items, networks),
                            **dashboard.overview(
-                               collaborative, sites, current_user, now,
+                               collaborative, page.items, current_user, now,
                                asked_of(current_user, scope, narrowed=network is not None)))
+
+
+@bp.get("/faculty/support")
+@login_required
+def faculty_support():
+    """Faculty only: every site that may need support, most urgent first, a page at a time."""
+    collaborative, now, period, networks, network, _, sites = _faculty_scope()
+    needing = dashboard.support(sites, period, now)
+    return render_template("reports/faculty_support.html", collaborative=collaborative,
+                           period=period, networks=networks, network=network,
+                           page=dashboard.page_of(needing, request.args,
+                                                  dashboard.SUPPORT_PAGE_SIZE))

@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from ..events.periods import current_period
 from ..extensions import db
 from ..models import Comment, Cycle, Grade, Membership, Profession, SiteRole, User, utcnow
@@ -102,30 +104,35 @@ class Balance:
 
 
 def work_balance(site_ids: list[int], start, end) -> dict[int, Balance]:
-    """Each site's Balance for cycles begun and comments written in [start, end): two queries
+    """Each site's Balance for cycles begun and comments written in [start, end): one query
     however many sites. A cycle is led by its author; a comment counts for the cycle's site."""
     out = {i: Balance() for i in site_ids}
     if not site_ids:
         return out
-    for site_id, profession, grade, n in db.session.execute(
-            db.select(Cycle.site_id, User.profession, User.grade, db.func.count(Cycle.id))
-            .join(User, User.id == Cycle.author_id)
-            .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
-                   Cycle.created_at >= start, Cycle.created_at < end)
-            .group_by(Cycle.site_id, User.profession, User.grade)):
+    # (site, profession, grade, cycles, comments): cycles by their authors' profession and
+    # grade, then comments by their authors' profession (no grade, no cycles).
+    cycles = (
+        db.select(Cycle.site_id, User.profession, User.grade, db.func.count(Cycle.id),
+                  sa.literal_column("0", sa.Integer))
+        .join(User, User.id == Cycle.author_id)
+        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
+               Cycle.created_at >= start, Cycle.created_at < end)
+        .group_by(Cycle.site_id, User.profession, User.grade))
+    comments = (
+        db.select(Cycle.site_id, User.profession, sa.null(), sa.literal_column("0", sa.Integer),
+                  db.func.count(Comment.id))
+        .join(Cycle, Cycle.id == Comment.cycle_id).join(User, User.id == Comment.author_id)
+        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
+               Comment.deleted_at.is_(None), Comment.created_at >= start,
+               Comment.created_at < end)
+        .group_by(Cycle.site_id, User.profession))
+    for site_id, profession, grade, led, written in db.session.execute(
+            sa.union_all(cycles, comments)):
         balance = out[site_id]
-        balance.by_profession[Profession(profession)] += n
-        balance.cycles += n
-        if Grade(grade) == Grade.JUNIOR:
-            balance.junior_led += n
-    for site_id, profession, n in db.session.execute(
-            db.select(Cycle.site_id, User.profession, db.func.count(Comment.id))
-            .join(Cycle, Cycle.id == Comment.cycle_id).join(User, User.id == Comment.author_id)
-            .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
-                   Comment.deleted_at.is_(None), Comment.created_at >= start,
-                   Comment.created_at < end)
-            .group_by(Cycle.site_id, User.profession)):
-        out[site_id].by_profession[Profession(profession)] += n
+        balance.by_profession[Profession(profession)] += led + written
+        balance.cycles += led
+        if led and Grade(grade) == Grade.JUNIOR:
+            balance.junior_led += led
     return out
 
 

@@ -175,10 +175,11 @@ class Distribution:
         return self.sites - sum(self.counts.get(month, Counter()).values())
 
 
-def distributions(sites: list[Site], months: int = 6, *,
-                  today: date | None = None) -> list[Distribution]:
+def distributions(sites: list[Site], months: int = 6, *, today: date | None = None,
+                  networks=None) -> list[Distribution]:
     """The score distribution per month over the last `months` months: all the sites, then
-    each regional network among them. One query however many sites."""
+    each regional network among them. One query however many sites, and one for the networks'
+    names unless `networks` (Collaborative rows already read) holds them all."""
     today = today or utcnow().date()
     first = month_of(today)
     shown = []
@@ -191,9 +192,11 @@ def distributions(sites: list[Site], months: int = 6, *,
         db.select(ProgressScore.site_id, ProgressScore.month, ProgressScore.score)
         .where(ProgressScore.site_id.in_(ids), ProgressScore.month >= shown[0])).all() if ids \
         else []
-    names = dict(db.session.execute(
-        db.select(Collaborative.id, Collaborative.name)
-        .where(Collaborative.id.in_({s.network_id for s in sites if s.network_id}))).all())
+    wanted = {s.network_id for s in sites if s.network_id}
+    known = {n.id: n.name for n in networks or ()}
+    names = {i: known[i] for i in wanted} if wanted <= known.keys() else dict(
+        db.session.execute(db.select(Collaborative.id, Collaborative.name)
+                           .where(Collaborative.id.in_(wanted))).all())
     groups: dict[int | None, Distribution] = {
         None: Distribution("All sites", shown, {}, len(sites))}
     for network_id, name in names.items():

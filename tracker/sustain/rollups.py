@@ -15,9 +15,14 @@ def report(sites: list[Site], now: datetime) -> dict:
             "progress_scale": PROGRESS_SCALE}
 
 
-def faculty(sites: list[Site], period, now: datetime) -> dict:
-    """The faculty dashboard's sections: distribution and balance flags."""
+def faculty(sites: list[Site], period, now: datetime, shown: list[Site] | None = None,
+            networks=None) -> dict:
+    """The faculty dashboard's sections: the distribution over `sites`, and the balance flags
+    of the sites `shown` (a page of them; all of them when not given). `networks`: the
+    regional networks the page already holds, whose names the distribution need not read."""
+    shown = sites if shown is None else shown
     end = period.until(now) + timedelta(seconds=1)
-    balance = work_balance([s.id for s in sites], period.start, end)
-    rows = [(s, balance[s.id].flags) for s in sites if balance[s.id].flags]
-    return {**report(sites, now), "balance_rows": rows}
+    balance = work_balance([s.id for s in shown], period.start, end)
+    rows = [(s, balance[s.id].flags) for s in shown if balance[s.id].flags]
+    return {"progress_groups": distributions(sites, today=now.date(), networks=networks),
+            "progress_scale": PROGRESS_SCALE, "balance_rows": rows}
