@@ -133,5 +133,6 @@ def test_idea_standing_migration_sums_up_what_an_existing_database_holds(empty_d
         db.engine.dispose()
     assert stored == rebuilt
     # (idea, site, view): status, cycles, comments
-    assert {r[:6] for r in stored} == {(1, 1, "all", "adopt", 3, 2), (1, 1, "shared", "adapt", 2, 1),
-                                       (1, 2, "all", "testing", 1, 0)}
+    assert {r[:6] for r in stored} == {
+        (1, 1, "all", "adopt", 3, 2), (1, 1, "shared", "adapt", 2, 1),
+        (1, 2, "all", "testing", 1, 0)}
