@@ -318,3 +318,33 @@ def test_dashboard_and_support_list_cost_the_same_queries_on_any_page(
             assert client.get(path).status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1] == counts[2] and counts[3] == counts[4]
+
+
+def test_the_report_shows_a_page_of_sites_and_its_csv_every_site(app, login, world, designed,
+                                                                 monkeypatch):
+    from tracker.reports import routes
+
+    monkeypatch.setattr(routes, "REPORT_SITES_PER_PAGE", 5)
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        for i in range(10):
+            f.make_cycle(f.make_site(collab, f"Extra {i:02}"), do_started_on=utcnow().date())
+        db.session.commit()
+    client = login("faculty")
+    pages = [figures_page(client, page=n) for n in (1, 2, 3)]
+    shown = [p.count("Storyboard<span") for p in pages]
+    assert shown == [5, 5, 2]
+    names = ["Alpha Hospital", "Beta Hospital", *(f"Extra {i:02}" for i in range(10))]
+    for name in names:  # each site on exactly one page, by name
+        assert sum(f">{name}</a>" in p for p in pages) == 1
+    assert ">Alpha Hospital</a>" in pages[0] and ">Extra 09</a>" in pages[2]
+    assert "Sites 6 to 10 of 12, by name; the CSV has every site." in pages[1]
+    assert 'aria-current="page"' in pages[1]
+    # The CSV: every site, the same figures as its page.
+    rows = {r["site"]: r for r in csv_rows(client)}
+    assert set(rows) == set(names)
+    alpha = pages[0][pages[0].index(">Alpha Hospital</a>"):]
+    assert f'<td data-label="Cycles started">{rows["Alpha Hospital"]["cycles_started"]}</td>' \
+        in alpha
+    # The progress distribution still counts every site, not the page's.
+    assert all("<caption>All sites (12 sites)</caption>" in p for p in pages)

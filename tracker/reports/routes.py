@@ -23,6 +23,7 @@ from ..sites.loaders import (
 from ..sustain import rollups as sustain_rollups
 from . import bp, dashboard, figures, slides, storyboard
 
+REPORT_SITES_PER_PAGE = 50  # the action-period report on screen (its CSV has every site)
 CSV_HEADER = (
     "site", "organisation", "cycles_started", "cycles_completed", "ramps_extended",
     "ideas_adopted", "ideas_adapted", "ideas_abandoned", "periods_of_data_submitted",
@@ -54,12 +55,16 @@ def action_period():
     period, periods = _period(collaborative)
     networks, network = network_filter({collaborative.id})
     sites = _sites(collaborative, Site.network_id == network.id if network else None)
-    rows = figures.site_figures(sites, period, utcnow())
-    measure = figures.main_measure(collaborative.id)
-    if request.args.get("format") == "csv":
-        return _csv(collaborative, period, rows, network)
+    if request.args.get("format") == "csv":  # every site
+        return _csv(collaborative, period, figures.site_figures(sites, period, utcnow()),
+                    network)
+    # On screen, a page of sites at a time: the report's cost stays that of one page however
+    # many sites the collaborative has.
+    page = dashboard.page_of(sites, request.args, REPORT_SITES_PER_PAGE)
     return render_template("reports/action_period.html", collaborative=collaborative,
-                           period=period, periods=periods, rows=rows, measure=measure,
+                           period=period, periods=periods, page=page,
+                           rows=figures.site_figures(page.items, period, utcnow()),
+                           measure=figures.main_measure(collaborative.id),
                            decisions=list(Decision), choices=collaborative_choices(),
                            networks=networks, network=network,
                            **sustain_rollups.report(sites, utcnow()))

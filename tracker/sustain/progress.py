@@ -187,11 +187,14 @@ def distributions(sites: list[Site], months: int = 6, *, today: date | None = No
         shown.append(first)
         first = month_of(first - timedelta(days=1))
     shown.reverse()
-    ids = [s.id for s in sites]
+    # Counted in SQL, by network, month and score: a few hundred rows however many sites.
     rows = db.session.execute(
-        db.select(ProgressScore.site_id, ProgressScore.month, ProgressScore.score)
-        .where(ProgressScore.site_id.in_(ids), ProgressScore.month >= shown[0])).all() if ids \
-        else []
+        db.select(Site.network_id, ProgressScore.month, ProgressScore.score, sa.func.count())
+        .join(Site, Site.id == ProgressScore.site_id)
+        .where(ProgressScore.site_id.in_([s.id for s in sites]),
+               ProgressScore.month >= shown[0])
+        .group_by(Site.network_id, ProgressScore.month, ProgressScore.score)).all() \
+        if sites else []
     wanted = {s.network_id for s in sites if s.network_id}
     known = {n.id: n.name for n in networks or ()}
     names = {i: known[i] for i in wanted} if wanted <= known.keys() else dict(
@@ -202,9 +205,8 @@ def distributions(sites: list[Site], months: int = 6, *, today: date | None = No
     for network_id, name in names.items():
         groups[network_id] = Distribution(
             name, shown, {}, sum(1 for s in sites if s.network_id == network_id))
-    network_of = {s.id: s.network_id for s in sites}
-    for site_id, month, score in rows:
-        for key in {None, network_of[site_id]}:
-            groups[key].counts.setdefault(month, Counter())[score] += 1
+    for network_id, month, score, count in rows:
+        for key in {None, network_id}:
+            groups[key].counts.setdefault(month, Counter())[score] += count
     return [groups[None], *sorted((g for k, g in groups.items() if k is not None),
                                   key=lambda g: g.name)]
