@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from sqlalchemy import Select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import Join
 
 from ..extensions import db
 from ..models import Collaborative, Site, User
@@ -70,3 +72,22 @@ def written_limit(n: int) -> sa.BindParameter:
     written limit but, given `LIMIT ?` in a materialized CTE, reads the whole range first (the
     activity feed's fortnight of revisions: 20 ms for 1,400 rows, 1 ms written)."""
     return sa.bindparam(None, n, type_=sa.Integer, literal_execute=True)
+
+
+class LeadingJoin(Join):
+    """An inner join whose left side SQLite reads first: its CROSS JOIN, which its planner never
+    reorders. For where the statistics mislead it (the cycles list at 1,500 sites: from the
+    sites, it sorted 300,000 cycles for a page of 20; from the cycles' updated_at index, it
+    reads the page's rows). Other databases plan it as any join."""
+
+    inherit_cache = True
+
+
+@compiles(LeadingJoin)
+def _compile_join(join, compiler, **kw) -> str:
+    return compiler.visit_join(join, **kw)
+
+
+@compiles(LeadingJoin, "sqlite")
+def _compile_leading_join(join, compiler, **kw) -> str:
+    return compiler.visit_join(join, **kw).replace(" JOIN ", " CROSS JOIN ", 1)

@@ -38,7 +38,8 @@ PER_PAGE = 20
 def index():
     """Cycles across the collaborative, filtered, sorted and paged, with quality shares."""
     form, filters = read_filters(request.args, current_user)
-    base = apply_filters(cycles_visible_to(current_user), filters, current_user)
+    base = apply_filters(cycles_visible_to(current_user, cycles_first=True), filters,
+                         current_user)
     # Keyset pages (after the last row shown), never OFFSET; the total is the stages' sum.
     page = KeysetPage(with_row_data(base), sort_keys(filters.get("sort", "updated")),
                       request.args, per_page=PER_PAGE)

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy import event
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import Join
 
+from ..core.queries import LeadingJoin
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle, SearchDocument, Site, User, Visibility, utcnow
 
@@ -218,24 +217,14 @@ def _capped_count(matches: sa.Select) -> int:
         sa.select(sa.func.count()).select_from(matches.limit(COUNT_CAP + 1).subquery()))
 
 
-class _FtsFirst(Join):
-    """SQLite's CROSS JOIN: the full-text index leads, so a search reads only the documents that
-    match, whatever the other filters' indexes tempt the planner into."""
-
-    inherit_cache = True
-
-
-@compiles(_FtsFirst)
-def _compile_fts_first(join, compiler, **kw) -> str:
-    return compiler.visit_join(join, **kw).replace(" JOIN ", " CROSS JOIN ", 1)
-
-
 def _sqlite(words, scope, limit, offset):
     docs = SearchDocument.__table__
     fts = sa.table("search_fts", sa.column("rowid"))
     match = sa.text("search_fts MATCH :query").bindparams(
         query=" ".join(f'"{w}"*' for w in words))
-    joined = _FtsFirst(fts, docs, docs.c.id == fts.c.rowid)
+    # The full-text index leads, so a search reads only the documents that match, whatever
+    # the other filters' indexes tempt the planner into.
+    joined = LeadingJoin(fts, docs, docs.c.id == fts.c.rowid)
     total = _capped_count(sa.select(docs.c.id).select_from(joined).where(match, *scope))
     rows = db.session.execute(
         sa.select(
