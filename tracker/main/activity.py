@@ -8,8 +8,8 @@ checking each row against the list of every visible cycle read all the cycles; l
 SQLite also walked every revision of those cycles. Each part reads only the span's newest
 BOUND rows, so its cost stays the same however busy the fortnight (a national collaborative
 moves ~1,400 cycles in one; a 1,500-site one ten times that). A part left with fewer than SHOWN
-rows the user may see (a quiet span, or one busy with what the user may not see) is read
-again over the whole span, so the feed never misses what the user should see.
+rows the user may see (the newest being others' drafts, say) is read again over ten times as
+many, then over the whole span, so the feed never misses what the user should see.
 """
 
 from dataclasses import dataclass
@@ -87,25 +87,31 @@ def _null(column):
 
 
 def _recorded(user: User, since: datetime) -> list[Item]:
-    """Cycles logged or moved, comments and feedback of the span, in one statement (two when
+    """Cycles logged or moved, comments and feedback of the span, in one statement (more when
     a part's newest BOUND rows held fewer than SHOWN the user may see)."""
     parts = {"cycles": _cycle_changes, "comment": _comments, "feedback": _feedback}
-    members = []
-    for name, part in parts.items():
-        select, span = part(user, since, newest=BOUND)
-        members += [_part(select), _read(name, span)]
-    rows, read = [], {}
-    for row in db.session.execute(sa.union_all(*members)):
-        if row.kind.startswith("read:"):
-            read[row.kind.removeprefix("read:")] = row.ref
-        else:
-            rows.append(row)
-    short = [name for name in parts if read[name] >= BOUND
-             and sum(1 for row in rows if _part_of(row.kind) == name) < SHOWN]
-    if short:  # more of the span to read: the whole of it, for those parts
-        rows = [row for row in rows if _part_of(row.kind) not in short]
-        rows += db.session.execute(sa.union_all(
-            *(_part(parts[name](user, since)[0]) for name in short))).all()
+    rows: list = []
+    todo = list(parts)
+    for bound in (BOUND, BOUND * 10, None):  # then wider, then the whole span
+        members = []
+        for name in todo:
+            select, span = parts[name](user, since, newest=bound)
+            members.append(_part(select))
+            if bound is not None:
+                members.append(_read(name, span))
+        read, found = {}, []
+        for row in db.session.execute(sa.union_all(*members)):
+            if row.kind.startswith("read:"):
+                read[row.kind.removeprefix("read:")] = row.ref
+            else:
+                found.append(row)
+        # A part is done when it found SHOWN rows, or read less than its bound (all there is).
+        short = {name for name in todo if bound is not None and read[name] >= bound
+                 and sum(1 for row in found if _part_of(row.kind) == name) < SHOWN}
+        rows += [row for row in found if _part_of(row.kind) not in short]
+        todo = [name for name in todo if name in short]
+        if not todo:
+            break
     out = []
     for at, kind, ref, cycle_id, title, site, who, changes, stage in rows:
         if kind == "comment":
