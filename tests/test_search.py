@@ -144,6 +144,7 @@ def test_a_common_word_shows_a_capped_count_and_still_pages(app, login, world, c
     monkeypatch.setattr(engine, "COUNT_CAP", 3)
     html = results(client, "drink")
     assert "<strong>3+</strong> results" in html
+    assert "the best of the newest 2,000 come first" in html
     assert html.count('<li class="mb-3">') == 9  # the cap limits the count, never the hits
     with app.app_context():
         from tracker.models import User
@@ -166,3 +167,26 @@ def test_ranking_puts_title_matches_and_more_matches_first(app, world, corpus):
         hits, total = search("hydration", user=db.session.get(User, world.member_a))
         assert total == 3
         assert [h.object_id for h in hits] == [title.id, body_often.id, body_once.id]
+
+
+def test_a_common_word_is_ranked_among_its_newest_matches(app, world, corpus, monkeypatch):
+    """Past RANK_WINDOW matches, the best of the newest RANK_WINDOW come first; the count
+    still counts them all (up to the cap), and fewer matches are all ranked."""
+    from tracker.models import User
+    from tracker.search import engine
+
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        oldest = f.make_idea(site, title="Hydration station", description="Water.")
+        newer = [f.make_idea(site, title=f"Jugs {n}", description="Hydration on the ward.")
+                 for n in range(3)]
+        db.session.commit()
+        user = db.session.get(User, world.member_a)
+        hits, total = search("hydration", user=user)
+        assert total == 4 and hits[0].object_id == oldest.id  # the title match ranks first
+        monkeypatch.setattr(engine, "RANK_WINDOW", 3)
+        hits, total = search("hydration", user=user)
+        assert total == 4
+        assert sorted(h.object_id for h in hits) == sorted(i.id for i in newer)
+        monkeypatch.setattr(engine, "RANK_WINDOW", 4)
+        assert search("hydration", user=user)[0][0].object_id == oldest.id

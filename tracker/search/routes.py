@@ -33,7 +33,7 @@ def index():
                                 limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_template(
         "search/index.html", text=text, kind=kind, site_id=site_id, message=message,
-        count_cap=engine.COUNT_CAP,
+        count_cap=engine.COUNT_CAP, rank_window=engine.RANK_WINDOW,
         page=ResultPage(_with_objects(hits), page=page, per_page=PER_PAGE, total=total),
         sites=db.session.scalars(sites_visible_to(current_user, include_archived=True)).all(),
     )
