@@ -1,6 +1,7 @@
 """Structured feedback: requests, giving feedback on a section and criterion, addressing it,
 and the faculty review queue."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -222,29 +223,38 @@ def test_review_queue_lists_oldest_first_changed_cycles_and_quiet_sites(app, log
     assert "Beta Hospital" not in quiet and "Alpha Hospital" not in quiet
 
 
-def test_review_queue_costs_the_same_queries_with_2_or_30_requests(app, login, world,
-                                                                   count_queries):
+def test_review_queue_pages_and_costs_the_same_queries_with_30_or_60_requests(
+        app, login, world, count_queries):
     client = login("faculty")
 
-    def add(n):
+    def add(first, n):
         with app.app_context():
             site = db.session.get(Site, world.site_a)
             user = db.session.get(User, world.member_a)
-            for i in range(n):
+            for i in range(first, first + n):
                 cycle = f.make_cycle(site, title=f"Cycle {i}")
                 f.make_feedback_request(cycle, user, faculty_id=world.faculty if i % 2 else None,
                                         to_site_id=world.site_b if i % 3 == 0 else None)
                 f.make_feedback(cycle, world.faculty, created_at=datetime(2020, 1, 1))
             db.session.commit()
 
-    add(2)
+    add(0, 30)
     with count_queries() as small:
-        assert client.get("/review").status_code == 200
-    add(28)
+        first = client.get("/review").get_data(True)
+    assert first.count("Give feedback<") == 25 and "Waiting for feedback (30)" in first
+    assert "1 to 25 of 30, the oldest first." in first
+    second = client.get("/review?page=2").get_data(True)
+    assert second.count("Give feedback<") == 5 and 'start="26"' in second
+    titles = {t for html in (first, second)
+              for t in re.findall(r'fw-semibold" href="[^"]+">(Cycle \d+)</a>', html)}
+    assert titles == {f"Cycle {i}" for i in range(30)}  # every request on one page or the other
+    # The changed-since list pages on its own (?changed=), keeping the other list's page.
+    changed = client.get("/review?page=2&changed=2").get_data(True)
+    assert "Changed since your feedback (30)" in changed and 'start="26"' in changed
+    add(30, 30)
     with count_queries() as large:
-        assert client.get("/review").get_data(True).count("Give feedback<") == 30
+        assert "Waiting for feedback (60)" in client.get("/review").get_data(True)
     assert large.count == small.count
-
 
 
 def test_feedback_mentions_tell_people_outside_the_team_once(app, login, world, cycle_id):

@@ -55,6 +55,8 @@ def test_reports_stay_within_budget(app, login, world, count_queries):
     # Here one more than on the national set: the factories' values have no stored summary.
     # Two more since the progress scores' distribution and the team-balance flags came in.
     assert _count(client, count_queries, "/reports/action-period") <= 16
-    # 15 on the national set (20 before the reasons for support became one query, the balance
-    # flags one, and the networks' names were taken from the network picker's).
-    assert _count(client, count_queries, "/reports/faculty") <= 16
+    # 16 on the national set (20 before the reasons for support became one query, the balance
+    # flags one, and the networks' names were taken from the network picker's; one more since
+    # the review queue's oldest requests and their count are read apart, instead of every
+    # request waiting: ~800 at 1,500 sites).
+    assert _count(client, count_queries, "/reports/faculty") <= 17

@@ -19,9 +19,10 @@ from .args import arg_int
 MAX_PAGE = 10_000
 
 
-def page_number(args: Mapping) -> int:
-    """The ?page= asked for, from 1 to MAX_PAGE (anything else reads as page 1)."""
-    return arg_int(args, "page", 1, low=1, high=MAX_PAGE)
+def page_number(args: Mapping, name: str = "page") -> int:
+    """The ?page= (or another `name`) asked for, from 1 to MAX_PAGE (anything else reads as
+    page 1)."""
+    return arg_int(args, name, 1, low=1, high=MAX_PAGE)
 
 
 def paginate(query: Select, args: Mapping, *, per_page: int, rows: bool = False,

@@ -10,7 +10,7 @@ from flask import url_for
 
 from ..core.queries import faculty_sites
 from ..extensions import db
-from ..feedback.review import Waiting, asked_of, awaiting
+from ..feedback.review import Waiting, asked_of, oldest_waiting, waiting_counts
 from ..models import Collaborative, Comment, User
 from ..reports.front import SiteRow, sites_needing_support
 from .activity import Item, comment_rows
@@ -43,8 +43,9 @@ def faculty_sections(user: User, collaboratives: list[Collaborative],
 def review_queue(user: User, now: datetime) -> ReviewQueue:
     """The feedback requests waiting in the user's collaboratives, oldest first."""
     sites = asked_of(user, faculty_sites(user), narrowed=False)
-    waiting = awaiting(user, user.faculty_collaborative_ids, now, sites)
-    return ReviewQueue(waiting[:QUEUE_SHOWN], len(waiting), sum(w.asks_you for w in waiting))
+    scope = user.faculty_collaborative_ids
+    return ReviewQueue(oldest_waiting(user, scope, now, sites, shown=QUEUE_SHOWN),
+                       *waiting_counts(user, scope, sites))
 
 
 def answers_to(user: User, seen: datetime | None) -> list[Item]:

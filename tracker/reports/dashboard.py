@@ -15,7 +15,7 @@ from ..core.paging import ResultPage, page_number
 from ..cycles.queries import stalled_per_site
 from ..events.periods import ActionPeriod
 from ..extensions import db
-from ..feedback.review import awaiting
+from ..feedback.review import oldest_waiting, waiting_counts
 from ..measures.front import measure_at_sites, period_start
 from ..models import (
     Collaborative,
@@ -37,6 +37,7 @@ WEEKS = 12
 PAGE_SIZE = 25  # sites per page of the per-site sections
 SUPPORT_SHOWN = 20  # the most urgent sites listed on the dashboard; the rest one link away
 SUPPORT_PAGE_SIZE = 100  # sites per page of the full list of those that may need support
+QUEUE_SHOWN = 10  # the oldest feedback requests waiting; the rest in the review queue
 NO_DATA_WEEKS = 3
 HEAT_WORDS = ("none", "a little", "some", "a lot", "very busy")
 
@@ -126,12 +127,13 @@ def overview(collaborative: Collaborative, sites: list[Site], user: User,
              now: datetime, asked=None) -> dict:
     """The main measure at each of `sites` (latest value and signal icons) and the feedback
     requests waiting in the collaborative (those meeting `asked`, see feedback.review.asked_of),
-    oldest first: three queries."""
+    the oldest QUEUE_SHOWN and how many in all: four queries."""
     measure = main_measure(collaborative.id)
     return {
         "measure": measure,
         "across": measure_at_sites(measure, sites, now.date()) if measure else [],
-        "waiting": awaiting(user, {collaborative.id}, now, asked),
+        "waiting": oldest_waiting(user, {collaborative.id}, now, asked, shown=QUEUE_SHOWN),
+        "waiting_total": waiting_counts(user, {collaborative.id}, asked)[0],
     }
 
 

@@ -1,8 +1,9 @@
 """The faculty review queue."""
 
-from flask import abort, render_template, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...core.paging import page_number
 from ...core.queries import faculty_sites
 from ...models import utcnow
 from ...sites.loaders import network_filter
@@ -22,9 +23,14 @@ def review_queue():
     sites = faculty_sites(current_user, network.id if network else None)
     asked = review.asked_of(current_user, sites, narrowed=network is not None)
     now = utcnow()
+    args = request.args
+    # Each list is paged on its own: ?page= (waiting), ?changed=, ?quiet=.
     return render_template(
-        "feedback/review.html", waiting=review.awaiting(current_user, scope, now, asked),
-        changed=review.changed_since_feedback(current_user, scope, sites),
-        quiet=review.quiet_sites(scope, now, sites), networks=networks, network=network,
-        action=url_for("feedback.review_queue"),
+        "feedback/review.html",
+        waiting=review.awaiting(current_user, scope, now, asked, number=page_number(args)),
+        changed=review.changed_since_feedback(current_user, scope, sites,
+                                              number=page_number(args, "changed")),
+        quiet=review.quiet_sites(scope, now, sites, number=page_number(args, "quiet")),
+        networks=networks, network=network, action=url_for("feedback.review_queue"),
+        keep={k: v for k, v in args.items() if k in ("page", "changed", "quiet", "network")},
     )
