@@ -13,7 +13,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # PostgreSQL planner settings for the app's connections, comma-separated (tracker/core/db.py,
     # configure_engine); empty to keep the server's.
-    PG_PLANNER_OPTIONS = os.environ.get("PG_PLANNER_OPTIONS", "random_page_cost=1.1")
+    PG_PLANNER_OPTIONS = os.environ.get(
+        "PG_PLANNER_OPTIONS", "random_page_cost=1.1, max_parallel_workers_per_gather=0")
     BOOTSTRAP_SERVE_LOCAL = True  # hospital networks block CDNs
     BOOTSTRAP_BOOTSWATCH_THEME = None
     WTF_CSRF_TIME_LIMIT = None  # a ward form may stay open for a whole shift

@@ -57,6 +57,7 @@ def test_postgresql_connections_plan_for_fast_index_reads(app):
     with app.app_context(), db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             assert conn.execute(sa.text("SHOW random_page_cost")).scalar() == "1.1"
+            assert conn.execute(sa.text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
         else:  # nothing to set on SQLite
             assert "connect_args" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
 
