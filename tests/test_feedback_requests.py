@@ -245,6 +245,7 @@ def test_review_queue_pages_and_costs_the_same_queries_with_30_or_60_requests(
     assert "1 to 25 of 30, the oldest first." in first
     second = client.get("/review?page=2").get_data(True)
     assert second.count("Give feedback<") == 5 and 'start="26"' in second
+    assert "<span>26.</span>" in second  # numbered on from the first page
     titles = {t for html in (first, second)
               for t in re.findall(r'fw-semibold" href="[^"]+">(Cycle \d+)</a>', html)}
     assert titles == {f"Cycle {i}" for i in range(30)}  # every request on one page or the other

@@ -26,19 +26,30 @@ def page_number(args: Mapping, name: str = "page") -> int:
 
 
 def paginate(query: Select, args: Mapping, *, per_page: int, rows: bool = False,
-             counted: Select | None = None) -> Pagination:
+             counted: Select | None = None, total: int | None = None) -> Pagination:
     """One page of `query` (its rows as tuples with rows=True, else its first column).
-    `counted`, if given, is a cheaper query with the same rows, to count them."""
+    `counted`, if given, is a cheaper query with the same rows, to count them; `total`, if
+    the caller knows it already, spares the count."""
     return QueryPage(query, rows=rows, page=page_number(args), per_page=per_page,
-                     counted=counted)
+                     counted=counted, total=total)
+
+
+def list_page(items: Sequence, args: Mapping, *, per_page: int) -> Pagination:
+    """The page of `items` (already read) asked for in ?page=; past the last page, the last."""
+    pages = max(1, -(-len(items) // per_page))
+    number = min(page_number(args), pages)
+    start = (number - 1) * per_page
+    return ResultPage(items[start:start + per_page], page=number, per_page=per_page,
+                      total=len(items))
 
 
 class QueryPage(Pagination):
-    """A page of a Select: two queries, the page's items and the total."""
+    """A page of a Select: two queries, the page's items and the total (one when the total
+    is given)."""
 
     def __init__(self, query: Select, *, rows: bool, page: int, per_page: int,
-                 counted: Select | None = None) -> None:
-        self._select, self._rows = query, rows
+                 counted: Select | None = None, total: int | None = None) -> None:
+        self._select, self._rows, self._total = query, rows, total
         self._counted = query if counted is None else counted
         super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False)
 
@@ -48,6 +59,8 @@ class QueryPage(Pagination):
         return list(result.all() if self._rows else result.scalars())
 
     def _query_count(self) -> int:
+        if self._total is not None:
+            return self._total
         counted = self._counted.order_by(None).subquery()
         return db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
 

@@ -38,10 +38,6 @@ CHANGED_PER_PAGE = 25
 QUIET_PER_PAGE = 100
 
 
-def _page(query: Select, number: int, per_page: int, rows: bool = False) -> Pagination:
-    return QueryPage(query, rows=rows, page=number, per_page=per_page)
-
-
 def _scoped(query: Select, collaborative_ids: set[int] | None, sites=None) -> Select:
     """`query` (joined to Site) kept to the collaboratives and, with `sites` (a condition on
     Site, e.g. core.queries.faculty_sites), to those sites."""
@@ -85,7 +81,8 @@ def awaiting(user: User, collaborative_ids: set[int] | None, now: datetime, site
              *, number: int = 1) -> Pagination:
     """A page of the open requests, oldest first, each with the days it has waited (the
     page's `total`: how many there are in all)."""
-    page = _page(_oldest_first(collaborative_ids, sites), number, WAITING_PER_PAGE)
+    page = QueryPage(_oldest_first(collaborative_ids, sites), rows=False, page=number,
+                     per_page=WAITING_PER_PAGE)
     page.items = [_waiting(user, now, r) for r in page.items]
     return page
 
@@ -99,14 +96,8 @@ def oldest_waiting(user: User, collaborative_ids: set[int] | None, now: datetime
 
 def waiting_counts(user: User, collaborative_ids: set[int] | None, sites=None
                    ) -> tuple[int, int]:
-    """How many open requests there are, and how many of them ask `user`
-    (FeedbackRequest.is_for, in SQL): one query."""
-    faculty_of = user.faculty_collaborative_ids
-    anyone = sa.true() if faculty_of is None else Site.collaborative_id.in_(faculty_of)
-    for_user = sa.case(
-        (FeedbackRequest.faculty_id.is_not(None), FeedbackRequest.faculty_id == user.id),
-        (FeedbackRequest.to_site_id.is_not(None), FeedbackRequest.to_site_id.in_(user.site_ids)),
-        else_=anyone)
+    """How many open requests there are, and how many of them ask `user`: one query."""
+    for_user = FeedbackRequest.asks(user, Site.collaborative_id)
     total, asking = db.session.execute(_open_requests(collaborative_ids, sites).with_only_columns(
         sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((for_user, 1), else_=0)), 0))
     ).one()
@@ -126,7 +117,7 @@ def changed_since_feedback(user: User, collaborative_ids: set[int] | None, sites
         .options(contains_eager(Cycle.site))
         .order_by(Cycle.updated_at.desc()),
         collaborative_ids, sites)
-    page = _page(query, number, CHANGED_PER_PAGE, rows=True)
+    page = QueryPage(query, rows=True, page=number, per_page=CHANGED_PER_PAGE)
     page.items = [tuple(row) for row in page.items]
     return page
 
@@ -150,5 +141,6 @@ def quiet_sites(collaborative_ids: set[int] | None, now: datetime, sites=None,
             db.select(Site).where(Site.collaborative_id == collaborative.id,
                                   Site.id.not_in(had_feedback))
             .order_by(Site.name), None, sites)
-        out.append(QuietSites(collaborative, period, _page(quiet, number, QUIET_PER_PAGE)))
+        out.append(QuietSites(collaborative, period, QueryPage(
+            quiet, rows=False, page=number, per_page=QUIET_PER_PAGE)))
     return out

@@ -18,7 +18,7 @@ from wtforms import SelectChoice
 from ..attachments.panel import attachments_panel
 from ..core.args import arg_id
 from ..core.forms import ConfirmForm
-from ..core.paging import ResultPage, page_number, paginate
+from ..core.paging import paginate
 from ..core.queries import sites_visible_to
 from ..cycles.loaders import get_cycle_or_404
 from ..extensions import db
@@ -97,11 +97,8 @@ def detail(idea_id: int):
     idea = get_idea_or_404(idea_id)
     # The sites a page, in the order they first tested it; the roll-up counts every site.
     tested, counts = evidence_counts(idea, current_user)
-    number = page_number(request.args)
-    spread = ResultPage(db.session.execute(
-        evidence_query(idea, current_user).limit(SITES_PER_PAGE)
-        .offset((number - 1) * SITES_PER_PAGE)).all(),
-        page=number, per_page=SITES_PER_PAGE, total=tested)
+    spread = paginate(evidence_query(idea, current_user), request.args,
+                      per_page=SITES_PER_PAGE, rows=True, total=tested)
     # The page lists each site's latest cycles, not every one (the roll-up counts them all).
     cycles = recent_cycles(idea, current_user, per_site=CYCLES_PER_SITE,
                            site_ids=[row.site_id for row in spread.items])

@@ -135,8 +135,6 @@ def _before_commit(session: Session) -> None:
     # waits for this commit and recomputes after it.
     lock(ChangeIdea.updated_at, *{idea_id for idea_id, _ in due})
     refresh(due)
-    session.flush()
-    _forget(session)
 
 
 def _forget(session: Session) -> None:

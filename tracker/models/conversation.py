@@ -83,6 +83,15 @@ class FeedbackRequest(db.Model):
             return self.to_site_id in user.site_ids
         return user.is_faculty_of(collaborative_id)
 
+    @classmethod
+    def asks(cls, user: User, collaborative_id):
+        """is_for as a SQL condition, given the collaborative's id column (joined)."""
+        faculty_of = user.faculty_collaborative_ids
+        return sa.case(
+            (cls.faculty_id.is_not(None), cls.faculty_id == user.id),
+            (cls.to_site_id.is_not(None), cls.to_site_id.in_(user.site_ids)),
+            else_=sa.true() if faculty_of is None else collaborative_id.in_(faculty_of))
+
     @property
     def addressee(self) -> str:
         if self.faculty is not None:

@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..core.paging import ResultPage, page_number
 from ..cycles.queries import stalled_per_site
 from ..events.periods import ActionPeriod
 from ..extensions import db
@@ -74,17 +73,6 @@ def by_urgency(rows: list[SiteRow]) -> list[SiteRow]:
     """The sites with a reason to need support, the most urgent first (then by name)."""
     needing = [r for r in rows if r.reasons]
     return sorted(needing, key=lambda r: (-r.urgency[0], -r.urgency[1], r.site.name))
-
-
-def page_of(items: list, args, per_page: int | None = None) -> ResultPage:
-    """The page of `items` asked for in ?page= (past the last page: the last), PAGE_SIZE of
-    them unless `per_page` says."""
-    per_page = per_page or PAGE_SIZE
-    pages = max(1, -(-len(items) // per_page))
-    number = min(page_number(args), pages)
-    start = (number - 1) * per_page
-    return ResultPage(items[start:start + per_page], page=number, per_page=per_page,
-                      total=len(items))
 
 
 def week_starts(today: date, weeks: int = WEEKS) -> list[date]:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from ..core import audit
 from ..core.args import arg_id
 from ..core.exports import csv_text, download_name
+from ..core.paging import list_page
 from ..core.queries import faculty_sites
 from ..cycles.loaders import get_cycle_or_404
 from ..cycles.services import ramp_chain
@@ -60,7 +61,7 @@ def action_period():
                     network)
     # On screen, a page of sites at a time: the report's cost stays that of one page however
     # many sites the collaborative has.
-    page = dashboard.page_of(sites, request.args, REPORT_SITES_PER_PAGE)
+    page = list_page(sites, request.args, per_page=REPORT_SITES_PER_PAGE)
     return render_template("reports/action_period.html", collaborative=collaborative,
                            period=period, periods=periods, page=page,
                            rows=figures.site_figures(page.items, period, utcnow()),
@@ -150,7 +151,7 @@ def faculty_dashboard():
     a page of sites at a time (by name): activity per week, the main measure, each team's mix
     and balance; the progress scores over all the sites."""
     collaborative, now, period, networks, network, scope, sites = _faculty_scope()
-    page = dashboard.page_of(sites, request.args)
+    page = list_page(sites, request.args, per_page=dashboard.PAGE_SIZE)
     needing = dashboard.support(sites, period, now)
     return render_template("reports/faculty.html", collaborative=collaborative, period=period,
                            rows=dashboard.build(page.items, now), page=page,
@@ -173,5 +174,5 @@ def faculty_support():
     needing = dashboard.support(sites, period, now)
     return render_template("reports/faculty_support.html", collaborative=collaborative,
                            period=period, networks=networks, network=network,
-                           page=dashboard.page_of(needing, request.args,
-                                                  dashboard.SUPPORT_PAGE_SIZE))
+                           page=list_page(needing, request.args,
+                                          per_page=dashboard.SUPPORT_PAGE_SIZE))
