@@ -8,6 +8,7 @@ it, while nothing ever reaches the database for good. Tests whose data other con
 see (threads, processes, live servers) commit for real and have every table emptied instead.
 """
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import ClassVar
@@ -107,15 +108,28 @@ def _nested(connection: sa.Connection) -> Iterator[None]:
             savepoint.rollback()
 
 
-def empty_every_table(app: Flask) -> None:
-    """Delete what a committing test left, so the next test starts from empty tables."""
+def empty_every_table(app: Flask, attempts: int = 5) -> None:
+    """Delete what a committing test left, so the next test starts from empty tables.
+
+    TRUNCATE locks its tables one by one, so a request still being answered on another
+    connection (a browser's late fetch) can lock them in another order; PostgreSQL then ends
+    one of the two as a deadlock. If it ends ours, the other finishes and we try again.
+    """
     with app.app_context():
         db.session.remove()
         tables = db.metadata.sorted_tables
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in reversed(tables):
-                    conn.execute(table.delete())
+        for attempt in range(attempts):
+            try:
+                with db.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        names = ", ".join(f'"{t.name}"' for t in tables)
+                        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                    else:
+                        for table in reversed(tables):
+                            conn.execute(table.delete())
+                return
+            except sa.exc.OperationalError as error:
+                deadlock = getattr(error.orig, "sqlstate", None) == "40P01"
+                if not deadlock or attempt == attempts - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))

@@ -28,6 +28,30 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+class _InFlight:
+    """How many requests the server is answering, so a test can wait until it is idle."""
+
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __enter__(self):
+        with self.changed:
+            self.count += 1
+
+    def __exit__(self, *exc):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
+IN_FLIGHT = _InFlight()
+
+
 def _bodies_read_whole(wsgi_app):
     """Hand the development server each body as bytes, its file already closed.
 
@@ -36,12 +60,13 @@ def _bodies_read_whole(wsgi_app):
     was sending; the file is then reported unclosed in whichever test runs next.
     """
     def app(environ, start_response):
-        body = wsgi_app(environ, start_response)
-        try:
-            return [b"".join(body)]
-        finally:
-            if hasattr(body, "close"):
-                body.close()
+        with IN_FLIGHT:
+            body = wsgi_app(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
     return app
 
 
@@ -60,8 +85,10 @@ def _server(_committed_app):
 @pytest.fixture(autouse=True)
 def _tables_emptied_last(app):
     # Asked for first, so torn down last: the tables are emptied only after the test's pages
-    # have closed, and no late request from them can reach the next test's data.
+    # have closed, and no late request from them can reach the next test's data. A request
+    # the browser sent just before closing may still be running: let it finish first.
     yield
+    IN_FLIGHT.wait_idle(timeout=10)
 
 
 @pytest.fixture
