@@ -8,7 +8,18 @@ import pytest
 from tests import factories as f
 from tracker.extensions import db
 from tracker.measures import periods
-from tracker.models import AuditEvent, Collaborative, Frequency, Measure, PhaseBreak, Site
+from tracker.measures.views import charts as chart_views
+from tracker.measures.views.charts import SORTS
+from tracker.models import (
+    AuditEvent,
+    Collaborative,
+    DataKind,
+    Frequency,
+    Measure,
+    MeasureSummary,
+    PhaseBreak,
+    Site,
+)
 
 BASE = [50, 54, 46, 52, 48, 55, 45, 51, 49, 53, 47, 50, 52, 48]
 UP = [54, 53, 55, 54, 53, 55, 54]  # seven weeks above the mean: an improvement
@@ -75,6 +86,56 @@ def test_small_multiples_cost_the_same_queries_for_2_or_20_sites(app, login, wor
         html = client.get(f"/measures/{big}/sites").get_data(True)
     assert html.count('class="col site-card"') == 20
     assert twenty.count == two.count
+
+
+@pytest.mark.parametrize("data_kind", [DataKind.PROPORTION, DataKind.CONTINUOUS])
+def test_small_multiples_read_from_sql_match_those_read_whole(app, login, world, data_kind,
+                                                              monkeypatch):
+    # With every site's summary stored the page is sorted and cut in SQL; with one missing,
+    # every site's is read and sorted in Python. The two must draw the same page.
+    with app.app_context():
+        collaborative = db.session.get(Collaborative, world.collaborative)
+        measure = f.make_measure(world.collaborative, name="Mixed", data_kind=data_kind,
+                                 frequency=Frequency.WEEKLY)
+        for n in range(30):
+            site = f.make_site(collaborative, f"Ward {n:02d}")
+            tail = [UP, DOWN, BASE[7:]][n % 3]
+            values = [v + n % 5 for v in BASE + tail]
+            f.make_values(measure, site, [(v, 100) for v in values]
+                          if data_kind == DataKind.PROPORTION else values,
+                          start=periods.recent_periods(Frequency.WEEKLY, 40)[-1 - n % 4])
+        f.make_site(collaborative, "Ward without data")
+        db.session.commit()
+        measure_id = measure.id
+    client = login("faculty")
+    ways = []
+    for way in ("_page_in_sql", "_page_read_whole"):
+        real = getattr(chart_views, way)
+        monkeypatch.setattr(chart_views, way,
+                            lambda *a, _real=real, _way=way: ways.append(_way) or _real(*a))
+
+    def draw(sort, page):
+        html = client.get(f"/measures/{measure_id}/sites?sort={sort}&page={page}").get_data(True)
+        return (re.findall(r'data-site="([^"]+)"', html), re.findall(r'data-axes="([^"]+)"', html),
+                re.findall(r'<polyline points="([^"]+)"', html), "(page" in html)
+
+    shown = {(sort, page): draw(sort, page) for sort in SORTS for page in (1, 2)}
+    assert set(ways) == {"_page_in_sql"}  # sites with no data need no summary
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(MeasureSummary).where(
+            MeasureSummary.measure_id == measure_id)) > 0
+        db.session.execute(db.delete(MeasureSummary).where(
+            MeasureSummary.measure_id == measure_id,
+            MeasureSummary.site_id == db.select(Site.id).where(
+                Site.name == "Ward 07").scalar_subquery()))
+        db.session.commit()
+    ways.clear()
+    assert {key: draw(*key) for key in shown} == shown
+    assert set(ways) == {"_page_read_whole"}
+    names = shown[("latest", 1)][0] + shown[("latest", 2)][0]
+    assert len(names) == 33  # with the two sites of `world`, no data either
+    assert names[-3:] == ["Alpha Hospital", "Beta Hospital", "Ward without data"]
+    assert len(set(shown[("name", 1)][1] + shown[("name", 2)][1])) == 1  # one set of axes
 
 
 def test_a_local_measure_has_no_small_multiples(app, login, world):

@@ -123,6 +123,14 @@ def _series(measure_ids: Collection[int], site_ids: Collection[int]
     return rows, breaks, flags
 
 
+def stored(measure: Measure, view: str) -> sa.Subquery:
+    """The measure's stored summaries in `view` computed under its current settings (those a
+    reader may use), as a subquery."""
+    return db.select(MeasureSummary).where(
+        MeasureSummary.measure_id == measure.id, MeasureSummary.view == view,
+        MeasureSummary.definition == definition_key(measure)).subquery()
+
+
 def load(measures: Collection[Measure], site_ids: Collection[int],
          view: str | None = None) -> dict[tuple[int, int], Summary]:
     """The summaries of these measures at these sites, by (measure id, site id), in `view`
