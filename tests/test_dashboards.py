@@ -1,7 +1,8 @@
 """The dashboard says what to do next, per role: ward members, site leads, faculty, partners;
 someone with several roles sees each role's sections. Bounded query counts."""
 
-from datetime import date, timedelta
+import re
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -12,6 +13,7 @@ from tracker.models import (
     Collaborative,
     CollaborativeRole,
     CollaborativeRoleKind,
+    Comment,
     Cycle,
     CycleQuestion,
     Decision,
@@ -20,6 +22,7 @@ from tracker.models import (
     Site,
     Stage,
     User,
+    Visibility,
     utcnow,
 )
 
@@ -362,6 +365,35 @@ def test_partner_sees_where_their_comments_were_answered(app, login, world):
     answers = section(html, "Answers to your comments", "</section>")
     assert answers.count("answered your comment") == 1
     assert "Leo Lead answered your comment on “Chairs”" in answers
+
+
+def test_partner_sees_the_newest_answers_they_may_see_past_hidden_ones(app, login, world,
+                                                                      monkeypatch):
+    # Replies are read the newest few first (ANSWERS_READ); when those are on cycles the
+    # partner may no longer see, all of them are read, and the ten newest visible shown.
+    from tracker.main import oversight
+    monkeypatch.setattr(oversight, "ANSWERS_READ", 4)
+    start = datetime(2026, 3, 1, 9, 0)
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        shared = f.make_cycle(site, title="Shared")
+        draft = f.make_cycle(site, title="Now a draft", visibility=Visibility.SITE)
+        mine = f.make_comment(shared, world.partner, body="How did it go?",
+                              created_at=start)
+        on_draft = f.make_comment(draft, world.partner, body="And here?", created_at=start)
+        for n in range(12):  # older answers, visible
+            f.make_comment(shared, world.lead_a, body=f"Answer {n}", parent_id=mine.id,
+                           created_at=start + timedelta(hours=n + 1))
+        for n in range(6):  # newer answers, on a cycle the partner can no longer see
+            f.make_comment(draft, world.lead_a, body=f"Hidden {n}", parent_id=on_draft.id,
+                           created_at=start + timedelta(days=2, hours=n))
+        db.session.commit()
+        answers = [int(i) for i in re.findall(
+            r'href="[^"]*/comments/(\d+)"', section(
+                login("partner").get("/dashboard").get_data(True),
+                "Answers to your comments", "</section>"))]
+        bodies = [db.session.get(Comment, i).body for i in answers]
+    assert bodies == [f"Answer {n}" for n in range(11, 1, -1)]
 
 
 # --- several roles, and the cost --------------------------------------------------------------

@@ -162,19 +162,16 @@ def _moved_to(changes: dict | None, current: Stage) -> Stage:
     return Stage(recorded[1]) if recorded else current
 
 
-def comment_rows(user: User, *where) -> sa.Select:
-    """(when, comment id, author's name, what it is on) of live comments the user may see
-    (on cycles or ideas they see), among those meeting `where` (narrowing to few rows on
-    an indexed column: a span, or the replies to someone), newest first."""
-    return _visible_comments(user, _comment_span(*where))
-
-
-def _comment_span(*where, newest: int | None = None) -> sa.CTE:
+def comment_span(*where, newest: int | None = None) -> sa.CTE:
+    """The live comments meeting `where` (narrowing to few rows on an indexed column: a span,
+    or the replies to someone), read first; the `newest` of them only, if given."""
     return rows_first((Comment.created_at, Comment.id, Comment.author_id, Comment.cycle_id,
                        Comment.idea_id), Comment.deleted_at.is_(None), *where, newest=newest)
 
 
-def _visible_comments(user: User, comment: sa.CTE) -> sa.Select:
+def visible_comments(user: User, comment: sa.CTE) -> sa.Select:
+    """(when, comment id, author's name, what it is on) of the comments of `comment` (a
+    comment_span) the user may see (on cycles or ideas they see), newest first."""
     on_idea = ideas_visible_to(user).whereclause
     return (db.select(comment.c.created_at, comment.c.id, User.name,
                       sa.func.coalesce(Cycle.title, ChangeIdea.title))
@@ -189,8 +186,8 @@ def _visible_comments(user: User, comment: sa.CTE) -> sa.Select:
 
 def _comments(user: User, since: datetime, *,
               newest: int | None = None) -> tuple[sa.Select, sa.CTE]:
-    span = _comment_span(Comment.created_at >= since, newest=newest)
-    rows = _visible_comments(user, span)
+    span = comment_span(Comment.created_at >= since, newest=newest)
+    rows = visible_comments(user, span)
     at, comment_id, who, title = rows.selected_columns
     return rows.with_only_columns(*_named(
         at, sa.literal("comment"), comment_id, _null(Cycle.id), title, _null(Site.name), who,

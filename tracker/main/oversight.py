@@ -6,6 +6,7 @@ the user is faculty of, however many sites, requests or comments."""
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import url_for
 
 from ..core.queries import faculty_sites
@@ -13,11 +14,12 @@ from ..extensions import db
 from ..feedback.review import Waiting, asked_of, oldest_waiting, waiting_counts
 from ..models import Collaborative, Comment, User
 from ..reports.front import SiteRow, sites_needing_support
-from .activity import Item, comment_rows
+from .activity import Item, comment_span, visible_comments
 
 SUPPORT_SHOWN = 5
 QUEUE_SHOWN = 5
 ANSWERS_SHOWN = 10
+ANSWERS_READ = 120  # replies read first: several times ANSWERS_SHOWN
 
 
 @dataclass
@@ -49,14 +51,26 @@ def review_queue(user: User, now: datetime) -> ReviewQueue:
 
 
 def answers_to(user: User, seen: datetime | None) -> list[Item]:
-    """Replies by others to the user's comments, newest first, new since `seen` marked."""
+    """Replies by others to the user's comments, newest first, new since `seen` marked.
+
+    Only the newest ANSWERS_READ replies are joined to what they are on and checked against
+    what the user may see (a partner who comments everywhere has thousands of answers); all of
+    them only when those hold fewer than ANSWERS_SHOWN the user may still see."""
     mine = db.select(Comment.id).where(Comment.author_id == user.id,
                                        Comment.deleted_at.is_(None))
-    # Started from the replies to the user's comments (indexed on author and parent).
-    rows = db.session.execute(
-        comment_rows(user, Comment.parent_id.in_(mine), Comment.author_id != user.id)
-        .limit(ANSWERS_SHOWN))
+    for bound in (ANSWERS_READ, None):
+        # Started from the replies to the user's comments (indexed on author and parent).
+        span = comment_span(Comment.parent_id.in_(mine), Comment.author_id != user.id,
+                            newest=bound)
+        shown = visible_comments(user, span).limit(ANSWERS_SHOWN).subquery()
+        read = sa.select(sa.func.count().label("read")).select_from(span).subquery()
+        rows = db.session.execute(
+            sa.select(read.c.read, *shown.c).select_from(read.outerjoin(shown, sa.true()))
+            .order_by(shown.c.created_at.desc())).all()
+        found = [row[1:] for row in rows if row[1] is not None]
+        if len(found) == ANSWERS_SHOWN or bound is None or rows[0].read < bound:
+            break
     return [Item(at, f"{who} answered your comment on “{title}”",
                  url_for("feedback.show_comment", comment_id=comment_id),
                  seen is not None and at > seen)
-            for at, comment_id, who, title in rows]
+            for at, comment_id, who, title in found]
