@@ -158,8 +158,12 @@ def test_a_far_date_filter_is_shown_as_a_field_error_and_ignored(app, login, wor
 
 
 def test_a_filter_that_is_not_an_id_is_ignored_with_a_note(login, world):
-    html = login("member_a").get(f"/ideas/?site={2**64}").get_data(True)
-    assert "The “site” filter in the address was not understood, so it was ignored." in html
+    html = login("member_a").get(f"/ideas/?driver={2**64}").get_data(True)
+    assert "The “driver” filter in the address was not understood, so it was ignored." in html
+    # A site may be typed by name: one that names no site is said so next to the box.
+    response = login("member_a").get(f"/ideas/?site={2**64}")
+    assert response.status_code == 200
+    assert f"No site called “{2**64}” here" in response.get_data(True)
 
 
 def test_a_nul_anywhere_is_refused_with_a_message_and_nothing_saved(app, login, world):

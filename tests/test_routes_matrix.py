@@ -158,6 +158,7 @@ GET_MATRIX = {
                                (LOGIN, 200, 200, 403, 200, 403, 200))],
     "sustain.check_in": [("/sustain/checks/{check}", SITE_A)],
     "sites.index": [("/sites/", EVERYONE)],
+    "sites.lookup": [("/sites/lookup?q=Alpha", EVERYONE)],
 }
 
 # The API: a browser's session cookie never authenticates it (tokens only, see

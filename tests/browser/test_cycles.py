@@ -149,3 +149,30 @@ def test_a_cycle_with_feedback_passes_axe(page, app, live_server, world, address
     button = "Mark not yet addressed" if addressed else "Mark addressed"
     expect(page.get_by_role("button", name=button)).to_be_visible()
     assert serious_violations(page) == []
+
+
+def test_a_long_list_of_sites_is_typed_with_suggestions(phone_page, app, live_server, world,
+                                                        monkeypatch):
+    # Past LISTED sites the filter is a box: typing asks the server for names (a datalist),
+    # and the name sent filters the list. Made 1 here so the world's two sites are "many".
+    from tracker.sites import picker
+    monkeypatch.setattr(picker, "LISTED", 1)
+    with app.app_context():
+        f.make_cycle(db.session.get(Site, world.site_b), title="Jugs at Beta")
+        f.make_cycle(db.session.get(Site, world.site_a), title="Jugs at Alpha")
+        db.session.commit()
+    page = phone_page
+    sign_in(page, live_server)
+    page.wait_for_url(f"{live_server}/dashboard")
+    page.goto(f"{live_server}/cycles/")
+    page.locator("summary").filter(has_text="Filter").first.click()
+    box = page.get_by_label("Site", exact=True)
+    box.press_sequentially("bet", delay=50)
+    expect(page.locator("#site-names option")).to_have_count(1)
+    assert page.locator("#site-names option").get_attribute("value") == "Beta Hospital"
+    assert serious_violations(page) == []
+    box.fill("Beta Hospital")
+    box.press("Enter")
+    expect(page.get_by_role("link", name="Jugs at Beta")).to_be_visible()
+    expect(page.get_by_role("link", name="Jugs at Alpha")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from ..core.args import date_in_range, to_id
 from ..core.forms import PatientSafeForm, enum_choices
 from ..models import Decision, Stage, Visibility
+from ..sites.picker import SiteField
 
 SCALE_UNITS = ("patient", "shift", "day", "bay", "week", "ward", "all wards")
 
@@ -156,7 +157,7 @@ class FilterForm(FlaskForm):
         SelectChoice("mine", "Mine"),
     ], default="all")
     q = StringField("Text", validators=[Length(max=200)])
-    site = SelectField("Site", coerce=to_id)
+    site = SiteField("Site")
     idea = SelectField("Change idea", coerce=to_id)
     driver = SelectField("Driver", coerce=to_id)
     stage = SelectField("Stage", choices=_blank("Any stage") + enum_choices(Stage), default="")

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..core.forms import PatientSafeForm
 from ..cycles.quality import CRITERIA
 from ..models import SECTIONS
+from ..sites.picker import SiteField
 
 MARKDOWN_HINT = ("**bold**, *italic*, `code`, [a link](https://…), lists with - or 1., "
                  "and @ to mention someone.")
@@ -20,7 +21,7 @@ class CommentForm(PatientSafeForm):
 
 class FeedbackRequestForm(PatientSafeForm):
     faculty_id = SelectField("Ask a named faculty member (optional)", default="")
-    site_id = SelectField("Or ask another site (optional)", default="")
+    site_id = SiteField("Or ask another site (optional)", default="")
     message = TextAreaField("What would you like feedback on?", validators=[
         Length(max=2000, message="Keep it under 2,000 characters.")], render_kw={"rows": 2})
 

@@ -122,11 +122,9 @@ def request_form(cycle: Cycle, formdata=None) -> FeedbackRequestForm:
     """The request form with the collaborative's faculty and its other sites as choices."""
     form = FeedbackRequestForm(formdata=formdata)
     faculty = db.session.scalars(audience.faculty_of(cycle.site.collaborative_id)).all()
-    sites = db.session.scalars(
-        db.select(Site).where(Site.collaborative_id == cycle.site.collaborative_id,
-                              Site.id != cycle.site_id).order_by(Site.name)).all()
     form.faculty_id.choices = [SelectChoice("", "Any faculty member"),
                                *[SelectChoice(str(u.id), u.name) for u in faculty]]
-    form.site_id.choices = [SelectChoice("", "No site"),
-                            *[SelectChoice(str(s.id), s.name) for s in sites]]
+    form.site_id.offer(db.select(Site).where(Site.collaborative_id == cycle.site.collaborative_id,
+                                             Site.id != cycle.site_id).order_by(Site.name),
+                       collaborative_id=cycle.site.collaborative_id, strict=True)
     return form

@@ -25,6 +25,7 @@ from ..extensions import db
 from ..feedback.panel import comments_context
 from ..models import ChangeIdea, Collaborative, Cycle, Driver, IdeaFollow, Site, Tag
 from ..sites.loaders import collaborative_choices, get_collaborative_or_404
+from ..sites.picker import pick_site
 from ..sustain.watch import sustained_sites_query
 from . import bp, services
 from .forms import IdeaForm, TrySiteForm, fill_idea_form, idea_values
@@ -51,8 +52,9 @@ SORTS = {"newest": "Newest", "tested": "Most tested", "adopted": "Most adopted",
 def index():
     """Every site's change ideas: filter, sort, page; cards that work on a phone."""
     args = request.args
+    site = pick_site(sites_visible_to(current_user, include_archived=True), args.get("site"))
     filters = dict(driver_id=arg_id(args, "driver", note=True), tag=args.get("tag") or None,
-                   site_id=arg_id(args, "site", note=True), status=args.get("status") or None,
+                   site_id=site.filter_id, status=args.get("status") or None,
                    where=args.get("where", "any"), sort=args.get("sort", "newest"))
     query, chosen = library(current_user, **filters)
     query = query.options(joinedload(ChangeIdea.driver), joinedload(ChangeIdea.origin_site),
@@ -67,8 +69,7 @@ def index():
         "ideas/index.html", rows=rows, page=page,
         filters=filters, mine=mine, statuses=STATUS_LABELS, sorts=SORTS,
         drivers=_driver_choices(), tags=_tag_names(),
-        sites=db.session.scalars(sites_visible_to(current_user, include_archived=True)).all(),
-        args={k: v for k, v in args.items() if k in FILTER_ARGS},
+        site=site, args={k: v for k, v in args.items() if k in FILTER_ARGS},
     )
 
 

@@ -4,11 +4,11 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from ..core.args import arg_id
 from ..core.paging import ResultPage, page_number
 from ..core.queries import sites_visible_to
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle
+from ..sites.picker import pick_site
 from . import bp, engine
 
 PER_PAGE = 20
@@ -21,7 +21,8 @@ def index():
     """Ranked results with the matching words highlighted, filtered by kind and site."""
     text = request.args.get("q", "")
     kind = request.args.get("kind") if request.args.get("kind") in engine.KINDS else None
-    site_id = arg_id(request.args, "site", note=True)
+    site = pick_site(sites_visible_to(current_user, include_archived=True),
+                     request.args.get("site"))
     page = page_number(request.args)
     message = None
     if len(text) > MAX_QUERY:
@@ -29,13 +30,12 @@ def index():
         text = text[:MAX_QUERY]
     if text.strip() and not engine.terms(text):
         message = "Type some words or numbers to search for."
-    hits, total = engine.search(text, user=current_user, kind=kind, site_id=site_id,
+    hits, total = engine.search(text, user=current_user, kind=kind, site_id=site.filter_id,
                                 limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_template(
-        "search/index.html", text=text, kind=kind, site_id=site_id, message=message,
+        "search/index.html", text=text, kind=kind, site=site, message=message,
         count_cap=engine.COUNT_CAP, rank_window=engine.RANK_WINDOW,
         page=ResultPage(_with_objects(hits), page=page, per_page=PER_PAGE, total=total),
-        sites=db.session.scalars(sites_visible_to(current_user, include_archived=True)).all(),
     )
 
 

@@ -2,17 +2,31 @@
 
 from itertools import groupby
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from ..core import audit
+from ..core.args import arg_id
 from ..core.queries import sites_visible_to
 from ..extensions import db
 from ..models import CollaborativeRole, Cycle, Membership, Site, SiteRole, User
 from . import bp, record
 from .forms import MemberRoleForm, RemoveMemberForm
 from .loaders import get_site_or_404
+from .picker import suggestions
+
+
+@bp.get("/lookup")
+@login_required
+def lookup():
+    """The sites the user may see whose name holds ?q= (in ?collaborative= only, if given),
+    as JSON: the suggestions of the site boxes that long lists show (sites.picker)."""
+    allowed = sites_visible_to(current_user, include_archived=True)
+    collaborative_id = arg_id(request.args, "collaborative")
+    if collaborative_id is not None:
+        allowed = allowed.where(Site.collaborative_id == collaborative_id)
+    return jsonify(suggestions(allowed, request.args.get("q", "")))
 
 
 @bp.get("/")
