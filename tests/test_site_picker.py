@@ -126,3 +126,18 @@ def test_feedback_is_asked_of_a_typed_site_and_only_one_of_the_cycles_collaborat
     with app.app_context():
         asked = db.session.scalars(db.select(FeedbackRequest)).one()
         assert asked.to_site_id == many["Northgate General"]
+
+
+def test_the_measure_page_moves_to_a_typed_site(app, login, world, many):
+    with app.app_context():
+        measure_id = f.make_measure(world.collaborative, name="DrEaMing").id
+        db.session.commit()
+    client = login("faculty")
+    page = client.get(f"/measures/{measure_id}?site_id={world.site_a}").get_data(True)
+    assert re.search(r'id="site-picker" name="site_id" list="site-picker-names"[^>]*'
+                     r'value="Alpha Hospital"', page)
+    moved = client.get(f"/measures/{measure_id}?site_id=SOUTHmead&view=run")
+    assert moved.status_code == 302
+    assert moved.location == f"/measures/{measure_id}?site_id={many['Southmead']}&view=run"
+    unknown = client.get(f"/measures/{measure_id}?site_id=Atlantis").get_data(True)
+    assert "No site called “Atlantis” here" in unknown and 'value="Atlantis"' in unknown

@@ -4,12 +4,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from ...core.args import arg_id
+from ...core.args import arg_id, parse_id
 from ...core.exports import download_name
 from ...core.forms import ConfirmForm
 from ...core.queries import collaboratives_of
 from ...extensions import db
 from ...models import Measure, Site
+from ...sites.picker import SitePick, pick_site
 from .. import bp, bundles, charts, periods, queries, series, services, words
 from ..entries import period_error
 from ..forms import ChartNoteForm, PhaseBreakForm, PointFlagForm
@@ -50,8 +51,23 @@ def index():
 def detail(measure_id: int):
     """A measure at one site: its chart, the signals in words, cycles, phases and data."""
     measure = get_measure_or_404(measure_id)
+    raw, typed = request.args.get("site_id", ""), None
+    if raw.strip() and parse_id(raw) is None:  # a name typed in the site box (sites.picker)
+        typed = pick_site(queries.chart_sites(measure, current_user), raw)
+        if typed.chosen is not None:
+            return redirect(url_for("measures.detail", measure_id=measure.id,
+                                    site_id=typed.chosen.id, view=request.args.get("view")))
     site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"))
-    return _render_detail(measure, site, request.args.get("view"))
+    return _render_detail(measure, site, request.args.get("view"), typed=typed)
+
+
+def _site_pick(measure: Measure, site: Site, typed: SitePick | None) -> SitePick:
+    """The site box: the site shown chosen, or what was typed and why it named no site."""
+    pick = pick_site(queries.chart_sites(measure, current_user), site.id,
+                     collaborative_id=measure.collaborative_id)
+    if typed is not None:
+        pick.chosen, pick.text, pick.error = None, typed.text, typed.error
+    return pick
 
 
 def flag_choices(chart: series.Chart) -> list[tuple[str, str]]:
@@ -65,7 +81,8 @@ def flag_choices(chart: series.Chart) -> list[tuple[str, str]]:
 def _render_detail(measure: Measure, site: Site, view: str | None,
                    phase_form: PhaseBreakForm | None = None, *,
                    note_form: ChartNoteForm | None = None,
-                   flag_form: PointFlagForm | None = None):
+                   flag_form: PointFlagForm | None = None, typed: SitePick | None = None):
+    """The measure page at `site`; `typed`, a site name typed in its box that named none."""
     view = view if view in series.VIEWS else series.default_view(measure)
     asked = series.chosen_chart(measure, request.args.get("chart"))
     # The measure and the ones shown with it, charted from one read of values, of phases and
@@ -105,7 +122,7 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
                                     for t in series.chart_choices(measure)],
         asked_chart=asked.value if asked else "",
         related=related, breaks=breaks, phase_form=phase_form if can_lead else None,
-        sites=db.session.execute(queries.chart_sites(measure, current_user)).scalars().all(),
+        site_pick=_site_pick(measure, site, typed),
         can_enter=can_enter,
         can_edit=measure.can_edit(current_user), can_lead=can_lead,
         # Its parts are among `others`: no query to know whether the tally counts it.
