@@ -17,6 +17,7 @@ from tracker.models import (
     Decision,
     Driver,
     EventKind,
+    Feedback,
     Frequency,
     Profession,
     Site,
@@ -218,6 +219,36 @@ def test_dashboard_heatmap_support_and_mix(app, login, world, designed):
     assert "<strong>Alpha Hospital</strong>: Nurse 2, Physiotherapist 1" in mix
     for name in ("Amy Nurse", "Leo Lead", "Phil Physio"):
         assert name not in html  # about teams, not people
+
+
+def test_activity_counts_what_each_sites_team_did_in_the_weeks_shown(app, world):
+    # A team member's peer feedback and comments count for their site (even on another
+    # site's cycle); faculty's feedback is no site's activity; nothing before the 12 weeks.
+    with app.app_context():
+        alpha, beta = db.session.get(Site, world.site_a), db.session.get(Site, world.site_b)
+        theirs = f.make_cycle(beta, title="Beta's test")
+        now = utcnow()
+        db.session.add_all([
+            Feedback(cycle_id=theirs.id, author_id=world.member_a, body="Try it", created_at=now),
+            Feedback(cycle_id=theirs.id, author_id=world.faculty, body="Hm", created_at=now),
+            Feedback(cycle_id=theirs.id, author_id=world.member_a, body="Old",
+                     created_at=now - timedelta(weeks=dashboard.WEEKS + 1)),
+        ])
+        f.make_comment(theirs, world.member_a, created_at=now - timedelta(weeks=1))
+        db.session.flush()
+        rows = {r.site.name: r.weeks for r in dashboard.build([alpha, beta], now)}
+    assert rows["Alpha Hospital"][-2:] == [1, 1] and sum(rows["Alpha Hospital"]) == 2
+    assert sum(rows["Beta Hospital"]) == 0
+
+
+def test_unindexed_is_a_unary_plus_on_sqlite_only():
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from tracker.core.queries import Unindexed
+    condition = Unindexed(Feedback.created_at) >= utcnow()
+    assert str(condition.compile(dialect=sqlite.dialect())).startswith("+feedback.created_at >=")
+    assert str(condition.compile(dialect=postgresql.dialect())).startswith(
+        "feedback.created_at >=")
 
 
 def _site_names(html: str, section: str) -> list[str]:

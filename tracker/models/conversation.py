@@ -121,6 +121,14 @@ class Feedback(db.Model):
     addressed_by: Mapped[Optional[User]] = relationship(foreign_keys=[addressed_by_id])
     request: Mapped[Optional[FeedbackRequest]] = relationship()
 
+    __table_args__ = (
+        # The review queue's "changed since your feedback": a faculty member's latest
+        # feedback on each cycle, read from the index alone in cycle order (at 10x, one
+        # member has given feedback on ~10,000 cycles).
+        sa.Index("ix_feedback_author_cycle", "author_id", "cycle_id", "created_at",
+                 "deleted_at"),
+    )
+
     def can_address(self, user: User) -> bool:
         """The cycle's team marks feedback addressed."""
         return self.cycle.can_edit(user)

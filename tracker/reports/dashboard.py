@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from ..core.queries import LeadingJoin, Unindexed
 from ..cycles.queries import stalled_per_site
 from ..events.periods import ActionPeriod
 from ..extensions import db
@@ -144,8 +145,11 @@ def _activity(rows: dict, ids: list[int], starts: list[date]) -> None:
         .where(MeasureValue.site_id.in_(ids), MeasureValue.updated_at >= since),
         db.select(team.c.site_id, Comment.created_at).join(
             team, team.c.user_id == Comment.author_id).where(Comment.created_at >= since),
-        db.select(team.c.site_id, Feedback.created_at).join(
-            team, team.c.user_id == Feedback.author_id).where(Feedback.created_at >= since),
+        # From the team to what each member wrote (few, by author): left to itself, SQLite
+        # read all the feedback since then (mostly faculty's) to find the team's.
+        db.select(team.c.site_id, Feedback.created_at)
+        .select_from(LeadingJoin(team, Feedback, team.c.user_id == Feedback.author_id))
+        .where(Unindexed(Feedback.created_at) >= since),
     ]
     events = sa.union_all(*sources).subquery()
     day = sa.func.date(events.c.at)

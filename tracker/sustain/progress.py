@@ -176,10 +176,12 @@ class Distribution:
 
 
 def distributions(sites: list[Site], months: int = 6, *, today: date | None = None,
-                  networks=None) -> list[Distribution]:
+                  networks=None, ids: sa.Select | None = None) -> list[Distribution]:
     """The score distribution per month over the last `months` months: all the sites, then
     each regional network among them. One query however many sites, and one for the networks'
-    names unless `networks` (Collaborative rows already read) holds them all."""
+    names unless `networks` (Collaborative rows already read) holds them all. `ids`, a select
+    of the same sites' ids, spares the query a list of every id (slower to expand into the
+    statement than to run it, at 1,500 sites)."""
     today = today or utcnow().date()
     first = month_of(today)
     shown = []
@@ -191,7 +193,7 @@ def distributions(sites: list[Site], months: int = 6, *, today: date | None = No
     rows = db.session.execute(
         db.select(Site.network_id, ProgressScore.month, ProgressScore.score, sa.func.count())
         .join(Site, Site.id == ProgressScore.site_id)
-        .where(ProgressScore.site_id.in_([s.id for s in sites]),
+        .where(ProgressScore.site_id.in_([s.id for s in sites] if ids is None else ids),
                ProgressScore.month >= shown[0])
         .group_by(Site.network_id, ProgressScore.month, ProgressScore.score)).all() \
         if sites else []

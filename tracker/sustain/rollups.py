@@ -16,13 +16,15 @@ def report(sites: list[Site], now: datetime) -> dict:
 
 
 def faculty(sites: list[Site], period, now: datetime, shown: list[Site] | None = None,
-            networks=None) -> dict:
+            networks=None, ids=None) -> dict:
     """The faculty dashboard's sections: the distribution over `sites`, and the balance flags
     of the sites `shown` (a page of them; all of them when not given). `networks`: the
-    regional networks the page already holds, whose names the distribution need not read."""
+    regional networks the page already holds, whose names the distribution need not read;
+    `ids`, a select of the sites' ids (see distributions)."""
     shown = sites if shown is None else shown
     end = period.until(now) + timedelta(seconds=1)
     balance = work_balance([s.id for s in shown], period.start, end)
     rows = [(s, balance[s.id].flags) for s in shown if balance[s.id].flags]
-    return {"progress_groups": distributions(sites, today=now.date(), networks=networks),
+    return {"progress_groups": distributions(sites, today=now.date(), networks=networks,
+                                                 ids=ids),
             "progress_scale": PROGRESS_SCALE, "balance_rows": rows}
