@@ -39,11 +39,13 @@ def test_cycle_pages_stay_within_budget(app, login, world, count_queries):
     assert _count(client, count_queries, f"/cycles/{cycle_id}/ramp") <= BUDGET
 
 
-# Over the target of 12: the role sections (next steps, data due, the small main chart with
-# its phases, flags and cycles, check-ins due after Adopt) each read their own rows; the
-# activity feed is one statement.
-@pytest.mark.parametrize("who,budget", [("partner", BUDGET), ("member_a", 17),
-                                        ("faculty", 15), ("lead_a", 18)])
+# Over the target of 12 for a site's team: the role sections (next steps, data due, the small
+# main chart with its phases, flags and cycles, check-ins due after Adopt) each read their own
+# rows; the activity feed is one statement. (17 and 18 before the navbar's unread count came
+# with the user, the core measures' count with the collaboratives and the open cycles'
+# questions with the cycles.)
+@pytest.mark.parametrize("who,budget", [("partner", BUDGET), ("member_a", 14),
+                                        ("faculty", BUDGET), ("lead_a", 15)])
 def test_dashboards_stay_within_budget(app, login, world, count_queries, who, budget):
     _grow(app, world, 3)
     assert _count(login(who), count_queries, "/dashboard") <= budget
@@ -54,9 +56,10 @@ def test_reports_stay_within_budget(app, login, world, count_queries):
     client = login("faculty")
     # Here one more than on the national set: the factories' values have no stored summary.
     # Two more since the progress scores' distribution and the team-balance flags came in.
-    assert _count(client, count_queries, "/reports/action-period") <= 16
+    assert _count(client, count_queries, "/reports/action-period") <= 15
     # 16 on the national set (20 before the reasons for support became one query, the balance
     # flags one, and the networks' names were taken from the network picker's; one more since
     # the review queue's oldest requests and their count are read apart, instead of every
     # request waiting: ~800 at 1,500 sites).
-    assert _count(client, count_queries, "/reports/faculty") <= 17
+    # One fewer since the navbar's unread count came with the user.
+    assert _count(client, count_queries, "/reports/faculty") <= 16

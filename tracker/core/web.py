@@ -1,11 +1,12 @@
 """Request plumbing shared by every page: the login loader, navigation, security headers."""
 
+import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extensions import db, login_manager
-from ..models import CollaborativeRole, Membership, User
+from ..models import CollaborativeRole, Membership, Notification, User
 from ..models.cycles import describe_scale
 
 # (endpoint, label): the main navigation.
@@ -29,12 +30,17 @@ def load_user(session_token: str) -> User | None:
     """The signed-in user with their roles, loaded up front: every permission check reads them."""
     # One query on every request: a person has a few memberships and roles, so joining both
     # (their product in rows) costs less than a round trip for each.
+    # The navbar's unread count comes with it (one round trip fewer on every page).
+    unread = (db.select(sa.func.count(Notification.id))
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+              .correlate(User).scalar_subquery())
     return db.session.execute(
         db.select(User)
         .where(User.session_token == session_token, User.active.is_(True))
         .options(
             joinedload(User.memberships).joinedload(Membership.site),
             joinedload(User.collaborative_roles).joinedload(CollaborativeRole.collaborative),
+            with_expression(User.unread_when_loaded, unread),
         )
     ).unique().scalar_one_or_none()
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ..core.queries import collaboratives_of
 from ..events.queries import upcoming_events
 from ..extensions import db
-from ..models import Measure, utcnow
+from ..models import Collaborative, Measure, utcnow
 from ..setup.services import has_admin
 from ..sustain import watch as sustain_watch
 from . import bp
@@ -42,18 +42,20 @@ def dashboard():
     """What to do next, by role: your site's work, what a lead watches, what faculty and
     partners look after; then what is coming up and what has been happening."""
     now, user = utcnow(), current_user
-    collaboratives = db.session.execute(collaboratives_of(user)).scalars().all()
+    # Each collaborative with its own count of core measures (someone may be in several
+    # side by side), in one query.
+    measures = (db.select(db.func.count(Measure.id))
+                .where(Measure.collaborative_id == Collaborative.id, Measure.site_id.is_(None),
+                       Measure.deleted_at.is_(None))
+                .correlate(Collaborative).scalar_subquery())
+    rows = db.session.execute(collaboratives_of(user).add_columns(measures)).all()
+    collaboratives = [c for c, _ in rows]
+    measure_counts = {c.id: n for c, n in rows}
     # Every event to come, in one query (a few dozen at most): the next three are listed,
     # those added lately are news in the activity feed.
     upcoming = db.session.execute(
         upcoming_events(user, now=now, limit=None)).scalars().all()
     events = upcoming[:UPCOMING_SHOWN]
-    # Each collaborative's own count: someone may be in several side by side.
-    measure_counts = dict(db.session.execute(
-        db.select(Measure.collaborative_id, db.func.count(Measure.id)).where(
-            Measure.collaborative_id.in_([c.id for c in collaboratives]),
-            Measure.site_id.is_(None), Measure.deleted_at.is_(None),
-        ).group_by(Measure.collaborative_id)).all())
     # What is new since the user's previous look, kept across sign-ins and devices; written
     # at most every SEEN_EVERY (not a write per visit: a refresh soon after is the same look).
     seen = user.dashboard_seen_at

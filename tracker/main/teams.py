@@ -109,7 +109,7 @@ def team_sections(user: User, now: datetime, events: list[LearningEvent]) -> lis
 def _cycle_steps(site_ids: list[int], now: datetime) -> dict[int, list[CycleStep]]:
     """Each site's open cycles with their next step, the longest untouched first."""
     out: dict[int, list[CycleStep]] = defaultdict(list)
-    for cycle in db.session.scalars(open_cycles_at(site_ids)):
+    for cycle in db.session.scalars(open_cycles_at(site_ids)).unique():
         out[cycle.site_id].append(CycleStep(cycle, cycle.next_step,
                                             (now - cycle.updated_at).days,
                                             cycle.is_stalled(now)))

@@ -6,7 +6,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -171,6 +171,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[Optional[datetime]]
     # When the user last opened the dashboard: what is newer is marked new (across sign-ins).
     dashboard_seen_at: Mapped[Optional[datetime]]
+    # Not a column: the unread notifications counted when the signed-in user was loaded
+    # (core.web.load_user), for the navbar; None when loaded any other way.
+    unread_when_loaded: Mapped[Optional[int]] = query_expression()
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

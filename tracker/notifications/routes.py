@@ -30,10 +30,13 @@ def notification_bell() -> dict:
 
     The one justified exception to "context processors hold constants only": every page's
     navbar shows it, so it is one indexed COUNT (ix_notification_user_read), only for a
-    signed-in user, and memoised in `g` so a request rendering twice still counts once.
+    signed-in user, read with the user (core.web.load_user) as the request began, else
+    counted here and memoised in `g` so a request rendering twice still counts once.
     """
     if not current_user.is_authenticated:
         return {"unread_count": 0}
+    if "unread_count" not in g and current_user.unread_when_loaded is not None:
+        g.unread_count = current_user.unread_when_loaded
     if "unread_count" not in g:
         g.unread_count = db.session.scalar(
             db.select(sa.func.count(Notification.id)).where(
