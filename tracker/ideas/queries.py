@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..core.queries import Unindexed
 from ..cycles.queries import cycles_visible_to
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle, Driver, IdeaSiteStatus, Site, Tag, User, idea_tag
@@ -29,16 +30,19 @@ def ideas_visible_to(user: User) -> Select:
     return query
 
 
-def seen_by(user: User):
+def seen_by(user: User, *, every_idea: bool = False):
     """The condition on IdeaSiteStatus keeping, for each site the user may see, the view they
     read (tracker/ideas/statuses.py): over all cycles at their own sites (admins: everywhere),
-    over the shared cycles at the other sites of their collaboratives."""
+    over the shared cycles at the other sites of their collaboratives. `every_idea`: for a
+    reader of every idea's rows, which SQLite then reads in key order rather than site by
+    site through the site index (the library's figures at 1,500 sites: 31 → 15 ms)."""
     if user.is_admin:
         return IdeaSiteStatus.view == "all"
-    own = IdeaSiteStatus.site_id.in_(user.site_ids)
+    site = Unindexed(IdeaSiteStatus.site_id) if every_idea else IdeaSiteStatus.site_id
+    own = site.in_(user.site_ids)
     return sa.or_(
         own & (IdeaSiteStatus.view == "all"),
-        ~own & (IdeaSiteStatus.view == "shared") & IdeaSiteStatus.site_id.in_(
+        ~own & (IdeaSiteStatus.view == "shared") & site.in_(
             sa.select(Site.id).where(Site.collaborative_id.in_(user.collaborative_ids))))
 
 
@@ -66,29 +70,29 @@ def library(user: User, *, driver_id=None, tag=None, site_id=None, status=None, 
         chosen = chosen.where(ChangeIdea.origin_site_id == site_id)
     if status in STATUSES:
         chosen = _status_filter(chosen, status_sq, status, user if where == "mine" else None)
+    # Each site's standing the user may see, summed per idea in one pass over them (a
+    # 1,500-site collaborative has ~40,000): the sites testing it, those adopting it, and the
+    # comments on its cycles there (only where the user may read the cycle: not others'
+    # drafts).
     counts = sa.select(
-        status_sq.c.idea_id,
+        IdeaSiteStatus.idea_id,
         sa.func.count().label("sites_tested"),
-        sa.func.sum(sa.case((status_sq.c.status == "adopt", 1), else_=0)).label("sites_adopted"),
-    ).group_by(status_sq.c.idea_id).subquery()
-    idea_comments = sa.select(Comment.idea_id.label("idea_id"), sa.func.count().label("n")).where(
-        Comment.idea_id.is_not(None), Comment.deleted_at.is_(None)).group_by(Comment.idea_id)
-    # Comments on cycles count only where the user may read the cycle (not others' drafts).
-    cycle_comments = sa.select(IdeaSiteStatus.idea_id.label("idea_id"),
-                               sa.func.sum(IdeaSiteStatus.comments).label("n")
-                               ).where(seen_by(user)).group_by(IdeaSiteStatus.idea_id)
-    union = sa.union_all(idea_comments, cycle_comments).subquery()
-    discussed = sa.select(union.c.idea_id, sa.func.sum(union.c.n).label("comments")).group_by(
-        union.c.idea_id).subquery()
+        sa.func.sum(sa.case((IdeaSiteStatus.status == "adopt", 1), else_=0)
+                    ).label("sites_adopted"),
+        sa.func.sum(IdeaSiteStatus.comments).label("cycle_comments"),
+    ).where(seen_by(user, every_idea=True)).group_by(IdeaSiteStatus.idea_id).subquery()
+    on_idea = sa.select(Comment.idea_id, sa.func.count().label("n")).where(
+        Comment.idea_id.is_not(None), Comment.deleted_at.is_(None)).group_by(
+        Comment.idea_id).subquery()
     sites_tested = sa.func.coalesce(counts.c.sites_tested, 0)
     sites_adopted = sa.func.coalesce(counts.c.sites_adopted, 0)
-    comments = sa.func.coalesce(discussed.c.comments, 0)
+    comments = sa.func.coalesce(counts.c.cycle_comments, 0) + sa.func.coalesce(on_idea.c.n, 0)
     query = (
         chosen
         .add_columns(sites_tested.label("sites_tested"), sites_adopted.label("sites_adopted"),
                      comments.label("comments"))
         .outerjoin(counts, counts.c.idea_id == ChangeIdea.id)
-        .outerjoin(discussed, discussed.c.idea_id == ChangeIdea.id)
+        .outerjoin(on_idea, on_idea.c.idea_id == ChangeIdea.id)
     )
     order = {
         "tested": (sites_tested.desc(), ChangeIdea.title),
