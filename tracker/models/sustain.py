@@ -92,7 +92,12 @@ class SustainCheck(db.Model):
     cycle: Mapped[Cycle] = relationship()
     answered_by: Mapped[Optional[User]] = relationship()
 
-    __table_args__ = (sa.UniqueConstraint("cycle_id", "months"),)
+    __table_args__ = (
+        sa.UniqueConstraint("cycle_id", "months"),
+        # An idea's sites still sustaining it: from the (few) check-ins answered yes, not
+        # from every check-in due (tracker/sustain/watch.py sustained_sites_query).
+        sa.Index("ix_sustain_check_answer_cycle", "answer", "cycle_id"),
+    )
 
     def is_due(self, today: date) -> bool:
         return self.answer is None and self.due_on <= today

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..core.notify import notify
+from ..core.queries import LeadingJoin
 from ..extensions import db
 from ..models import (
     CheckAnswer,
@@ -236,15 +237,17 @@ def sustained_sites(idea_id: int) -> int:
 
 
 def sustained_sites_query(idea_id: int) -> sa.Select:
-    """sustained_sites as a query, for a page to fold into one of its own."""
-    latest = (db.select(SustainCheck.cycle_id, sa.func.max(SustainCheck.answered_at).label("at"))
-              .where(SustainCheck.answer.is_not(None)).group_by(SustainCheck.cycle_id)
-              .subquery())
+    """sustained_sites as a query, for a page to fold into one of its own. From the check-ins
+    answered yes (ix_sustain_check_answer_cycle) to their cycles, each check-in kept if it is
+    its cycle's latest answer: reading the latest of every check-in first grew with all of
+    them (27 ms at 1,500 sites), and the idea's cycles first with its many cycles."""
+    other = aliased(SustainCheck)
+    latest = (db.select(sa.func.max(other.answered_at))
+              .where(other.cycle_id == Cycle.id, other.answer.is_not(None))
+              .correlate(Cycle).scalar_subquery())
     return (
         db.select(sa.func.count(sa.distinct(Cycle.site_id)))
-        .join(SustainCheck, SustainCheck.cycle_id == Cycle.id)
-        .join(latest, (latest.c.cycle_id == SustainCheck.cycle_id)
-              & (latest.c.at == SustainCheck.answered_at))
-        .where(Cycle.idea_id == idea_id, Cycle.deleted_at.is_(None),
-               Cycle.visibility == Visibility.COLLABORATIVE,
-               Cycle.decision == Decision.ADOPT, SustainCheck.answer == CheckAnswer.YES))
+        .select_from(LeadingJoin(SustainCheck, Cycle, SustainCheck.cycle_id == Cycle.id))
+        .where(SustainCheck.answer == CheckAnswer.YES, Cycle.idea_id == idea_id,
+               Cycle.deleted_at.is_(None), Cycle.visibility == Visibility.COLLABORATIVE,
+               Cycle.decision == Decision.ADOPT, SustainCheck.answered_at == latest))
