@@ -109,6 +109,7 @@ def test_report_figures_per_site_on_the_designed_world(login, world, designed):
     assert (a["feedback_given"], a["feedback_received"]) == ("0", "2")
     assert (b["feedback_given"], b["feedback_received"]) == ("1", "0")
     assert a["professions_contributing"] == "Nurse (1); Physiotherapist (1)"
+    assert b["professions_contributing"] == "Nurse (1)"  # Bea's feedback on Alpha's cycle
     assert (b["cycles_started"], b["periods_of_data_submitted"]) == ("0", "0")
     assert b["periods_of_data_missing"] == str(designed["expected"])
     assert b["main_measure_latest_signal"] == "No data yet"

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import g
 
-from ..core.queries import rows_first
+from ..core.queries import LeadingJoin, Unindexed, rows_first
 from ..events.periods import ActionPeriod
 from ..extensions import db
 from ..measures import front
@@ -167,12 +167,14 @@ def _professions(out: dict, ids: list[int], shared: tuple, start: datetime,
         *shared, _in(Cycle.created_at, start, end))
     entered = db.select(MeasureValue.site_id, MeasureValue.entered_by_id).where(
         MeasureValue.site_id.in_(ids), _in(MeasureValue.updated_at, start, end))
-    commented = db.select(team.c.site_id, Comment.author_id).join(
-        team, team.c.user_id == Comment.author_id).where(
-        Comment.deleted_at.is_(None), _in(Comment.created_at, start, end))
-    gave = db.select(team.c.site_id, Feedback.author_id).join(
-        team, team.c.user_id == Feedback.author_id).where(
-        Feedback.deleted_at.is_(None), _in(Feedback.created_at, start, end))
+    # What the teams wrote, from each member's own (by author): the period's comments and
+    # feedback across the collaborative, read by time, grew with every site's.
+    commented = db.select(team.c.site_id, Comment.author_id).select_from(
+        LeadingJoin(team, Comment, team.c.user_id == Comment.author_id)).where(
+        Comment.deleted_at.is_(None), _in(Unindexed(Comment.created_at), start, end))
+    gave = db.select(team.c.site_id, Feedback.author_id).select_from(
+        LeadingJoin(team, Feedback, team.c.user_id == Feedback.author_id)).where(
+        Feedback.deleted_at.is_(None), _in(Unindexed(Feedback.created_at), start, end))
     pairs = sa.union(revised, authored, entered, commented, gave).subquery()
     site_col, user_col = pairs.c[0], pairs.c[1]
     rows = db.session.execute(

@@ -61,7 +61,8 @@ def action_period():
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"))
     period, periods = _period(collaborative)
     networks, network = network_filter({collaborative.id})
-    sites = _sites(collaborative, Site.network_id == network.id if network else None)
+    in_network = Site.network_id == network.id if network else None
+    sites = _sites(collaborative, in_network)
     if request.args.get("format") == "csv":  # every site
         return _csv(collaborative, period, figures.site_figures(sites, period, utcnow()),
                     network)
@@ -74,7 +75,8 @@ def action_period():
                            measure=figures.main_measure(collaborative.id),
                            decisions=list(Decision), choices=collaborative_choices(),
                            networks=networks, network=network,
-                           **sustain_rollups.report(sites, utcnow()))
+                           **sustain_rollups.report(
+                               sites, utcnow(), _site_query(collaborative, in_network, Site.id)))
 
 
 def _csv(collaborative: Collaborative, period: ActionPeriod, rows,

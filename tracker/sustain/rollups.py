@@ -9,9 +9,10 @@ from ..sites.record import work_balance
 from .progress import distributions
 
 
-def report(sites: list[Site], now: datetime) -> dict:
-    """The action-period report's section."""
-    return {"progress_groups": distributions(sites, today=now.date()),
+def report(sites: list[Site], now: datetime, ids=None) -> dict:
+    """The action-period report's section; `ids`, a select of the sites' ids (see
+    distributions)."""
+    return {"progress_groups": distributions(sites, today=now.date(), ids=ids),
             "progress_scale": PROGRESS_SCALE}
 
 
