@@ -95,8 +95,12 @@ class SustainCheck(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("cycle_id", "months"),
         # An idea's sites still sustaining it: from the (few) check-ins answered yes, not
-        # from every check-in due (tracker/sustain/watch.py sustained_sites_query).
-        sa.Index("ix_sustain_check_answer_cycle", "answer", "cycle_id"),
+        # from every check-in due (tracker/sustain/watch.py sustained_sites_query). Of the
+        # answered only: over every check-in, SQLite took it to find the unanswered ones due
+        # at a site (all of them, 137 ms at 10x) rather than the site's cycles' own.
+        sa.Index("ix_sustain_check_answer_cycle", "answer", "cycle_id",
+                 sqlite_where=sa.text("answer IS NOT NULL"),
+                 postgresql_where=sa.text("answer IS NOT NULL")),
     )
 
     def is_due(self, today: date) -> bool:
