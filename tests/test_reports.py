@@ -250,6 +250,12 @@ def test_unindexed_is_a_unary_plus_on_sqlite_only():
     assert str(condition.compile(dialect=sqlite.dialect())).startswith("+feedback.created_at >=")
     assert str(condition.compile(dialect=postgresql.dialect())).startswith(
         "feedback.created_at >=")
+    # Cacheable, and told apart by the column it holds (else a statement could be served
+    # another's compiled SQL, or none could be cached).
+    keys = [(Unindexed(column) >= utcnow())._generate_cache_key()
+            for column in (Feedback.created_at, Feedback.created_at, Feedback.cycle_id)]
+    assert None not in keys
+    assert keys[0].key == keys[1].key != keys[2].key
 
 
 def _site_names(html: str, section: str) -> list[str]:

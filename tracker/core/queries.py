@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy import Select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import Join
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from ..extensions import db
 from ..models import Collaborative, Site, User
@@ -101,6 +102,9 @@ class Unindexed(sa.sql.expression.ColumnElement):
     databases read the plain column."""
 
     inherit_cache = True
+    # The wrapped column is part of the statement's cache key: without it, SQLAlchemy could
+    # not cache any statement holding one (it compiled them afresh on every request).
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, column) -> None:
         self.column = column

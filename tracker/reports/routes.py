@@ -140,8 +140,9 @@ def _slides_file(deck, kind: str, name: str, title: str, *, obj, site_id: int) -
 
 
 def _faculty_scope() -> tuple:
-    """The faculty pages' collaborative, action period, networks and sites: regional faculty
-    see their network's sites; anyone may narrow to one network."""
+    """The faculty pages' collaborative, action period, networks and sites (with a select of
+    their ids, for queries about all of them): regional faculty see their network's sites;
+    anyone may narrow to one network."""
     # has_faculty holds for admins too.
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"),
                                              may=Collaborative.has_faculty)
@@ -153,7 +154,8 @@ def _faculty_scope() -> tuple:
     # the queries about them.
     sites = db.session.execute(_site_query(collaborative, scope, *SITE_COLUMNS)
                                .order_by(Site.name)).all()
-    return collaborative, now, period, networks, network, scope, sites
+    ids = _site_query(collaborative, scope, Site.id)
+    return collaborative, now, period, networks, network, scope, sites, ids
 
 
 @bp.get("/faculty")
@@ -162,9 +164,8 @@ def faculty_dashboard():
     """Faculty only: sites needing support (most urgent first), the review queue, and per site,
     a page of sites at a time (by name): activity per week, the main measure, each team's mix
     and balance; the progress scores over all the sites."""
-    collaborative, now, period, networks, network, scope, sites = _faculty_scope()
+    collaborative, now, period, networks, network, scope, sites, ids = _faculty_scope()
     page = list_page(sites, request.args, per_page=dashboard.PAGE_SIZE)
-    ids = _site_query(collaborative, scope, Site.id)
     needing = dashboard.support(sites, period, now, ids=ids)
     return render_template("reports/faculty.html", collaborative=collaborative, period=period,
                            rows=dashboard.build(page.items, now), page=page,
@@ -183,9 +184,8 @@ def faculty_dashboard():
 @login_required
 def faculty_support():
     """Faculty only: every site that may need support, most urgent first, a page at a time."""
-    collaborative, now, period, networks, network, scope, sites = _faculty_scope()
-    needing = dashboard.support(sites, period, now,
-                                ids=_site_query(collaborative, scope, Site.id))
+    collaborative, now, period, networks, network, _, sites, ids = _faculty_scope()
+    needing = dashboard.support(sites, period, now, ids=ids)
     return render_template("reports/faculty_support.html", collaborative=collaborative,
                            period=period, networks=networks, network=network,
                            page=list_page(needing, request.args,

@@ -53,7 +53,8 @@ def detail(measure_id: int):
     measure = get_measure_or_404(measure_id)
     raw, typed = request.args.get("site_id", ""), None
     if raw.strip() and parse_id(raw) is None:  # a name typed in the site box (sites.picker)
-        typed = pick_site(queries.chart_sites(measure, current_user), raw)
+        typed = pick_site(queries.chart_sites(measure, current_user), raw,
+                          collaborative_id=measure.collaborative_id)
         if typed.chosen is not None:
             return redirect(url_for("measures.detail", measure_id=measure.id,
                                     site_id=typed.chosen.id, view=request.args.get("view")))
@@ -62,12 +63,11 @@ def detail(measure_id: int):
 
 
 def _site_pick(measure: Measure, site: Site, typed: SitePick | None) -> SitePick:
-    """The site box: the site shown chosen, or what was typed and why it named no site."""
-    pick = pick_site(queries.chart_sites(measure, current_user), site.id,
-                     collaborative_id=measure.collaborative_id)
+    """The site box: what was typed and why it named no site, else the site shown chosen."""
     if typed is not None:
-        pick.chosen, pick.text, pick.error = None, typed.text, typed.error
-    return pick
+        return typed
+    return pick_site(queries.chart_sites(measure, current_user), site.id,
+                     collaborative_id=measure.collaborative_id)
 
 
 def flag_choices(chart: series.Chart) -> list[tuple[str, str]]:
