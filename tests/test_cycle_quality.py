@@ -8,12 +8,15 @@ from tests import factories as f
 from tracker.cycles.quality import assess_many
 from tracker.extensions import db
 from tracker.models import (
+    Cycle,
     CycleQuestion,
     Decision,
     Frequency,
     MeasureValue,
     Site,
     Stage,
+    Visibility,
+    utcnow,
 )
 
 
@@ -114,3 +117,24 @@ def test_panel_shows_on_the_cycle_page_with_hints(app, login, world):
     assert "PDSA quality: 1 of 5 met" in html
     assert "Tested at a stated scale: 1 patient." in html
     assert "Write down what you predict will happen" in html
+
+
+def test_cycle_page_counts_a_next_cycle_the_reader_cannot_see(app, world, login):
+    """The page reads 'what follows' from the ramp: a draft kept to its site still makes the
+    first cycle part of a ramp for a reader at another site; a deleted one does not."""
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        first = f.make_cycle(site, title="First")
+        follow = f.make_cycle(site, title="Follow-up draft", previous_id=first.id,
+                              visibility=Visibility.SITE)
+        db.session.commit()
+        first_id, follow_id = first.id, follow.id
+    linked, alone = "Part of a ramp of linked cycles.", "Build on it"
+    page = login("member_b").get(f"/cycles/{first_id}").get_data(as_text=True)
+    assert linked in page and alone not in page
+    assert "Follow-up draft" not in page  # the draft itself stays with its site
+    with app.app_context():
+        db.session.get(Cycle, follow_id).deleted_at = utcnow()
+        db.session.commit()
+    page = login("member_b").get(f"/cycles/{first_id}").get_data(as_text=True)
+    assert alone in page and linked not in page

@@ -31,32 +31,36 @@ def test_cycle_pages_stay_within_budget(app, login, world, count_queries):
         services.move_stage(first, Stage.COMPLETE, by=amy)
         second = services.start_next_cycle(first, by=amy)
         f.make_comment(second, world.faculty)
+        measure = f.make_measure(world.collaborative)  # its chart and its data's periods
+        f.make_values(measure, site, [(i, 10) for i in range(8)])
+        second.measures = [measure]
         db.session.commit()
         cycle_id = second.id
     client = login("member_a")
-    # 12 before the page showed its photos and its check-ins after Adopt (one query each).
-    assert _count(client, count_queries, f"/cycles/{cycle_id}") <= BUDGET + 1
+    # One over before the quality panel took what follows the cycle from its ramp.
+    assert _count(client, count_queries, f"/cycles/{cycle_id}") <= BUDGET
     assert _count(client, count_queries, f"/cycles/{cycle_id}/ramp") <= BUDGET
 
 
-# Over the target of 12 for a site's team: the role sections (next steps, data due, the small
+# Within the target for a site's team too: its role sections (next steps, data due, the small
 # main chart with its phases, flags and cycles, check-ins due after Adopt) each read their own
-# rows; the activity feed is one statement. (17 and 18 before the navbar's unread count came
-# with the user, the core measures' count with the collaboratives and the open cycles'
-# questions with the cycles.)
-@pytest.mark.parametrize("who,budget", [("partner", BUDGET), ("member_a", 14),
-                                        ("faculty", BUDGET), ("lead_a", 15)])
-def test_dashboards_stay_within_budget(app, login, world, count_queries, who, budget):
+# rows; the activity feed is one statement. (14 and 15 before the measures came with their
+# stored summaries, a chart's phase breaks with its flags, and a lead's requests with those
+# asking the site; 17 and 18 before the navbar's unread count came with the user, the core
+# measures' count with the collaboratives and the open cycles' questions with the cycles.)
+@pytest.mark.parametrize("who", ["partner", "member_a", "faculty", "lead_a"])
+def test_dashboards_stay_within_budget(app, login, world, count_queries, who):
     _grow(app, world, 3)
-    assert _count(login(who), count_queries, "/dashboard") <= budget
+    assert _count(login(who), count_queries, "/dashboard") <= BUDGET
 
 
 def test_reports_stay_within_budget(app, login, world, count_queries):
     _grow(app, world, 3)
     client = login("faculty")
     # Here one more than on the national set: the factories' values have no stored summary.
-    # Two more since the progress scores' distribution and the team-balance flags came in.
-    assert _count(client, count_queries, "/reports/action-period") <= 15
+    # Two more since the progress scores' distribution and the team-balance flags came in;
+    # one fewer since the distribution takes the networks' names from the network picker's.
+    assert _count(client, count_queries, "/reports/action-period") <= 14
     # 16 on the national set (20 before the reasons for support became one query, the balance
     # flags one, and the networks' names were taken from the network picker's; one more since
     # the review queue's oldest requests and their count are read apart, instead of every

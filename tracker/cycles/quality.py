@@ -63,16 +63,20 @@ def load_for_assessment(query: Select) -> list[Cycle]:
     return cycles
 
 
-def assess_many(cycles: Iterable[Cycle]) -> dict[int, list[Criterion]]:
-    """Criteria for each cycle, in two queries whatever the number of cycles.
+def assess_many(cycles: Iterable[Cycle], with_next: set[int] | None = None
+                ) -> dict[int, list[Criterion]]:
+    """Criteria for each cycle, in two queries whatever the number of cycles (one when
+    `with_next` names the cycles followed by another, e.g. from their ramps).
 
     The cycles' questions and measures should be eager-loaded by the caller.
     """
     cycles = list(cycles)
     ids = [c.id for c in cycles]
-    with_next = set(db.session.scalars(
-        db.select(Cycle.previous_id).where(Cycle.previous_id.in_(ids), Cycle.deleted_at.is_(None))
-    )) if ids else set()
+    if with_next is None:
+        with_next = set(db.session.scalars(
+            db.select(Cycle.previous_id).where(Cycle.previous_id.in_(ids),
+                                               Cycle.deleted_at.is_(None))
+        )) if ids else set()
     periods = _periods(cycles)
     return {c.id: assess(c, has_next=c.id in with_next, periods=periods) for c in cycles}
 

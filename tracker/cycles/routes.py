@@ -66,11 +66,13 @@ def _render_detail(cycle: Cycle, stage_form: StageForm):
     if not stage_form.is_submitted():  # the dates already recorded, else today
         stage_form.started_on.data = cycle.do_started_on or stage_form.started_on.data
         stage_form.ended_on.data = cycle.do_ended_on or stage_form.ended_on.data
-    chain = services.ramp_chain(cycle, current_user)
+    ramp = services.ramp_chain(cycle)  # every cycle of it, whoever reads: it says what follows
+    chain = services.readable(ramp, cycle, current_user)
     position = next(i for i, c in enumerate(chain, 1) if c.id == cycle.id)
     inspired_by = db.session.get(Cycle, cycle.inspired_by_id) if cycle.inspired_by_id else None
+    criteria = quality.assess_many([cycle], with_next={c.previous_id for c in ramp})[cycle.id]
     return render_template(
-        "cycles/detail.html", cycle=cycle, criteria=quality.assess_many([cycle])[cycle.id],
+        "cycles/detail.html", cycle=cycle, criteria=criteria,
         chain=chain, position=position, stages=list(Stage),
         inspired_by=inspired_by if inspired_by and inspired_by.can_view(current_user) else None,
         # Another site's cycle can be tried at the user's own sites.

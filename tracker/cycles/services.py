@@ -323,9 +323,13 @@ def ramp_chain(cycle: Cycle, viewer: User | None = None, *,
         node = todo.pop(0)
         chain.append(node)
         todo = sorted(children.get(node.id, []), key=lambda c: c.created_at) + todo
-    if viewer is not None:
-        chain = [c for c in chain if c.id == cycle.id or c.can_view(viewer)]
-    return chain
+    return chain if viewer is None else readable(chain, cycle, viewer)
+
+
+def readable(chain: list[Cycle], cycle: Cycle, viewer: User) -> list[Cycle]:
+    """Of a ramp (`ramp_chain` without a viewer), the cycles the viewer may read, `cycle`
+    itself always."""
+    return [c for c in chain if c.id == cycle.id or c.can_view(viewer)]
 
 
 def ramp_position(cycle: Cycle) -> tuple[int, int]:

@@ -89,7 +89,9 @@ def team_sections(user: User, now: datetime, events: list[LearningEvent]) -> lis
     sections = {m.site_id: TeamSection(m) for m in memberships}
     measures = measures_at_sites([m.site for m in memberships], now.date())
     steps = _cycle_steps(ids, now)
-    feedback, asked = _waiting_for_reply(ids)
+    feedback = _waiting_for_reply(ids)
+    leads = [s for s in sections.values() if s.membership.role == SiteRole.SITE_LEAD]
+    asked, requests = _requests(ids, [s.site.id for s in leads], now)
     for site_id, section in sections.items():
         section.measures = measures.get(site_id, [])
         section.cycles = steps[site_id]
@@ -98,11 +100,8 @@ def team_sections(user: User, now: datetime, events: list[LearningEvent]) -> lis
                          aim_measure_id=section.site.collaborative.aim_measure_id)
         shown = next((m for m in section.measures if m.measure is main), None)
         section.chart = compact_chart(shown, user) if shown else None
-    leads = [s for s in sections.values() if s.membership.role == SiteRole.SITE_LEAD]
-    if leads:
-        requests = _requests([s.site.id for s in leads], now)
-        for section in leads:
-            section.lead = _lead_view(section, requests[section.site.id], events)
+    for section in leads:
+        section.lead = _lead_view(section, requests[section.site.id], events)
     return [sections[i] for i in ids]
 
 
@@ -116,9 +115,8 @@ def _cycle_steps(site_ids: list[int], now: datetime) -> dict[int, list[CycleStep
     return out
 
 
-def _waiting_for_reply(site_ids: list[int]) -> tuple[dict, dict]:
-    """Feedback on the sites' cycles not yet marked addressed, and open requests asking the
-    sites for their view of another site's cycle."""
+def _waiting_for_reply(site_ids: list[int]) -> dict[int, list[Feedback]]:
+    """Feedback on the sites' cycles not yet marked addressed (one query)."""
     feedback: dict[int, list[Feedback]] = defaultdict(list)
     for item in db.session.scalars(
             db.select(Feedback).join(Feedback.cycle)
@@ -128,38 +126,42 @@ def _waiting_for_reply(site_ids: list[int]) -> tuple[dict, dict]:
             .options(joinedload(Feedback.cycle), joinedload(Feedback.author))
             .order_by(Feedback.created_at)):
         feedback[item.cycle.site_id].append(item)
+    return feedback
+
+
+def _requests(site_ids: list[int], lead_ids: list[int], now: datetime
+              ) -> tuple[dict[int, list[FeedbackRequest]], dict[int, list[RequestState]]]:
+    """Open requests asking the sites for their view of another site's cycle (oldest first),
+    and the latest requests of the sites in `lead_ids` for the lead, open ones first, each
+    with its state in words: one query."""
+    open_ = FeedbackRequest.answered_at.is_(None) & FeedbackRequest.withdrawn_at.is_(None)
+    asking = (FeedbackRequest.to_site_id.in_(site_ids) & open_
+              & (Cycle.visibility == Visibility.COLLABORATIVE))
+    ours = Cycle.site_id.in_(lead_ids) & (open_ | (FeedbackRequest.created_at
+                                                   >= now - REQUESTS_KEPT))
     asked: dict[int, list[FeedbackRequest]] = defaultdict(list)
-    for request in db.session.scalars(
-            db.select(FeedbackRequest).join(FeedbackRequest.cycle)
-            .where(FeedbackRequest.to_site_id.in_(site_ids),
-                   FeedbackRequest.answered_at.is_(None),
-                   FeedbackRequest.withdrawn_at.is_(None), Cycle.deleted_at.is_(None),
-                   Cycle.visibility == Visibility.COLLABORATIVE)
-            .options(joinedload(FeedbackRequest.cycle).joinedload(Cycle.site))
-            .order_by(FeedbackRequest.created_at)):
-        asked[request.to_site_id].append(request)
-    return feedback, asked
-
-
-def _requests(site_ids: list[int], now: datetime) -> dict[int, list[RequestState]]:
-    """The sites' latest feedback requests, open ones first, each with its state in words."""
     out: dict[int, list[RequestState]] = defaultdict(list)
     rows = db.session.scalars(
         db.select(FeedbackRequest).join(FeedbackRequest.cycle)
-        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
-               (FeedbackRequest.answered_at.is_(None) & FeedbackRequest.withdrawn_at.is_(None))
-               | (FeedbackRequest.created_at >= now - REQUESTS_KEPT))
-        # Each row names its cycle and whom it asks.
-        .options(joinedload(FeedbackRequest.cycle), joinedload(FeedbackRequest.faculty),
-                 joinedload(FeedbackRequest.to_site))
-        .order_by(FeedbackRequest.created_at.desc()))
-    for request in rows:
-        out[request.cycle.site_id].append(RequestState(request, _state(request, now),
-                                                       request.is_open))
+        .where(Cycle.deleted_at.is_(None), asking | ours if lead_ids else asking)
+        # Each row names its cycle (with its site), whom it asks and the site asked.
+        .options(joinedload(FeedbackRequest.cycle).joinedload(Cycle.site),
+                 joinedload(FeedbackRequest.faculty), joinedload(FeedbackRequest.to_site))
+        .order_by(FeedbackRequest.created_at.desc(), FeedbackRequest.id.desc())).all()
+    lead = set(lead_ids)
+    for request in reversed(rows):  # oldest first
+        if (request.to_site_id in site_ids and request.is_open
+                and request.cycle.visibility == Visibility.COLLABORATIVE):
+            asked[request.to_site_id].append(request)
+    for request in rows:  # newest first
+        if request.cycle.site_id in lead and (request.is_open
+                                              or request.created_at >= now - REQUESTS_KEPT):
+            out[request.cycle.site_id].append(RequestState(request, _state(request, now),
+                                                           request.is_open))
     for site_id, states in out.items():
         states.sort(key=lambda s: not s.open)  # stable: newest first within each group
         out[site_id] = states[:REQUESTS_SHOWN]
-    return out
+    return asked, out
 
 
 def _state(request: FeedbackRequest, now: datetime) -> str:

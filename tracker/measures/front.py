@@ -65,7 +65,7 @@ def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = N
                highlight: tuple[date, date | None, str] | None = None) -> SiteChart:
     """`measure` at `site` as `user` may see it (their drafts' cycles only if on the team);
     `compact` draws the small chart of dashboards and small multiples; `highlight` (start,
-    end, title) shades a cycle's test period. Five queries (four for a compact one)."""
+    end, title) shades a cycle's test period. Four queries (three for a compact one)."""
     chart = load_chart(measure, site, view if view in series.VIEWS
                        else series.default_view(measure))
     cycles = load_cycles(measure, site, user)
@@ -110,13 +110,14 @@ def charts_at_site(measures: Collection[Measure], site: Site, user: User, *,
 def load_chart(measure: Measure, site: Site, view: str,
                chart_type: series.ChartType | None = None) -> series.Chart:
     """One site's chart of a measure: its values on the period grid, phases applied, excluded
-    and astronomical points honoured (three queries)."""
+    and astronomical points honoured (two queries: values; phase breaks and flags)."""
     rows = db.session.execute(queries.values_of([measure.id], [site.id])).scalars()
-    breaks = db.session.execute(queries.phase_breaks_of(measure.id, [site.id])).scalars()
-    flags = db.session.execute(queries.point_flags_of(measure.id, [site.id])).scalars().all()
+    marks = db.session.execute(queries.chart_marks_of(measure.id, site.id)).all()
     points = series.build_points(measure, rows)
-    return series.build_chart(measure, points, [b.period_start for b in breaks], view,
-                              chart_type=chart_type, flags=flags)
+    return series.build_chart(measure, points,
+                              [m.period_start for m in marks if m.kind == queries.PHASE_BREAK],
+                              view, chart_type=chart_type,
+                              flags=[m for m in marks if m.kind != queries.PHASE_BREAK])
 
 
 def charts_of_measures(measures: list[Measure], site: Site, views: dict[int, str],
@@ -242,7 +243,7 @@ class MeasureAtSite:
 def measures_at_sites(sites: Collection[Site], today: date) -> dict[int, list[MeasureAtSite]]:
     """Per site, its measures (its collaborative's core ones, then its own), with the latest
     value, signal icons and the current period's data still missing, from the stored chart
-    summaries. Two queries however many sites and measures (two more when some summary is
+    summaries. One query however many sites and measures (three more when some summary is
     missing); a bundle's parts ride with the bundle when the tally counts them.
     """
     sites = list(sites)
@@ -251,18 +252,18 @@ def measures_at_sites(sites: Collection[Site], today: date) -> dict[int, list[Me
     site_ids = [s.id for s in sites]
     # The core measures and these sites' own, not every site's (a national collaborative
     # has a dozen per site: 1,800 rows read to show 19).
-    live = db.session.scalars(
+    live, stored = summaries.with_summaries(
         db.select(Measure).where(
             Measure.collaborative_id.in_({s.collaborative_id for s in sites}),
             Measure.site_id.is_(None) | Measure.site_id.in_(site_ids),
             Measure.deleted_at.is_(None))
-        .order_by(Measure.position, Measure.name)).all()
+        .order_by(Measure.position, Measure.name), site_ids)
     heads = bundles.tally_heads(live)
     folded = {m.id for m in live if m.composite_id in heads}
     shown = {site.id: [m for m in live if m.collaborative_id == site.collaborative_id
                        and m.site_id in (None, site.id) and m.id not in folded]
              for site in sites}
-    charted = summaries.load({m for ms in shown.values() for m in ms}, site_ids)
+    charted = summaries.load({m for ms in shown.values() for m in ms}, site_ids, rows=stored)
     return {site.id: [_at_site(m, site, charted[(m.id, site.id)], tally=m.id in heads,
                                today=today) for m in shown[site.id]]
             for site in sites}
@@ -303,5 +304,5 @@ def _at_site(measure: Measure, site: Site, summary: summaries.Summary, *,
 
 def compact_chart(at: MeasureAtSite, user: User) -> SiteChart:
     """The small chart of a measure summed up by `measures_at_sites`, with its cycles (three
-    queries: values, phase breaks, cycles)."""
+    queries: values, phase breaks with flags, cycles)."""
     return site_chart(at.measure, at.site, user, compact=True)

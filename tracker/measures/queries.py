@@ -2,6 +2,7 @@
 
 from collections.abc import Collection
 
+import sqlalchemy as sa
 from sqlalchemy import Select
 
 from ..extensions import db
@@ -18,6 +19,9 @@ from ..models import (
     Visibility,
     cycle_measure,
 )
+
+# The kind of a chart mark that is a phase break (see chart_marks_of), beside the flags' kinds.
+PHASE_BREAK = "break"
 
 
 def measures_listed_for(user: User) -> Select:
@@ -82,16 +86,6 @@ def values_of(measure_ids: Collection[int], site_ids: Collection[int]) -> Select
     )
 
 
-def point_flags_of(measure_id: int, site_ids: Collection[int]) -> Select:
-    """Exclusions and astronomical flags in force (not cleared) for a measure at some sites."""
-    return (
-        db.select(PointFlag)
-        .where(PointFlag.measure_id == measure_id, PointFlag.site_id.in_(site_ids),
-               PointFlag.deleted_at.is_(None))
-        .order_by(PointFlag.period_start, PointFlag.id)
-    )
-
-
 def point_flags_at(measure_ids: Collection[int], site_ids: Collection[int], *,
                    cleared: bool = False) -> Select:
     """Flags in force for several measures at some sites (`cleared`: every flag ever set,
@@ -142,17 +136,17 @@ def chart_notes_of(measure_id: int, site_id: int) -> Select:
     )
 
 
-def phase_breaks_of(measure_id: int, site_ids: Collection[int]) -> Select:
-    """Phase breaks in force (not removed) for a measure at some sites."""
-    return (
-        db.select(PhaseBreak)
-        .where(
-            PhaseBreak.measure_id == measure_id,
-            PhaseBreak.site_id.in_(site_ids),
-            PhaseBreak.deleted_at.is_(None),
-        )
-        .order_by(PhaseBreak.period_start)
-    )
+def chart_marks_of(measure_id: int, site_id: int) -> Select:
+    """What a site's chart of a measure applies besides its values, in one statement: rows of
+    (kind, period_start), kind "break" for each phase break in force, else the kind of each
+    point flag in force (excluded, astronomical)."""
+    breaks = db.select(sa.literal(PHASE_BREAK).label("kind"), PhaseBreak.period_start).where(
+        PhaseBreak.measure_id == measure_id, PhaseBreak.site_id == site_id,
+        PhaseBreak.deleted_at.is_(None))
+    flags = db.select(PointFlag.kind, PointFlag.period_start).where(
+        PointFlag.measure_id == measure_id, PointFlag.site_id == site_id,
+        PointFlag.deleted_at.is_(None))
+    return sa.union_all(breaks, flags)
 
 
 def cycles_on_chart(measure_id: int, site_id: int, user: User) -> Select:

@@ -132,20 +132,25 @@ def stored(measure: Measure, view: str) -> sa.Subquery:
 
 
 def load(measures: Collection[Measure], site_ids: Collection[int],
-         view: str | None = None) -> dict[tuple[int, int], Summary]:
+         view: str | None = None, *, rows: Iterable[MeasureSummary] | None = None
+         ) -> dict[tuple[int, int], Summary]:
     """The summaries of these measures at these sites, by (measure id, site id), in `view`
-    (else each measure's default view). One query, plus up to two for any series whose summary
-    is missing or was computed under other settings (computed live, never stale)."""
+    (else each measure's default view). One query (none when `rows` holds the stored
+    summaries already read, see `with_summaries`), plus up to three for any series whose
+    summary is missing or was computed under other settings (computed live, never stale)."""
     measures, site_ids = list(measures), list(site_ids)
     if not measures or not site_ids:
         return {}
     views = {m.id: view or series.default_view(m) for m in measures}
     by_id = {m.id: m for m in measures}
     out: dict[tuple[int, int], Summary] = {}
-    stored = db.session.scalars(db.select(MeasureSummary).where(
+    stored = rows if rows is not None else db.session.scalars(db.select(MeasureSummary).where(
         MeasureSummary.measure_id.in_(list(by_id)), MeasureSummary.site_id.in_(site_ids),
         MeasureSummary.view.in_(set(views.values()))))
+    wanted = set(site_ids)
     for row in stored:
+        if row.measure_id not in by_id or row.site_id not in wanted:
+            continue
         measure = by_id[row.measure_id]
         if row.view == views[measure.id] and row.definition == definition_key(measure):
             out[(row.measure_id, row.site_id)] = _of_row(measure, row)
@@ -156,6 +161,17 @@ def load(measures: Collection[Measure], site_ids: Collection[int],
             out[key] = compute(by_id[key[0]], key[1], rows[key], breaks[key], views[key[0]],
                                flags[key])
     return out
+
+
+def with_summaries(measures: sa.Select, site_ids: Collection[int]
+                   ) -> tuple[list[Measure], list[MeasureSummary]]:
+    """The measures a select finds (in its order) and their stored summaries at these sites
+    in either view, in one statement: for `load(..., rows=)`."""
+    found = db.session.execute(measures.add_columns(MeasureSummary).outerjoin(
+        MeasureSummary, (MeasureSummary.measure_id == Measure.id)
+        & MeasureSummary.site_id.in_(list(site_ids)))).all()
+    return (list(dict.fromkeys(m for m, _ in found)),
+            [s for _, s in found if s is not None])
 
 
 def _rows(measure: Measure, site_ids: list[int]) -> list[dict]:

@@ -76,7 +76,8 @@ def action_period():
                            decisions=list(Decision), choices=collaborative_choices(),
                            networks=networks, network=network,
                            **sustain_rollups.report(
-                               sites, utcnow(), _site_query(collaborative, in_network, Site.id)))
+                               sites, utcnow(), _site_query(collaborative, in_network, Site.id),
+                               networks))
 
 
 def _csv(collaborative: Collaborative, period: ActionPeriod, rows,

@@ -9,10 +9,11 @@ from ..sites.record import work_balance
 from .progress import distributions
 
 
-def report(sites: list[Site], now: datetime, ids=None) -> dict:
-    """The action-period report's section; `ids`, a select of the sites' ids (see
-    distributions)."""
-    return {"progress_groups": distributions(sites, today=now.date(), ids=ids),
+def report(sites: list[Site], now: datetime, ids=None, networks=None) -> dict:
+    """The action-period report's section; `ids`, a select of the sites' ids, and
+    `networks`, the regional networks already read (see distributions)."""
+    return {"progress_groups": distributions(sites, today=now.date(), ids=ids,
+                                             networks=networks),
             "progress_scale": PROGRESS_SCALE}
 
 
