@@ -280,6 +280,30 @@ def test_faculty_see_the_review_queue(login, world, support):
     assert "Please look" in queue and "waiting 6 days" in queue
 
 
+def test_the_review_queue_counts_every_request_beyond_those_shown(app, login, world, support):
+    """Seven more requests, four asking this faculty member by name and three another site:
+    the dashboard lists the oldest five of eight, the faculty page up to ten, and both count
+    them all (those asking any faculty member ask this one too)."""
+    with app.app_context():
+        cycle = f.make_cycle(db.session.get(Site, world.site_a), title="Many asks")
+        for i in range(7):
+            f.make_feedback_request(cycle, world.lead_a, message=f"Ask number {i}",
+                                    **({"faculty_id": world.faculty} if i % 2 == 0
+                                       else {"to_site_id": world.site_b}),
+                                    created_at=utcnow() - timedelta(days=i))
+        db.session.commit()
+    client = login("faculty")
+    queue = section(client.get("/dashboard").get_data(True), 'id="queue-heading"', "</section>")
+    assert "8 feedback requests waiting, 5 asking you" in queue
+    assert queue.count("<li") == 5  # the five oldest
+    assert "Please look" in queue and "waiting 3 days" in queue
+    assert "waiting 2 days" not in queue and "waiting 0 days" not in queue  # newer: left out
+    page = client.get("/reports/faculty").get_data(True)
+    assert "Review queue (8 waiting)" in page and "more in the review queue" not in page
+    listed = section(page, "Review queue (8 waiting)", "</section>")
+    assert listed.count("<li") == 8 and listed.count("Many asks") == 7
+
+
 def test_faculty_dashboard_shows_the_main_measure_across_sites(login, world, support):
     html = login("faculty").get("/reports/faculty").get_data(True)
     across = section(html, "DrEaMing across sites", "</section>")

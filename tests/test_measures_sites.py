@@ -19,6 +19,7 @@ from tracker.models import (
     MeasureSummary,
     PhaseBreak,
     Site,
+    utcnow,
 )
 
 BASE = [50, 54, 46, 52, 48, 55, 45, 51, 49, 53, 47, 50, 52, 48]
@@ -224,3 +225,42 @@ def test_bad_phase_break_keeps_the_note(app, login, world, day, message):
     assert message in html and "Typed reason" in html and 'id="period_start-error"' in html
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(PhaseBreak.id))) == 0
+
+
+def test_the_main_measure_chosen_in_sql_is_the_one_pick_main_chooses(app, world):
+    """Reports ask the database for the main measure (front.main_measure); the dashboards
+    choose among measures already read (pick_main): the same rule either way."""
+    from tracker.measures.front import main_measure, main_measure_with_summaries, pick_main
+    from tracker.models import MeasureKind
+
+    def both():
+        collab = db.session.get(Collaborative, world.collaborative)
+        every = db.session.scalars(db.select(Measure).where(
+            Measure.collaborative_id == collab.id)).all()
+        picked = pick_main(every, aim_measure_id=collab.aim_measure_id)
+        with_rows, _ = main_measure_with_summaries(collab.id, [world.site_a])
+        assert main_measure(collab.id) is picked and with_rows is picked
+        return picked
+
+    with app.app_context():
+        for m in db.session.scalars(db.select(Measure)):
+            m.deleted_at = utcnow()  # the world's own: start from none
+        assert both() is None
+        site = db.session.get(Site, world.site_a)
+        f.make_measure(world.collaborative, site_id=site.id, position=-1)  # a site's own
+        assert both() is None
+        process = f.make_measure(world.collaborative, kind=MeasureKind.PROCESS, position=0)
+        assert both() is process  # no outcome measure: a process one
+        late = f.make_measure(world.collaborative, position=5)
+        first = f.make_measure(world.collaborative, position=2)
+        assert both() is first  # outcome before process, then by position
+        bundle = f.make_measure(world.collaborative, position=1, name="Bundle")
+        part = f.make_measure(world.collaborative, position=0, composite_id=bundle.id)
+        assert both() is bundle  # a component is no main measure of itself
+        db.session.get(Collaborative, world.collaborative).aim_measure_id = part.id
+        assert both() is part  # unless the aim is measured by it
+        db.session.get(Collaborative, world.collaborative).aim_measure_id = late.id
+        assert both() is late
+        late.deleted_at = utcnow()
+        assert both() is bundle
+        db.session.rollback()

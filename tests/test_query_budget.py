@@ -57,13 +57,11 @@ def test_dashboards_stay_within_budget(app, login, world, count_queries, who):
 def test_reports_stay_within_budget(app, login, world, count_queries):
     _grow(app, world, 3)
     client = login("faculty")
-    # Here one more than on the national set: the factories' values have no stored summary.
-    # Two more since the progress scores' distribution and the team-balance flags came in;
-    # one fewer since the distribution takes the networks' names from the network picker's.
-    assert _count(client, count_queries, "/reports/action-period") <= 14
-    # 16 on the national set (20 before the reasons for support became one query, the balance
-    # flags one, and the networks' names were taken from the network picker's; one more since
-    # the review queue's oldest requests and their count are read apart, instead of every
-    # request waiting: ~800 at 1,500 sites).
-    # One fewer since the navbar's unread count came with the user.
-    assert _count(client, count_queries, "/reports/faculty") <= 16
+    # Here one more than on the national set (11 and 12): the factories' values have no
+    # stored summary, so the main measure's chart is summed up from its values on the way.
+    # (15 before the regional networks came with the user's collaboratives, the main measure
+    # with its summaries, and the distribution's network names from the network picker.)
+    assert _count(client, count_queries, "/reports/action-period") <= BUDGET
+    # (16 before the same three, and the review queue's oldest requests came with their
+    # counts; 20 before the reasons for support became one query, the balance flags one.)
+    assert _count(client, count_queries, "/reports/faculty") <= BUDGET + 1

@@ -88,20 +88,19 @@ def awaiting(user: User, collaborative_ids: set[int] | None, now: datetime, site
 
 
 def oldest_waiting(user: User, collaborative_ids: set[int] | None, now: datetime, sites=None,
-                   *, shown: int) -> list[Waiting]:
-    """The `shown` oldest open requests: one query."""
-    return [_waiting(user, now, r) for r in db.session.scalars(
-        _oldest_first(collaborative_ids, sites).limit(shown))]
-
-
-def waiting_counts(user: User, collaborative_ids: set[int] | None, sites=None
-                   ) -> tuple[int, int]:
-    """How many open requests there are, and how many of them ask `user`: one query."""
+                   *, shown: int) -> tuple[list[Waiting], int, int]:
+    """The `shown` oldest open requests, how many are open in all and how many of those ask
+    `user`: one query (the counts, a one-row aggregate joined to every row, are read once)."""
     for_user = FeedbackRequest.asks(user, Site.collaborative_id)
-    total, asking = db.session.execute(_open_requests(collaborative_ids, sites).with_only_columns(
-        sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((for_user, 1), else_=0)), 0))
-    ).one()
-    return total, asking
+    counts = _open_requests(collaborative_ids, sites).with_only_columns(
+        sa.func.count().label("total"),
+        sa.func.coalesce(sa.func.sum(sa.case((for_user, 1), else_=0)), 0).label("asking"),
+    ).subquery()
+    rows = db.session.execute(_oldest_first(collaborative_ids, sites)
+                              .add_columns(counts.c.total, counts.c.asking)
+                              .join(counts, sa.true()).limit(shown)).all()
+    total, asking = (rows[0].total, rows[0].asking) if rows else (0, 0)
+    return [_waiting(user, now, request) for request, *_ in rows], total, asking
 
 
 def changed_since_feedback(user: User, collaborative_ids: set[int] | None, sites=None,

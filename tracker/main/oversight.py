@@ -11,7 +11,7 @@ from flask import url_for
 
 from ..core.queries import faculty_sites
 from ..extensions import db
-from ..feedback.review import Waiting, asked_of, oldest_waiting, waiting_counts
+from ..feedback.review import Waiting, asked_of, oldest_waiting
 from ..models import Collaborative, Comment, User
 from ..reports.front import SiteRow, sites_needing_support
 from .activity import Item, comment_span, visible_comments
@@ -46,8 +46,7 @@ def review_queue(user: User, now: datetime) -> ReviewQueue:
     """The feedback requests waiting in the user's collaboratives, oldest first."""
     sites = asked_of(user, faculty_sites(user), narrowed=False)
     scope = user.faculty_collaborative_ids
-    return ReviewQueue(oldest_waiting(user, scope, now, sites, shown=QUEUE_SHOWN),
-                       *waiting_counts(user, scope, sites))
+    return ReviewQueue(*oldest_waiting(user, scope, now, sites, shown=QUEUE_SHOWN))
 
 
 def answers_to(user: User, seen: datetime | None) -> list[Item]:

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from flask import url_for
 
 from ..extensions import db
@@ -19,8 +20,9 @@ from .transfer import MAX_BYTES, FileProblem, find_nhs_number, read_table
 # Reading a spreadsheet (CSV or XLSX, safely bounded) is shared with the people import.
 __all__ = ["MAX_BYTES", "FileProblem", "MeasureAtSite", "SiteChart", "Submission",
            "charts_at_site", "compact_chart", "find_nhs_number", "latest_signal", "main_measure",
-           "measure_at_sites", "measures_at_sites", "period_start", "pick_main", "read_table",
-           "signal_words", "site_chart", "submissions"]
+           "main_measure_with_summaries", "measure_at_sites", "measures_at_sites",
+           "period_start", "pick_main", "read_table", "signal_words", "site_chart",
+           "submissions"]
 
 
 # How many complete periods back a dashboard looks for gaps in a site's data.
@@ -28,12 +30,33 @@ RECENT_PERIODS = 8
 
 
 def main_measure(collaborative_id: int) -> Measure | None:
-    """The collaborative's main measure (see `pick_main`)."""
-    collaborative = db.session.get(Collaborative, collaborative_id)
-    return pick_main(db.session.scalars(
-        db.select(Measure).where(Measure.collaborative_id == collaborative_id,
-                                 Measure.site_id.is_(None), Measure.deleted_at.is_(None))),
-        aim_measure_id=collaborative.aim_measure_id if collaborative else None)
+    """The collaborative's main measure (see `pick_main`): one query."""
+    return db.session.scalars(db.select(Measure).where(
+        Measure.id == _main_measure_id(collaborative_id))).first()
+
+
+def main_measure_with_summaries(collaborative_id: int, site_ids: Collection[int]
+                                ) -> tuple[Measure | None, list]:
+    """The collaborative's main measure and its stored chart summaries at these sites (for
+    `summaries.load(..., rows=)`), in one query."""
+    found, stored = summaries.with_summaries(
+        db.select(Measure).where(Measure.id == _main_measure_id(collaborative_id)), site_ids)
+    return (found[0] if found else None), stored
+
+
+def _main_measure_id(collaborative_id: int):
+    """`pick_main` in SQL, as a scalar subquery: the aim's measure when one is chosen, else
+    the first core outcome measure that is no component (else such a process measure)."""
+    aim = (db.select(Collaborative.aim_measure_id)
+           .where(Collaborative.id == collaborative_id).scalar_subquery())
+    return (db.select(Measure.id)
+            .where(Measure.collaborative_id == collaborative_id, Measure.site_id.is_(None),
+                   Measure.deleted_at.is_(None),
+                   (Measure.id == aim) | Measure.composite_id.is_(None))
+            .order_by(sa.case((Measure.id == aim, 0), else_=1),
+                      sa.case((Measure.kind == MeasureKind.OUTCOME, 0), else_=1),
+                      Measure.position, Measure.id)
+            .limit(1).scalar_subquery())
 
 
 def pick_main(measures, *, aim_measure_id: int | None = None) -> Measure | None:
@@ -177,10 +200,10 @@ class Submission:
 
 
 def submissions(measure: Measure, site_ids: list[int], start: datetime,
-                end: datetime) -> dict[int, Submission]:
+                end: datetime, *, stored: list | None = None) -> dict[int, Submission]:
     """Per site, the periods of `measure` submitted between `start` and `end` (complete periods
-    only) and its latest signal (from the stored chart summaries). Two queries, however many
-    sites."""
+    only) and its latest signal (from the stored chart summaries; `stored`, those already read,
+    see `main_measure_with_summaries`). Two queries, however many sites (one with `stored`)."""
     freq = measure.frequency
     first = period_start(start.date(), freq)
     if first < start.date():
@@ -194,7 +217,7 @@ def submissions(measure: Measure, site_ids: list[int], start: datetime,
                 MeasureValue.period_start.between(expected[0], expected[-1]))):
             if series.plotted(measure, r.numerator, r.denominator, r.value) is not None:
                 have[r.site_id].add(r.period_start)
-    charted = summaries.load([measure], site_ids)
+    charted = summaries.load([measure], site_ids, rows=stored)
     return {site_id: Submission(len(expected), len(have[site_id].intersection(expected)),
                                 signal_words(charted[(measure.id, site_id)]))
             for site_id in site_ids}
@@ -269,12 +292,13 @@ def measures_at_sites(sites: Collection[Site], today: date) -> dict[int, list[Me
             for site in sites}
 
 
-def measure_at_sites(measure: Measure, sites: Collection[Site],
-                     today: date) -> list[MeasureAtSite]:
+def measure_at_sites(measure: Measure, sites: Collection[Site], today: date, *,
+                     stored: list | None = None) -> list[MeasureAtSite]:
     """One measure at each of some sites (in their order): latest value, icons, gaps, from
-    the stored chart summaries. One query however many sites (two more when some summary is
-    missing)."""
-    charted = summaries.load([measure], [s.id for s in sites])
+    the stored chart summaries (`stored`: those already read, see
+    `main_measure_with_summaries`). One query however many sites, none with `stored` (three
+    more when some summary is missing)."""
+    charted = summaries.load([measure], [s.id for s in sites], rows=stored)
     return [_at_site(measure, s, charted[(measure.id, s.id)], tally=False, today=today)
             for s in sites]
 

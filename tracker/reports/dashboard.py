@@ -15,7 +15,7 @@ from ..core.queries import LeadingJoin, Unindexed
 from ..cycles.queries import stalled_per_site
 from ..events.periods import ActionPeriod
 from ..extensions import db
-from ..feedback.review import oldest_waiting, waiting_counts
+from ..feedback.review import oldest_waiting
 from ..measures.front import measure_at_sites, period_start
 from ..models import (
     Collaborative,
@@ -31,7 +31,7 @@ from ..models import (
     User,
     Visibility,
 )
-from .figures import main_measure
+from .figures import main_measure, main_measure_with_summaries
 
 WEEKS = 12
 PAGE_SIZE = 25  # sites per page of the per-site sections
@@ -119,13 +119,14 @@ def overview(collaborative: Collaborative, sites: list[Site], user: User,
              now: datetime, asked=None) -> dict:
     """The main measure at each of `sites` (latest value and signal icons) and the feedback
     requests waiting in the collaborative (those meeting `asked`, see feedback.review.asked_of),
-    the oldest QUEUE_SHOWN and how many in all: four queries."""
-    measure = main_measure(collaborative.id)
+    the oldest QUEUE_SHOWN and how many in all: two queries."""
+    measure, stored = main_measure_with_summaries(collaborative.id, [s.id for s in sites])
+    waiting, total, _ = oldest_waiting(user, {collaborative.id}, now, asked, shown=QUEUE_SHOWN)
     return {
         "measure": measure,
-        "across": measure_at_sites(measure, sites, now.date()) if measure else [],
-        "waiting": oldest_waiting(user, {collaborative.id}, now, asked, shown=QUEUE_SHOWN),
-        "waiting_total": waiting_counts(user, {collaborative.id}, asked)[0],
+        "across": measure_at_sites(measure, sites, now.date(), stored=stored) if measure else [],
+        "waiting": waiting,
+        "waiting_total": total,
     }
 
 

@@ -167,6 +167,10 @@ def faculty_dashboard():
     and balance; the progress scores over all the sites."""
     collaborative, now, period, networks, network, scope, sites, ids = _faculty_scope()
     page = list_page(sites, request.args, per_page=dashboard.PAGE_SIZE)
+    # First: it reads the main measure with its summaries at the page's sites in one query,
+    # where the reasons for support would have read the measure alone.
+    overview = dashboard.overview(collaborative, page.items, current_user, now,
+                                  asked_of(current_user, scope, narrowed=network is not None))
     needing = dashboard.support(sites, period, now, ids=ids)
     return render_template("reports/faculty.html", collaborative=collaborative, period=period,
                            rows=dashboard.build(page.items, now), page=page,
@@ -176,9 +180,7 @@ def faculty_dashboard():
                            networks=networks, network=network, needing=needing,
                            support_shown=dashboard.SUPPORT_SHOWN,
                            **sustain_rollups.faculty(sites, period, now, page.items, networks, ids),
-                           **dashboard.overview(
-                               collaborative, page.items, current_user, now,
-                               asked_of(current_user, scope, narrowed=network is not None)))
+                           **overview)
 
 
 @bp.get("/faculty/support")

@@ -44,9 +44,16 @@ def collaborative_choices(
 
 def _theirs() -> list[Collaborative]:
     """The user's live national collaboratives, read once per request (the page's picker and
-    its choice of collaborative both ask)."""
+    its choice of collaborative both ask) with their regional networks (for network_filter)."""
     if "collaboratives_of" not in g:
-        g.collaboratives_of = db.session.scalars(collaboratives_of(current_user)).all()
+        national = (collaboratives_of(current_user).with_only_columns(Collaborative.id)
+                    .order_by(None))
+        found = db.session.scalars(
+            db.select(Collaborative).where(Collaborative.id.in_(national)
+                                           | Collaborative.parent_id.in_(national))
+            .order_by(Collaborative.name, Collaborative.id)).all()
+        g.collaboratives_of = [c for c in found if c.parent_id is None]
+        g.networks_of = [c for c in found if c.parent_id is not None]
     return g.collaboratives_of
 
 
@@ -55,10 +62,13 @@ def network_filter(collaborative_ids: set[int] | None, *, faculty: bool = False
     """The regional networks a page may be filtered by (those of these collaboratives; None:
     every one), and the one chosen in ?network= (None: all, or an unknown value, ignored).
     With faculty=True, regional faculty are offered only their own networks."""
-    query = db.select(Collaborative).where(Collaborative.parent_id.is_not(None))
-    if collaborative_ids is not None:
-        query = query.where(Collaborative.parent_id.in_(collaborative_ids))
-    networks = db.session.scalars(query.order_by(Collaborative.name)).all()
+    if collaborative_ids is not None and set(collaborative_ids) <= {c.id for c in _theirs()}:
+        networks = [n for n in g.networks_of if n.parent_id in collaborative_ids]
+    else:
+        query = db.select(Collaborative).where(Collaborative.parent_id.is_not(None))
+        if collaborative_ids is not None:
+            query = query.where(Collaborative.parent_id.in_(collaborative_ids))
+        networks = db.session.scalars(query.order_by(Collaborative.name)).all()
     if faculty:
         networks = [n for n in networks
                     if (scope := current_user.network_scope(n.parent_id)) is None
