@@ -5,6 +5,7 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories as f
 from tracker.extensions import db
@@ -278,6 +279,39 @@ def test_faculty_see_the_review_queue(login, world, support):
     queue = section(html, 'id="queue-heading"', "</section>")
     assert "1 feedback request waiting, 1 asking you" in queue
     assert "Please look" in queue and "waiting 6 days" in queue
+
+
+def test_a_cycle_changed_or_begun_this_period_is_activity_a_deleted_one_is_not(
+        app, login, world, support):
+    """Beta's only cycle, made long ago: no activity until changed this period or its test
+    set to begin in it; deleted, it counts for nothing."""
+    long_ago = utcnow() - timedelta(days=400)
+
+    def flagged() -> bool:
+        html = login("faculty").get("/reports/faculty/support").get_data(True)
+        return "No cycle this action period" in section(html, "Beta Hospital", "</li>")
+
+    with app.app_context():
+        old = f.make_cycle(db.session.get(Site, world.site_b), title="Old",
+                           created_at=long_ago, updated_at=long_ago)
+        db.session.commit()
+        cycle_id = old.id
+    assert flagged()
+    with app.app_context():  # written straight to the table: updated_at stays long ago
+        db.session.execute(sa.update(Cycle).where(Cycle.id == cycle_id).values(
+            do_started_on=utcnow().date(), updated_at=long_ago))
+        db.session.commit()
+    assert not flagged()
+    with app.app_context():
+        db.session.execute(sa.update(Cycle).where(Cycle.id == cycle_id).values(
+            do_started_on=None, updated_at=utcnow()))
+        db.session.commit()
+    assert not flagged()
+    with app.app_context():
+        db.session.execute(sa.update(Cycle).where(Cycle.id == cycle_id).values(
+            deleted_at=utcnow()))
+        db.session.commit()
+    assert flagged()
 
 
 def test_the_review_queue_counts_every_request_beyond_those_shown(app, login, world, support):

@@ -7,7 +7,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.paging import SortKey
-from ..core.queries import LeadingJoin
+from ..core.queries import LeadingJoin, Unindexed
 from ..extensions import db
 from ..models import STALLED_AFTER, ChangeIdea, Cycle, Driver, Site, Stage, User, Visibility
 
@@ -138,7 +138,9 @@ def stalled_per_site(site_ids, now: datetime) -> Select:
     open cycles unchanged for more than STALLED_AFTER (the rule of Cycle.is_stalled)."""
     return (
         db.select(Cycle.site_id, sa.func.count(Cycle.id), sa.func.min(Cycle.updated_at))
+        # By site and stage (the open ones are few): by site and last change, SQLite read
+        # every cycle left unchanged since then, nearly all of them.
         .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
-               Cycle.stage.in_(OPEN_STAGES), Cycle.updated_at < now - STALLED_AFTER)
+               Cycle.stage.in_(OPEN_STAGES), Unindexed(Cycle.updated_at) < now - STALLED_AFTER)
         .group_by(Cycle.site_id)
     )

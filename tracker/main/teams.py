@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import joinedload
 
@@ -135,15 +136,19 @@ def _requests(site_ids: list[int], lead_ids: list[int], now: datetime
     and the latest requests of the sites in `lead_ids` for the lead, open ones first, each
     with its state in words: one query."""
     open_ = FeedbackRequest.answered_at.is_(None) & FeedbackRequest.withdrawn_at.is_(None)
-    asking = (FeedbackRequest.to_site_id.in_(site_ids) & open_
-              & (Cycle.visibility == Visibility.COLLABORATIVE))
-    ours = Cycle.site_id.in_(lead_ids) & (open_ | (FeedbackRequest.created_at
-                                                   >= now - REQUESTS_KEPT))
+    live = db.select(FeedbackRequest.id).join(FeedbackRequest.cycle).where(
+        Cycle.deleted_at.is_(None))
+    # Each part found through its own index (the sites asked; the sites' cycles), then the
+    # rows themselves: one condition ORing both read every request (80 ms at 10x national).
+    wanted = [live.where(FeedbackRequest.to_site_id.in_(site_ids), open_,
+                         Cycle.visibility == Visibility.COLLABORATIVE)]
+    if lead_ids:
+        wanted.append(live.where(Cycle.site_id.in_(lead_ids), open_ | (
+            FeedbackRequest.created_at >= now - REQUESTS_KEPT)))
     asked: dict[int, list[FeedbackRequest]] = defaultdict(list)
     out: dict[int, list[RequestState]] = defaultdict(list)
     rows = db.session.scalars(
-        db.select(FeedbackRequest).join(FeedbackRequest.cycle)
-        .where(Cycle.deleted_at.is_(None), asking | ours if lead_ids else asking)
+        db.select(FeedbackRequest).where(FeedbackRequest.id.in_(sa.union(*wanted)))
         # Each row names its cycle (with its site), whom it asks and the site asked.
         .options(joinedload(FeedbackRequest.cycle).joinedload(Cycle.site),
                  joinedload(FeedbackRequest.faculty), joinedload(FeedbackRequest.to_site))

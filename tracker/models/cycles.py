@@ -95,6 +95,10 @@ class Cycle(db.Model):
         sa.Index("ix_cycle_site_stage", "site_id", "stage"),
         # An idea's cycles, site by site, newest last (the idea page's latest per site).
         sa.Index("ix_cycle_idea_site", "idea_id", "site_id", "created_at"),
+        # Whether a site changed or began a cycle since a date (the faculty's reasons for
+        # support): one seek per site, not every cycle changed since across the collaborative.
+        sa.Index("ix_cycle_site_updated", "site_id", "updated_at"),
+        sa.Index("ix_cycle_site_started", "site_id", "do_started_on"),
     )
 
     # Permission predicates: the loaders and the templates (to hide buttons) use the same ones.

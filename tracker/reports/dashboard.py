@@ -185,18 +185,17 @@ def _support(rows: dict, sites: list[Site], ids: list[int] | sa.Select, period: 
     no_day, no_time = sa.cast(sa.null(), sa.Date), sa.cast(sa.null(), sa.DateTime)
     stalled = stalled_per_site(ids, now).subquery()
     site_id, stalled_count, stalled_since = stalled.c
-    # The cycles begun, made or changed this period, found by their dates' indexes first: the
-    # sites' whole history, by site, is many times longer.
-    recent = sa.union(
-        db.select(Cycle.id).where(Cycle.do_started_on >= period.start.date()),
-        db.select(Cycle.id).where(Cycle.created_at >= period.start),
-        db.select(Cycle.id).where(Cycle.updated_at >= period.start),
-    ).cte().prefix_with("MATERIALIZED")
+    # A cycle begun, made or changed this period, asked of each site through its own
+    # indexes (ix_cycle_site_updated, ix_cycle_site_started): one seek per site, where
+    # reading every cycle changed this period grew with the collaborative (13,000 at 10x
+    # national). A cycle made this period was changed in it: updated_at starts as created_at.
+    def since(*when):
+        return sa.exists().where(Cycle.site_id == Site.id, Cycle.deleted_at.is_(None), *when)
+
     parts = [
-        db.select(Cycle.site_id, kind(_ACTIVE), no_number, no_day, no_time)
-        .join(recent, recent.c.id == Cycle.id)
-        .where(Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None))
-        .distinct(),
+        db.select(Site.id, kind(_ACTIVE), no_number, no_day, no_time)
+        .where(Site.id.in_(ids), since(Cycle.updated_at >= period.start)
+               | since(Cycle.do_started_on >= period.start.date())),
         db.select(Cycle.site_id, kind(_ASKED), sa.func.count(FeedbackRequest.id), no_day,
                   sa.func.min(FeedbackRequest.created_at))
         .join(FeedbackRequest.cycle)
