@@ -263,3 +263,30 @@ def test_feedback_mentions_tell_people_outside_the_team_once(app, login, world, 
                           data={"body": "See @[Bea Physio]'s ramp, @[Leo Lead]"})
     assert told(app, NotificationKind.MENTION) == [world.member_b]
     assert told(app, NotificationKind.FEEDBACK_GIVEN) == sorted([world.member_a, world.lead_a])
+
+
+def test_a_windowed_page_counts_its_list_with_its_rows(app, world, count_queries):
+    """QueryPage(windowed=True): the total comes with the page's rows (one query); a page
+    past the end, with no rows to carry it, counts apart; an empty list is counted as none."""
+    from tracker.core.paging import QueryPage
+
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        for i in range(7):
+            f.make_cycle(site, title=f"Listed {i}")
+        db.session.commit()
+        listed = db.select(Cycle).where(Cycle.title.like("Listed %")).order_by(Cycle.title)
+        with count_queries() as one:
+            page = QueryPage(listed, rows=False, page=2, per_page=5, windowed=True)
+        assert one.count == 1 and page.total == 7 and page.pages == 2
+        assert [c.title for c in page.items] == ["Listed 5", "Listed 6"]
+        rows = QueryPage(listed.add_columns(Cycle.id), rows=True, page=1, per_page=5,
+                         windowed=True)
+        assert rows.total == 7 and all(len(r) == 2 and r[0].id == r[1] for r in rows.items)
+        with count_queries() as two:
+            past = QueryPage(listed, rows=False, page=4, per_page=5, windowed=True)
+        assert two.count == 2 and past.total == 7 and past.items == []
+        with count_queries() as none:
+            empty = QueryPage(listed.where(Cycle.id < 0), rows=False, page=1, per_page=5,
+                              windowed=True)
+        assert none.count == 1 and empty.total == 0 and empty.items == []

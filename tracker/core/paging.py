@@ -45,18 +45,32 @@ def list_page(items: Sequence, args: Mapping, *, per_page: int) -> Pagination:
 
 class QueryPage(Pagination):
     """A page of a Select: two queries, the page's items and the total (one when the total
-    is given)."""
+    is given). `windowed`: one query, the total counted beside each row of the page (a
+    window over every row the Select finds): for a Select that must find and sort all its
+    rows before it can page them anyway, where counting them apart does the work twice; a
+    second query only for a page past the end."""
 
     def __init__(self, query: Select, *, rows: bool, page: int, per_page: int,
-                 counted: Select | None = None, total: int | None = None) -> None:
+                 counted: Select | None = None, total: int | None = None,
+                 windowed: bool = False) -> None:
         self._select, self._rows, self._total = query, rows, total
         self._counted = query if counted is None else counted
+        self._windowed = windowed and counted is None and total is None
         super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False)
 
     def _query_items(self) -> list:
-        result = db.session.execute(
-            self._select.limit(self.per_page).offset(self._query_offset)).unique()
-        return list(result.all() if self._rows else result.scalars())
+        query = self._select.limit(self.per_page).offset(self._query_offset)
+        if self._windowed:
+            query = query.add_columns(sa.func.count().over().label("_total"))
+        result = db.session.execute(query).unique()
+        if not self._windowed:
+            return list(result.all() if self._rows else result.scalars())
+        found = result.all()
+        if found:
+            self._total = found[0][-1]
+        elif self.page == 1:
+            self._total = 0
+        return [tuple(row[:-1]) if self._rows else row[0] for row in found]
 
     def _query_count(self) -> int:
         if self._total is not None:

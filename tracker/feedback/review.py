@@ -116,7 +116,7 @@ def changed_since_feedback(user: User, collaborative_ids: set[int] | None, sites
         .options(contains_eager(Cycle.site))
         .order_by(Cycle.updated_at.desc()),
         collaborative_ids, sites)
-    page = QueryPage(query, rows=True, page=number, per_page=CHANGED_PER_PAGE)
+    page = QueryPage(query, rows=True, page=number, per_page=CHANGED_PER_PAGE, windowed=True)
     page.items = [tuple(row) for row in page.items]
     return page
 
@@ -141,5 +141,5 @@ def quiet_sites(collaborative_ids: set[int] | None, now: datetime, sites=None,
                                   Site.id.not_in(had_feedback))
             .order_by(Site.name), None, sites)
         out.append(QuietSites(collaborative, period, QueryPage(
-            quiet, rows=False, page=number, per_page=QUIET_PER_PAGE)))
+            quiet, rows=False, page=number, per_page=QUIET_PER_PAGE, windowed=True)))
     return out
