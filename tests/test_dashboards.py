@@ -417,12 +417,21 @@ def test_partner_sees_where_their_comments_were_answered(app, login, world):
         f.make_comment(c, world.lead_a, body="Yes", parent_id=mine.id)
         f.make_comment(c, world.partner, body="Thanks", parent_id=mine.id)  # my own: no
         other = f.make_comment(c, world.member_a, body="Not mine")
-        f.make_comment(c, world.lead_a, body="Reply to someone else", parent_id=other.id)
+        reply = f.make_comment(c, world.lead_a, body="Reply to someone else",
+                               parent_id=other.id)
+        removed = f.make_cycle(db.session.get(Site, world.site_a), title="Gone")
+        gone = f.make_comment(removed, world.partner, body="Removed since",
+                              deleted_at=utcnow())
+        f.make_comment(removed, world.lead_a, body="Answer to a removed comment",
+                       parent_id=gone.id)
         db.session.commit()
+        # Each reply records whom it answers as it is stored (the index the list reads).
+        assert (reply.parent_author_id, mine.parent_author_id) == (world.member_a, None)
     html = login("partner").get("/dashboard").get_data(True)
     answers = section(html, "Answers to your comments", "</section>")
     assert answers.count("answered your comment") == 1
     assert "Leo Lead answered your comment on “Chairs”" in answers
+    assert "Gone" not in answers
 
 
 def test_partner_sees_the_newest_answers_they_may_see_past_hidden_ones(app, login, world,

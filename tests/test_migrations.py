@@ -89,7 +89,6 @@ def test_idea_standing_migration_sums_up_what_an_existing_database_holds(empty_d
     from tracker.models import (
         ChangeIdea,
         Collaborative,
-        Comment,
         Cycle,
         IdeaSiteStatus,
         Site,
@@ -121,10 +120,16 @@ def test_idea_standing_migration_sums_up_what_an_existing_database_holds(empty_d
                 {**cycle, "id": 5, "site_id": 2, "title": "5", "created_at": day,
                  "decision": "abandon", "deleted_at": day},
             ])
-            conn.execute(sa.insert(Comment.__table__), [
-                {"cycle_id": 1, "author_id": 1, "body": "x", "deleted_at": None},
-                {"cycle_id": 3, "author_id": 1, "body": "y", "deleted_at": None},
-                {"cycle_id": 3, "author_id": 1, "body": "z", "deleted_at": day}])
+            # The comment table as it was then (a later column's default is not yet there).
+            then = sa.table("comment", *(sa.column(name) for name in (
+                "cycle_id", "author_id", "body", "created_at", "deleted_at")))
+            conn.execute(sa.insert(then), [
+                {"cycle_id": 1, "author_id": 1, "body": "x", "created_at": day,
+                 "deleted_at": None},
+                {"cycle_id": 3, "author_id": 1, "body": "y", "created_at": day,
+                 "deleted_at": None},
+                {"cycle_id": 3, "author_id": 1, "body": "z", "created_at": day,
+                 "deleted_at": day}])
         upgrade()
         stored = set(db.session.execute(sa.select(IdeaSiteStatus.__table__)).all())
         statuses.rebuild_all()
@@ -136,3 +141,37 @@ def test_idea_standing_migration_sums_up_what_an_existing_database_holds(empty_d
     assert {r[:6] for r in stored} == {
         (1, 1, "all", "adopt", 3, 2), (1, 1, "shared", "adapt", 2, 1),
         (1, 2, "all", "testing", 1, 0)}
+
+
+def test_replies_stored_before_learn_whom_they_answer(empty_database_url):
+    """The migration that keeps each reply's parent author fills it in for the replies a
+    database already holds."""
+    from datetime import datetime
+
+    from tracker.models import ChangeIdea, Collaborative, User
+
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="d3f7a1c9e2b4")  # before replies kept whom they answer
+        day = datetime(2026, 3, 2)
+        # The comment table as it was then; the others have not changed since.
+        then = sa.table("comment", *(sa.column(name) for name in (
+            "id", "idea_id", "parent_id", "author_id", "body", "created_at")))
+        with db.engine.begin() as conn:
+            conn.execute(sa.insert(Collaborative.__table__), [{"id": 1, "name": "C"}])
+            conn.execute(sa.insert(User.__table__), [
+                {"id": i, "email": f"{i}@example.org", "name": str(i), "session_token": str(i)}
+                for i in (1, 2)])
+            conn.execute(sa.insert(ChangeIdea.__table__), [{"id": 1, "collaborative_id": 1,
+                                                           "title": "Snack boxes"}])
+            comment = {"idea_id": 1, "body": "x", "created_at": day}
+            conn.execute(sa.insert(then), [
+                {**comment, "id": 1, "author_id": 1, "parent_id": None},
+                {**comment, "id": 2, "author_id": 2, "parent_id": 1},
+                {**comment, "id": 3, "author_id": 1, "parent_id": 2}])
+        upgrade()
+        found = dict(db.session.execute(sa.text(
+            "SELECT id, parent_author_id FROM comment ORDER BY id")).all())
+        db.session.remove()
+        db.engine.dispose()
+    assert found == {1: None, 2: 1, 3: 2}

@@ -120,7 +120,8 @@ def insert_comments(ctx: Context) -> None:
     for n, (_, comment) in enumerate(ctx.comments, start=first_id(Comment.__table__)):
         comment.id = n
     insert(Comment.__table__, [values(c, Comment.__table__, author_id=c.author.id,
-                                      parent_id=c.parent.id if c.parent else None)
+                                      parent_id=c.parent.id if c.parent else None,
+                                      parent_author_id=c.parent.author.id if c.parent else None)
                                for _, c in ctx.comments])
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import aliased
 
 from ..core.queries import faculty_sites
 from ..extensions import db
@@ -55,12 +56,14 @@ def answers_to(user: User, seen: datetime | None) -> list[Item]:
     Only the newest ANSWERS_READ replies are joined to what they are on and checked against
     what the user may see (a partner who comments everywhere has thousands of answers); all of
     them only when those hold fewer than ANSWERS_SHOWN the user may still see."""
-    mine = db.select(Comment.id).where(Comment.author_id == user.id,
-                                       Comment.deleted_at.is_(None))
+    # Not the replies to a comment the user has since removed (each reply's own, by its id).
+    theirs = aliased(Comment)
+    removed = sa.exists().where(theirs.id == Comment.parent_id, theirs.deleted_at.is_not(None))
     for bound in (ANSWERS_READ, None):
-        # Started from the replies to the user's comments (indexed on author and parent).
-        span = comment_span(Comment.parent_id.in_(mine), Comment.author_id != user.id,
-                            newest=bound)
+        # Read newest first from the replies' index by whom they answer: gathering the
+        # replies to each of the user's comments, then sorting them all, grew with them.
+        span = comment_span(Comment.parent_author_id == user.id, Comment.author_id != user.id,
+                            ~removed, newest=bound)
         shown = visible_comments(user, span).limit(ANSWERS_SHOWN).subquery()
         read = sa.select(sa.func.count().label("read")).select_from(span).subquery()
         rows = db.session.execute(

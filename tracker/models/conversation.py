@@ -18,6 +18,15 @@ SECTIONS = ("plan", "do", "study", "act")
 EDIT_WINDOW = timedelta(minutes=15)
 
 
+def _parent_author(context) -> int | None:
+    """The author of the comment a reply answers, looked up as the reply is inserted."""
+    parent_id = context.get_current_parameters().get("parent_id")
+    if parent_id is None:
+        return None
+    return context.connection.execute(sa.text("SELECT author_id FROM comment WHERE id = :id"),
+                                      {"id": parent_id}).scalar()
+
+
 class Comment(db.Model):
     """A threaded comment on a cycle or on a change idea."""
 
@@ -26,6 +35,11 @@ class Comment(db.Model):
     idea_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("change_idea.id"), index=True)
     parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("comment.id"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # Whom a reply answers (the parent's author, which never changes), set on every insert:
+    # someone's answers are then read newest first from one index, however many comments
+    # they wrote (a partner who comments everywhere has thousands). A copy, kept true by the
+    # parent's own reference, so no foreign key of its own.
+    parent_author_id: Mapped[Optional[int]] = mapped_column(default=_parent_author)
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     edited_at: Mapped[Optional[datetime]]
@@ -38,6 +52,7 @@ class Comment(db.Model):
         sa.CheckConstraint(
             "(cycle_id IS NULL) <> (idea_id IS NULL)", name="on_cycle_or_idea"
         ),
+        sa.Index("ix_comment_parent_author_created", "parent_author_id", "created_at"),
     )
 
     def can_edit(self, user: User, now: Optional[datetime] = None) -> bool:
