@@ -48,7 +48,8 @@ class QueryPage(Pagination):
     is given). `windowed`: one query, the total counted beside each row of the page (a
     window over every row the Select finds): for a Select that must find and sort all its
     rows before it can page them anyway, where counting them apart does the work twice; a
-    second query only for a page past the end."""
+    second query only for a page past the end. Not for a Select with DISTINCT or a joined
+    load of a collection: the window counts its rows before they are made unique."""
 
     def __init__(self, query: Select, *, rows: bool, page: int, per_page: int,
                  counted: Select | None = None, total: int | None = None,
