@@ -131,6 +131,9 @@ def test_a_refused_entry_comes_back_and_a_stale_token_is_renewed(page, app, live
     worker_ready(page)
     page.context.set_offline(True)
     quick_log(page, "Sit out by six")
+    # Kept, and the form emptied for the next entry: typed sooner, the next title could be
+    # wiped by that reset (seen on a busy machine).
+    expect(page.locator("#outbox-status")).to_contain_text("Kept on this device")
     page.get_by_label("Title").fill("Water jug")
     page.get_by_label("What are we testing?").fill("Patient 943 476 5919 drank")
     page.get_by_label("Scale: how many").fill("1")
