@@ -105,7 +105,11 @@ def _cycles(out: dict, shared: tuple, start: datetime, end: datetime) -> None:
     started = sa.or_(_in(Cycle.do_started_on, start.date(), end.date()),
                      Cycle.do_started_on.is_(None) & _in(Cycle.created_at, start, end))
     when = sa.func.coalesce(Cycle.completed_at, Cycle.updated_at)
-    completed = (Cycle.stage == Stage.COMPLETE) & _in(when, start, end)
+    # A cycle completed in the period was last changed in it or since (completing it changed
+    # it): said too, so each site's recent changes are read through the (site, last change)
+    # index, not every cycle it ever completed.
+    completed = ((Cycle.stage == Stage.COMPLETE) & (Cycle.updated_at >= start)
+                 & _in(when, start, end))
     rows = db.session.execute(
         db.select(Cycle.site_id, Cycle.id, Cycle.idea_id, Cycle.decision,
                   Cycle.previous_id.is_not(None), sa.case((started, 1), else_=0),
