@@ -50,6 +50,8 @@ def post_comment(target: Target, body: str, *, by: User, parent: Comment | None 
         cycle_id=target.id if isinstance(target, Cycle) else None,
         idea_id=target.id if isinstance(target, ChangeIdea) else None,
         parent_id=parent.id if parent is not None else None, author_id=by.id, body=body,
+        # Known here: the column's default would read it again.
+        parent_author_id=parent.author_id if parent is not None else None,
     )
     db.session.add(comment)
     db.session.flush()

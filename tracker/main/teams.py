@@ -136,6 +136,7 @@ def _requests(site_ids: list[int], lead_ids: list[int], now: datetime
     and the latest requests of the sites in `lead_ids` for the lead, open ones first, each
     with its state in words: one query."""
     open_ = FeedbackRequest.answered_at.is_(None) & FeedbackRequest.withdrawn_at.is_(None)
+    kept = now - REQUESTS_KEPT  # asked since then: still news for the lead, even if closed
     live = db.select(FeedbackRequest.id).join(FeedbackRequest.cycle).where(
         Cycle.deleted_at.is_(None))
     # Each part found through its own index (the sites asked; the sites' cycles), then the
@@ -143,8 +144,8 @@ def _requests(site_ids: list[int], lead_ids: list[int], now: datetime
     wanted = [live.where(FeedbackRequest.to_site_id.in_(site_ids), open_,
                          Cycle.visibility == Visibility.COLLABORATIVE)]
     if lead_ids:
-        wanted.append(live.where(Cycle.site_id.in_(lead_ids), open_ | (
-            FeedbackRequest.created_at >= now - REQUESTS_KEPT)))
+        wanted.append(live.where(Cycle.site_id.in_(lead_ids),
+                                 open_ | (FeedbackRequest.created_at >= kept)))
     asked: dict[int, list[FeedbackRequest]] = defaultdict(list)
     out: dict[int, list[RequestState]] = defaultdict(list)
     rows = db.session.scalars(
@@ -159,8 +160,7 @@ def _requests(site_ids: list[int], lead_ids: list[int], now: datetime
                 and request.cycle.visibility == Visibility.COLLABORATIVE):
             asked[request.to_site_id].append(request)
     for request in rows:  # newest first
-        if request.cycle.site_id in lead and (request.is_open
-                                              or request.created_at >= now - REQUESTS_KEPT):
+        if request.cycle.site_id in lead and (request.is_open or request.created_at >= kept):
             out[request.cycle.site_id].append(RequestState(request, _state(request, now),
                                                            request.is_open))
     for site_id, states in out.items():
