@@ -86,10 +86,39 @@ def test_small_scale(app, world, amount, unit, previous, met):
     ([MONDAY - timedelta(weeks=1), MONDAY, MONDAY + timedelta(weeks=1)], True),
     (WEEKS, True),
     ([MONDAY + timedelta(weeks=n) for n in (10, 11, 12)], False),  # far from the test
+    # The edges: a run of three with its nearest point 2 weeks from the test counts, one
+    # a week further out does not (the query reads only the weeks that can count).
+    ([MONDAY + timedelta(weeks=n) for n in (-4, -3, -2)], True),
+    ([MONDAY + timedelta(weeks=n) for n in (-5, -4, -3)], False),
+    ([MONDAY + timedelta(weeks=n) for n in (2, 3, 4)], True),
+    ([MONDAY + timedelta(weeks=n) for n in (3, 4, 5)], False),
 ])
 def test_data_over_time(app, world, weeks, met):
     result = criteria(app, world, data_weeks=weeks, do_started_on=MONDAY + timedelta(days=2))
     assert result["data_over_time"] is met
+
+
+def test_data_over_time_for_cycles_sharing_a_series(app, world):
+    """Cycles of one site on one measure, assessed together, each judged by the data near its
+    own test: the windows read for one never lend points to another."""
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        measure = f.make_measure(world.collaborative, frequency=Frequency.WEEKLY)
+        tests = {"early": MONDAY, "late": MONDAY + timedelta(weeks=12),
+                 "between": MONDAY + timedelta(weeks=6)}
+        cycles = {name: f.make_cycle(site, do_started_on=day) for name, day in tests.items()}
+        for cycle in cycles.values():
+            cycle.measures = [measure]
+        for n in (-1, 0, 1, 11, 12, 13):
+            db.session.add(MeasureValue(measure_id=measure.id, site_id=site.id,
+                                        period_start=MONDAY + timedelta(weeks=n),
+                                        numerator=5, denominator=10))
+        db.session.flush()
+        result = assess_many(cycles.values())
+        met = {name: {c.key: c.met for c in result[cycle.id]}["data_over_time"]
+               for name, cycle in cycles.items()}
+        db.session.rollback()
+    assert met == {"early": True, "late": True, "between": False}
 
 
 def test_documentation_needs_every_stage_and_a_decision(app, world):

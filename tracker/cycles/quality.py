@@ -82,24 +82,57 @@ def assess_many(cycles: Iterable[Cycle], with_next: set[int] | None = None
 
 
 def _periods(cycles: list[Cycle]) -> dict[tuple[int, int], set[date]]:
-    """The periods with data for each (measure, site) linked to these cycles."""
-    pairs = {(m.id, c.site_id) for c in cycles for m in c.measures}
-    if not pairs:
+    """The periods with data for each (measure, site) linked to these cycles, as far as
+    judging them needs: those near each test (`_window`), not the series' whole history
+    (two years of weeks for every measure of every cycle on a page, most of the cycles list's
+    time at national scale)."""
+    windows: dict[tuple[int, int], list[tuple[date, date]]] = {}
+    for cycle in cycles:
+        for measure in cycle.measures:
+            windows.setdefault((measure.id, cycle.site_id), []).append(
+                _window(cycle, measure.frequency))
+    if not windows:
         return {}
     rows = db.session.execute(
         db.select(MeasureValue.measure_id, MeasureValue.site_id, MeasureValue.period_start).where(
-            # The pairs themselves, not every measure at every site of the page; spelt as
-            # ORs of equalities, which both databases answer from the (measure, site, period)
-            # index (SQLite scanned every value for a row-value IN: 290 ms at 10x national).
+            # Each pair's windows, spelt as ORs of equalities and ranges, which both databases
+            # answer from the (measure, site, period) index (SQLite scanned every value for a
+            # row-value IN: 290 ms at 10x national).
             sa.or_(*(sa.and_(MeasureValue.measure_id == measure_id,
-                             MeasureValue.site_id == site_id)
-                     for measure_id, site_id in sorted(pairs))),
+                             MeasureValue.site_id == site_id,
+                             MeasureValue.period_start.between(first, last))
+                     for (measure_id, site_id), spans in sorted(windows.items())
+                     for first, last in _merged(spans))),
         )
     )
     found: dict[tuple[int, int], set[date]] = {}
     for measure_id, site_id, period in rows:
         found.setdefault((measure_id, site_id), set()).add(period)
     return found
+
+
+# How far from its test a period can count: a run of three may start two periods before the
+# test's window (its first period within 2 of the test) and so reach 4 periods out.
+REACH = 4
+
+
+def _window(cycle: Cycle, frequency: Frequency) -> tuple[date, date]:
+    """The periods `_data_over_time` can look at for this cycle."""
+    start = cycle.do_started_on or cycle.created_at.date()
+    end = cycle.do_ended_on or start
+    return (_step(_period_of(start, frequency), frequency, -REACH),
+            _step(_period_of(end, frequency), frequency, REACH))
+
+
+def _merged(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Overlapping or touching spans joined, in order."""
+    merged: list[tuple[date, date]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
 
 
 def assess(cycle: Cycle, *, has_next: bool,
