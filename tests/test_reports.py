@@ -115,6 +115,35 @@ def test_report_figures_per_site_on_the_designed_world(login, world, designed):
     assert b["main_measure_latest_signal"] == "No data yet"
 
 
+def test_someone_who_only_edited_an_old_cycle_in_the_period_contributed(app, login, world,
+                                                                         designed):
+    """An edit saved through the worksheet in the period counts its author's profession,
+    however long ago the cycle was made or last changed."""
+    from tracker.cycles.services import save_worksheet
+    from tracker.models import Cycle
+
+    with app.app_context():
+        site = db.session.get(Site, world.site_b)
+        dietitian = f.make_user(site=site, name="Dee Dietitian",
+                                profession=Profession.DIETITIAN)
+        old = f.make_cycle(site, title="Old", created_at=utcnow() - timedelta(days=300),
+                           updated_at=utcnow() - timedelta(days=300))
+        db.session.commit()
+        cycle = db.session.get(Cycle, old.id)
+        assert save_worksheet(cycle, {"objective": "Sip feeds by lunch"},
+                              base_version=cycle.version, by=dietitian).saved
+        db.session.commit()
+    rows = {r["site"]: r for r in csv_rows(login("faculty"))}
+    assert rows["Beta Hospital"]["professions_contributing"] == "Dietitian (1); Nurse (1)"
+    # In the period before, the same cycle was untouched: nobody from its edit counts there.
+    with app.app_context():
+        from tracker.models import LearningEvent
+
+        ls1 = db.session.scalars(db.select(LearningEvent.id).filter_by(title="LS1")).one()
+    earlier = {r["site"]: r for r in csv_rows(login("faculty"), period=str(ls1))}
+    assert "Dietitian" not in earlier["Beta Hospital"]["professions_contributing"]
+
+
 def test_an_earlier_action_period_can_be_chosen(app, login, world, designed):
     html = figures_page(login("member_a"))
     assert "(after LS2), up to LS3" in html
