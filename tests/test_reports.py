@@ -271,6 +271,45 @@ def test_activity_counts_what_each_sites_team_did_in_the_weeks_shown(app, world)
     assert sum(rows["Beta Hospital"]) == 0
 
 
+def test_activity_counts_an_edit_of_a_long_unchanged_cycle(app, world):
+    """A save this week of a cycle last changed a year ago shows in this week's activity (its
+    revisions are found through the cycles changed lately)."""
+    from tracker.cycles.services import save_worksheet
+    from tracker.models import Cycle, User
+
+    with app.app_context():
+        beta = db.session.get(Site, world.site_b)
+        year_ago = utcnow() - timedelta(days=365)
+        old = f.make_cycle(beta, title="Old", created_at=year_ago, updated_at=year_ago)
+        db.session.commit()
+        before = {r.site.name: r.weeks for r in dashboard.build([beta], utcnow())}
+        cycle = db.session.get(Cycle, old.id)
+        assert save_worksheet(cycle, {"objective": "Sip feeds by lunch"},
+                              base_version=cycle.version,
+                              by=db.session.get(User, world.member_b)).saved
+        db.session.commit()
+        after = {r.site.name: r.weeks for r in dashboard.build([beta], utcnow())}
+    assert sum(before["Beta Hospital"]) == 0
+    # Two revisions: the baseline kept for a cycle made outside the app's verbs, and the edit.
+    assert after["Beta Hospital"][-1] >= 1 and sum(after["Beta Hospital"][:-1]) == 0
+
+
+def test_a_revision_stamped_a_moment_after_its_cycle_still_finds_it(app, world):
+    """revised_since allows for a revision's stamp falling a moment after the cycle's."""
+    from tracker.cycles.queries import revised_since
+    from tracker.models import Cycle
+
+    with app.app_context():
+        changed = utcnow() - timedelta(days=3)
+        cycle = f.make_cycle(db.session.get(Site, world.site_a), updated_at=changed)
+        db.session.flush()
+        found = lambda when: db.session.scalar(  # noqa: E731
+            db.select(Cycle.id).where(Cycle.id == cycle.id, revised_since(when)))
+        assert found(changed + timedelta(seconds=5)) == cycle.id  # its revision's stamp
+        assert found(changed + timedelta(hours=1)) is None
+        db.session.rollback()
+
+
 def test_unindexed_is_a_unary_plus_on_sqlite_only():
     from sqlalchemy.dialects import postgresql, sqlite
 

@@ -144,3 +144,16 @@ def stalled_per_site(site_ids, now: datetime) -> Select:
                Cycle.stage.in_(OPEN_STAGES), Unindexed(Cycle.updated_at) < now - STALLED_AFTER)
         .group_by(Cycle.site_id)
     )
+
+
+# A revision is stamped just after the change it records, so a cycle's updated_at can be a
+# moment earlier than its last revision's created_at.
+REVISION_SLACK = timedelta(minutes=1)
+
+
+def revised_since(when: datetime) -> sa.ColumnElement[bool]:
+    """True of every cycle with a revision made at or after `when` (and of some without): a
+    revision records a change, and a change stamps the cycle's updated_at. Said beside a
+    condition on the revisions, it lets a site's cycles be read through the (site, last
+    change) index: those changed lately, not every cycle the site ever had."""
+    return Cycle.updated_at >= when - REVISION_SLACK

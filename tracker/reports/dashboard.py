@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from ..core.queries import LeadingJoin, Unindexed
-from ..cycles.queries import stalled_per_site
+from ..cycles.queries import revised_since, stalled_per_site
 from ..events.periods import ActionPeriod
 from ..extensions import db
 from ..feedback.review import oldest_waiting
@@ -136,12 +136,13 @@ def _activity(rows: dict, ids: list[int], starts: list[date]) -> None:
     since = datetime.combine(starts[0], datetime.min.time())
     team = db.select(Membership.site_id, Membership.user_id).where(
         Membership.site_id.in_(ids)).subquery()
-    # The sites' cycles, then their recent changes: both read from indexes alone
-    # (ix_cycle_site_id, ix_cycle_revision_cycle_id_created_at; likewise the values').
+    # The sites' cycles changed lately, then their recent changes: both read from indexes
+    # alone (ix_cycle_site_updated, ix_cycle_revision_cycle_id_created_at; likewise the
+    # values').
     sources = [
         db.select(Cycle.site_id.label("site_id"), CycleRevision.created_at.label("at"))
         .join(CycleRevision, CycleRevision.cycle_id == Cycle.id)
-        .where(Cycle.site_id.in_(ids), CycleRevision.created_at >= since),
+        .where(Cycle.site_id.in_(ids), revised_since(since), CycleRevision.created_at >= since),
         db.select(MeasureValue.site_id, MeasureValue.updated_at)
         .where(MeasureValue.site_id.in_(ids), MeasureValue.updated_at >= since),
         db.select(team.c.site_id, Comment.created_at).join(

@@ -4,12 +4,13 @@ of sites. Only work shared with the collaborative counts (a site's drafts stay i
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import g
 
 from ..core.queries import LeadingJoin, Unindexed, rows_first
+from ..cycles.queries import revised_since
 from ..events.periods import ActionPeriod
 from ..extensions import db
 from ..measures import front
@@ -73,11 +74,6 @@ def main_measure_with_summaries(collaborative_id: int, site_ids: list[int]
     measure, stored = front.main_measure_with_summaries(collaborative_id, site_ids)
     known[collaborative_id] = measure
     return measure, stored
-
-
-# A revision is stamped just after the change it records, so a cycle's updated_at can be a
-# moment earlier than its last revision's created_at.
-REVISION_SLACK = timedelta(minutes=1)
 
 
 def _in(column, start: datetime, end: datetime):
@@ -176,13 +172,12 @@ def _professions(out: dict, ids: list[int], shared: tuple, start: datetime,
         Membership.site_id.in_(ids)).subquery()
     # The sites' cycles' revisions in the span, each cycle's read from the (cycle, time)
     # index: the cost follows the sites asked for, not the whole collaborative's fortnight.
-    # Only the cycles changed since the span began can have a revision in it (a revision
-    # records a change, which stamps the cycle's updated_at; REVISION_SLACK covers the moment
-    # between the two stamps), found through the (site, last change) index: every cycle each
-    # site ever had was 25 ms of seeks at national. (Only a cycle revised in the span is read
-    # in full, to leave out the deleted.)
+    # Only the cycles changed since the span began can have a revision in it (revised_since),
+    # found through the (site, last change) index: every cycle each site ever had was 25 ms
+    # of seeks at national. (Only a cycle revised in the span is read in full, to leave out
+    # the deleted.)
     theirs = rows_first((Cycle.id, Cycle.site_id), Cycle.site_id.in_(ids),
-                        Cycle.updated_at >= start - REVISION_SLACK)
+                        revised_since(start))
     in_span = (db.select(theirs.c.site_id, CycleRevision.user_id, CycleRevision.cycle_id)
                .select_from(theirs).join(CycleRevision, CycleRevision.cycle_id == theirs.c.id)
                .where(_in(CycleRevision.created_at, start, end))
