@@ -348,6 +348,27 @@ def test_faculty_dashboard_shows_the_main_measure_across_sites(login, world, sup
     assert "Please look" in queue and "asks any faculty member" in queue
 
 
+def test_sites_needing_support_are_worded_as_they_are_read(app, world, support):
+    """The ranked sites come as SiteRows when read, one at a time or a slice (a page), in the
+    order by_urgency gives the same rows."""
+    from tracker.reports.dashboard import by_urgency
+    from tracker.reports.front import sites_needing_support
+
+    with app.app_context():
+        needing = sites_needing_support(db.session.get(Collaborative, world.collaborative),
+                                        utcnow())
+        assert len(needing) == 2 and bool(needing)
+        rows = needing[0:2]
+        assert [r.site.name for r in rows] == ["Beta Hospital", "Alpha Hospital"]
+        assert [r.site.name for r in by_urgency(rows[::-1])] == ["Beta Hospital",
+                                                                  "Alpha Hospital"]
+        assert needing[1].reasons[0].text == "1 feedback request unanswered (oldest 6 days)"
+        assert needing[1].reasons[0].days == 6
+        assert [str(r) for r in needing[0].reasons][:2] == [
+            "No DrEaMing data ever", "No cycle this action period"]
+        assert needing[5:] == []
+
+
 def test_faculty_support_ranks_by_reasons_then_by_how_long(app, world):
     from tracker.reports.dashboard import Reason, SiteRow, by_urgency
     with app.app_context():

@@ -3,6 +3,7 @@ ranked, and the review queue) and lived-experience partners (what is new since t
 visit, and where their comments were answered). A fixed number of queries per collaborative
 the user is faculty of, however many sites, requests or comments."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +27,7 @@ ANSWERS_READ = 120  # replies read first: several times ANSWERS_SHOWN
 @dataclass
 class FacultySection:
     collaborative: Collaborative
-    needing: list[SiteRow]
+    needing: Sequence[SiteRow]  # reports.dashboard.Needing
 
 
 @dataclass

@@ -6,8 +6,10 @@ reads and prints does not grow with them.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 
@@ -24,6 +26,7 @@ from ..models import (
     CycleRevision,
     Feedback,
     FeedbackRequest,
+    Measure,
     MeasureValue,
     Membership,
     Profession,
@@ -64,16 +67,12 @@ class SiteRow:
     def total(self) -> int:
         return sum(self.weeks)
 
-    @property
-    def urgency(self) -> tuple[int, int]:
-        """The ranking rule: more reasons first, then the longest-standing problem."""
-        return len(self.reasons), max((r.days for r in self.reasons), default=0)
 
 
 def by_urgency(rows: list[SiteRow]) -> list[SiteRow]:
     """The sites with a reason to need support, the most urgent first (then by name)."""
     needing = [r for r in rows if r.reasons]
-    return sorted(needing, key=lambda r: (-r.urgency[0], -r.urgency[1], r.site.name))
+    return sorted(needing, key=lambda r: _rank(r.site, [x.days for x in r.reasons]))
 
 
 def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
@@ -104,15 +103,43 @@ def build(sites: list[Site], now: datetime) -> list[SiteRow]:
 
 
 def support(sites: list[Site], period: ActionPeriod, now: datetime, *,
-            ids: sa.Select | None = None) -> list[SiteRow]:
+            ids: sa.Select | None = None) -> "Needing":
     """The sites that may need support, each with its reasons, most urgent first (one query,
     and one for each collaborative's main measure not yet looked up). `ids`, a select of the
     same sites' ids, spares the query a list of every id (1,500 at 10x: expanding them into
     the statement's four lists took longer than running it)."""
-    rows = {s.id: SiteRow(s) for s in sites}
-    if rows:
-        _support(rows, sites, list(rows) if ids is None else ids, period, now)
-    return by_urgency([rows[s.id] for s in sites])
+    if not sites:
+        return Needing([])
+    facts = _support(sites, [s.id for s in sites] if ids is None else ids, period, now)
+    found = ((site, reasons) for site in sites if (reasons := facts.reasons(site)))
+    return Needing(sorted(found, key=lambda pair: _rank(pair[0], [d for d, _ in pair[1]])))
+
+
+def _rank(site, days: list[int]) -> tuple:
+    """The ranking rule, as a sort key: more reasons first, then the longest-standing
+    problem (the most days of any reason), then by name."""
+    return -len(days), -max(days, default=0), site.name
+
+
+class Needing(Sequence):
+    """The sites that may need support, most urgent first, as SiteRows. A site's reasons are
+    ranked by their numbers and put into words only when its row is read: a page shows 20 or
+    100 of them, and wording every reason of 1,500 sites took longer than finding them."""
+
+    def __init__(self, ranked: list[tuple]) -> None:
+        self._ranked = ranked  # (site, [(days, words)]), in order
+
+    def __len__(self) -> int:
+        return len(self._ranked)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_worded(*pair) for pair in self._ranked[index]]
+        return _worded(*self._ranked[index])
+
+
+def _worded(site, reasons: list[tuple]) -> SiteRow:
+    return SiteRow(site, reasons=[Reason(words(), days) for days, words in reasons])
 
 
 def overview(collaborative: Collaborative, sites: list[Site], user: User,
@@ -171,8 +198,8 @@ def _activity(rows: dict, ids: list[int], starts: list[date]) -> None:
 _NO_DATA, _ACTIVE, _ASKED, _STALLED = 1, 2, 3, 4
 
 
-def _support(rows: dict, sites: list[Site], ids: list[int] | sa.Select, period: ActionPeriod,
-             now: datetime) -> None:
+def _support(sites: list[Site], ids: list[int] | sa.Select, period: ActionPeriod,
+             now: datetime) -> "_Facts":
     """No data for 3+ weeks, no cycle this action period, feedback asked for and unanswered,
     cycles stalled: one query, each part reading its own index.
 
@@ -221,32 +248,69 @@ def _support(rows: dict, sites: list[Site], ids: list[int] | sa.Select, period: 
     for site, what, number, day, at in db.session.execute(sa.union_all(*parts)):
         found[what].append((site, number, day, at))
 
-    latest = {(site, measure_id): day for site, measure_id, day, _ in found[_NO_DATA] if day}
-    for site in sites:
-        measure = measures.get(site.collaborative_id)
-        if measure is None:
-            continue
-        last = latest.get((site.id, measure.id))
-        cutoff = period_start(now.date(), measure.frequency) - timedelta(weeks=NO_DATA_WEEKS)
-        if last is None or last < cutoff:
-            since = f"since {last:%-d %b %Y}" if last else "ever"
-            # Never: as long-standing as the site itself.
-            days = (now.date() - (last or site.created_at.date())).days
-            rows[site.id].reasons.append(Reason(f"No {measure.name} data {since}", days))
-    active = {site for site, *_ in found[_ACTIVE]}
-    for site_id in sorted(set(rows) - active):
-        rows[site_id].reasons.append(
-            Reason("No cycle this action period", (now - period.start).days))
-    for site_id, count, _, oldest in sorted(found[_ASKED]):
-        days = (now - oldest).days
-        rows[site_id].reasons.append(Reason(
-            f"{count} feedback request{'s' if count != 1 else ''} unanswered "
-            f"(oldest {days} day{'s' if days != 1 else ''})", days))
-    for site_id, count, _, oldest in sorted(found[_STALLED]):
-        days = (now - oldest).days
-        rows[site_id].reasons.append(Reason(
-            f"{count} cycle{'s' if count != 1 else ''} unchanged for over 2 weeks "
-            f"(longest {days} days)", days))
+    return _Facts(found, measures, period, now)
+
+
+@dataclass
+class _Facts:
+    """What the support query found, and the rules that make reasons of it."""
+
+    found: dict[int, list[tuple]]
+    measures: dict[int, Measure]  # the main measure of each collaborative
+    period: ActionPeriod
+    now: datetime
+
+    def __post_init__(self) -> None:
+        found, now = self.found, self.now
+        self.latest = {(site, measure_id): day for site, measure_id, day, _ in found[_NO_DATA]
+                       if day}
+        self.active = {site for site, *_ in found[_ACTIVE]}
+        self.asked = {site: (count, oldest) for site, count, _, oldest in found[_ASKED]}
+        self.stalled = {site: (count, oldest) for site, count, _, oldest in found[_STALLED]}
+        self.cutoffs = {c: period_start(now.date(), m.frequency) - timedelta(weeks=NO_DATA_WEEKS)
+                        for c, m in self.measures.items()}
+        self.quiet_days = (now - self.period.start).days
+
+    def reasons(self, site) -> list[tuple[int, Callable[[], str]]]:
+        """The site's reasons to need support, as (days it has been so, its words)."""
+        out = []
+        today = self.now.date()
+        measure = self.measures.get(site.collaborative_id)
+        if measure is not None:
+            last = self.latest.get((site.id, measure.id))
+            if last is None or last < self.cutoffs[site.collaborative_id]:
+                # Never: as long-standing as the site itself.
+                out.append(((today - (last or site.created_at.date())).days,
+                            partial(_no_data_words, measure.name, last)))
+        if site.id not in self.active:
+            out.append((self.quiet_days, _quiet_words))
+        if site.id in self.asked:
+            count, oldest = self.asked[site.id]
+            days = (self.now - oldest).days
+            out.append((days, partial(_asked_words, count, days)))
+        if site.id in self.stalled:
+            count, oldest = self.stalled[site.id]
+            days = (self.now - oldest).days
+            out.append((days, partial(_stalled_words, count, days)))
+        return out
+
+
+def _no_data_words(name: str, last: date | None) -> str:
+    return f"No {name} data {f'since {last:%-d %b %Y}' if last else 'ever'}"
+
+
+def _quiet_words() -> str:
+    return "No cycle this action period"
+
+
+def _asked_words(count: int, days: int) -> str:
+    return (f"{count} feedback request{'s' if count != 1 else ''} unanswered "
+            f"(oldest {days} day{'s' if days != 1 else ''})")
+
+
+def _stalled_words(count: int, days: int) -> str:
+    return (f"{count} cycle{'s' if count != 1 else ''} unchanged for over 2 weeks "
+            f"(longest {days} days)")
 
 
 def _mix(rows: dict, ids: list[int]) -> None:

@@ -8,13 +8,13 @@ from ..events.periods import current_period
 from ..extensions import db
 from ..models import Collaborative, Site, User
 from . import dashboard
-from .dashboard import Reason, SiteRow
+from .dashboard import Needing, Reason, SiteRow
 
-__all__ = ["Reason", "SiteRow", "sites_needing_support"]
+__all__ = ["Needing", "Reason", "SiteRow", "sites_needing_support"]
 
 
 def sites_needing_support(collaborative: Collaborative, now: datetime,
-                          user: User | None = None) -> list[SiteRow]:
+                          user: User | None = None) -> Needing:
     """The collaborative's sites with a reason to need support this action period, ranked;
     with `user`, only the sites they support as faculty (a regional member's network)."""
     # The columns the ranking and the list read, not whole sites: a 1,500-site collaborative's
