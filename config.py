@@ -28,6 +28,9 @@ class Config:
 
     INVITE_MAX_AGE = timedelta(days=7)
     RESET_MAX_AGE = timedelta(hours=2)
+    # How long an offline entry's key is remembered once stored (a device that sent it and lost
+    # the answer may send it again when back online); older keys are forgotten nightly.
+    USED_KEYS_KEPT_DAYS = int(os.environ.get("USED_KEYS_KEPT_DAYS", "90"))
 
     REDIS_URL = os.environ.get("REDIS_URL")  # also runs background jobs on a queue (RQ)
     # A confirmed import of this many rows or more runs as a background job (on the queue with

@@ -108,6 +108,10 @@ def test_the_scheduler_queues_digests_daily_and_the_clean_up_hourly(app, on_redi
                             {"public_url": "https://dreaming.example.org"})
     assert scheduled["tracker.measures.jobs.discard_stale_imports"].cron == "17 * * * *"
     assert scheduled["tracker.health.jobs.refresh_statistics"].cron == "30 3 * * *"
+    forget = scheduled["tracker.health.jobs.forget_used_keys"]
+    assert forget.cron == "10 3 * * *"
+    assert forget.args == ("tracker.health.jobs.forget_used_keys", [],
+                           {"used_keys_kept_days": app.config["USED_KEYS_KEPT_DAYS"]})
 
 
 def test_the_worker_needs_redis(app):

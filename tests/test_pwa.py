@@ -6,6 +6,7 @@ import re
 import uuid
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask_login import login_user
 
 from tests import factories as f
@@ -108,6 +109,37 @@ def test_a_copy_that_loses_the_race_replays_the_winner(app, world):
             assert answer.status_code == 302 and answer.location == "/cycles/1"
         assert db.session.scalar(db.select(db.func.count(Cycle.id))) == 0
         assert db.session.scalar(db.select(db.func.count(UsedKey.id))) == 1
+
+
+def test_keys_older_than_kept_are_forgotten_nightly_newer_ones_still_replay(app, login, world,
+                                                                            runner):
+    from datetime import timedelta
+
+    from tracker.core import jobs
+    from tracker.health.jobs import forget_used_keys
+    from tracker.models import utcnow
+
+    client = login("member_a")
+    old, recent = str(uuid.uuid4()), str(uuid.uuid4())
+    quick(client, world.site_a, old)
+    first = quick(client, world.site_a, recent, title="Recent")
+    kept = app.config["USED_KEYS_KEPT_DAYS"]
+    with app.app_context():
+        db.session.execute(sa.update(UsedKey).where(UsedKey.key == old).values(
+            created_at=utcnow() - timedelta(days=kept, hours=1)))
+        db.session.execute(sa.update(UsedKey).where(UsedKey.key == recent).values(
+            created_at=utcnow() - timedelta(days=kept - 1)))
+        db.session.commit()
+    result = runner.invoke(args=["forget-used-keys"])
+    assert result.exit_code == 0
+    assert result.output == f"Forgot 1 key(s) of offline entries older than {kept} days.\n"
+    with app.app_context():
+        assert list(db.session.scalars(db.select(UsedKey.key))) == [recent]
+    again = quick(client, world.site_a, recent, title="Recent")  # still answered as before
+    assert again.location == first.location and count(app, Cycle.id) == 2
+    nightly = [p for p in jobs.PERIODIC if jobs.job_name(p.fn) == jobs.job_name(forget_used_keys)]
+    assert [(p.cron, p.config_kwargs) for p in nightly] == [("10 3 * * *",
+                                                              ("USED_KEYS_KEPT_DAYS",))]
 
 
 def test_a_replayed_tally_counts_the_patient_once(app, login, world, bundle):  # noqa: F811

@@ -13,6 +13,7 @@ from .api.cli import create_token_command
 from .core import backup, jobs
 from .core import db as db_setup
 from .extensions import db
+from .health.jobs import forget_used_keys
 from .ideas import statuses as idea_statuses
 from .jobs_cli import scheduler_command, worker_command
 from .measures import summaries
@@ -48,6 +49,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(create_token_command)
     app.cli.add_command(refresh_statistics_command)
+    app.cli.add_command(forget_used_keys_command)
     for command in (create_admin_command, create_collaborative, create_network, create_site,
                     invite_command):
         app.cli.add_command(command)
@@ -212,3 +214,13 @@ def refresh_statistics_command() -> None:
     cron without Redis)."""
     db_setup.refresh_statistics()
     click.echo("Gathered the query planner's statistics.")
+
+
+@click.command("forget-used-keys")
+@with_appcontext
+def forget_used_keys_command() -> None:
+    """Forget offline entries' keys older than USED_KEYS_KEPT_DAYS (nightly from the scheduler;
+    from cron without Redis)."""
+    days = current_app.config["USED_KEYS_KEPT_DAYS"]
+    click.echo(f"Forgot {forget_used_keys(days)} key(s) of offline entries older than {days} "
+               "days.")

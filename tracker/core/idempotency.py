@@ -10,13 +10,14 @@ page, the API) behave as before.
 """
 
 import uuid
+from datetime import timedelta
 
 from flask import Response, flash, redirect, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import UsedKey
+from ..models import UsedKey, utcnow
 
 HEADER = "Idempotency-Key"
 FIELD = "idempotency_key"
@@ -67,3 +68,14 @@ def commit(key: str | None, endpoint: str, location: str, message: str = "") -> 
             raise
         return answer
     return None
+
+
+def forget_used_keys(kept_days: int) -> int:
+    """Forget the keys stored more than `kept_days` ago (USED_KEYS_KEPT_DAYS): a device resends
+    an entry only until it hears it was stored, so an old key will not come back, and the
+    table would otherwise keep one row per offline entry for ever. Returns how many; not
+    committed."""
+    cutoff = utcnow() - timedelta(days=kept_days)
+    return db.session.execute(
+        db.delete(UsedKey).where(UsedKey.created_at < cutoff)
+        .execution_options(synchronize_session=False)).rowcount
