@@ -175,3 +175,59 @@ def test_replies_stored_before_learn_whom_they_answer(empty_database_url):
         db.session.remove()
         db.engine.dispose()
     assert found == {1: None, 2: 1, 3: 2}
+
+
+def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_database_url):
+    """The migration that stores each site's standing fills it from the cycles and requests a
+    database already holds, as the app would recompute it."""
+    from datetime import date, datetime
+
+    from tracker.models import Collaborative, Cycle, FeedbackRequest, Site, SiteStanding, User
+    from tracker.reports import standing
+
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="e8b2d4f6a1c3")  # before the standings were stored
+        day = datetime(2026, 3, 2, 9)
+        with db.engine.begin() as conn:  # Core inserts: they fill in the columns' defaults
+            conn.execute(sa.insert(Collaborative.__table__), [{"id": 1, "name": "C"}])
+            conn.execute(sa.insert(Site.__table__), [
+                {"id": i, "name": n, "collaborative_id": 1} for i, n in ((1, "A"), (2, "B"),
+                                                                        (3, "C"))])
+            conn.execute(sa.insert(User.__table__), [{"id": 1, "email": "a@example.org",
+                                                      "name": "A", "session_token": "t"}])
+            cycle = {"stage": "plan", "visibility": "collaborative", "deleted_at": None,
+                     "do_started_on": None}
+            conn.execute(sa.insert(Cycle.__table__), [
+                {**cycle, "id": 1, "site_id": 1, "title": "1", "updated_at": day,
+                 "do_started_on": date(2026, 3, 4)},
+                {**cycle, "id": 2, "site_id": 1, "title": "2", "updated_at": day.replace(day=9),
+                 "stage": "complete"},
+                {**cycle, "id": 3, "site_id": 1, "title": "3", "updated_at": day.replace(day=5)},
+                {**cycle, "id": 4, "site_id": 2, "title": "4", "updated_at": day,
+                 "visibility": "site"},
+                {**cycle, "id": 5, "site_id": 2, "title": "5", "updated_at": day.replace(day=20),
+                 "deleted_at": day.replace(day=20)},
+            ])
+            request = {"requested_by_id": 1, "answered_at": None, "withdrawn_at": None}
+            conn.execute(sa.insert(FeedbackRequest.__table__), [
+                {**request, "id": 1, "cycle_id": 1, "created_at": day.replace(day=6)},
+                {**request, "id": 2, "cycle_id": 3, "created_at": day.replace(day=7)},
+                {**request, "id": 3, "cycle_id": 1, "created_at": day.replace(day=3),
+                 "answered_at": day.replace(day=4)},
+                {**request, "id": 4, "cycle_id": 4, "created_at": day},  # a draft's
+                {**request, "id": 5, "cycle_id": 5, "created_at": day},  # a deleted cycle's
+            ])
+        upgrade()
+        columns = [c for c in SiteStanding.__table__.c]
+        stored = {r[0]: tuple(r) for r in db.session.execute(sa.select(*columns))}
+        standing.rebuild_all()
+        rebuilt = {r[0]: tuple(r) for r in db.session.execute(sa.select(*columns))}
+        db.session.remove()
+        db.engine.dispose()
+    assert stored == rebuilt
+    assert stored[1][1:] == (day.replace(day=9), date(2026, 3, 4),
+                             [day.isoformat(), day.replace(day=5).isoformat()],
+                             2, day.replace(day=6))
+    assert stored[2][1:] == (day, None, [day.isoformat()], 0, None)
+    assert stored[3][1:] == (None, None, [], 0, None)

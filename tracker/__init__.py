@@ -32,6 +32,7 @@ from .core import errors, logs, urls, web
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from .ideas import statuses as idea_statuses
 from .measures import summaries as measure_summaries
+from .reports import standing as site_standing
 
 # Each feature package exposes `bp`; registered in this order (it sets the navigation's order).
 FEATURES = (auth, main, measures, cycles, ideas, sites, search, feedback, notifications, events,
@@ -65,6 +66,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     db_setup.init_app(app)
     measure_summaries.init_app(app)  # derived chart summaries kept with their data
     idea_statuses.init_app(app)  # each site's standing with each idea, kept with its cycles
+    site_standing.init_app(app)  # each site's cycles and requests summed up, kept with them
 
     urls.init_app(app)  # before the blueprints: their rules look up the `id` converter
     for feature in FEATURES:

@@ -29,6 +29,7 @@ from .models import (
 )
 from .models.people import MIN_PASSWORD, normalise_email
 from .notifications.cli import send_digests_command
+from .reports import standing as site_standing
 from .search import jobs as search_jobs
 from .setup.cli import create_admin_command
 from .sustain.cli import sustain_watch_command
@@ -169,14 +170,16 @@ def search_reindex(background):
 @with_appcontext
 def rebuild_summaries():
     """Recompute every site's chart summary of every measure (latest signal, value, centre)
-    that dashboards, reports and small multiples read, and every site's standing with each
-    idea that the idea library reads, e.g. after restoring a backup."""
+    that dashboards, reports and small multiples read, every site's standing with each idea
+    that the idea library reads, and every site's standing (its cycles and open requests) that
+    the faculty's reasons for support read, e.g. after restoring a backup."""
     started = time.monotonic()
     count = summaries.rebuild_all()
     standings = idea_statuses.rebuild_all()
+    sites = site_standing.rebuild_all()
     db.session.commit()
-    click.echo(f"Summed up {count:,} charts and {standings:,} sites' standing with an idea "
-               f"in {time.monotonic() - started:.0f} s.")
+    click.echo(f"Summed up {count:,} charts, {standings:,} sites' standing with an idea and "
+               f"{sites:,} sites' standing in {time.monotonic() - started:.0f} s.")
 
 
 @click.command("backup")

@@ -7,9 +7,9 @@ from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.paging import SortKey
-from ..core.queries import LeadingJoin, Unindexed
+from ..core.queries import LeadingJoin
 from ..extensions import db
-from ..models import STALLED_AFTER, ChangeIdea, Cycle, Driver, Site, Stage, User, Visibility
+from ..models import ChangeIdea, Cycle, Driver, Site, Stage, User, Visibility
 
 STAGE_RANK = sa.case({s.value: i for i, s in enumerate(Stage)}, value=Cycle.stage)
 _STAGES = list(Stage)
@@ -130,19 +130,6 @@ def open_cycles_at(site_ids) -> Select:
         # The questions joined in (a few per cycle): one query fewer than reading them after.
         .options(joinedload(Cycle.site), joinedload(Cycle.questions))
         .order_by(Cycle.updated_at, Cycle.id)
-    )
-
-
-def stalled_per_site(site_ids, now: datetime) -> Select:
-    """(site id, stalled cycles, when the longest-stalled last changed) for sites with any:
-    open cycles unchanged for more than STALLED_AFTER (the rule of Cycle.is_stalled)."""
-    return (
-        db.select(Cycle.site_id, sa.func.count(Cycle.id), sa.func.min(Cycle.updated_at))
-        # By site and stage (the open ones are few): by site and last change, SQLite read
-        # every cycle left unchanged since then, nearly all of them.
-        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
-               Cycle.stage.in_(OPEN_STAGES), Unindexed(Cycle.updated_at) < now - STALLED_AFTER)
-        .group_by(Cycle.site_id)
     )
 
 

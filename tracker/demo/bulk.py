@@ -26,6 +26,7 @@ from ..models import (
     Visibility,
 )
 from ..models.cycles import cycle_measure
+from ..reports import standing as site_standing
 from .context import Context, Draft
 
 CHUNK = 5_000  # rows per statement: large enough to be fast, small enough for any driver
@@ -133,14 +134,15 @@ def finish(ctx: Context) -> str:
     # The values, cycles and comments went in by bulk inserts: no session hook saw them.
     charts = summaries.rebuild_all()
     standings = idea_statuses.rebuild_all()
+    sites = site_standing.rebuild_all()
     if db.session.get_bind().dialect.name == "postgresql":
         for table in (Cycle.__table__, Comment.__table__):
             db.session.execute(sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"(SELECT MAX(id) FROM {table.name}))"))
     return (f"Indexed {len(documents) + len(ctx.ideas):,} ideas, cycles and comments for "
-            f"search; summed up {charts:,} charts and {standings:,} sites' standing with an "
-            "idea.")
+            f"search; summed up {charts:,} charts, {standings:,} sites' standing with an "
+            f"idea and {sites:,} sites' standing.")
 
 
 # The search index's documents, as search.engine writes them for a cycle and a comment.

@@ -26,7 +26,14 @@ from .base import (
     utcnow,
 )
 from .conversation import SECTIONS, Comment, Feedback, FeedbackRequest
-from .cycles import STALLED_AFTER, Cycle, CycleQuestion, CycleRevision, cycle_measure
+from .cycles import (
+    STALLED_AFTER,
+    Cycle,
+    CycleQuestion,
+    CycleRevision,
+    SiteStanding,
+    cycle_measure,
+)
 from .events import LearningEvent, PlannedPeriod
 from .ideas import ChangeIdea, Driver, IdeaFollow, IdeaSiteStatus, Tag, idea_tag
 from .idempotency import UsedKey
@@ -111,6 +118,7 @@ __all__ = [
     "PlannedPeriod",
     "Grade",
     "SearchDocument",
+    "SiteStanding",
     "Site",
     "SiteRole",
     "Stage",

@@ -219,3 +219,21 @@ class CycleRevision(db.Model):
         # from the index alone (the rows, with their snapshots, are large).
         sa.Index("ix_cycle_revision_cycle_id_created_at", "cycle_id", "created_at"),
     )
+
+
+class SiteStanding(db.Model):
+    """What one site's live cycles and the feedback asked on them add up to, for the faculty's
+    reasons for support: derived data, recomputed in the same transaction as every change to
+    those cycles or requests (tracker/reports/standing.py), so that ranking a collaborative's
+    sites reads a row per site, not each site's cycles and requests per request."""
+
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), primary_key=True)
+    cycle_changed_at: Mapped[Optional[datetime]]  # the latest change to a live cycle
+    test_started_on: Mapped[Optional[date]]  # the latest Do start of a live cycle
+    # When each live open cycle last changed, oldest first (as ISO times): how many are
+    # stalled depends on the day it is asked.
+    open_changes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # Feedback requests neither answered nor withdrawn, on live cycles shared with the
+    # collaborative: how many, and the oldest.
+    requests_open: Mapped[int] = mapped_column(default=0)
+    request_oldest_at: Mapped[Optional[datetime]]

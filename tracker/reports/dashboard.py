@@ -14,7 +14,7 @@ from functools import partial
 import sqlalchemy as sa
 
 from ..core.queries import LeadingJoin, Unindexed
-from ..cycles.queries import revised_since, stalled_per_site
+from ..cycles.queries import revised_since
 from ..events.periods import ActionPeriod
 from ..extensions import db
 from ..feedback.review import oldest_waiting
@@ -25,15 +25,15 @@ from ..models import (
     Cycle,
     CycleRevision,
     Feedback,
-    FeedbackRequest,
     Measure,
     MeasureValue,
     Membership,
     Profession,
     Site,
+    SiteStanding,
     User,
-    Visibility,
 )
+from . import standing
 from .figures import main_measure, main_measure_with_summaries
 
 WEEKS = 12
@@ -195,102 +195,68 @@ def _activity(rows: dict, ids: list[int], starts: list[date]) -> None:
 
 
 # What each row of the support query says, in its `kind` column.
-_NO_DATA, _ACTIVE, _ASKED, _STALLED = 1, 2, 3, 4
-
-
 def _support(sites: list[Site], ids: list[int] | sa.Select, period: ActionPeriod,
              now: datetime) -> "_Facts":
     """No data for 3+ weeks, no cycle this action period, feedback asked for and unanswered,
-    cycles stalled: one query, each part reading its own index.
-
-    Its rows are (site id, kind, number, day, time): for no data, the main measure's id and the
-    site's latest period with a value; for unanswered requests and stalled cycles, how many and
-    since when; for a cycle this period, the site alone."""
+    cycles stalled: one query, a row per site of its latest period of the main measure (the
+    last entry of its run of the (measure, site, period) index, where grouping would read
+    every value) and its stored standing (reports.standing)."""
     measures = {c: m for c in sorted({s.collaborative_id for s in sites})
                 if (m := main_measure(c)) is not None}
-    kind = lambda k: sa.literal_column(str(k), sa.Integer)  # noqa: E731
-    no_number = sa.cast(sa.null(), sa.Integer)
-    no_day, no_time = sa.cast(sa.null(), sa.Date), sa.cast(sa.null(), sa.DateTime)
-    stalled = stalled_per_site(ids, now).subquery()
-    site_id, stalled_count, stalled_since = stalled.c
-    # A cycle begun, made or changed this period, asked of each site through its own
-    # indexes (ix_cycle_site_updated, ix_cycle_site_started): one seek per site, where
-    # reading every cycle changed this period grew with the collaborative (13,000 at 10x
-    # national). A cycle made this period was changed in it: updated_at starts as created_at.
-    def since(*when):
-        return sa.exists().where(Cycle.site_id == Site.id, Cycle.deleted_at.is_(None), *when)
-
-    parts = [
-        db.select(Site.id, kind(_ACTIVE), no_number, no_day, no_time)
-        .where(Site.id.in_(ids), since(Cycle.updated_at >= period.start)
-               | since(Cycle.do_started_on >= period.start.date())),
-        db.select(Cycle.site_id, kind(_ASKED), sa.func.count(FeedbackRequest.id), no_day,
-                  sa.func.min(FeedbackRequest.created_at))
-        .join(FeedbackRequest.cycle)
-        .where(Cycle.site_id.in_(ids), Cycle.deleted_at.is_(None),
-               Cycle.visibility == Visibility.COLLABORATIVE,
-               FeedbackRequest.answered_at.is_(None), FeedbackRequest.withdrawn_at.is_(None))
-        .group_by(Cycle.site_id),
-        db.select(site_id, kind(_STALLED), stalled_count, no_day, stalled_since),
-    ]
-    for collaborative_id, measure in reversed(measures.items()):
-        # Each site's latest period: the last entry of its run of the (measure, site, period)
-        # index, where grouping would read every value.
-        latest = (db.select(sa.func.max(MeasureValue.period_start))
-                  .where(MeasureValue.measure_id == measure.id,
-                         MeasureValue.site_id == Site.id).scalar_subquery())
-        parts.insert(0, db.select(
-            Site.id, kind(_NO_DATA), sa.literal_column(str(int(measure.id)), sa.Integer),
-            sa.type_coerce(latest, sa.Date), no_time)
-            .where(Site.id.in_(ids), Site.collaborative_id == collaborative_id))
-    # The first part's column types read every part's values (the dates and times as such).
-    found: dict[int, list[tuple]] = defaultdict(list)
-    for site, what, number, day, at in db.session.execute(sa.union_all(*parts)):
-        found[what].append((site, number, day, at))
-
+    latest_of = {c: db.select(sa.func.max(MeasureValue.period_start))
+                 .where(MeasureValue.measure_id == m.id, MeasureValue.site_id == Site.id)
+                 .scalar_subquery() for c, m in measures.items()}
+    if len(latest_of) == 1:
+        latest = next(iter(latest_of.values()))
+    elif latest_of:
+        latest = sa.case(*((Site.collaborative_id == c, q) for c, q in latest_of.items()))
+    else:
+        latest = sa.null()
+    rows = db.session.execute(
+        db.select(Site.id, sa.type_coerce(latest, sa.Date), *standing.read_columns(period.start))
+        .select_from(Site).outerjoin(SiteStanding, SiteStanding.site_id == Site.id)
+        .where(Site.id.in_(ids)))
+    found = {site_id: (last, standing.Standing(*stored)) for site_id, last, *stored in rows}
     return _Facts(found, measures, period, now)
+
+
+_NOTHING = standing.Standing(0, None, None, None)
 
 
 @dataclass
 class _Facts:
     """What the support query found, and the rules that make reasons of it."""
 
-    found: dict[int, list[tuple]]
+    found: dict[int, tuple[date | None, standing.Standing]]  # site: (latest period, standing)
     measures: dict[int, Measure]  # the main measure of each collaborative
     period: ActionPeriod
     now: datetime
 
     def __post_init__(self) -> None:
-        found, now = self.found, self.now
-        self.latest = {(site, measure_id): day for site, measure_id, day, _ in found[_NO_DATA]
-                       if day}
-        self.active = {site for site, *_ in found[_ACTIVE]}
-        self.asked = {site: (count, oldest) for site, count, _, oldest in found[_ASKED]}
-        self.stalled = {site: (count, oldest) for site, count, _, oldest in found[_STALLED]}
+        now = self.now
         self.cutoffs = {c: period_start(now.date(), m.frequency) - timedelta(weeks=NO_DATA_WEEKS)
                         for c, m in self.measures.items()}
         self.quiet_days = (now - self.period.start).days
+        self.stalled_before = standing.stalled_since(now)
 
     def reasons(self, site) -> list[tuple[int, Callable[[], str]]]:
         """The site's reasons to need support, as (days it has been so, its words)."""
         out = []
-        today = self.now.date()
+        now, today = self.now, self.now.date()
+        last, stood = self.found.get(site.id, (None, _NOTHING))
         measure = self.measures.get(site.collaborative_id)
-        if measure is not None:
-            last = self.latest.get((site.id, measure.id))
-            if last is None or last < self.cutoffs[site.collaborative_id]:
-                # Never: as long-standing as the site itself.
-                out.append(((today - (last or site.created_at.date())).days,
-                            partial(_no_data_words, measure.name, last)))
-        if site.id not in self.active:
+        if measure is not None and (last is None or last < self.cutoffs[site.collaborative_id]):
+            # Never: as long-standing as the site itself.
+            out.append(((today - (last or site.created_at.date())).days,
+                        partial(_no_data_words, measure.name, last)))
+        if not stood.active:
             out.append((self.quiet_days, _quiet_words))
-        if site.id in self.asked:
-            count, oldest = self.asked[site.id]
-            days = (self.now - oldest).days
-            out.append((days, partial(_asked_words, count, days)))
-        if site.id in self.stalled:
-            count, oldest = self.stalled[site.id]
-            days = (self.now - oldest).days
+        if stood.requests_open:
+            days = (now - stood.request_oldest_at).days
+            out.append((days, partial(_asked_words, stood.requests_open, days)))
+        count, oldest = stood.stalled(self.stalled_before)
+        if count:
+            days = (now - oldest).days
             out.append((days, partial(_stalled_words, count, days)))
         return out
 
