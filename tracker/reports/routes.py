@@ -62,12 +62,15 @@ def action_period():
     period, periods = _period(collaborative)
     networks, network = network_filter({collaborative.id})
     in_network = Site.network_id == network.id if network else None
-    sites = _sites(collaborative, in_network)
     if request.args.get("format") == "csv":  # every site
+        sites = _sites(collaborative, in_network)
         return _csv(collaborative, period, figures.site_figures(sites, period, utcnow()),
                     network)
     # On screen, a page of sites at a time: the report's cost stays that of one page however
-    # many sites the collaborative has.
+    # many sites the collaborative has. The columns the page reads, not whole sites (1,500
+    # site objects took longer to build than the page's figures).
+    sites = db.session.execute(_site_query(collaborative, in_network, *SITE_COLUMNS)
+                               .order_by(Site.name)).all()
     page = list_page(sites, request.args, per_page=REPORT_SITES_PER_PAGE)
     return render_template("reports/action_period.html", collaborative=collaborative,
                            period=period, periods=periods, page=page,
