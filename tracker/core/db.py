@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..extensions import db
 
@@ -102,3 +102,13 @@ def analyze_after_bulk(rows: int, *tables: sa.Table) -> None:
         for table in tables:
             db.session.execute(sa.text(f"ANALYZE {table.name}"))
     db.session.commit()
+
+
+def keep_derived(before_flush, before_commit, after_soft_rollback) -> None:
+    """Register the session hooks that keep a derived table current with what it sums up
+    (chart summaries, idea standings, site standings): mark what a flush changed due, recompute
+    it before the commit, forget it on a rollback. Once only, however many apps are made."""
+    for name, hook in (("before_flush", before_flush), ("before_commit", before_commit),
+                       ("after_soft_rollback", after_soft_rollback)):
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)

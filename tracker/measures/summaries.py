@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..core.db import lock
+from ..core.db import keep_derived, lock
 from ..extensions import db
 from ..models import Measure, MeasureSummary, MeasureValue, PhaseBreak, PointFlag, Site
 from ..spc import AssuranceIcon, VariationIcon
@@ -273,7 +272,4 @@ def _after_soft_rollback(session: Session, previous_transaction) -> None:
 
 
 def init_app(app) -> None:
-    for name, hook in (("before_flush", _before_flush), ("before_commit", _before_commit),
-                       ("after_soft_rollback", _after_soft_rollback)):
-        if not event.contains(Session, name, hook):
-            event.listen(Session, name, hook)
+    keep_derived(_before_flush, _before_commit, _after_soft_rollback)

@@ -68,7 +68,6 @@ class SiteRow:
         return sum(self.weeks)
 
 
-
 def by_urgency(rows: list[SiteRow]) -> list[SiteRow]:
     """The sites with a reason to need support, the most urgent first (then by name)."""
     needing = [r for r in rows if r.reasons]
@@ -107,7 +106,7 @@ def support(sites: list[Site], period: ActionPeriod, now: datetime, *,
     """The sites that may need support, each with its reasons, most urgent first (one query,
     and one for each collaborative's main measure not yet looked up). `ids`, a select of the
     same sites' ids, spares the query a list of every id (1,500 at 10x: expanding them into
-    the statement's four lists took longer than running it)."""
+    the statement took longer than running it)."""
     if not sites:
         return Needing([])
     facts = _support(sites, [s.id for s in sites] if ids is None else ids, period, now)
@@ -194,7 +193,6 @@ def _activity(rows: dict, ids: list[int], starts: list[date]) -> None:
             rows[site_id].weeks[week] += count
 
 
-# What each row of the support query says, in its `kind` column.
 def _support(sites: list[Site], ids: list[int] | sa.Select, period: ActionPeriod,
              now: datetime) -> "_Facts":
     """No data for 3+ weeks, no cycle this action period, feedback asked for and unanswered,

@@ -16,10 +16,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..core.db import lock
+from ..core.db import keep_derived, lock
 from ..cycles.queries import OPEN_STAGES
 from ..extensions import db
 from ..models import STALLED_AFTER, Cycle, FeedbackRequest, Site, SiteStanding, Visibility
@@ -148,7 +147,4 @@ def _after_soft_rollback(session: Session, previous_transaction) -> None:
 
 
 def init_app(app) -> None:
-    for name, hook in (("before_flush", _before_flush), ("before_commit", _before_commit),
-                       ("after_soft_rollback", _after_soft_rollback)):
-        if not event.contains(Session, name, hook):
-            event.listen(Session, name, hook)
+    keep_derived(_before_flush, _before_commit, _after_soft_rollback)
