@@ -178,8 +178,9 @@ def test_replies_stored_before_learn_whom_they_answer(empty_database_url):
 
 
 def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_database_url):
-    """The migration that stores each site's standing fills it from the cycles and requests a
-    database already holds, as the app would recompute it."""
+    """The migrations that store each site's standing (and then its open requests by whom
+    they ask) fill it from the cycles and requests a database already holds, as the app would
+    recompute it."""
     from datetime import date, datetime
 
     from tracker.models import Collaborative, Cycle, FeedbackRequest, Site, SiteStanding, User
@@ -209,7 +210,8 @@ def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_d
                 {**cycle, "id": 5, "site_id": 2, "title": "5", "updated_at": day.replace(day=20),
                  "deleted_at": day.replace(day=20)},
             ])
-            request = {"requested_by_id": 1, "answered_at": None, "withdrawn_at": None}
+            request = {"requested_by_id": 1, "answered_at": None, "withdrawn_at": None,
+                       "faculty_id": None, "to_site_id": None}
             conn.execute(sa.insert(FeedbackRequest.__table__), [
                 {**request, "id": 1, "cycle_id": 1, "created_at": day.replace(day=6)},
                 {**request, "id": 2, "cycle_id": 3, "created_at": day.replace(day=7)},
@@ -217,6 +219,13 @@ def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_d
                  "answered_at": day.replace(day=4)},
                 {**request, "id": 4, "cycle_id": 4, "created_at": day},  # a draft's
                 {**request, "id": 5, "cycle_id": 5, "created_at": day},  # a deleted cycle's
+                # Asking someone: a faculty member by name (twice), a site.
+                {**request, "id": 6, "cycle_id": 3, "created_at": day.replace(day=8),
+                 "faculty_id": 1},
+                {**request, "id": 7, "cycle_id": 1, "created_at": day.replace(day=8),
+                 "faculty_id": 1},
+                {**request, "id": 8, "cycle_id": 1, "created_at": day.replace(day=8),
+                 "to_site_id": 3},
             ])
         upgrade()
         columns = [c for c in SiteStanding.__table__.c]
@@ -228,6 +237,6 @@ def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_d
     assert stored == rebuilt
     assert stored[1][1:] == (day.replace(day=9), date(2026, 3, 4),
                              [day.isoformat(), day.replace(day=5).isoformat()],
-                             2, day.replace(day=6))
-    assert stored[2][1:] == (day, None, [day.isoformat()], 0, None)
-    assert stored[3][1:] == (None, None, [], 0, None)
+                             5, day.replace(day=6), 2, {"1": 2})
+    assert stored[2][1:] == (day, None, [day.isoformat()], 0, None, 0, {})
+    assert stored[3][1:] == (None, None, [], 0, None, 0, {})

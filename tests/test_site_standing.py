@@ -28,8 +28,9 @@ from tracker.reports.front import sites_needing_support
 
 def reckoned() -> dict[int, tuple]:
     """{site: (latest change, latest Do start, open cycles' changes oldest first, open
-    requests, the oldest)} from the cycles and requests, by Python over every row."""
-    out: dict[int, list] = {s: [None, None, [], 0, None] for s in db.session.scalars(
+    requests, the oldest, how many of those ask any faculty member, {faculty member: how
+    many name them})} from the cycles and requests, by Python over every row."""
+    out: dict[int, list] = {s: [None, None, [], 0, None, 0, {}] for s in db.session.scalars(
         sa.select(Site.id))}
     for cycle in db.session.scalars(sa.select(Cycle).where(Cycle.deleted_at.is_(None))):
         row = out[cycle.site_id]
@@ -45,16 +46,23 @@ def reckoned() -> dict[int, tuple]:
             row = out[cycle.site_id]
             row[3] += 1
             row[4] = min(filter(None, (row[4], request.created_at)))
+            if request.faculty_id is not None:
+                named = str(request.faculty_id)
+                row[6][named] = row[6].get(named, 0) + 1
+            elif request.to_site_id is None:
+                row[5] += 1
     return {s: tuple(row) for s, row in out.items()}
 
 
 def stored() -> dict[int, tuple]:
     """The same, from the stored standing (a site with no row has none of anything)."""
-    out = {s: (None, None, [], 0, None) for s in db.session.scalars(sa.select(Site.id))}
+    out = {s: (None, None, [], 0, None, 0, {}) for s in db.session.scalars(
+        sa.select(Site.id))}
     for row in db.session.scalars(sa.select(SiteStanding)):
         out[row.site_id] = (row.cycle_changed_at, row.test_started_on,
                             [datetime.fromisoformat(t) for t in row.open_changes],
-                            row.requests_open, row.request_oldest_at)
+                            row.requests_open, row.request_oldest_at, row.requests_any,
+                            row.requests_named)
     return out
 
 
@@ -84,10 +92,18 @@ def test_logging_moving_editing_and_asking_keep_it_current(app, world):
         feedback.request_feedback(cycle, by=lead, faculty=faculty)
         db.session.commit()
         assert_stored_as_reckoned()
-        assert stored()[a.id][3:] == (2, asked.created_at)
-        feedback.give_feedback(cycle, "Try a second ward", by=faculty)  # answers both
+        assert stored()[a.id][3:] == (2, asked.created_at, 1, {str(faculty.id): 1})
+        b = db.session.get(Site, world.site_b)
+        of_site = feedback.request_feedback(cycle, by=lead, site=b)  # a site asked: neither
         db.session.commit()
         assert_stored_as_reckoned()
+        assert stored()[a.id][3:] == (3, asked.created_at, 1, {str(faculty.id): 1})
+        feedback.give_feedback(cycle, "Try a second ward", by=faculty)  # answers the two
+        db.session.commit()
+        assert_stored_as_reckoned()
+        assert stored()[a.id][3:] == (1, of_site.created_at, 0, {})  # the site's is left
+        feedback.withdraw_request(of_site)
+        db.session.commit()
         assert stored()[a.id][3] == 0
         again = feedback.request_feedback(cycle, by=lead)
         db.session.commit()

@@ -46,9 +46,9 @@ def faculty_sections(user: User, collaboratives: list[Collaborative],
 
 def review_queue(user: User, now: datetime) -> ReviewQueue:
     """The feedback requests waiting in the user's collaboratives, oldest first."""
-    sites = asked_of(user, faculty_sites(user), narrowed=False)
+    asked = asked_of(user, faculty_sites(user), narrowed=False)
     scope = user.faculty_collaborative_ids
-    return ReviewQueue(*oldest_waiting(user, scope, now, sites, shown=QUEUE_SHOWN))
+    return ReviewQueue(*oldest_waiting(user, scope, now, asked, shown=QUEUE_SHOWN))
 
 
 def answers_to(user: User, seen: datetime | None) -> list[Item]:

@@ -237,3 +237,8 @@ class SiteStanding(db.Model):
     # collaborative: how many, and the oldest.
     requests_open: Mapped[int] = mapped_column(default=0)
     request_oldest_at: Mapped[Optional[datetime]]
+    # Of those, how many are asked of any faculty member (no one named, no site asked), and
+    # how many name each faculty member ({user id: how many}): a review queue's counts are
+    # then sums over its sites (feedback.review.counts), not a walk of every open request.
+    requests_any: Mapped[int] = mapped_column(default=0)
+    requests_named: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)

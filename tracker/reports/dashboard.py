@@ -17,7 +17,7 @@ from ..core.queries import LeadingJoin, Unindexed
 from ..cycles.queries import revised_since
 from ..events.periods import ActionPeriod
 from ..extensions import db
-from ..feedback.review import oldest_waiting
+from ..feedback.review import Asked, oldest_waiting
 from ..measures.front import measure_at_sites, period_start
 from ..models import (
     Collaborative,
@@ -142,9 +142,9 @@ def _worded(site, reasons: list[tuple]) -> SiteRow:
 
 
 def overview(collaborative: Collaborative, sites: list[Site], user: User,
-             now: datetime, asked=None) -> dict:
+             now: datetime, asked: Asked) -> dict:
     """The main measure at each of `sites` (latest value and signal icons) and the feedback
-    requests waiting in the collaborative (those meeting `asked`, see feedback.review.asked_of),
+    requests waiting in the collaborative (those `asked` holds, see feedback.review.asked_of),
     the oldest QUEUE_SHOWN and how many in all: two queries."""
     measure, stored = main_measure_with_summaries(collaborative.id, [s.id for s in sites])
     waiting, total, _ = oldest_waiting(user, {collaborative.id}, now, asked, shown=QUEUE_SHOWN)

@@ -1,10 +1,12 @@
 """Each site's cycles and the feedback asked on them, summed up and stored (`SiteStanding`): the
 latest change to a live cycle, the latest Do start, when each open cycle last changed, and the
-open feedback requests on its shared cycles (how many, the oldest).
+open feedback requests on its shared cycles (how many, the oldest, and how many ask any faculty
+member or name each one).
 
 The faculty's reasons for support (reports.dashboard) read a row per site from these instead of
 asking every site's cycles and requests on each request (four index walks per site: ~40 ms at
-1,500 sites, growing with them). They can never be stale:
+1,500 sites, growing with them), and the review queues' counts are sums of them
+(feedback.review.counts). They can never be stale:
 - every cycle added, changed or removed marks its site due (any change moves its last change),
   and every feedback request added, changed or removed marks its cycle's site due, and
 - the commit recomputes the due sites in the same transaction (`init_app` registers the session
@@ -68,7 +70,8 @@ def computed(site_ids: Iterable[int] | None = None) -> list[dict]:
     chosen = [] if site_ids is None else [Cycle.site_id.in_(sorted(site_ids))]
     ids = (db.session.scalars(db.select(Site.id)) if site_ids is None else sorted(site_ids))
     rows = {site_id: {"site_id": site_id, "cycle_changed_at": None, "test_started_on": None,
-                      "open_changes": [], "requests_open": 0, "request_oldest_at": None}
+                      "open_changes": [], "requests_open": 0, "request_oldest_at": None,
+                      "requests_any": 0, "requests_named": {}}
             for site_id in ids}
     live = (Cycle.deleted_at.is_(None), *chosen)
     for site_id, changed, started in db.session.execute(
@@ -79,14 +82,22 @@ def computed(site_ids: Iterable[int] | None = None) -> list[dict]:
             db.select(Cycle.site_id, Cycle.updated_at)
             .where(*live, Cycle.stage.in_(OPEN_STAGES)).order_by(Cycle.updated_at, Cycle.id)):
         rows[site_id]["open_changes"].append(changed.isoformat())
-    for site_id, count, oldest in db.session.execute(
-            db.select(Cycle.site_id, sa.func.count(FeedbackRequest.id),
-                      sa.func.min(FeedbackRequest.created_at))
+    # The open requests by whom they ask: a faculty member by name, else a site, else any.
+    unaddressed = sa.case((FeedbackRequest.to_site_id.is_(None), 1), else_=0)
+    for site_id, faculty_id, to_any, count, oldest in db.session.execute(
+            db.select(Cycle.site_id, FeedbackRequest.faculty_id, unaddressed,
+                      sa.func.count(FeedbackRequest.id), sa.func.min(FeedbackRequest.created_at))
             .join(FeedbackRequest.cycle)
             .where(*live, Cycle.visibility == Visibility.COLLABORATIVE,
                    FeedbackRequest.answered_at.is_(None), FeedbackRequest.withdrawn_at.is_(None))
-            .group_by(Cycle.site_id)):
-        rows[site_id].update(requests_open=count, request_oldest_at=oldest)
+            .group_by(Cycle.site_id, FeedbackRequest.faculty_id, unaddressed)):
+        row = rows[site_id]
+        row["requests_open"] += count
+        row["request_oldest_at"] = min(filter(None, (row["request_oldest_at"], oldest)))
+        if faculty_id is not None:
+            row["requests_named"][str(faculty_id)] = count
+        elif to_any:
+            row["requests_any"] += count
     return list(rows.values())
 
 
