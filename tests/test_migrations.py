@@ -236,7 +236,7 @@ def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_d
         db.engine.dispose()
     assert stored == rebuilt
     assert stored[1][1:] == (day.replace(day=9), date(2026, 3, 4),
-                             [day.isoformat(), day.replace(day=5).isoformat()],
+                             [day.isoformat(), day.replace(day=5).isoformat()], day,
                              5, day.replace(day=6), 2, {"1": 2})
-    assert stored[2][1:] == (day, None, [day.isoformat()], 0, None, 0, {})
-    assert stored[3][1:] == (None, None, [], 0, None, 0, {})
+    assert stored[2][1:] == (day, None, [day.isoformat()], day, 0, None, 0, {})
+    assert stored[3][1:] == (None, None, [], None, 0, None, 0, {})

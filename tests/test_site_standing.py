@@ -69,6 +69,9 @@ def stored() -> dict[int, tuple]:
 def assert_stored_as_reckoned() -> None:
     db.session.expire_all()
     assert stored() == reckoned()
+    for row in db.session.scalars(sa.select(SiteStanding)):  # the first open change, as a time
+        assert row.open_oldest_at == (datetime.fromisoformat(row.open_changes[0])
+                                      if row.open_changes else None)
 
 
 def test_logging_moving_editing_and_asking_keep_it_current(app, world):

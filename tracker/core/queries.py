@@ -119,3 +119,56 @@ def _compile_unindexed(element, compiler, **kw) -> str:
 @compiles(Unindexed, "sqlite")
 def _compile_unindexed_sqlite(element, compiler, **kw) -> str:
     return "+" + compiler.process(element.column, **kw)
+
+
+class whole_days(sa.sql.functions.FunctionElement):
+    """whole_days(later, earlier): the whole days from one time or date to another, as Python's
+    `(later - earlier).days` counts them, to the microsecond. For rankings done by the
+    database."""
+
+    name = "whole_days"
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(whole_days)
+def _compile_whole_days(element, compiler, **kw) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return (f"CAST(floor(extract(epoch FROM (CAST({later} AS TIMESTAMP) - "
+            f"CAST({earlier} AS TIMESTAMP))) / 86400) AS INTEGER)")
+
+
+@compiles(whole_days, "sqlite")
+def _compile_whole_days_sqlite(element, compiler, **kw) -> str:
+    # SQLite keeps a time as text, "YYYY-MM-DD HH:MM:SS.ffffff" as SQLAlchemy writes it (a
+    # date without the time): its whole seconds from strftime, its microseconds read from
+    # the text, and the division floored as Python's is.
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+
+    def micro(time: str) -> str:
+        return f"CAST(substr({time}, 21, 6) AS INTEGER)"
+
+    span = (f"((CAST(strftime('%s', {later}) AS INTEGER) - "
+            f"CAST(strftime('%s', {earlier}) AS INTEGER)) * 1000000 + "
+            f"{micro(later)} - {micro(earlier)})")
+    day = 86400 * 1000000
+    return f"(({span} / {day}) - ({span} < 0 AND {span} % {day} != 0))"
+
+
+class greatest(sa.sql.functions.FunctionElement):
+    """The greatest of several values, none of them NULL (SQLite's max() of several
+    arguments; PostgreSQL's greatest())."""
+
+    name = "greatest"
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(greatest)
+def _compile_greatest(element, compiler, **kw) -> str:
+    return f"greatest({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _compile_greatest_sqlite(element, compiler, **kw) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"

@@ -233,6 +233,9 @@ class SiteStanding(db.Model):
     # When each live open cycle last changed, oldest first (as ISO times): how many are
     # stalled depends on the day it is asked.
     open_changes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # The first of them, as a time: the ranking of sites needing support is done by the
+    # database, which compares and counts days from it.
+    open_oldest_at: Mapped[Optional[datetime]]
     # Feedback requests neither answered nor withdrawn, on live cycles shared with the
     # collaborative: how many, and the oldest.
     requests_open: Mapped[int] = mapped_column(default=0)

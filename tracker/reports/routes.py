@@ -144,9 +144,9 @@ def _slides_file(deck, kind: str, name: str, title: str, *, obj, site_id: int) -
 
 
 def _faculty_scope() -> tuple:
-    """The faculty pages' collaborative, action period, networks and sites (with a select of
-    their ids, for queries about all of them): regional faculty see their network's sites;
-    anyone may narrow to one network."""
+    """The faculty pages' collaborative, action period, networks, the condition on their sites
+    and a select of the sites' ids: regional faculty see their network's sites; anyone may
+    narrow to one network."""
     # has_faculty holds for admins too.
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"),
                                              may=Collaborative.has_faculty)
@@ -154,12 +154,8 @@ def _faculty_scope() -> tuple:
     period = current_period(collaborative, now)
     networks, network = network_filter({collaborative.id}, faculty=True)
     scope = faculty_sites(current_user, network.id if network else None)
-    # The columns the pages read, not whole sites: building 1,500 site objects cost more than
-    # the queries about them.
-    sites = db.session.execute(_site_query(collaborative, scope, *SITE_COLUMNS)
-                               .order_by(Site.name)).all()
     ids = _site_query(collaborative, scope, Site.id)
-    return collaborative, now, period, networks, network, scope, sites, ids
+    return collaborative, now, period, networks, network, scope, ids
 
 
 @bp.get("/faculty")
@@ -168,13 +164,17 @@ def faculty_dashboard():
     """Faculty only: sites needing support (most urgent first), the review queue, and per site,
     a page of sites at a time (by name): activity per week, the main measure, each team's mix
     and balance; the progress scores over all the sites."""
-    collaborative, now, period, networks, network, scope, sites, ids = _faculty_scope()
+    collaborative, now, period, networks, network, scope, ids = _faculty_scope()
+    # The columns the page reads, not whole sites: building 1,500 site objects cost more than
+    # the queries about them.
+    sites = db.session.execute(_site_query(collaborative, scope, *SITE_COLUMNS)
+                               .order_by(Site.name)).all()
     page = list_page(sites, request.args, per_page=dashboard.PAGE_SIZE)
     # First: it reads the main measure with its summaries at the page's sites in one query,
     # where the reasons for support would have read the measure alone.
     overview = dashboard.overview(collaborative, page.items, current_user, now,
                                   asked_of(current_user, scope, narrowed=network is not None))
-    needing = dashboard.support(sites, period, now, ids=ids)
+    needing = dashboard.support({collaborative.id}, ids, period, now)
     return render_template("reports/faculty.html", collaborative=collaborative, period=period,
                            rows=dashboard.build(page.items, now), page=page,
                            weeks=dashboard.week_starts(now.date()),
@@ -190,8 +190,8 @@ def faculty_dashboard():
 @login_required
 def faculty_support():
     """Faculty only: every site that may need support, most urgent first, a page at a time."""
-    collaborative, now, period, networks, network, _, sites, ids = _faculty_scope()
-    needing = dashboard.support(sites, period, now, ids=ids)
+    collaborative, now, period, networks, network, _, ids = _faculty_scope()
+    needing = dashboard.support({collaborative.id}, ids, period, now)
     return render_template("reports/faculty_support.html", collaborative=collaborative,
                            period=period, networks=networks, network=network,
                            page=list_page(needing, request.args,

@@ -70,8 +70,8 @@ def computed(site_ids: Iterable[int] | None = None) -> list[dict]:
     chosen = [] if site_ids is None else [Cycle.site_id.in_(sorted(site_ids))]
     ids = (db.session.scalars(db.select(Site.id)) if site_ids is None else sorted(site_ids))
     rows = {site_id: {"site_id": site_id, "cycle_changed_at": None, "test_started_on": None,
-                      "open_changes": [], "requests_open": 0, "request_oldest_at": None,
-                      "requests_any": 0, "requests_named": {}}
+                      "open_changes": [], "open_oldest_at": None, "requests_open": 0,
+                      "request_oldest_at": None, "requests_any": 0, "requests_named": {}}
             for site_id in ids}
     live = (Cycle.deleted_at.is_(None), *chosen)
     for site_id, changed, started in db.session.execute(
@@ -81,7 +81,9 @@ def computed(site_ids: Iterable[int] | None = None) -> list[dict]:
     for site_id, changed in db.session.execute(
             db.select(Cycle.site_id, Cycle.updated_at)
             .where(*live, Cycle.stage.in_(OPEN_STAGES)).order_by(Cycle.updated_at, Cycle.id)):
-        rows[site_id]["open_changes"].append(changed.isoformat())
+        row = rows[site_id]
+        row["open_changes"].append(changed.isoformat())
+        row["open_oldest_at"] = row["open_oldest_at"] or changed
     # The open requests by whom they ask: a faculty member by name, else a site, else any.
     unaddressed = sa.case((FeedbackRequest.to_site_id.is_(None), 1), else_=0)
     for site_id, faculty_id, to_any, count, oldest in db.session.execute(
