@@ -5,6 +5,7 @@ compute a chart per site."""
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories as f
 from tracker.extensions import db
@@ -156,6 +157,10 @@ def stored_summary(app, measure_id, site_id, view="spc") -> MeasureSummary | Non
         measure = db.session.get(Measure, measure_id)
         _same(summaries.load([measure], [site_id], view)[(measure_id, site_id)],
               _live(measure, db.session.get(Site, site_id), view))
+        # The latest period entered, a value or not: what the reasons for support read.
+        assert row.last_entered == db.session.scalar(sa.select(sa.func.max(
+            MeasureValue.period_start)).where(MeasureValue.measure_id == measure_id,
+                                              MeasureValue.site_id == site_id))
         db.session.expunge(row)
         return row
 

@@ -240,3 +240,40 @@ def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_d
                              5, day.replace(day=6), 2, {"1": 2})
     assert stored[2][1:] == (day, None, [day.isoformat()], day, 0, None, 0, {})
     assert stored[3][1:] == (None, None, [], None, 0, None, 0, {})
+
+
+def test_last_entered_migration_reads_each_summarys_values(empty_database_url):
+    """The migration that stores each chart summary's latest period entered fills it from the
+    values a database already holds (a period with a row but no value counts)."""
+    from datetime import date
+
+    from tracker.models import Collaborative, Measure, MeasureValue, Site
+
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="b8e4a2d6f0c1")  # before summaries kept it
+        with db.engine.begin() as conn:
+            conn.execute(sa.insert(Collaborative.__table__), [{"id": 1, "name": "C"}])
+            conn.execute(sa.insert(Site.__table__), [
+                {"id": i, "name": n, "collaborative_id": 1} for i, n in ((1, "A"), (2, "B"))])
+            conn.execute(sa.insert(Measure.__table__), [
+                {"id": 1, "collaborative_id": 1, "name": "M", "kind": "outcome",
+                 "data_kind": "proportion"}])
+            conn.execute(sa.insert(MeasureValue.__table__), [
+                {"measure_id": 1, "site_id": 1, "period_start": date(2026, 3, 2),
+                 "numerator": 1, "denominator": 2},
+                {"measure_id": 1, "site_id": 1, "period_start": date(2026, 3, 9),
+                 "numerator": None, "denominator": None}])
+            summary = sa.table("measure_summary", *(sa.column(c) for c in (
+                "measure_id", "site_id", "view", "definition", "points", "error", "recent")))
+            conn.execute(sa.insert(summary), [
+                {"measure_id": 1, "site_id": s, "view": v, "definition": "", "points": 0,
+                 "error": "", "recent": "[]"} for s in (1, 2) for v in ("spc", "run")])
+        upgrade()
+        found = set(db.session.execute(sa.text(
+            "SELECT site_id, view, last_entered FROM measure_summary")).all())
+        db.session.remove()
+        db.engine.dispose()
+    as_dates = {(s, v, date.fromisoformat(str(d)) if d else None) for s, v, d in found}
+    assert as_dates == {(1, "spc", date(2026, 3, 9)), (1, "run", date(2026, 3, 9)),
+                        (2, "spc", None), (2, "run", None)}

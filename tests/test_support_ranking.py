@@ -13,6 +13,7 @@ from tracker.extensions import db
 from tracker.measures import periods
 from tracker.models import (
     Collaborative,
+    MeasureSummary,
     MeasureValue,
     Site,
     SiteStanding,
@@ -78,7 +79,10 @@ def test_the_database_ranks_as_the_rule_does(app, world):
         day = 24
         site("Ash", active=True)  # no reason
         site("Birch", data=None, active=True)  # no data ever: as old as the site
-        site("Cedar", data=6, active=True)  # no data for 6 periods
+        cedar = site("Cedar", data=6, active=True)  # no data for 6 periods
+        elm = site("Elm", data=6, active=True)  # and a recent period entered with no value
+        db.session.add(MeasureValue(measure_id=measure.id, site_id=elm.id,
+                                    period_start=recent[1]))
         site("Damson", data=2, active=True)  # data 2 periods ago: not a reason yet
         site("Elder")  # quiet only
         site("Fir", active=True, asked=[6 * day + 1])  # a request 6 days old
@@ -92,6 +96,9 @@ def test_the_database_ranks_as_the_rule_does(app, world):
         archived = site("Oak", data=None)
         archived.archived_at = now
         db.session.commit()
+        # A series without a stored summary (as after a restore) is read from its values.
+        db.session.execute(sa.delete(MeasureSummary).where(MeasureSummary.site_id == cedar.id))
+        db.session.commit()
 
         expected = reckoned(collaborative, now)
         needing = sites_needing_support(collaborative, now)
@@ -103,7 +110,8 @@ def test_the_database_ranks_as_the_rule_does(app, world):
         # The cases above do what they say.
         names = [r.site.name for r in found]
         assert names[0] == "Juniper" and "Ash" not in names and "Oak" not in names
-        assert "Damson" not in names and "Ivy" not in names
+        assert "Damson" not in names and "Ivy" not in names and "Elm" not in names
+        assert "Cedar" in names
         assert names.index("Fir") < names.index("Hazel") < names.index("Gorse")
         days = {r.site.name: [x.days for x in r.reasons] for r in found}
         assert days["Fir"] == [6] and days["Gorse"] == [5] and days["Holly"] == [16]

@@ -1,6 +1,7 @@
 """Each site's chart of each measure, summed up and stored (`MeasureSummary`): the latest
-point's value and period, the centre line there, the variation and assurance icons the measure
-page shows, how many periods have data and the last periods for a thumbnail.
+point's value and period (and the latest period entered, with a value or not), the centre line
+there, the variation and assurance icons the measure page shows, how many periods have data
+and the last periods for a thumbnail.
 
 Dashboards, reports and small multiples read these instead of computing an SPC chart per site
 per request. They can never be stale:
@@ -184,7 +185,10 @@ def _rows(measure: Measure, site_ids: list[int]) -> list[dict]:
             out.append({
                 "measure_id": measure.id, "site_id": site_id, "view": view, "definition": key,
                 "points": s.points, "first_period": s.first_period,
-                "latest_period": s.latest_period, "latest_value": s.latest_value,
+                "latest_period": s.latest_period,
+                "last_entered": max((r.period_start for r in rows[(measure.id, site_id)]),
+                                    default=None),
+                "latest_value": s.latest_value,
                 "centre": s.centre,
                 "variation_icon": s.variation_icon.value if s.variation_icon else None,
                 "assurance_icon": s.assurance_icon.value if s.assurance_icon else None,

@@ -136,6 +136,9 @@ class MeasureSummary(db.Model):
     points: Mapped[int] = mapped_column(default=0)  # periods with data
     first_period: Mapped[Optional[date]]
     latest_period: Mapped[Optional[date]]
+    # The latest period with a row stored at all, a value or not (a week entered as having no
+    # patients, say): whether a site's data is in, as the faculty's reasons for support ask.
+    last_entered: Mapped[Optional[date]]
     latest_value: Mapped[Optional[float]]
     centre: Mapped[Optional[float]]  # at the latest point
     variation_icon: Mapped[Optional[str]] = mapped_column(sa.String(30))

@@ -19,6 +19,7 @@ from ..events.periods import ActionPeriod
 from ..extensions import db
 from ..feedback.review import Asked, oldest_waiting
 from ..measures.front import measure_at_sites, period_start
+from ..measures.series import VIEWS
 from ..models import (
     STALLED_AFTER,
     Collaborative,
@@ -27,6 +28,7 @@ from ..models import (
     CycleRevision,
     Feedback,
     Measure,
+    MeasureSummary,
     MeasureValue,
     Membership,
     Profession,
@@ -234,20 +236,24 @@ class _Facts:
         read once per site first (a materialized common table expression: the latest period
         is a seek per site, which the reasons refer to several times)."""
         s, now = SiteStanding, self.now
-        latest_of = {c: db.select(sa.func.max(MeasureValue.period_start))
-                     .where(MeasureValue.measure_id == m.id, MeasureValue.site_id == Site.id)
-                     .scalar_subquery() for c, m in self.measures.items()}
-        if len(latest_of) == 1:
-            latest = next(iter(latest_of.values()))
-        elif latest_of:
-            latest = sa.case(*((Site.collaborative_id == c, q) for c, q in latest_of.items()))
-        else:
-            latest = sa.cast(sa.null(), sa.Date)
+        # The latest period entered of the main measure: from the site's stored chart summary
+        # (a seek per site cost 10 ms at 1,500 sites), else (none stored) from its values.
+        main = (sa.literal(next(iter(self.measures.values())).id)  # one: a join on it
+                if len(self.measures) == 1 else
+                sa.case(*((Site.collaborative_id == c, m.id) for c, m in self.measures.items()))
+                if self.measures else sa.null())
+        summary = MeasureSummary
+        sought = db.select(sa.func.max(MeasureValue.period_start)).where(
+            MeasureValue.measure_id == main, MeasureValue.site_id == Site.id).scalar_subquery()
+        latest = sa.case((summary.site_id.is_not(None), summary.last_entered),
+                         (main.is_not(None), sought))
         active, *stored = standing.read_columns(self.period.start)
         facts = (db.select(Site.id, Site.name, Site.collaborative_id, Site.created_at,
                            sa.type_coerce(latest, sa.Date).label("latest"),
                            active.label("active"), *stored, s.open_oldest_at)
                  .select_from(Site).outerjoin(SiteStanding, SiteStanding.site_id == Site.id)
+                 .outerjoin(summary, (summary.measure_id == main)
+                            & (summary.site_id == Site.id) & (summary.view == VIEWS[0]))
                  .where(Site.id.in_(ids)).cte("site_facts").prefix_with("MATERIALIZED"))
         f = facts.c
         # Each reason: whether the site has it, and its days.
