@@ -201,7 +201,7 @@ def test_the_rebuild_command_recomputes_every_standing(app, world):
     assert result.exit_code == 0, result.output
     with app.app_context():
         sites = db.session.scalar(sa.select(sa.func.count(Site.id)))
-        assert f"{sites} sites' standing in" in result.output
+        assert f"{sites} sites' standing and" in result.output
         assert_stored_as_reckoned()
         assert len(stored()[world.site_a][2]) == 1
 

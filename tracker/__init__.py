@@ -30,6 +30,7 @@ from .cli import register_cli
 from .core import db as db_setup
 from .core import errors, logs, urls, web
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from .feedback import followup as feedback_followup
 from .ideas import statuses as idea_statuses
 from .measures import summaries as measure_summaries
 from .reports import standing as site_standing
@@ -64,6 +65,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     bootstrap.init_app(app)
     limiter.init_app(app)
     db_setup.init_app(app)
+    # Derived tables kept with what they sum up. Their commit hooks run in this order, and
+    # lock rows in it: cycles (follow-ups) before sites (standings).
+    feedback_followup.init_app(app)  # who gave feedback on a cycle since changed
     measure_summaries.init_app(app)  # derived chart summaries kept with their data
     idea_statuses.init_app(app)  # each site's standing with each idea, kept with its cycles
     site_standing.init_app(app)  # each site's cycles and requests summed up, kept with them

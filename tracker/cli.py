@@ -13,6 +13,7 @@ from .api.cli import create_token_command
 from .core import backup, jobs
 from .core import db as db_setup
 from .extensions import db
+from .feedback import followup as feedback_followup
 from .health.jobs import forget_used_keys
 from .ideas import statuses as idea_statuses
 from .jobs_cli import scheduler_command, worker_command
@@ -171,15 +172,18 @@ def search_reindex(background):
 def rebuild_summaries():
     """Recompute every site's chart summary of every measure (latest signal, value, centre)
     that dashboards, reports and small multiples read, every site's standing with each idea
-    that the idea library reads, and every site's standing (its cycles and open requests) that
-    the faculty's reasons for support read, e.g. after restoring a backup."""
+    that the idea library reads, every site's standing (its cycles and open requests) that
+    the faculty's reasons for support read, and who gave feedback on each cycle and whether it
+    has changed since (the review queue), e.g. after restoring a backup."""
     started = time.monotonic()
     count = summaries.rebuild_all()
     standings = idea_statuses.rebuild_all()
     sites = site_standing.rebuild_all()
+    followed = feedback_followup.rebuild_all()
     db.session.commit()
-    click.echo(f"Summed up {count:,} charts, {standings:,} sites' standing with an idea and "
-               f"{sites:,} sites' standing in {time.monotonic() - started:.0f} s.")
+    click.echo(f"Summed up {count:,} charts, {standings:,} sites' standing with an idea, "
+               f"{sites:,} sites' standing and {followed:,} cycles given feedback in "
+               f"{time.monotonic() - started:.0f} s.")
 
 
 @click.command("backup")

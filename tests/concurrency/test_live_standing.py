@@ -1,5 +1,6 @@
-"""Two people at one site logging and moving cycles at the same moment, against a live server:
-the site's stored standing (tracker/reports/standing.py) still counts every cycle.
+"""People saving at the same moment, against a live server: the derived tables kept in the same
+transaction (the site's standing, tracker/reports/standing.py; who gave feedback on a cycle
+since changed, tracker/feedback/followup.py) still count every save.
 
 Each commit that touches a site's cycles recomputes its standing under a lock on the site row.
 Without it, on PostgreSQL two commits each reckon from what they can see (their own new cycle,
@@ -12,10 +13,11 @@ from datetime import date
 
 from tests import factories as f
 from tests.test_site_standing import reckoned, stored
+from tracker.cycles import services
 from tracker.extensions import db
-from tracker.models import Cycle, Site
+from tracker.models import Collaborative, Cycle, Site, User
 
-from .browser import Browser, form_fields
+from .browser import Browser, form_fields, form_pairs
 from .together import run_together
 
 ROUNDS = 20
@@ -68,3 +70,69 @@ def test_two_people_logging_at_one_site_at_once_keep_its_standing_whole(live, te
         assert logged - before == ROUNDS * len(PEOPLE)
         assert stored()[team["site"]] == reckoned()[team["site"]]
         assert len(stored()[team["site"]][2]) >= ROUNDS * len(PEOPLE)  # every new one is open
+
+
+FEEDBACK_ROUNDS = 15
+
+
+def test_feedback_given_while_the_team_saves_the_cycle_loses_nothing(live, team, sign_in):
+    """Faculty give feedback (answering the team's request) at the same moment as the team
+    saves the cycle: each commit locks the cycle, then the site, so neither waits for the other
+    the wrong way round; the stored follow-ups and standing end as reckoned."""
+    from tests.test_feedback_followup import reckoned as followups_reckoned
+    from tests.test_feedback_followup import stored as followups_stored
+
+    _, app = live
+    with app.app_context():
+        site = db.session.get(Site, team["site"])
+        nurse = db.session.scalars(db.select(User).filter_by(email=team["nurse"])).one()
+        faculty = f.make_user(role="faculty", collaborative=db.session.get(
+            Collaborative, team["collaborative"]), email="faculty.live@example.org")
+        cycle = services.log_cycle(site, by=nurse, title="Drinks by noon", objective="Start")
+        db.session.commit()
+        cycle_id, faculty_id = cycle.id, faculty.id
+    browsers = {"nurse": sign_in("nurse"), "hca": sign_in("hca"),
+                "faculty": Browser(live[0])}
+    browsers["faculty"].sign_in("faculty.live@example.org", f.PASSWORD)
+    in_step = threading.Barrier(2)
+
+    def ask() -> None:  # the assistant asks any faculty member, before each round
+        page = browsers["hca"].get(f"/cycles/{cycle_id}")
+        fields = form_fields(page.html, having="message")
+        fields.update(message="Please look", faculty_id="", site_id="")
+        assert browsers["hca"].post(f"/cycles/{cycle_id}/feedback-requests",
+                                    fields).status == 302
+
+    def faculty_rounds() -> list[int]:
+        statuses = []
+        for i in range(FEEDBACK_ROUNDS):
+            fields = form_fields(browsers["faculty"].get(f"/cycles/{cycle_id}/feedback").html,
+                                 having="body")
+            fields.update(body=f"Feedback {i}", section="", criterion="")
+            in_step.wait(timeout=60)
+            statuses.append(browsers["faculty"].post(f"/cycles/{cycle_id}/feedback",
+                                                     fields).status)
+            in_step.wait(timeout=60)  # the next request is asked between rounds
+        return statuses
+
+    def nurse_rounds() -> list[int]:
+        statuses = []
+        for i in range(FEEDBACK_ROUNDS):
+            ask()
+            pairs = form_pairs(browsers["nurse"].get(f"/cycles/{cycle_id}/edit").html,
+                               having="version")
+            pairs = [(n, f"Round {i}" if n == "do_what_happened" else v) for n, v in pairs]
+            in_step.wait(timeout=60)
+            statuses.append(browsers["nurse"].post(f"/cycles/{cycle_id}/edit", pairs).status)
+            in_step.wait(timeout=60)
+        return statuses
+
+    results = run_together({"faculty": faculty_rounds, "nurse": nurse_rounds})
+    assert set(results["faculty"]) == {302}, results["faculty"]
+    assert set(results["nurse"]) == {302}, results["nurse"]
+    with app.app_context():
+        assert followups_stored() == followups_reckoned()
+        assert stored()[team["site"]] == reckoned()[team["site"]]
+        followed = followups_stored()[(faculty_id, cycle_id)]
+        assert db.session.get(Cycle, cycle_id).do_what_happened == f"Round {FEEDBACK_ROUNDS - 1}"
+        assert followed[1] == db.session.get(Cycle, cycle_id).updated_at

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ..cycles.services import snapshot
 from ..extensions import db
+from ..feedback import followup as feedback_followup
 from ..ideas import statuses as idea_statuses
 from ..measures import summaries
 from ..models import (
@@ -135,6 +136,7 @@ def finish(ctx: Context) -> str:
     charts = summaries.rebuild_all()
     standings = idea_statuses.rebuild_all()
     sites = site_standing.rebuild_all()
+    feedback_followup.rebuild_all()
     if db.session.get_bind().dialect.name == "postgresql":
         for table in (Cycle.__table__, Comment.__table__):
             db.session.execute(sa.text(

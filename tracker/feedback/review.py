@@ -21,6 +21,7 @@ from ..models import (
     Collaborative,
     Cycle,
     Feedback,
+    FeedbackFollowup,
     FeedbackRequest,
     Site,
     SiteStanding,
@@ -170,15 +171,14 @@ def oldest_waiting(user: User, collaborative_ids: set[int] | None, now: datetime
 def changed_since_feedback(user: User, collaborative_ids: set[int] | None, sites=None,
                            *, number: int = 1) -> Pagination:
     """A page of the cycles this user gave feedback on that have changed since, the latest
-    change first: (cycle, last feedback at)."""
-    last = (db.select(Feedback.cycle_id, sa.func.max(Feedback.created_at).label("at"))
-            .where(Feedback.author_id == user.id, Feedback.deleted_at.is_(None))
-            .group_by(Feedback.cycle_id).subquery())
+    change first: (cycle, last feedback at). From the stored follow-ups (feedback.followup):
+    those marked changed, not every cycle the user ever gave feedback on."""
+    f = FeedbackFollowup
     query = _scoped(
-        db.select(Cycle, last.c.at).join(last, last.c.cycle_id == Cycle.id).join(Cycle.site)
-        .where(Cycle.updated_at > last.c.at, Cycle.deleted_at.is_(None))
+        db.select(Cycle, f.feedback_at).join(f, f.cycle_id == Cycle.id).join(Cycle.site)
+        .where(f.author_id == user.id, f.changed.is_(True), Cycle.deleted_at.is_(None))
         .options(contains_eager(Cycle.site))
-        .order_by(Cycle.updated_at.desc()),
+        .order_by(f.cycle_changed_at.desc(), Cycle.id.desc()),
         collaborative_ids, sites)
     page = QueryPage(query, rows=True, page=number, per_page=CHANGED_PER_PAGE, windowed=True)
     page.items = [tuple(row) for row in page.items]

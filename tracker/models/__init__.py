@@ -25,7 +25,7 @@ from .base import (
     Visibility,
     utcnow,
 )
-from .conversation import SECTIONS, Comment, Feedback, FeedbackRequest
+from .conversation import SECTIONS, Comment, Feedback, FeedbackFollowup, FeedbackRequest
 from .cycles import (
     STALLED_AFTER,
     Cycle,
@@ -93,6 +93,7 @@ __all__ = [
     "EmailChoice",
     "EventKind",
     "Feedback",
+    "FeedbackFollowup",
     "FeedbackRequest",
     "Frequency",
     "IdeaFollow",

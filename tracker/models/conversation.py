@@ -160,3 +160,22 @@ class Feedback(db.Model):
     def can_delete(self, user: User) -> bool:
         """Authors (and admins) remove feedback."""
         return self.deleted_at is None and (self.author_id == user.id or user.is_admin)
+
+
+class FeedbackFollowup(db.Model):
+    """For each person and cycle they gave feedback on, when they last did and when the cycle
+    last changed: derived data, kept in the same transaction as every change to the feedback or
+    the cycle (tracker/feedback/followup.py), so the review queue's "changed since your
+    feedback" reads the rows marked changed, not every piece of feedback the person ever gave
+    (~10,000 for one faculty member at 10x)."""
+
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle.id"), primary_key=True)
+    feedback_at: Mapped[datetime]  # their latest feedback on it, not removed
+    cycle_changed_at: Mapped[datetime]  # the cycle's updated_at
+    changed: Mapped[bool]  # cycle_changed_at > feedback_at
+
+    __table_args__ = (
+        sa.Index("ix_feedback_followup_changed", "author_id", "changed", "cycle_changed_at"),
+        sa.Index("ix_feedback_followup_cycle_id", "cycle_id"),
+    )
