@@ -183,7 +183,15 @@ def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_d
     recompute it."""
     from datetime import date, datetime
 
-    from tracker.models import Collaborative, Cycle, FeedbackRequest, Site, SiteStanding, User
+    from tracker.models import (
+        Collaborative,
+        Cycle,
+        Feedback,
+        FeedbackRequest,
+        Site,
+        SiteStanding,
+        User,
+    )
     from tracker.reports import standing
 
     app = create_app(make_config(empty_database_url))
@@ -227,6 +235,13 @@ def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_d
                 {**request, "id": 8, "cycle_id": 1, "created_at": day.replace(day=8),
                  "to_site_id": 3},
             ])
+            given = {"author_id": 1, "body": "b", "deleted_at": None}
+            conn.execute(sa.insert(Feedback.__table__), [
+                {**given, "cycle_id": 1, "created_at": day.replace(day=10)},
+                {**given, "cycle_id": 3, "created_at": day.replace(day=11),
+                 "deleted_at": day.replace(day=12)},  # removed: not counted
+                {**given, "cycle_id": 5, "created_at": day.replace(day=4)},  # a removed cycle's
+            ])
         upgrade()
         columns = [c for c in SiteStanding.__table__.c]
         stored = {r[0]: tuple(r) for r in db.session.execute(sa.select(*columns))}
@@ -237,9 +252,10 @@ def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_d
     assert stored == rebuilt
     assert stored[1][1:] == (day.replace(day=9), date(2026, 3, 4),
                              [day.isoformat(), day.replace(day=5).isoformat()], day,
-                             5, day.replace(day=6), 2, {"1": 2})
-    assert stored[2][1:] == (day, None, [day.isoformat()], day, 0, None, 0, {})
-    assert stored[3][1:] == (None, None, [], None, 0, None, 0, {})
+                             5, day.replace(day=6), 2, {"1": 2}, day.replace(day=10))
+    assert stored[2][1:] == (day, None, [day.isoformat()], day, 0, None, 0, {},
+                             day.replace(day=4))
+    assert stored[3][1:] == (None, None, [], None, 0, None, 0, {}, None)
 
 
 def test_last_entered_migration_reads_each_summarys_values(empty_database_url):

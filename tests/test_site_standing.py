@@ -14,6 +14,7 @@ from tracker.models import (
     Collaborative,
     Cycle,
     Decision,
+    Feedback,
     FeedbackRequest,
     Site,
     SiteStanding,
@@ -29,8 +30,9 @@ from tracker.reports.front import sites_needing_support
 def reckoned() -> dict[int, tuple]:
     """{site: (latest change, latest Do start, open cycles' changes oldest first, open
     requests, the oldest, how many of those ask any faculty member, {faculty member: how
-    many name them})} from the cycles and requests, by Python over every row."""
-    out: dict[int, list] = {s: [None, None, [], 0, None, 0, {}] for s in db.session.scalars(
+    many name them}, the latest feedback)} from the cycles, requests and feedback, by Python
+    over every row."""
+    out: dict[int, list] = {s: [None, None, [], 0, None, 0, {}, None] for s in db.session.scalars(
         sa.select(Site.id))}
     for cycle in db.session.scalars(sa.select(Cycle).where(Cycle.deleted_at.is_(None))):
         row = out[cycle.site_id]
@@ -51,18 +53,21 @@ def reckoned() -> dict[int, tuple]:
                 row[6][named] = row[6].get(named, 0) + 1
             elif request.to_site_id is None:
                 row[5] += 1
+    for given in db.session.scalars(sa.select(Feedback).where(Feedback.deleted_at.is_(None))):
+        row = out[db.session.get(Cycle, given.cycle_id).site_id]
+        row[7] = max(filter(None, (row[7], given.created_at)))
     return {s: tuple(row) for s, row in out.items()}
 
 
 def stored() -> dict[int, tuple]:
     """The same, from the stored standing (a site with no row has none of anything)."""
-    out = {s: (None, None, [], 0, None, 0, {}) for s in db.session.scalars(
+    out = {s: (None, None, [], 0, None, 0, {}, None) for s in db.session.scalars(
         sa.select(Site.id))}
     for row in db.session.scalars(sa.select(SiteStanding)):
         out[row.site_id] = (row.cycle_changed_at, row.test_started_on,
                             [datetime.fromisoformat(t) for t in row.open_changes],
                             row.requests_open, row.request_oldest_at, row.requests_any,
-                            row.requests_named)
+                            row.requests_named, row.feedback_at)
     return out
 
 
@@ -95,16 +100,21 @@ def test_logging_moving_editing_and_asking_keep_it_current(app, world):
         feedback.request_feedback(cycle, by=lead, faculty=faculty)
         db.session.commit()
         assert_stored_as_reckoned()
-        assert stored()[a.id][3:] == (2, asked.created_at, 1, {str(faculty.id): 1})
+        assert stored()[a.id][3:7] == (2, asked.created_at, 1, {str(faculty.id): 1})
         b = db.session.get(Site, world.site_b)
         of_site = feedback.request_feedback(cycle, by=lead, site=b)  # a site asked: neither
         db.session.commit()
         assert_stored_as_reckoned()
-        assert stored()[a.id][3:] == (3, asked.created_at, 1, {str(faculty.id): 1})
-        feedback.give_feedback(cycle, "Try a second ward", by=faculty)  # answers the two
+        assert stored()[a.id][3:7] == (3, asked.created_at, 1, {str(faculty.id): 1})
+        given = feedback.give_feedback(cycle, "Try a second ward", by=faculty)  # answers two
         db.session.commit()
         assert_stored_as_reckoned()
-        assert stored()[a.id][3:] == (1, of_site.created_at, 0, {})  # the site's is left
+        assert stored()[a.id][7] == given.created_at  # the latest feedback
+        feedback.delete_feedback(given)
+        db.session.commit()
+        assert_stored_as_reckoned()
+        assert stored()[a.id][7] is None
+        assert stored()[a.id][3:7] == (1, of_site.created_at, 0, {})  # the site's is left
         feedback.withdraw_request(of_site)
         db.session.commit()
         assert stored()[a.id][3] == 0

@@ -245,3 +245,6 @@ class SiteStanding(db.Model):
     # then sums over its sites (feedback.review.counts), not a walk of every open request.
     requests_any: Mapped[int] = mapped_column(default=0)
     requests_named: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
+    # The latest feedback given on any of its cycles (not removed): the review queue's sites
+    # with none this action period.
+    feedback_at: Mapped[Optional[datetime]]

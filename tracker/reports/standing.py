@@ -1,14 +1,16 @@
 """Each site's cycles and the feedback asked on them, summed up and stored (`SiteStanding`): the
 latest change to a live cycle, the latest Do start, when each open cycle last changed, and the
 open feedback requests on its shared cycles (how many, the oldest, and how many ask any faculty
-member or name each one).
+member or name each one), and the latest feedback given on its cycles.
 
 The faculty's reasons for support (reports.dashboard) read a row per site from these instead of
 asking every site's cycles and requests on each request (four index walks per site: ~40 ms at
-1,500 sites, growing with them), and the review queues' counts are sums of them
-(feedback.review.counts). They can never be stale:
+1,500 sites, growing with them), the review queues' counts are sums of them
+(feedback.review.counts), and its sites with no feedback this action period compare their
+latest feedback. They can never be stale:
 - every cycle added, changed or removed marks its site due (any change moves its last change),
-  and every feedback request added, changed or removed marks its cycle's site due, and
+  and every feedback request or feedback added, changed or removed marks its cycle's site due,
+  and
 - the commit recomputes the due sites in the same transaction (`init_app` registers the session
   hooks). Bulk Core writes (the demo's) call `rebuild_all`, as does `flask rebuild-summaries`.
 """
@@ -23,10 +25,18 @@ from sqlalchemy.orm import Session
 from ..core.db import keep_derived, lock
 from ..cycles.queries import OPEN_STAGES
 from ..extensions import db
-from ..models import STALLED_AFTER, Cycle, FeedbackRequest, Site, SiteStanding, Visibility
+from ..models import (
+    STALLED_AFTER,
+    Cycle,
+    Feedback,
+    FeedbackRequest,
+    Site,
+    SiteStanding,
+    Visibility,
+)
 
 DUE = "site_standing_due"
-DUE_CYCLES = "site_standing_due_cycles"  # requests changed: their cycles' sites are due
+DUE_CYCLES = "site_standing_due_cycles"  # requests, feedback changed: their cycles' sites
 
 
 class Standing:
@@ -71,7 +81,8 @@ def computed(site_ids: Iterable[int] | None = None) -> list[dict]:
     ids = (db.session.scalars(db.select(Site.id)) if site_ids is None else sorted(site_ids))
     rows = {site_id: {"site_id": site_id, "cycle_changed_at": None, "test_started_on": None,
                       "open_changes": [], "open_oldest_at": None, "requests_open": 0,
-                      "request_oldest_at": None, "requests_any": 0, "requests_named": {}}
+                      "request_oldest_at": None, "requests_any": 0, "requests_named": {},
+                      "feedback_at": None}
             for site_id in ids}
     live = (Cycle.deleted_at.is_(None), *chosen)
     for site_id, changed, started in db.session.execute(
@@ -100,6 +111,13 @@ def computed(site_ids: Iterable[int] | None = None) -> list[dict]:
             row["requests_named"][str(faculty_id)] = count
         elif to_any:
             row["requests_any"] += count
+    # The latest feedback on any of its cycles, removed ones too (as the review queue asks).
+    sites = [] if site_ids is None else [Cycle.site_id.in_(sorted(site_ids))]
+    for site_id, given in db.session.execute(
+            db.select(Cycle.site_id, sa.func.max(Feedback.created_at))
+            .join(Feedback, Feedback.cycle_id == Cycle.id)
+            .where(Feedback.deleted_at.is_(None), *sites).group_by(Cycle.site_id)):
+        rows[site_id]["feedback_at"] = given
     return list(rows.values())
 
 
@@ -133,7 +151,7 @@ def _before_flush(session: Session, flush_context, instances) -> None:
             history = sa.inspect(obj).attrs.site_id.history  # a cycle moved between sites
             session.info.setdefault(DUE, set()).update(
                 s for s in (obj.site_id, *history.deleted) if s is not None)
-        elif isinstance(obj, FeedbackRequest):
+        elif isinstance(obj, (FeedbackRequest, Feedback)):
             history = sa.inspect(obj).attrs.cycle_id.history
             session.info.setdefault(DUE_CYCLES, set()).update(
                 c for c in (obj.cycle_id, *history.deleted) if c is not None)
