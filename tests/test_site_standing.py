@@ -132,6 +132,19 @@ def test_logging_moving_editing_and_asking_keep_it_current(app, world):
         assert stored()[a.id][2] == []  # complete: no open cycle left
 
 
+def test_a_request_naming_a_faculty_member_and_a_site_counts_as_theirs(app, world):
+    """As FeedbackRequest.asks reads it: named, whatever site it also names."""
+    with app.app_context():
+        a, b = db.session.get(Site, world.site_a), db.session.get(Site, world.site_b)
+        lead, faculty = db.session.get(User, world.lead_a), db.session.get(User, world.faculty)
+        cycle = f.make_cycle(a, title="Asks twice")
+        feedback.request_feedback(cycle, by=lead, faculty=faculty)
+        feedback.request_feedback(cycle, by=lead, faculty=faculty, site=b)
+        db.session.commit()
+        assert_stored_as_reckoned()
+        assert stored()[a.id][5:7] == (0, {str(faculty.id): 2})
+
+
 def test_drafts_deleting_restoring_and_moving_keep_it_current(app, world):
     with app.app_context():
         a, b = db.session.get(Site, world.site_a), db.session.get(Site, world.site_b)

@@ -115,6 +115,15 @@ def test_the_database_ranks_as_the_rule_does(app, world):
         assert names.index("Fir") < names.index("Hazel") < names.index("Gorse")
         days = {r.site.name: [x.days for x in r.reasons] for r in found}
         assert days["Fir"] == [6] and days["Gorse"] == [5] and days["Holly"] == [16]
+        # The database's own count of each site's reasons and their most days, which it ranks
+        # by, are the rule's.
+        facts = dashboard._Facts({collaborative.id: measure},
+                                 current_period(collaborative, now), now)
+        ids = sa.select(Site.id).where(Site.collaborative_id == collaborative.id,
+                                       Site.archived_at.is_(None))
+        counted = {r.name: (r.reasons, r.most) for r in db.session.execute(facts.ranked(ids))}
+        assert counted == {r.site.name: (len(r.reasons), max(x.days for x in r.reasons))
+                           for r in expected}
 
 
 def test_past_the_first_rows_the_ranking_is_read_a_page_at_a_time(app, world, monkeypatch):
@@ -135,3 +144,5 @@ def test_past_the_first_rows_the_ranking_is_read_a_page_at_a_time(app, world, mo
         assert needing[-1].site.name == expected[-1] and needing[4].site.name == expected[4]
         assert needing[20:] == [] and needing[::3] == [needing[0], needing[3], needing[6],
                                                        needing[9]]
+        assert [r.site.name for r in needing[::-1]] == expected[::-1]
+        assert [r.site.name for r in needing[8:1:-3]] == expected[8:1:-3]

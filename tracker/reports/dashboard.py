@@ -118,7 +118,8 @@ def support(collaborative_ids: Iterable[int], ids: sa.Select | list[int],
 def _rank(site, days: list[int]) -> tuple:
     """The ranking rule, as a sort key: more reasons first, then the longest-standing
     problem (the most days of any reason), then by name. The database ranks by it
-    (_Facts.ranked); by_urgency applies it to rows in hand."""
+    (_Facts.ranked), names in its own order, as in every list of sites (PostgreSQL's
+    collation may put "alpha ward" before "Beta"); by_urgency applies it to rows in hand."""
     return -len(days), -max(days, default=0), site.name
 
 
@@ -153,10 +154,12 @@ class Needing(Sequence):
             if not found:
                 raise IndexError(index)
             return found[0]
-        start, stop, step = index.indices(len(self))
-        rows = (self._first[start:stop] if stop <= self.FIRST else
-                self._read(start, stop) if start < stop else [])
-        return [self._facts.row(r) for r in rows[::step]]
+        wanted = range(*index.indices(len(self)))
+        if not wanted:
+            return []
+        low, high = min(wanted), max(wanted) + 1
+        rows = self._first[low:high] if high <= self.FIRST else self._read(low, high)
+        return [self._facts.row(rows[i - low]) for i in wanted]
 
 
 def overview(collaborative: Collaborative, sites: list[Site], user: User,
@@ -269,8 +272,9 @@ class _Facts:
         ]
         count = sum((sa.case((has, 1), else_=0) for has, _ in reasons), sa.literal(0))
         most = greatest(*(sa.case((has, days), else_=-1) for has, days in reasons))
-        return (db.select(*(c for c in f if c.key != "open_oldest_at")).where(count > 0)
-                .order_by(count.desc(), most.desc(), f.name, f.id))
+        return (db.select(*(c for c in f if c.key != "open_oldest_at"),
+                          count.label("reasons"), most.label("most"))
+                .where(count > 0).order_by(count.desc(), most.desc(), f.name, f.id))
 
     def row(self, found) -> SiteRow:
         """A ranked row as a SiteRow, its reasons worded."""

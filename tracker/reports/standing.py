@@ -107,8 +107,9 @@ def computed(site_ids: Iterable[int] | None = None) -> list[dict]:
         row = rows[site_id]
         row["requests_open"] += count
         row["request_oldest_at"] = min(filter(None, (row["request_oldest_at"], oldest)))
-        if faculty_id is not None:
-            row["requests_named"][str(faculty_id)] = count
+        if faculty_id is not None:  # asking a site as well: still theirs (FeedbackRequest.asks)
+            named = row["requests_named"]
+            named[str(faculty_id)] = named.get(str(faculty_id), 0) + count
         elif to_any:
             row["requests_any"] += count
     # The latest feedback on any of its cycles, removed ones too (as the review queue asks).
