@@ -118,3 +118,19 @@ def test_the_rebuild_command_recomputes_every_row(app, world):
     with app.app_context():
         assert_stored_as_reckoned()
         assert len(stored()) == 1
+
+
+def test_marking_feedback_addressed_recomputes_nothing(app, world, count_queries):
+    """Only who gave it, on what, when and whether removed matter to the stored follow-ups
+    and standing: the team's tick does not recompute them."""
+    with app.app_context():
+        cycle = f.make_cycle(db.session.get(Site, world.site_a), title="Chairs")
+        given = f.make_feedback(cycle, world.faculty)
+        db.session.commit()
+        with count_queries() as counter:
+            feedback.set_addressed(given, True, by=db.session.get(User, world.member_a))
+            db.session.commit()
+        derived = [s for s in counter.statements
+                   if "feedback_followup" in s or "site_standing" in s]
+        assert derived == [] and counter.count > 0
+        assert_stored_as_reckoned()

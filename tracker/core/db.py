@@ -104,11 +104,33 @@ def analyze_after_bulk(rows: int, *tables: sa.Table) -> None:
     db.session.commit()
 
 
-def keep_derived(before_flush, before_commit, after_soft_rollback) -> None:
+# The session.info keys where the derived tables' flush hooks keep what is due.
+_DUE_KEYS: set[str] = set()
+
+
+def _forget_due(session: Session, previous_transaction) -> None:
+    """A rollback: nothing marked due is to be recomputed."""
+    for key in _DUE_KEYS:
+        session.info.pop(key, None)
+
+
+def keep_derived(before_flush, before_commit, *due: str) -> None:
     """Register the session hooks that keep a derived table current with what it sums up
-    (chart summaries, idea standings, site standings): mark what a flush changed due, recompute
-    it before the commit, forget it on a rollback. Once only, however many apps are made."""
+    (chart summaries, idea standings, site standings, feedback follow-ups): mark what a flush
+    changed due (in session.info, under the keys `due`), recompute it before the commit, forget
+    it on a rollback. Once only, however many apps are made. The commit hooks run in the order
+    they are first registered (see create_app)."""
+    _DUE_KEYS.update(due)
     for name, hook in (("before_flush", before_flush), ("before_commit", before_commit),
-                       ("after_soft_rollback", after_soft_rollback)):
+                       ("after_soft_rollback", _forget_due)):
         if not event.contains(Session, name, hook):
             event.listen(Session, name, hook)
+
+
+def touches(session: Session, obj, *attributes: str) -> bool:
+    """Whether the flush writes `obj` in a way a derived table cares about: added, deleted, or
+    one of these attributes changed (marking feedback addressed changes nothing it sums up)."""
+    if obj in session.new or obj in session.deleted:
+        return True
+    state = sa.inspect(obj).attrs
+    return any(state[name].history.has_changes() for name in attributes)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..core.db import keep_derived, lock
+from ..core.db import keep_derived, lock, touches
 from ..extensions import db
 from ..models import Cycle, Feedback, FeedbackFollowup
 
@@ -76,7 +76,8 @@ def rebuild_all() -> int:
 
 def _before_flush(session: Session, flush_context, instances) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Feedback):
+        if isinstance(obj, Feedback) and touches(
+                session, obj, "author_id", "cycle_id", "created_at", "deleted_at"):
             state = sa.inspect(obj).attrs
             authors = {obj.author_id, *state.author_id.history.deleted}
             cycles = {obj.cycle_id, *state.cycle_id.history.deleted}
@@ -101,10 +102,5 @@ def _before_commit(session: Session) -> None:
         cycles_changed(cycle_ids)
 
 
-def _after_soft_rollback(session: Session, previous_transaction) -> None:
-    for key in (DUE, DUE_CYCLES):
-        session.info.pop(key, None)
-
-
 def init_app(app) -> None:
-    keep_derived(_before_flush, _before_commit, _after_soft_rollback)
+    keep_derived(_before_flush, _before_commit, DUE, DUE_CYCLES)

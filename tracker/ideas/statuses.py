@@ -136,14 +136,5 @@ def _before_commit(session: Session) -> None:
     refresh(due)
 
 
-def _forget(session: Session) -> None:
-    for key in (DUE, DUE_COMMENTS, DUE_CYCLES):
-        session.info.pop(key, None)
-
-
-def _after_soft_rollback(session: Session, previous_transaction) -> None:
-    _forget(session)
-
-
 def init_app(app) -> None:
-    keep_derived(_before_flush, _before_commit, _after_soft_rollback)
+    keep_derived(_before_flush, _before_commit, DUE, DUE_COMMENTS, DUE_CYCLES)

@@ -271,9 +271,5 @@ def _before_commit(session: Session) -> None:
     session.info.pop(DUE, None)
 
 
-def _after_soft_rollback(session: Session, previous_transaction) -> None:
-    session.info.pop(DUE, None)
-
-
 def init_app(app) -> None:
-    keep_derived(_before_flush, _before_commit, _after_soft_rollback)
+    keep_derived(_before_flush, _before_commit, DUE)

@@ -245,18 +245,18 @@ class _Facts:
                 if len(self.measures) == 1 else
                 sa.case(*((Site.collaborative_id == c, m.id) for c, m in self.measures.items()))
                 if self.measures else sa.null())
-        summary = MeasureSummary
         sought = db.select(sa.func.max(MeasureValue.period_start)).where(
             MeasureValue.measure_id == main, MeasureValue.site_id == Site.id).scalar_subquery()
-        latest = sa.case((summary.site_id.is_not(None), summary.last_entered),
+        latest = sa.case((MeasureSummary.site_id.is_not(None), MeasureSummary.last_entered),
                          (main.is_not(None), sought))
         active, *stored = standing.read_columns(self.period.start)
         facts = (db.select(Site.id, Site.name, Site.collaborative_id, Site.created_at,
                            sa.type_coerce(latest, sa.Date).label("latest"),
                            active.label("active"), *stored, s.open_oldest_at)
                  .select_from(Site).outerjoin(SiteStanding, SiteStanding.site_id == Site.id)
-                 .outerjoin(summary, (summary.measure_id == main)
-                            & (summary.site_id == Site.id) & (summary.view == VIEWS[0]))
+                 .outerjoin(MeasureSummary, (MeasureSummary.measure_id == main)
+                            & (MeasureSummary.site_id == Site.id)
+                            & (MeasureSummary.view == VIEWS[0]))
                  .where(Site.id.in_(ids)).cte("site_facts").prefix_with("MATERIALIZED"))
         f = facts.c
         # Each reason: whether the site has it, and its days.

@@ -22,7 +22,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..core.db import keep_derived, lock
+from ..core.db import keep_derived, lock, touches
 from ..cycles.queries import OPEN_STAGES
 from ..extensions import db
 from ..models import (
@@ -113,11 +113,10 @@ def computed(site_ids: Iterable[int] | None = None) -> list[dict]:
         elif to_any:
             row["requests_any"] += count
     # The latest feedback on any of its cycles, removed ones too (as the review queue asks).
-    sites = [] if site_ids is None else [Cycle.site_id.in_(sorted(site_ids))]
     for site_id, given in db.session.execute(
             db.select(Cycle.site_id, sa.func.max(Feedback.created_at))
             .join(Feedback, Feedback.cycle_id == Cycle.id)
-            .where(Feedback.deleted_at.is_(None), *sites).group_by(Cycle.site_id)):
+            .where(Feedback.deleted_at.is_(None), *chosen).group_by(Cycle.site_id)):
         rows[site_id]["feedback_at"] = given
     return list(rows.values())
 
@@ -152,7 +151,9 @@ def _before_flush(session: Session, flush_context, instances) -> None:
             history = sa.inspect(obj).attrs.site_id.history  # a cycle moved between sites
             session.info.setdefault(DUE, set()).update(
                 s for s in (obj.site_id, *history.deleted) if s is not None)
-        elif isinstance(obj, (FeedbackRequest, Feedback)):
+        elif isinstance(obj, FeedbackRequest) or (
+                isinstance(obj, Feedback)
+                and touches(session, obj, "cycle_id", "created_at", "deleted_at")):
             history = sa.inspect(obj).attrs.cycle_id.history
             session.info.setdefault(DUE_CYCLES, set()).update(
                 c for c in (obj.cycle_id, *history.deleted) if c is not None)
@@ -173,10 +174,5 @@ def _before_commit(session: Session) -> None:
     refresh(due)
 
 
-def _after_soft_rollback(session: Session, previous_transaction) -> None:
-    for key in (DUE, DUE_CYCLES):
-        session.info.pop(key, None)
-
-
 def init_app(app) -> None:
-    keep_derived(_before_flush, _before_commit, _after_soft_rollback)
+    keep_derived(_before_flush, _before_commit, DUE, DUE_CYCLES)
