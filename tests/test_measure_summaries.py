@@ -359,3 +359,27 @@ def test_small_multiples_are_paged_and_filtered_by_network(app, login, world, me
     assert "1 site in Test South" in south and "No data yet" in south
     north = client.get(f"/measures/{measure_id}/sites?network={world.network}").get_data(True)
     assert "32 sites in Test North" in north
+
+
+def test_the_default_view_in_sql_is_the_one_pages_read(app, world):
+    """`with_summaries` reads each measure's summaries in its default view only, chosen in
+    SQL: for every kind of data and every chart type (one not allowed for the kind, and
+    none, fall back to the kind's first), the database's choice is series.default_view's."""
+    with app.app_context():
+        made = []
+        for kind, allowed in series.CHART_TYPES.items():
+            for chart in [*allowed, *(c for c in ChartType if c not in allowed)][:len(allowed) + 1]:
+                made.append(f.make_measure(world.collaborative, data_kind=kind,
+                                           chart_type=chart.value))
+            made.append(f.make_measure(world.collaborative, data_kind=kind, chart_type=None))
+        site = db.session.get(Site, world.site_a)
+        for m in made:
+            _store(m, site, [3, 4, 5], WEEKS[-3])
+        db.session.commit()
+        ids = [m.id for m in made]
+        found, stored = summaries.with_summaries(
+            db.select(Measure).where(Measure.id.in_(ids)).order_by(Measure.id), [site.id])
+        assert [m.id for m in found] == ids
+        assert sorted((s.measure_id, s.view) for s in stored) == sorted(
+            (m.id, series.default_view(m)) for m in made)
+        assert {series.default_view(m) for m in made} == {"run", "spc"}

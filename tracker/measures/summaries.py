@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from ..core.db import keep_derived, lock
 from ..extensions import db
 from ..models import Measure, MeasureSummary, MeasureValue, PhaseBreak, PointFlag, Site
-from ..spc import AssuranceIcon, VariationIcon
+from ..spc import AssuranceIcon, ChartType, VariationIcon
 from . import queries, series
 
 # Periods kept for the thumbnail and for "is this recent period's data in": the last grid
@@ -163,13 +163,23 @@ def load(measures: Collection[Measure], site_ids: Collection[int],
     return out
 
 
+def default_view_sql() -> sa.Case:
+    """`series.default_view` of a Measure row, in SQL: every kind of data may be drawn as a run
+    chart, so a measure whose chart type is "run" has the run view and every other the SPC
+    view."""
+    return sa.case((Measure.chart_type == ChartType.RUN.value, "run"), else_="spc")
+
+
 def with_summaries(measures: sa.Select, site_ids: Collection[int]
                    ) -> tuple[list[Measure], list[MeasureSummary]]:
     """The measures a select finds (in its order) and their stored summaries at these sites
-    in either view, in one statement: for `load(..., rows=)`."""
+    in each measure's default view (the one `load` reads without a `view`), in one statement:
+    for `load(..., rows=)`. The other view's rows stay in the database: they were half the
+    rows read, each with its recent periods to decode, and no reader used them."""
     found = db.session.execute(measures.add_columns(MeasureSummary).outerjoin(
         MeasureSummary, (MeasureSummary.measure_id == Measure.id)
-        & MeasureSummary.site_id.in_(list(site_ids)))).all()
+        & MeasureSummary.site_id.in_(list(site_ids))
+        & (MeasureSummary.view == default_view_sql()))).all()
     return (list(dict.fromkeys(m for m, _ in found)),
             [s for _, s in found if s is not None])
 
