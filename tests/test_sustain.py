@@ -173,7 +173,7 @@ def test_distribution_per_month_all_sites_and_networks(app, world):
         progress.set_score(a, 2.0, "", by=lead, today=date(2026, 5, 3))
         progress.set_score(a, 3.0, "", by=lead, today=today)
         progress.set_score(b, 3.0, "", by=lead, today=today)
-        groups = progress.distributions([a, b, other], months=2, today=today)
+        groups = progress.distributions([a.id, b.id, other.id], months=2, today=today)
         assert [g.name for g in groups] == ["All sites", "Test North"]
         june, may = date(2026, 6, 1), date(2026, 5, 1)
         assert groups[0].months == [may, june]
@@ -540,11 +540,12 @@ def test_faculty_and_report_sections_query_counts_do_not_grow_with_sites(
     urls = [f"/reports/faculty?collaborative={world.collaborative}",
             f"/reports/action-period?collaborative={world.collaborative}"]
     from tracker.sustain import rollups
+    ids = db.select(Site.id)
     with app.app_context():
         sites = db.session.scalars(db.select(Site)).all()
     with count_queries() as few:
         with app.app_context():
-            rollups.faculty(sites, _period(app, world), utcnow())
+            rollups.faculty(ids, _period(app, world), utcnow(), sites)
     with app.app_context():
         collab = _site(world).collaborative
         lead = _user(world, "lead_a")
@@ -556,7 +557,7 @@ def test_faculty_and_report_sections_query_counts_do_not_grow_with_sites(
         sites = db.session.scalars(db.select(Site)).all()
     with count_queries() as many:
         with app.app_context():
-            rollups.faculty(sites, _period(app, world), utcnow())
+            rollups.faculty(ids, _period(app, world), utcnow(), sites)
     assert many.count == few.count
     for url in urls:
         assert client.get(url).status_code == 200

@@ -3,6 +3,7 @@ results another engine has already fetched, drawn by bootstrap-flask's render_pa
 
 import base64
 import json
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,19 @@ def paginate(query: Select, args: Mapping, *, per_page: int, rows: bool = False,
     the caller knows it already, spares the count."""
     return QueryPage(query, rows=rows, page=page_number(args), per_page=per_page,
                      counted=counted, total=total)
+
+
+def rows_page(query: Select, args: Mapping, *, per_page: int) -> Pagination:
+    """The page of `query`'s rows asked for in ?page=, as list_page pages a list, but read
+    from the database: the page's rows with their total beside them, in one query (past the
+    last page, a query more for the last). For a list the page would otherwise read whole
+    just to show a page of it (1,500 sites to show 25)."""
+    page = QueryPage(query, rows=True, page=page_number(args), per_page=per_page,
+                     windowed=True)
+    if page.page > page.pages and page.total:
+        page = QueryPage(query, rows=True, page=page.pages, per_page=per_page,
+                         total=page.total)
+    return page
 
 
 def list_page(items: Sequence, args: Mapping, *, per_page: int) -> Pagination:
@@ -71,7 +85,11 @@ class QueryPage(Pagination):
             self._total = found[0][-1]
         elif self.page == 1:
             self._total = 0
-        return [tuple(row[:-1]) if self._rows else row[0] for row in found]
+        if not self._rows:
+            return [row[0] for row in found]
+        # Each row without its total, its columns still read by name.
+        shape = namedtuple("Row", list(result.keys())[:-1], rename=True)
+        return [shape(*row[:-1]) for row in found]
 
     def _query_count(self) -> int:
         if self._total is not None:

@@ -179,13 +179,13 @@ class Distribution:
         return self.sites - (sum(counts.values()) if counts else 0)
 
 
-def distributions(sites: list[Site], months: int = 6, *, today: date | None = None,
-                  networks=None, ids: sa.Select | None = None) -> list[Distribution]:
-    """The score distribution per month over the last `months` months: all the sites, then
-    each regional network among them. One query however many sites, and one for the networks'
-    names unless `networks` (Collaborative rows already read) holds them all. `ids`, a select
-    of the same sites' ids, spares the query a list of every id (slower to expand into the
-    statement than to run it, at 1,500 sites)."""
+def distributions(ids: sa.Select | Collection[int], months: int = 6, *,
+                  today: date | None = None, networks=None) -> list[Distribution]:
+    """The score distribution per month over the last `months` months: all the sites (`ids`,
+    a select of their ids or a list), then each regional network among them. One query
+    however many sites (the scores counted by network, month and score, and the sites by
+    network), and one for the networks' names unless `networks` (Collaborative rows already
+    read) holds them all."""
     today = today or utcnow().date()
     first = month_of(today)
     shown = []
@@ -193,26 +193,35 @@ def distributions(sites: list[Site], months: int = 6, *, today: date | None = No
         shown.append(first)
         first = month_of(first - timedelta(days=1))
     shown.reverse()
-    # Counted in SQL, by network, month and score: a few hundred rows however many sites.
-    rows = db.session.execute(
-        db.select(Site.network_id, ProgressScore.month, ProgressScore.score, sa.func.count())
-        .join(Site, Site.id == ProgressScore.site_id)
-        .where(ProgressScore.site_id.in_([s.id for s in sites] if ids is None else ids),
-               ProgressScore.month >= shown[0])
-        .group_by(Site.network_id, ProgressScore.month, ProgressScore.score)).all() \
-        if sites else []
-    wanted = {s.network_id for s in sites if s.network_id}
+    ids = ids if isinstance(ids, sa.Select) else list(ids)
+    # A few hundred rows however many sites: the pages that show this read a page of sites,
+    # never all of them (1,500 sites read and counted in Python took longer than the rest of
+    # the distribution).
+    scores = (db.select(Site.network_id, ProgressScore.month, ProgressScore.score,
+                        sa.func.count())
+              .join(Site, Site.id == ProgressScore.site_id)
+              .where(ProgressScore.site_id.in_(ids), ProgressScore.month >= shown[0])
+              .group_by(Site.network_id, ProgressScore.month, ProgressScore.score))
+    sizes = (db.select(Site.network_id, sa.cast(sa.null(), ProgressScore.month.type),
+                       sa.cast(sa.null(), ProgressScore.score.type), sa.func.count())
+             .where(Site.id.in_(ids)).group_by(Site.network_id))
+    rows = db.session.execute(sa.union_all(scores, sizes)).all()
+    sites = Counter({network_id: count for network_id, month, _, count in rows
+                     if month is None})
+    if not sites:
+        return []
+    wanted = {n for n in sites if n is not None}
     known = {n.id: n.name for n in networks or ()}
     names = {i: known[i] for i in wanted} if wanted <= known.keys() else dict(
         db.session.execute(db.select(Collaborative.id, Collaborative.name)
                            .where(Collaborative.id.in_(wanted))).all())
     groups: dict[int | None, Distribution] = {
-        None: Distribution("All sites", shown, {}, len(sites))}
+        None: Distribution("All sites", shown, {}, sites.total())}
     for network_id, name in names.items():
-        groups[network_id] = Distribution(
-            name, shown, {}, sum(1 for s in sites if s.network_id == network_id))
+        groups[network_id] = Distribution(name, shown, {}, sites[network_id])
     for network_id, month, score, count in rows:
-        for key in {None, network_id}:
-            groups[key].counts.setdefault(month, Counter())[score] += count
+        if month is not None:
+            for key in {None, network_id}:
+                groups[key].counts.setdefault(month, Counter())[score] += count
     return [groups[None], *sorted((g for k, g in groups.items() if k is not None),
                                   key=lambda g: g.name)]

@@ -4,29 +4,26 @@ flags of each site. A fixed number of queries however many sites."""
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from ..models import PROGRESS_SCALE, Site
 from ..sites.record import work_balance
 from .progress import distributions
 
 
-def report(sites: list[Site], now: datetime, ids=None, networks=None) -> dict:
-    """The action-period report's section; `ids`, a select of the sites' ids, and
+def report(ids: sa.Select, now: datetime, networks=None) -> dict:
+    """The action-period report's section, over the sites whose ids `ids` selects;
     `networks`, the regional networks already read (see distributions)."""
-    return {"progress_groups": distributions(sites, today=now.date(), ids=ids,
-                                             networks=networks),
+    return {"progress_groups": distributions(ids, today=now.date(), networks=networks),
             "progress_scale": PROGRESS_SCALE}
 
 
-def faculty(sites: list[Site], period, now: datetime, shown: list[Site] | None = None,
-            networks=None, ids=None) -> dict:
-    """The faculty dashboard's sections: the distribution over `sites`, and the balance flags
-    of the sites `shown` (a page of them; all of them when not given). `networks`: the
-    regional networks the page already holds, whose names the distribution need not read;
-    `ids`, a select of the sites' ids (see distributions)."""
-    shown = sites if shown is None else shown
+def faculty(ids: sa.Select, period, now: datetime, shown: list[Site], networks=None) -> dict:
+    """The faculty dashboard's sections: the distribution over the sites whose ids `ids`
+    selects, and the balance flags of the sites `shown` (a page of them). `networks`: the
+    regional networks the page already holds, whose names the distribution need not read."""
     end = period.until(now) + timedelta(seconds=1)
     balance = work_balance([s.id for s in shown], period.start, end)
     rows = [(s, balance[s.id].flags) for s in shown if balance[s.id].flags]
-    return {"progress_groups": distributions(sites, today=now.date(), networks=networks,
-                                                 ids=ids),
+    return {"progress_groups": distributions(ids, today=now.date(), networks=networks),
             "progress_scale": PROGRESS_SCALE, "balance_rows": rows}
