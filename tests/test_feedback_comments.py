@@ -319,3 +319,29 @@ def test_comment_post_without_csrf_token_is_refused_when_csrf_is_on(app, _schema
         with csrf_app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_comments_and_feedback_keep_the_site_of_their_cycle(app, world, cycle_id):
+    """What the action-period report and the balance flags count per site: each comment and
+    piece of feedback on a cycle stores the cycle's site, whether the service says it or the
+    column's default looks it up; a comment on an idea has none."""
+    from tracker.feedback import services
+    from tracker.models import Feedback
+
+    with app.app_context():
+        cycle = db.session.get(Cycle, cycle_id)
+        other = f.make_cycle(db.session.get(Site, world.site_b), title="Other site")
+        idea = f.make_idea(db.session.get(Site, world.site_a))
+        faculty, member = db.session.get(User, world.faculty), db.session.get(User, world.member_a)
+        made = [
+            services.post_comment(cycle, "Posted", by=member),
+            services.post_comment(idea, "On an idea", by=member),
+            f.make_comment(other, member),  # no site given: the default looks it up
+            services.give_feedback(cycle, "Given", by=faculty),
+            f.make_feedback(other, faculty),
+        ]
+        db.session.commit()
+        stored = [db.session.scalar(db.select(type(x).site_id).where(type(x).id == x.id))
+                  for x in made]
+        assert stored == [world.site_a, None, world.site_b, world.site_a, world.site_b]
+        assert isinstance(made[-1], Feedback)

@@ -186,7 +186,6 @@ def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_d
     from tracker.models import (
         Collaborative,
         Cycle,
-        Feedback,
         FeedbackRequest,
         Site,
         SiteStanding,
@@ -235,8 +234,12 @@ def test_site_standing_migration_sums_up_what_an_existing_database_holds(empty_d
                 {**request, "id": 8, "cycle_id": 1, "created_at": day.replace(day=8),
                  "to_site_id": 3},
             ])
-            given = {"author_id": 1, "body": "b", "deleted_at": None}
-            conn.execute(sa.insert(Feedback.__table__), [
+            given = {"author_id": 1, "body": "b", "deleted_at": None, "section": "",
+                     "criterion": ""}
+            # The feedback table as it was then (it has kept its cycle's site since).
+            feedback = sa.table("feedback", *(sa.column(name) for name in given),
+                                sa.column("cycle_id"), sa.column("created_at"))
+            conn.execute(sa.insert(feedback), [
                 {**given, "cycle_id": 1, "created_at": day.replace(day=10)},
                 {**given, "cycle_id": 3, "created_at": day.replace(day=11),
                  "deleted_at": day.replace(day=12)},  # removed: not counted
@@ -293,3 +296,46 @@ def test_last_entered_migration_reads_each_summarys_values(empty_database_url):
     as_dates = {(s, v, date.fromisoformat(str(d)) if d else None) for s, v, d in found}
     assert as_dates == {(1, "spc", date(2026, 3, 9)), (1, "run", date(2026, 3, 9)),
                         (2, "spc", None), (2, "run", None)}
+
+
+def test_comments_and_feedback_stored_before_learn_their_site(empty_database_url):
+    """The migration that keeps the site of the cycle a comment or feedback is on fills it in
+    for what a database already holds (none for a comment on an idea)."""
+    from datetime import datetime
+
+    from tracker.models import ChangeIdea, Collaborative, Cycle, Site, User
+
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="e7b3d9f1c5a8")  # before they kept their site
+        day = datetime(2026, 3, 2)
+        comment = sa.table("comment", *(sa.column(name) for name in (
+            "id", "cycle_id", "idea_id", "author_id", "body", "created_at")))
+        feedback = sa.table("feedback", *(sa.column(name) for name in (
+            "id", "cycle_id", "author_id", "body", "created_at", "section", "criterion")))
+        with db.engine.begin() as conn:
+            conn.execute(sa.insert(Collaborative.__table__), [{"id": 1, "name": "C"}])
+            conn.execute(sa.insert(Site.__table__), [
+                {"id": i, "name": n, "collaborative_id": 1} for i, n in ((1, "A"), (2, "B"))])
+            conn.execute(sa.insert(User.__table__), [{"id": 1, "email": "a@example.org",
+                                                      "name": "A", "session_token": "t"}])
+            conn.execute(sa.insert(ChangeIdea.__table__), [{"id": 1, "collaborative_id": 1,
+                                                           "title": "Snack boxes"}])
+            conn.execute(sa.insert(Cycle.__table__), [
+                {"id": i, "site_id": s, "title": str(i), "stage": "plan",
+                 "visibility": "collaborative"} for i, s in ((1, 1), (2, 2))])
+            said = {"author_id": 1, "body": "x", "created_at": day}
+            conn.execute(sa.insert(comment), [
+                {**said, "id": 1, "cycle_id": 1, "idea_id": None},
+                {**said, "id": 2, "cycle_id": 2, "idea_id": None},
+                {**said, "id": 3, "cycle_id": None, "idea_id": 1}])
+            given = {**said, "section": "", "criterion": ""}
+            conn.execute(sa.insert(feedback), [
+                {**given, "id": 1, "cycle_id": 2}, {**given, "id": 2, "cycle_id": 1}])
+        upgrade()
+        found = [dict(db.session.execute(sa.text(
+            f"SELECT id, site_id FROM {table} ORDER BY id")).all())
+            for table in ("comment", "feedback")]
+        db.session.remove()
+        db.engine.dispose()
+    assert found == [{1: 1, 2: 2, 3: None}, {1: 2, 2: 1}]

@@ -123,8 +123,10 @@ def insert_comments(ctx: Context) -> None:
         comment.id = n
     insert(Comment.__table__, [values(c, Comment.__table__, author_id=c.author.id,
                                       parent_id=c.parent.id if c.parent else None,
-                                      parent_author_id=c.parent.author.id if c.parent else None)
-                               for _, c in ctx.comments])
+                                      parent_author_id=c.parent.author.id if c.parent else None,
+                                      site_id=None if isinstance(target, ChangeIdea)
+                                      else target.site.id)
+                               for target, c in ctx.comments])
 
 
 def finish(ctx: Context) -> str:

@@ -52,6 +52,7 @@ def post_comment(target: Target, body: str, *, by: User, parent: Comment | None 
         parent_id=parent.id if parent is not None else None, author_id=by.id, body=body,
         # Known here: the column's default would read it again.
         parent_author_id=parent.author_id if parent is not None else None,
+        site_id=target.site_id if isinstance(target, Cycle) else None,
     )
     db.session.add(comment)
     db.session.flush()
@@ -150,8 +151,8 @@ def give_feedback(cycle: Cycle, body: str, *, by: User, section: str = "",
             FeedbackRequest.withdrawn_at.is_(None))
         .order_by(FeedbackRequest.created_at)).all()
     answering = [r for r in open_requests if r.is_for(by, cycle.site.collaborative_id)]
-    feedback = Feedback(cycle_id=cycle.id, author_id=by.id, body=body, section=section,
-                        criterion=criterion,
+    feedback = Feedback(cycle_id=cycle.id, site_id=cycle.site_id, author_id=by.id, body=body,
+                        section=section, criterion=criterion,
                         request_id=answering[0].id if answering else None)
     db.session.add(feedback)
     now = utcnow()

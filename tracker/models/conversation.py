@@ -27,6 +27,16 @@ def _parent_author(context) -> int | None:
                                       {"id": parent_id}).scalar()
 
 
+def _site_of_cycle(context) -> int | None:
+    """The site of the cycle a comment or feedback is on, looked up as it is inserted (where
+    the caller did not say it)."""
+    cycle_id = context.get_current_parameters().get("cycle_id")
+    if cycle_id is None:
+        return None
+    return context.connection.execute(sa.text("SELECT site_id FROM cycle WHERE id = :id"),
+                                      {"id": cycle_id}).scalar()
+
+
 class Comment(db.Model):
     """A threaded comment on a cycle or on a change idea."""
 
@@ -40,6 +50,10 @@ class Comment(db.Model):
     # they wrote (a partner who comments everywhere has thousands). A copy, kept true by the
     # parent's own reference, so no foreign key of its own.
     parent_author_id: Mapped[Optional[int]] = mapped_column(default=_parent_author)
+    # The site of the cycle it is on (none for an idea's), set on every insert: what was said
+    # on a site's cycles in a span is then read from one index, not from every comment of the
+    # span in the collaborative. A copy (a cycle never changes site), so no foreign key.
+    site_id: Mapped[Optional[int]] = mapped_column(default=_site_of_cycle)
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     edited_at: Mapped[Optional[datetime]]
@@ -53,6 +67,7 @@ class Comment(db.Model):
             "(cycle_id IS NULL) <> (idea_id IS NULL)", name="on_cycle_or_idea"
         ),
         sa.Index("ix_comment_parent_author_created", "parent_author_id", "created_at"),
+        sa.Index("ix_comment_site_created", "site_id", "created_at"),
     )
 
     def can_edit(self, user: User, now: Optional[datetime] = None) -> bool:
@@ -131,7 +146,10 @@ class Feedback(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle.id"), index=True)
     request_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("feedback_request.id"))
-    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    # The cycle's site, set on every insert (as Comment.site_id): the feedback a page of
+    # sites received in a span, read from one index.
+    site_id: Mapped[Optional[int]] = mapped_column(default=_site_of_cycle)
     body: Mapped[str] = mapped_column(sa.Text)  # the safe Markdown subset
     section: Mapped[str] = mapped_column(sa.String(20), default="")  # one of SECTIONS, or ""
     criterion: Mapped[str] = mapped_column(sa.String(40), default="")  # a quality.CRITERIA key
@@ -151,6 +169,11 @@ class Feedback(db.Model):
         # member has given feedback on ~10,000 cycles).
         sa.Index("ix_feedback_author_cycle", "author_id", "cycle_id", "created_at",
                  "deleted_at"),
+        sa.Index("ix_feedback_site_created", "site_id", "created_at"),
+        # What someone gave in a span (a site's people in the action-period report): by
+        # author alone, SQLite's statistics say thousands of rows a person (a few faculty
+        # give most feedback) and it built a temporary index over all of it instead.
+        sa.Index("ix_feedback_author_created", "author_id", "created_at"),
     )
 
     def can_address(self, user: User) -> bool:

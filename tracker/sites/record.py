@@ -118,14 +118,16 @@ def work_balance(site_ids: list[int], start, end) -> dict[int, Balance]:
         .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
                Cycle.created_at >= start, Cycle.created_at < end)
         .group_by(Cycle.site_id, User.profession, User.grade))
+    # The comments on the sites' cycles from their (site, time) index: every comment of the
+    # span in the collaborative, each joined to its cycle, grew with every site's.
     comments = (
-        db.select(Cycle.site_id, User.profession, sa.null(), sa.literal_column("0", sa.Integer),
+        db.select(Comment.site_id, User.profession, sa.null(), sa.literal_column("0", sa.Integer),
                   db.func.count(Comment.id))
         .join(Cycle, Cycle.id == Comment.cycle_id).join(User, User.id == Comment.author_id)
-        .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
+        .where(Comment.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
                Comment.deleted_at.is_(None), Comment.created_at >= start,
                Comment.created_at < end)
-        .group_by(Cycle.site_id, User.profession))
+        .group_by(Comment.site_id, User.profession))
     for site_id, profession, grade, led, written in db.session.execute(
             sa.union_all(cycles, comments)):
         balance = out[site_id]
