@@ -169,3 +169,35 @@ def test_the_bounded_feed_is_the_whole_spans_newest(app, world, monkeypatch):
                           activity.recent_activity(user, now=now, upcoming=[])])
         assert feeds[0] == feeds[1] and len(feeds[0]) == activity.SHOWN
         assert feeds[0][0][1].endswith("“Cycle 00”")
+
+
+def test_other_sites_drafts_never_send_the_cycle_changes_wider(
+        app, login, world, monkeypatch, count_queries):
+    """A busy day of another site's drafts in the same collaborative: the cycle changes'
+    span leaves them out as it reads, so its newest BOUND still hold what the user may see
+    (no wider read), and the site's own team still sees its drafts."""
+    from tracker.main import activity
+
+    with app.app_context():
+        now = utcnow()
+        shared = f.make_cycle(db.session.get(Site, world.site_b), title="Shared, older")
+        revision(shared, world.member_b, created_at=now - timedelta(days=2))
+        for n in range(12):  # newer, and Beta's own drafts
+            draft = f.make_cycle(db.session.get(Site, world.site_b), title=f"Beta draft {n}",
+                                 visibility=Visibility.SITE)
+            revision(draft, world.member_b, created_at=now - timedelta(hours=n))
+        db.session.commit()
+    client = login("member_a")
+    client.get("/dashboard")
+    monkeypatch.setattr(activity, "BOUND", 10_000)
+    with count_queries() as whole:
+        client.get("/dashboard")
+    monkeypatch.setattr(activity, "BOUND", 3)
+    with count_queries() as bounded:
+        feed = client.get("/dashboard").get_data(True)
+    feed = feed[feed.index("What's been happening"):]
+    assert "logged a new cycle “Shared, older”" in feed
+    assert "Beta draft" not in feed
+    assert bounded.count == whole.count
+    theirs = login("lead_b").get("/dashboard").get_data(True)
+    assert "logged a new cycle “Beta draft 0”" in theirs

@@ -9,7 +9,9 @@ SQLite also walked every revision of those cycles. Each part reads only the span
 BOUND rows, so its cost stays the same however busy the fortnight (a national collaborative
 moves ~1,400 cycles in one; a 1,500-site one ten times that). A part left with fewer than SHOWN
 rows the user may see (the newest being others' drafts, say) is read again over ten times as
-many, then over the whole span, so the feed never misses what the user should see.
+many, then over the whole span, so the feed never misses what the user should see. The cycle
+changes' span leaves out other sites' drafts as it reads them, so that a busy day of drafts
+does not send it wider.
 """
 
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from ..models import (
     Site,
     Stage,
     User,
+    Visibility,
 )
 
 WINDOW = timedelta(days=14)
@@ -144,10 +147,18 @@ def _read(name: str, span: sa.CTE) -> sa.Select:
 
 def _cycle_changes(user: User, since: datetime, *,
                    newest: int | None = None) -> tuple[sa.Select, sa.CTE]:
+    # Other sites' drafts are left out of the span itself (each change's cycle looked up by
+    # its key as the newest are read): when most of the latest changes are drafts (1,500
+    # sites each logging its next test), the newest BOUND held none the user may see, and
+    # the feed read ten times as many. A correlated EXISTS, not a join: for a join SQLite
+    # first built a Bloom filter over every cycle.
+    drafts = [] if user.is_admin else [sa.exists().where(
+        Cycle.id == CycleRevision.cycle_id,
+        (Cycle.visibility == Visibility.COLLABORATIVE) | Cycle.site_id.in_(user.site_ids))]
     span = rows_first((CycleRevision.created_at, CycleRevision.action, CycleRevision.changes,
                        CycleRevision.cycle_id, CycleRevision.user_id),
                       CycleRevision.created_at >= since,
-                      CycleRevision.action.in_(("created", "stage")), newest=newest)
+                      CycleRevision.action.in_(("created", "stage")), *drafts, newest=newest)
     return (db.select(*_named(span.c.created_at, span.c.action, Cycle.id, Cycle.id, Cycle.title,
                               Site.name, User.name, span.c.changes, Cycle.stage))
             .join(Cycle, Cycle.id == span.c.cycle_id).join(Site, Site.id == Cycle.site_id)
