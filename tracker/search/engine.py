@@ -230,13 +230,40 @@ def _count_and_floor(matches: sa.Select, newest_first) -> tuple[int, int | None]
 def _sqlite(words, scope, limit, offset):
     docs = SearchDocument.__table__
     fts = sa.table("search_fts", sa.column("rowid"))
-    match = sa.text("search_fts MATCH :query").bindparams(
-        query=" ".join(f'"{w}"*' for w in words))
     # The full-text index leads, so a search reads only the documents that match, whatever
     # the other filters' indexes tempt the planner into.
     joined = LeadingJoin(fts, docs, docs.c.id == fts.c.rowid)
-    total, floor = _count_and_floor(
-        sa.select(docs.c.id).select_from(joined).where(match, *scope), fts.c.rowid.desc())
+
+    def matching(query: str):
+        match = sa.text("search_fts MATCH :query").bindparams(query=query)
+        return match, sa.select(docs.c.id).select_from(joined).where(match, *scope)
+
+    # Each word as typed, then as the start of longer words ("carbo" finds carbohydrate). A
+    # word common enough to fill the ranking window as a whole word is taken as one: FTS5
+    # merges every matching word's whole list of documents for a prefix (a word in 300,000
+    # documents: 15 ms to count, 30 to rank), where a whole word is read newest first and
+    # stops. Its matches are among the prefix's, so the count (capped) is the same.
+    wholly = " ".join(f'"{w}"' for w in words)
+    match, whole = matching(wholly)
+    window = whole.order_by(fts.c.rowid.desc()).limit(written_limit(RANK_WINDOW)).subquery()
+    found, floor = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(window.c[0])).select_from(window)).one()
+    # bm25 is lower for better matches; a title match weighs five times a body match.
+    order = sa.literal_column("bm25(search_fts, 5.0, 1.0)")
+    if found == RANK_WINDOW > COUNT_CAP:
+        total = COUNT_CAP + 1
+        # bm25 weighs a word by how few documents hold it, which FTS5 counts over the word's
+        # whole list (30 ms for one in 300,000 documents); for a word this common the weight
+        # is next to nothing. Its newest matches are ranked by where they hold it: title
+        # matches first.
+        titles = sa.table("search_fts", sa.column("rowid")).alias("titles")
+        titled = sa.select(titles.c.rowid).where(
+            sa.text("titles.search_fts MATCH :titled").bindparams(titled=f"title : ({wholly})"),
+            titles.c.rowid >= floor)
+        order = sa.case((fts.c.rowid.in_(titled), 0), else_=1)
+    else:
+        match, prefixed = matching(" ".join(f'"{w}"*' for w in words))
+        total, floor = _count_and_floor(prefixed, fts.c.rowid.desc())
     if not total:
         return [], 0
     rows = db.session.execute(
@@ -245,8 +272,7 @@ def _sqlite(words, scope, limit, offset):
             sa.literal_column("highlight(search_fts, 0, char(2), char(3))").label("title"),
             sa.literal_column("snippet(search_fts, 1, char(2), char(3), '…', 24)").label("snip"),
         ).select_from(joined).where(match, *scope, fts.c.rowid >= floor)
-        # bm25 is lower for better matches; a title match weighs five times a body match.
-        .order_by(sa.literal_column("bm25(search_fts, 5.0, 1.0)"), docs.c.updated_at.desc())
+        .order_by(order, docs.c.updated_at.desc())
         .limit(limit).offset(offset)
     )
     return [_hit(r) for r in rows], total
