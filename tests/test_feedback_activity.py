@@ -114,12 +114,26 @@ def test_each_stage_move_is_reported_with_the_stage_it_went_to(app, login, world
         assert feed.count(f"moved “Chair by the bed” to {stage}") == 1
 
 
+def _whole_and_bounded(client, monkeypatch, count_queries, bound: int):
+    """The dashboard's feed with the parts reading BOUND = `bound` rows first, and the
+    queries the dashboard made reading the whole span, then `bound`."""
+    from tracker.main import activity
+
+    client.get("/dashboard")
+    monkeypatch.setattr(activity, "BOUND", 10_000)
+    with count_queries() as whole:
+        client.get("/dashboard")
+    monkeypatch.setattr(activity, "BOUND", bound)
+    with count_queries() as bounded:
+        feed = client.get("/dashboard").get_data(True)
+    return feed[feed.index("What's been happening"):], whole, bounded
+
+
 @pytest.mark.parametrize("bound, extra_queries", [(3, 1), (1, 2), (100, 0)])
 def test_a_busy_span_of_what_the_user_may_not_see_never_hides_what_they_may(
         app, login, world, monkeypatch, count_queries, bound, extra_queries):
     """Each part reads the span's newest BOUND rows first; when those hold fewer than SHOWN
     the user may see, it reads ten times as many, then the whole span."""
-    from tracker.main import activity
 
     with app.app_context():
         now = utcnow()
@@ -133,15 +147,8 @@ def test_a_busy_span_of_what_the_user_may_not_see_never_hides_what_they_may(
             f.make_comment(theirs, world.admin, f"Falls comment {n}",
                            created_at=now - timedelta(hours=n))
         db.session.commit()
-    client = login("member_a")
-    client.get("/dashboard")
-    monkeypatch.setattr(activity, "BOUND", 10_000)
-    with count_queries() as whole:
-        client.get("/dashboard")
-    monkeypatch.setattr(activity, "BOUND", bound)
-    with count_queries() as bounded:
-        feed = client.get("/dashboard").get_data(True)
-    feed = feed[feed.index("What's been happening"):]
+    feed, whole, bounded = _whole_and_bounded(login("member_a"), monkeypatch, count_queries,
+                                              bound)
     assert "logged a new cycle “Ours, older”" in feed
     assert "Fay Faculty commented on “Ours, older”" in feed
     assert "Falls" not in feed
@@ -176,7 +183,6 @@ def test_other_sites_drafts_never_send_the_cycle_changes_wider(
     """A busy day of another site's drafts in the same collaborative: the cycle changes'
     span leaves them out as it reads, so its newest BOUND still hold what the user may see
     (no wider read), and the site's own team still sees its drafts."""
-    from tracker.main import activity
 
     with app.app_context():
         now = utcnow()
@@ -187,15 +193,7 @@ def test_other_sites_drafts_never_send_the_cycle_changes_wider(
                                  visibility=Visibility.SITE)
             revision(draft, world.member_b, created_at=now - timedelta(hours=n))
         db.session.commit()
-    client = login("member_a")
-    client.get("/dashboard")
-    monkeypatch.setattr(activity, "BOUND", 10_000)
-    with count_queries() as whole:
-        client.get("/dashboard")
-    monkeypatch.setattr(activity, "BOUND", 3)
-    with count_queries() as bounded:
-        feed = client.get("/dashboard").get_data(True)
-    feed = feed[feed.index("What's been happening"):]
+    feed, whole, bounded = _whole_and_bounded(login("member_a"), monkeypatch, count_queries, 3)
     assert "logged a new cycle “Shared, older”" in feed
     assert "Beta draft" not in feed
     assert bounded.count == whole.count
