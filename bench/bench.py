@@ -166,7 +166,8 @@ def run(args: argparse.Namespace) -> str:
     try:
         _wait(base)
         cookies = {role: sign_in(base, email) for role, email in ROLES.items()}
-        todo = pages(found)
+        todo = [p for p in pages(found)
+                if not args.only or any(part in p.name for part in args.only)]
         for page in todo:
             probe(base, page, cookies[page.role])
         wrk(f"{base}/_bench/bare", "", 2, args.connections)  # warm up
@@ -237,6 +238,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--bare-seconds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--only", nargs="*", default=[], metavar="NAME",
+                        help="only the pages whose names hold one of these (a rerun of a few)")
     args = parser.parse_args()
     table = run(args)
     print(table)

@@ -12,6 +12,7 @@ from tracker.cycles import study
 from tracker.extensions import db
 from tracker.measures import periods
 from tracker.models import (
+    PROGRESS_SCALE,
     CheckAnswer,
     DataKind,
     Decision,
@@ -180,6 +181,25 @@ def test_distribution_per_month_all_sites_and_networks(app, world):
         assert (groups[0].count(june, 3.0), groups[0].unscored(june)) == (2, 1)
         assert (groups[0].count(may, 2.0), groups[0].unscored(may)) == (1, 2)
         assert (groups[1].sites, groups[1].count(june, 3.0)) == (2, 2)
+        # The table as the page draws it: a row per score, highest first, a month a column.
+        rows = {score: counts for score, _, counts in groups[0].table(PROGRESS_SCALE)}
+        assert list(rows) == sorted(PROGRESS_SCALE, reverse=True)
+        assert (rows[3.0], rows[2.0], rows[5.0]) == ([0, 2], [1, 0], [0, 0])
+
+
+def test_the_pages_draw_the_distribution_of_every_site(app, world, login):
+    with app.app_context():
+        progress.set_score(_site(world), 2.5, "", by=_user(world, "lead_a"))
+        db.session.commit()
+    for url in (f"/reports/faculty?collaborative={world.collaborative}",
+                f"/reports/action-period?collaborative={world.collaborative}"):
+        html = login("faculty").get(url).get_data(True)
+        part = html[html.index("Progress scores by month"):]
+        part = part[:part.index("</table>")]  # all sites: Alpha scored 2.5 this month
+        row = part[part.index(">2.5 <"):]
+        assert row[:row.index("</tr>")].endswith("<td></td>" * 5 + "<td>1</td>")
+        row = part[part.index(">Not scored<"):]
+        assert row[:row.index("</tr>")].endswith("<td>2</td>" * 5 + "<td>1</td>")
 
 
 # --- check-ins after Adopt ------------------------------------------------------------------

@@ -70,6 +70,12 @@ class SiteRow:
     def total(self) -> int:
         return sum(self.weeks)
 
+    @property
+    def cells(self) -> list[tuple[int, int, str]]:
+        """The heatmap's cells: each week's count, its shade and the shade in words (made
+        here: two calls from the template for each of a page's 300 cells cost more)."""
+        return [(n, shade, HEAT_WORDS[shade]) for n in self.weeks for shade in (heat(n),)]
+
 
 def by_urgency(rows: list[SiteRow]) -> list[SiteRow]:
     """The sites with a reason to need support, the most urgent first (then by name)."""
