@@ -11,7 +11,7 @@ from flask_migrate import downgrade, upgrade
 from tests.conftest import make_config
 from tracker import create_app
 from tracker.extensions import db
-from tracker.search.engine import include_name
+from tracker.search.engine import PG_PENDING_LIMIT_KB, include_name
 
 
 @pytest.fixture
@@ -77,9 +77,31 @@ def test_search_migration_indexes_what_an_existing_database_holds(empty_database
 
         admin = User(email="a@example.org", name="A", is_admin=True)
         hits, total = search("snack", user=admin)
+        options, pg = _search_index_options(), db.engine.dialect.name == "postgresql"
         db.session.remove()
         db.engine.dispose()
     assert total == 1 and hits[0].object_id == 1
+    assert options == ([f"gin_pending_list_limit={PG_PENDING_LIMIT_KB}"] if pg else None)
+
+
+def _search_index_options() -> list[str] | None:
+    """PostgreSQL's storage options of the search index (None on SQLite, which has none)."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    return db.session.scalar(sa.text(
+        "SELECT reloptions FROM pg_class WHERE relname = 'ix_search_document_vector'"))
+
+
+def test_the_models_build_the_search_index_as_the_migrations_do(app):
+    """A database made from the models (the tests') has the search index the migrations
+    make: on PostgreSQL, with its small pending list."""
+    with app.app_context():
+        options = _search_index_options()
+        if db.engine.dialect.name == "postgresql":
+            assert options == [f"gin_pending_list_limit={PG_PENDING_LIMIT_KB}"]
+        else:
+            assert db.session.scalar(sa.text(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'search_fts'")) == 1
 
 
 def test_idea_standing_migration_sums_up_what_an_existing_database_holds(empty_database_url):

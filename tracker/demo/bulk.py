@@ -176,6 +176,9 @@ def statistics(ctx: Context) -> str:
     """The last phase: have the database gather statistics on every table, so that its plans
     fit the data from the start. On both databases: without them SQLite starts some joins
     from the wrong table (tracker/core/db.py, analyze_after_bulk); gathered before the
-    check-ins existed, PostgreSQL read every site's to find one site's."""
+    check-ins existed, PostgreSQL read every site's to find one site's. On PostgreSQL, the
+    search index's pending list is filed too, as a vacuum would soon after a bulk load."""
     db.session.execute(sa.text("ANALYZE"))
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT gin_clean_pending_list('ix_search_document_vector')"))
     return "Gathered the query planner's statistics."

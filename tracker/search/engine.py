@@ -39,13 +39,17 @@ SQLITE_DDL = (
 PG_VECTOR = ("setweight(to_tsvector('english', title), 'A') || "
              "setweight(to_tsvector('english', body), 'B')")
 # PostgreSQL keeps each document's vector in a stored generated column with a GIN index, so a
-# search ranks on the stored vector instead of parsing every matching document again.
+# search ranks on the stored vector instead of parsing every matching document again. The
+# index gathers new documents in a pending list that every search reads in full until a
+# vacuum (or the list's limit) files them: a 256 kB limit keeps that read small (at the
+# default 4 MB, 3 ms twice per search at 1,500 sites, for a word found nowhere).
+PG_PENDING_LIMIT_KB = 256
 PG_DDL = (
     f"ALTER TABLE search_document ADD COLUMN IF NOT EXISTS search_vector tsvector "
     f"GENERATED ALWAYS AS ({PG_VECTOR}) STORED",
     "DROP INDEX IF EXISTS ix_search_document_fts",
     "CREATE INDEX IF NOT EXISTS ix_search_document_vector ON search_document "
-    "USING gin (search_vector)",
+    f"USING gin (search_vector) WITH (gin_pending_list_limit = {PG_PENDING_LIMIT_KB})",
 )
 # The engine's own structures, which the models do not describe (the drift check skips them).
 ENGINE_OBJECTS = re.compile(r"^(search_fts.*|ix_search_document_fts|search_vector|"
