@@ -44,10 +44,15 @@ def cycles_visible_to(user: User, *, cycles_first: bool = False) -> Select:
     query = query.where(Cycle.deleted_at.is_(None))
     if user.is_admin:
         return query
-    return query.where(
-        Site.collaborative_id.in_(user.collaborative_ids),
-        (Cycle.visibility == Visibility.COLLABORATIVE) | Cycle.site_id.in_(user.site_ids),
-    )
+    return query.where(Site.collaborative_id.in_(user.collaborative_ids), shared_or_own(user))
+
+
+def shared_or_own(user: User) -> sa.ColumnElement[bool]:
+    """The drafts half of cycles_visible_to's rule, on Cycle alone: shared with the
+    collaborative, or at one of the user's own sites (for admins, every cycle)."""
+    if user.is_admin:
+        return sa.true()
+    return (Cycle.visibility == Visibility.COLLABORATIVE) | Cycle.site_id.in_(user.site_ids)
 
 
 def with_row_data(query: Select) -> Select:

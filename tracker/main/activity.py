@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from ..core.queries import rows_first
-from ..cycles.queries import cycles_visible_to
+from ..cycles.queries import cycles_visible_to, shared_or_own
 from ..events.queries import events_visible_to
 from ..extensions import db
 from ..ideas.queries import ideas_visible_to
@@ -35,7 +35,6 @@ from ..models import (
     Site,
     Stage,
     User,
-    Visibility,
 )
 
 WINDOW = timedelta(days=14)
@@ -153,8 +152,7 @@ def _cycle_changes(user: User, since: datetime, *,
     # the feed read ten times as many. A correlated EXISTS, not a join: for a join SQLite
     # first built a Bloom filter over every cycle.
     drafts = [] if user.is_admin else [sa.exists().where(
-        Cycle.id == CycleRevision.cycle_id,
-        (Cycle.visibility == Visibility.COLLABORATIVE) | Cycle.site_id.in_(user.site_ids))]
+        Cycle.id == CycleRevision.cycle_id, shared_or_own(user))]
     span = rows_first((CycleRevision.created_at, CycleRevision.action, CycleRevision.changes,
                        CycleRevision.cycle_id, CycleRevision.user_id),
                       CycleRevision.created_at >= since,

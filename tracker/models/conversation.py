@@ -18,23 +18,21 @@ SECTIONS = ("plan", "do", "study", "act")
 EDIT_WINDOW = timedelta(minutes=15)
 
 
-def _parent_author(context) -> int | None:
-    """The author of the comment a reply answers, looked up as the reply is inserted."""
-    parent_id = context.get_current_parameters().get("parent_id")
-    if parent_id is None:
-        return None
-    return context.connection.execute(sa.text("SELECT author_id FROM comment WHERE id = :id"),
-                                      {"id": parent_id}).scalar()
+def _copied(reference: str, select: str):
+    """A column default that copies a value off the row `reference` names, looked up as the
+    row is inserted (None without a reference): `select` reads it by `:id`."""
+    def default(context) -> int | None:
+        referenced = context.get_current_parameters().get(reference)
+        if referenced is None:
+            return None
+        return context.connection.execute(sa.text(select), {"id": referenced}).scalar()
+    return default
 
 
-def _site_of_cycle(context) -> int | None:
-    """The site of the cycle a comment or feedback is on, looked up as it is inserted (where
-    the caller did not say it)."""
-    cycle_id = context.get_current_parameters().get("cycle_id")
-    if cycle_id is None:
-        return None
-    return context.connection.execute(sa.text("SELECT site_id FROM cycle WHERE id = :id"),
-                                      {"id": cycle_id}).scalar()
+# The author of the comment a reply answers.
+_parent_author = _copied("parent_id", "SELECT author_id FROM comment WHERE id = :id")
+# The site of the cycle a comment or feedback is on (where the caller did not say it).
+_site_of_cycle = _copied("cycle_id", "SELECT site_id FROM cycle WHERE id = :id")
 
 
 class Comment(db.Model):
