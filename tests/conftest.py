@@ -96,6 +96,7 @@ def app(request):
     app = request.getfixturevalue("_committed_app" if committed else "_app")
     config = dict(app.config)
     app.extensions["mail_outbox"] = []
+    app.extensions["memos"] = {}  # kept results start afresh, as in a new server
     try:
         if committed:
             # From empty tables with their ids restarted, as a fresh database would be: on

@@ -140,7 +140,7 @@ def test_list_costs_the_same_queries_with_5_or_500_cycles(app, login, world, cou
     seed(app, world, n_extra=2)
     client = login("member_a")
     client.get("/cycles/")  # warm-up
-    app.extensions["cycle_stage_counts"].clear()  # both measured with the counts to make
+    app.extensions["memos"]["cycle_stage_counts"].clear()  # both measured with the counts to make
     with count_queries() as small:
         client.get("/cycles/")
     seed(app, world, n_extra=495)

@@ -1,14 +1,14 @@
 """Between forms and plain worksheet values, and the figures the list page shows."""
 
-from collections import Counter, OrderedDict
+from collections import Counter
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import Select
 from wtforms import SelectChoice
 
+from ..core.memo import kept
 from ..core.queries import sites_visible_to
 from ..extensions import db
 from ..models import (
@@ -231,10 +231,10 @@ def stage_counts(base: Select, user: User, filters: dict) -> dict[Stage, int]:
     key = (user.id, user.is_admin, tuple(sorted(user.collaborative_ids)),
            tuple(sorted(user.site_ids)),
            tuple(sorted((k, str(v)) for k, v in filters.items() if k != "sort")), version)
-    kept: OrderedDict = current_app.extensions.setdefault("cycle_stage_counts", OrderedDict())
-    if key in kept:
-        kept.move_to_end(key)
-        return dict(kept[key])
+    return dict(kept("cycle_stage_counts", STAGE_COUNTS_KEPT, key, lambda: _count(base)))
+
+
+def _count(base: Select) -> dict[Stage, int]:
     subquery = base.with_only_columns(Cycle.id, Cycle.stage).order_by(None).subquery()
     rows = db.session.execute(
         db.select(subquery.c.stage, db.func.count()).group_by(subquery.c.stage)
@@ -242,9 +242,6 @@ def stage_counts(base: Select, user: User, filters: dict) -> dict[Stage, int]:
     counts = dict.fromkeys(Stage, 0)
     for stage, count in rows:
         counts[Stage(stage)] = count
-    kept[key] = dict(counts)
-    while len(kept) > STAGE_COUNTS_KEPT:
-        kept.popitem(last=False)
     return counts
 
 

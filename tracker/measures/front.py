@@ -13,7 +13,7 @@ from flask import url_for
 
 from ..extensions import db
 from ..models import Collaborative, Measure, MeasureKind, MeasureValue, Site, User
-from . import bundles, charts, periods, queries, series, summaries, words
+from . import bundles, charts, drawing, periods, queries, series, summaries, words
 from .periods import period_start
 from .transfer import MAX_BYTES, FileProblem, find_nhs_number, read_table
 
@@ -95,10 +95,10 @@ def site_chart(measure: Measure, site: Site, user: User, *, view: str | None = N
     # Notes are listed under a full chart; the small one of dashboards leaves them out.
     notes = [] if compact else note_items(load_notes(measure, site))
     title = title or f"{measure.name}, {site.name}"
-    geometry = charts.layout(chart, title=title, cycles=cycles, compact=compact, notes=notes,
-                             highlight=highlight)
-    narrow = charts.layout(chart, title=title, cycles=cycles, narrow=True, notes=notes,
-                           highlight=highlight)
+    geometry = drawing.layout(chart, title=title, cycles=cycles, compact=compact, notes=notes,
+                              highlight=highlight)
+    narrow = drawing.layout(chart, title=title, cycles=cycles, narrow=True, notes=notes,
+                            highlight=highlight)
     return SiteChart(measure, site, chart, cycles, geometry, words.summary(chart), narrow)
 
 
@@ -125,8 +125,8 @@ def charts_at_site(measures: Collection[Measure], site: Site, user: User, *,
         chart = built[m.id]
         kw = {"title": f"{m.name}, {site.name}", "cycles": cycles[m.id], "notes": notes[m.id],
               "highlight": highlight}
-        out.append(SiteChart(m, site, chart, cycles[m.id], charts.layout(chart, **kw),
-                             words.summary(chart), charts.layout(chart, narrow=True, **kw)))
+        out.append(SiteChart(m, site, chart, cycles[m.id], drawing.layout(chart, **kw),
+                             words.summary(chart), drawing.layout(chart, narrow=True, **kw)))
     return out
 
 
@@ -137,10 +137,10 @@ def load_chart(measure: Measure, site: Site, view: str,
     rows = db.session.execute(queries.values_of([measure.id], [site.id])).scalars()
     marks = db.session.execute(queries.chart_marks_of(measure.id, site.id)).all()
     points = series.build_points(measure, rows)
-    return series.build_chart(measure, points,
-                              [m.period_start for m in marks if m.kind == queries.PHASE_BREAK],
-                              view, chart_type=chart_type,
-                              flags=[m for m in marks if m.kind != queries.PHASE_BREAK])
+    return drawing.chart(measure, points,
+                         [m.period_start for m in marks if m.kind == queries.PHASE_BREAK],
+                         view, chart_type=chart_type,
+                         flags=[m for m in marks if m.kind != queries.PHASE_BREAK])
 
 
 def charts_of_measures(measures: list[Measure], site: Site, views: dict[int, str],
@@ -162,11 +162,11 @@ def charts_of_measures(measures: list[Measure], site: Site, views: dict[int, str
         flags[fl.measure_id].append(fl)
     chart_types = chart_types or {}
     built = {
-        m.id: series.build_chart(m, series.build_points(m, rows[m.id]),
-                                 [b.period_start for b in breaks[m.id]],
-                                 views.get(m.id) or series.default_view(m),
-                                 chart_type=chart_types.get(m.id),
-                                 flags=[f for f in flags[m.id] if f.deleted_at is None])
+        m.id: drawing.chart(m, series.build_points(m, rows[m.id]),
+                            [b.period_start for b in breaks[m.id]],
+                            views.get(m.id) or series.default_view(m),
+                            chart_type=chart_types.get(m.id),
+                            flags=[f for f in flags[m.id] if f.deleted_at is None])
         for m in measures
     }
     return built, breaks, flags

@@ -4,7 +4,7 @@ Plain functions over model objects and plain values; no Flask. `tracker.spc` doe
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from .. import spc
@@ -89,6 +89,8 @@ class Chart:
     error: str = ""
     excluded: tuple[int, ...] = ()  # grid indices left out of the centre, limits and runs
     astronomical: tuple[int, ...] = ()  # grid indices judged astronomical (IHI rule 4)
+    # What the chart was made from, when it is kept between requests (`drawing.chart`).
+    key: tuple | None = field(default=None, compare=False, repr=False)
 
     @property
     def latest(self) -> Point | None:

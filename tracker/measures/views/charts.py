@@ -14,7 +14,7 @@ from ...core.paging import QueryPage, ResultPage, page_number
 from ...extensions import db
 from ...models import MeasureValue, Site
 from ...spc import PointType, VariationIcon
-from .. import bp, charts, periods, queries, series, summaries, words
+from .. import bp, charts, drawing, periods, queries, series, summaries, words
 from ..chart_svg.shapes import COLOURS
 from ..chart_svg.sparkline import shared_range, sparkline
 from ..front import load_chart, load_cycles, load_notes, note_items
@@ -43,9 +43,9 @@ def chart_svg(measure_id: int):
     measure = get_measure_or_404(measure_id)
     site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"))
     chart = load_chart(measure, site, _view(measure))
-    geometry = charts.layout(chart, title=f"{measure.name}, {site.name}",
-                             cycles=load_cycles(measure, site, current_user),
-                             notes=note_items(load_notes(measure, site)))
+    geometry = drawing.layout(chart, title=f"{measure.name}, {site.name}",
+                              cycles=load_cycles(measure, site, current_user),
+                              notes=note_items(load_notes(measure, site)))
     body = render_template("measures/chart.svg", geometry=geometry)
     return Response(body, mimetype="image/svg+xml", headers={
         "Content-Disposition":

@@ -11,7 +11,7 @@ from ...core.queries import collaboratives_of
 from ...extensions import db
 from ...models import Measure, Site
 from ...sites.picker import SitePick, pick_site
-from .. import bp, bundles, charts, periods, queries, series, services, words
+from .. import bp, bundles, charts, drawing, periods, queries, series, services, words
 from ..entries import period_error
 from ..forms import ChartNoteForm, PhaseBreakForm, PointFlagForm
 from ..front import charts_of_measures, load_cycles, load_notes, note_items
@@ -95,12 +95,12 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
     notes = load_notes(measure, site)
     items = note_items(notes)
     title = f"{measure.name}, {site.name}"
-    geometry = charts.layout(chart, title=title, cycles=cycles, point_href="#row-{period}",
-                             notes=items)
+    geometry = drawing.layout(chart, title=title, cycles=cycles, point_href="#row-{period}",
+                              notes=items)
     # The phone's own drawing: CSS shows one of the two (tracker/static/measures.css).
-    narrow = charts.layout(chart, title=title, cycles=cycles, point_href="#row-{period}",
-                           narrow=True, notes=items)
-    related = [(m, charts.layout(built[m.id], title=f"{m.name}, {site.name}", compact=True))
+    narrow = drawing.layout(chart, title=title, cycles=cycles, point_href="#row-{period}",
+                            narrow=True, notes=items)
+    related = [(m, drawing.layout(built[m.id], title=f"{m.name}, {site.name}", compact=True))
                for m in others]
     breaks = phases[measure.id]
     can_lead = measure.can_set_phases(current_user, site)

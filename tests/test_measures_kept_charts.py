@@ -1,0 +1,117 @@
+"""Charts and their drawings kept between requests (tracker/measures/drawing.py, core/memo.py):
+drawn once while the data stands still, drawn afresh by any change, never another's."""
+
+from datetime import date
+
+from tests import factories as f
+from tests.test_measures_charts import setup_measure
+from tracker.core.memo import Memo, kept
+from tracker.extensions import db
+from tracker.measures import charts, drawing, series
+from tracker.models import Measure, MeasureValue, PhaseBreak, Site, Visibility
+
+
+def test_a_memo_keeps_the_most_recently_used():
+    memo, made = Memo(2), []
+
+    def make(key):
+        made.append(key)
+        return key.upper()
+
+    for key in ("a", "b", "a", "c", "a", "b"):
+        assert memo.get(key, lambda key=key: make(key)) == key.upper()
+    # "b" was the least recently used when "c" came: made again; "a" never was.
+    assert made == ["a", "b", "c", "b"]
+    assert len(memo) == 2
+
+
+def test_outside_an_app_nothing_is_kept():
+    made = []
+    for _ in range(2):
+        kept("charts", 10, "key", lambda: made.append(1))
+    assert len(made) == 2
+
+
+def _counting(monkeypatch) -> dict[str, int]:
+    calls = {"build_chart": 0, "layout": 0}
+    for module, name in ((series, "build_chart"), (charts, "layout")):
+        real = getattr(module, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_the_measure_page_draws_its_chart_once_while_the_data_stands_still(
+        app, login, world, monkeypatch):
+    m = setup_measure(app, world)
+    calls = _counting(monkeypatch)
+    client = login("member_a")
+    url = f"/measures/{m['id']}?site_id={world.site_a}"
+    first = client.get(url).get_data(True)
+    assert calls["build_chart"] >= 1 and calls["layout"] >= 2  # wide and phone drawings
+    made = dict(calls)
+    assert client.get(url).get_data(True) == first
+    assert calls == made  # nothing computed, nothing laid out again
+
+    # Another user with the same view of the chart is served the same drawing.
+    assert login("lead_a").get(url).status_code == 200
+    assert calls == made
+
+
+def test_any_change_to_what_a_chart_is_made_of_draws_it_afresh(app, login, world):
+    m = setup_measure(app, world)
+    client = login("member_a")
+    url = f"/measures/{m['id']}?site_id={world.site_a}"
+    assert "Target 80%" in client.get(url).get_data(True)
+
+    with app.app_context():  # an edit of the measure: a new key
+        db.session.get(Measure, m["id"]).target = 90.0
+        db.session.commit()
+    html = client.get(url).get_data(True)
+    assert "Target 90%" in html and "Target 80%" not in html
+
+    with app.app_context():  # a value: the point's title says it
+        value = db.session.scalars(db.select(MeasureValue).filter_by(
+            measure_id=m["id"], period_start=m["periods"][-1])).one()
+        value.numerator = 99
+        db.session.commit()
+    assert "99% (99 of 100) — Above UCL" in client.get(url).get_data(True)
+
+    with app.app_context():  # a phase break
+        db.session.add(PhaseBreak(measure_id=m["id"], site_id=world.site_a,
+                                  period_start=m["periods"][14], note="New pathway"))
+        db.session.commit()
+    assert 'class="phase-break"' in client.get(url).get_data(True)
+
+
+def test_a_draft_cycle_is_drawn_only_for_those_who_may_see_it(app, login, world):
+    m = setup_measure(app, world)
+    with app.app_context():
+        cycle = f.make_cycle(db.session.get(Site, world.site_a), title="Quiet draft test",
+                             do_started_on=m["periods"][16],
+                             visibility=Visibility.SITE)
+        cycle.measures.append(db.session.get(Measure, m["id"]))
+        db.session.commit()
+    url = f"/measures/{m['id']}?site_id={world.site_a}"
+    assert "Quiet draft test" in login("member_a").get(url).get_data(True)
+    # Faculty see the same values and measure, but not the draft: not the team's drawing.
+    seen = login("faculty").get(url)
+    assert seen.status_code == 200 and 'class="cycle-annotation"' not in seen.get_data(True)
+
+
+def test_a_kept_chart_carries_the_callers_measure(app, world):
+    m = setup_measure(app, world)
+    with app.app_context():
+        measure = db.session.get(Measure, m["id"])
+        points = [series.Point(date(2026, 1, 5), 1, 2, 50.0)]
+        first = drawing.chart(measure, points, [], "spc")
+        db.session.expunge(measure)
+        again = db.session.get(Measure, m["id"])
+        assert again is not measure
+        second = drawing.chart(again, points, [], "spc")
+        assert second.measure is again and first.measure is measure
+        assert second.key == first.key and second.result is first.result
