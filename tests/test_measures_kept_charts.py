@@ -115,3 +115,18 @@ def test_a_kept_chart_carries_the_callers_measure(app, world):
         second = drawing.chart(again, points, [], "spc")
         assert second.measure is again and first.measure is measure
         assert second.key == first.key and second.result is first.result
+
+
+def test_a_kept_drawing_keeps_its_markup(app, world):
+    m = setup_measure(app, world)
+    with app.test_request_context():
+        measure = db.session.get(Measure, m["id"])
+        points = [series.Point(date(2026, 1, 5), 1, 2, 50.0)]
+        g = drawing.layout(drawing.chart(measure, points, [], "spc"), title="T")
+        first = drawing.svg(g, "a")
+        assert first.startswith("<svg") and 'id="a-title"' in first
+        assert drawing.svg(g, "a") is first  # kept
+        assert 'id="b-title"' in drawing.svg(g, "b")  # another id: drawn again
+        loose = charts.layout(drawing.chart(measure, points, [], "spc"), title="T")
+        assert loose.key is None and drawing.svg(loose, "a") == first
+        assert drawing.svg(loose, "a") is not drawing.svg(loose, "a")  # never kept

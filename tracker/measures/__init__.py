@@ -4,4 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 
-from . import jobs, views  # noqa: E402,F401  (views register on bp; jobs on the queue)
+from . import drawing, jobs, views  # noqa: E402,F401  (views register on bp; jobs on the queue)
+
+bp.add_app_template_global(drawing.svg, "chart_svg_markup")

@@ -19,13 +19,17 @@ from datetime import date
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import get_template_attribute
+from markupsafe import Markup
 
 from ..core.memo import kept
 from ..models import Measure
 from . import charts, series
 
-CHARTS_KEPT = 600
-DRAWINGS_KEPT = 1200  # a chart is drawn two or three ways (wide, phone, thumbnail)
+# A national collaborative's charts in daily use (150 sites, a handful of measures each) fit.
+CHARTS_KEPT = 500
+DRAWINGS_KEPT = 1000  # a chart is drawn two or three ways (wide, phone, thumbnail)
+SVGS_KEPT = 500  # the markup of the drawings most looked at (~25 kB each)
 
 
 class _Flag(NamedTuple):
@@ -59,8 +63,22 @@ def layout(chart: series.Chart, **settings) -> charts.Geometry:
     if chart.key is None:
         return charts.layout(chart, **settings)
     key = (chart.key, tuple(sorted((name, _hashable(v)) for name, v in settings.items())))
-    return copy.copy(kept("drawings", DRAWINGS_KEPT, key,
-                          lambda: charts.layout(chart, **settings)))
+    return copy.copy(kept("drawings", DRAWINGS_KEPT, key, lambda: _keyed(
+        charts.layout(chart, **settings), key)))
+
+
+def svg(g: charts.Geometry, uid: str, extra_class: str = "") -> Markup:
+    """The drawing as SVG markup (`draw` in templates/measures/_chart_svg.html), kept for a
+    drawing made by `layout`: it is a function of the drawing's key and these two."""
+    def draw() -> Markup:
+        return get_template_attribute("measures/_chart_svg.html", "draw")(g, uid, extra_class)
+
+    return draw() if g.key is None else kept("svgs", SVGS_KEPT, (g.key, uid, extra_class), draw)
+
+
+def _keyed(g: charts.Geometry, key: tuple) -> charts.Geometry:
+    g.key = key
+    return g
 
 
 def _hashable(value):

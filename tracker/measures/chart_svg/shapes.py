@@ -119,6 +119,8 @@ class Geometry:
     narrow: bool = False
     font_size: int = 12
     message: str = ""
+    # What it was drawn from, when kept between requests (`drawing.layout`).
+    key: tuple | None = field(default=None, compare=False, repr=False)
 
     @property
     def flag_radius(self) -> int:
