@@ -8,6 +8,8 @@ Without scripts, typing the whole name works the same.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import url_for
@@ -23,13 +25,26 @@ LISTED = 100  # up to this many sites are listed; more are typed
 SUGGESTED = 20  # names one lookup returns
 
 
+class Choice(NamedTuple):
+    """What the picker shows of a site: read as plain columns, not as Site objects (a
+    national collaborative's page would otherwise build 101 of them to learn it has more)."""
+
+    id: int
+    name: str
+    archived_at: datetime | None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
 @dataclass
 class SitePick:
     """A site field as the page shows it: every site to list (or None: typed), the site
     chosen, what was typed (kept when it matched no site) and why it was refused."""
 
-    sites: list[Site] | None
-    chosen: Site | None
+    sites: list[Choice] | None
+    chosen: Choice | None
     text: str
     error: str = ""
     lookup: str = ""  # where the box asks for suggestions
@@ -52,13 +67,15 @@ def pick_site(allowed: Select, raw: object, *, collaborative_id: int | None = No
     A name that matches none is refused; so is an id, when `strict` (a choice to act on,
     not a filter)."""
     text = str(raw or "").strip()[:200]
-    listed = db.session.scalars(allowed.limit(LISTED + 1)).all()
+    allowed = allowed.with_only_columns(Site.id, Site.name, Site.archived_at)
+    listed = [Choice(*row) for row in db.session.execute(allowed.limit(LISTED + 1))]
     if len(listed) <= LISTED:
         chosen = _match(listed, text)
         sites = listed
     else:
         sites = None
-        chosen = db.session.scalars(allowed.where(_named(text)).limit(1)).first() if text else None
+        found = db.session.execute(allowed.where(_named(text)).limit(1)).first() if text else None
+        chosen = Choice(*found) if found else None
     if chosen is not None or not text or (parse_id(text) is not None and not strict):
         error = ""
     elif parse_id(text) is not None:
@@ -69,7 +86,7 @@ def pick_site(allowed: Select, raw: object, *, collaborative_id: int | None = No
     return SitePick(sites, chosen, "" if chosen is not None else text, error, lookup)
 
 
-def _match(sites: list[Site], text: str) -> Site | None:
+def _match(sites: list[Choice], text: str) -> Choice | None:
     number = parse_id(text)
     name = _plain(text)
     return next((s for s in sites if s.id == number or s.name.casefold() == name), None)
