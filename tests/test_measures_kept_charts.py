@@ -2,13 +2,41 @@
 drawn once while the data stands still, drawn afresh by any change, never another's."""
 
 from datetime import date
+from typing import NamedTuple
 
 from tests import factories as f
 from tests.test_measures_charts import setup_measure
-from tracker.core.memo import Memo, kept
+from tracker.core.memo import Key, Memo, kept
 from tracker.extensions import db
 from tracker.measures import charts, drawing, series
 from tracker.models import Measure, MeasureValue, PhaseBreak, Site, Visibility
+
+
+class _Row(NamedTuple):
+    """A stored value as queries.value_rows_of reads it."""
+
+    measure_id: int
+    site_id: int
+    period_start: date
+    numerator: int | None
+    denominator: int | None
+    value: float | None
+    note: str
+
+
+def test_a_key_is_hashed_once_and_compares_by_its_parts():
+    calls = []
+
+    class Part:
+        def __hash__(self):
+            calls.append(1)
+            return 1
+
+    part = Part()
+    key = Key(part, "x")
+    assert len(calls) == 1
+    assert {key: 1}[key] == 1 and hash(key) == hash(key) and len(calls) == 1
+    assert Key(1, "x") == Key(1, "x") and Key(1, "x") != Key(1, "y") and Key(1) != (1,)
 
 
 def test_a_memo_keeps_the_most_recently_used():
@@ -107,12 +135,12 @@ def test_a_kept_chart_carries_the_callers_measure(app, world):
     m = setup_measure(app, world)
     with app.app_context():
         measure = db.session.get(Measure, m["id"])
-        points = [series.Point(date(2026, 1, 5), 1, 2, 50.0)]
-        first = drawing.chart(measure, points, [], "spc")
+        rows = [_Row(measure.id, world.site_a, date(2026, 1, 5), 1, 2, None, "")]
+        first = drawing.chart(measure, rows, [], "spc")
         db.session.expunge(measure)
         again = db.session.get(Measure, m["id"])
         assert again is not measure
-        second = drawing.chart(again, points, [], "spc")
+        second = drawing.chart(again, rows, [], "spc")
         assert second.measure is again and first.measure is measure
         assert second.key == first.key and second.result is first.result
 
@@ -121,12 +149,12 @@ def test_a_kept_drawing_keeps_its_markup(app, world):
     m = setup_measure(app, world)
     with app.test_request_context():
         measure = db.session.get(Measure, m["id"])
-        points = [series.Point(date(2026, 1, 5), 1, 2, 50.0)]
-        g = drawing.layout(drawing.chart(measure, points, [], "spc"), title="T")
+        rows = [_Row(measure.id, world.site_a, date(2026, 1, 5), 1, 2, None, "")]
+        g = drawing.layout(drawing.chart(measure, rows, [], "spc"), title="T")
         first = drawing.svg(g, "a")
         assert first.startswith("<svg") and 'id="a-title"' in first
         assert drawing.svg(g, "a") is first  # kept
         assert 'id="b-title"' in drawing.svg(g, "b")  # another id: drawn again
-        loose = charts.layout(drawing.chart(measure, points, [], "spc"), title="T")
+        loose = charts.layout(drawing.chart(measure, rows, [], "spc"), title="T")
         assert loose.key is None and drawing.svg(loose, "a") == first
         assert drawing.svg(loose, "a") is not drawing.svg(loose, "a")  # never kept

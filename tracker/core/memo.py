@@ -14,6 +14,25 @@ from typing import TypeVar
 from flask import current_app, has_app_context
 
 T = TypeVar("T")
+_MISSING = object()
+
+
+class Key:
+    """A key made of many parts (a chart's every point...), hashed once: a plain tuple is
+    hashed again at every lookup, and again inside every key that holds it."""
+
+    __slots__ = ("parts", "_hash")
+
+    def __init__(self, *parts: Hashable) -> None:
+        self.parts = parts
+        self._hash = hash(parts)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, Key) and self._hash == other._hash
+                                 and self.parts == other.parts)
 
 
 class Memo:
@@ -27,9 +46,10 @@ class Memo:
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         """The result kept for `key`, else `make()`'s, kept. `make` runs outside the lock."""
         with self._lock:
-            if key in self._kept:
+            value = self._kept.get(key, _MISSING)
+            if value is not _MISSING:
                 self._kept.move_to_end(key)
-                return self._kept[key]  # type: ignore[return-value]
+                return value  # type: ignore[return-value]
         value = make()
         with self._lock:
             self._kept[key] = value

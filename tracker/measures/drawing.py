@@ -13,7 +13,7 @@ chart holds no model object across requests).
 """
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from typing import NamedTuple
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import get_template_attribute
 from markupsafe import Markup
 
-from ..core.memo import kept
+from ..core.memo import Key, kept
 from ..models import Measure
 from . import charts, series
 
@@ -44,16 +44,18 @@ def measure_key(measure: Measure) -> tuple:
     return tuple(getattr(measure, a.key) for a in sa.inspect(Measure).column_attrs)
 
 
-def chart(measure: Measure, points: Sequence[series.Point], break_dates: Iterable[date],
-          view: str, *, chart_type: series.ChartType | None = None,
-          flags: Iterable = ()) -> series.Chart:
-    """`series.build_chart`, kept: the same arguments give the same chart."""
-    points, break_dates = tuple(points), tuple(break_dates)
+def chart(measure: Measure, rows: Iterable, break_dates: Iterable[date], view: str, *,
+          chart_type: series.ChartType | None = None, flags: Iterable = ()) -> series.Chart:
+    """`series.build_chart` of the points `series.build_points` makes of `rows` (plain rows of
+    stored values, as `queries.value_rows_of` reads them), kept: the same rows and arguments
+    give the same chart."""
+    rows, break_dates = list(rows), tuple(break_dates)
     flags = tuple(sorted({(f.period_start, f.kind) for f in flags}))
-    key = (measure_key(measure), points, break_dates, view, chart_type, flags)
+    key = Key(measure_key(measure), tuple(map(tuple, rows)), break_dates, view, chart_type,
+              flags)
     made = kept("charts", CHARTS_KEPT, key, lambda: replace(series.build_chart(
-        measure, points, break_dates, view, chart_type=chart_type,
-        flags=[_Flag(*f) for f in flags]), measure=None, key=key))
+        measure, series.build_points(measure, rows), break_dates, view,
+        chart_type=chart_type, flags=[_Flag(*f) for f in flags]), measure=None, key=key))
     return replace(made, measure=measure)
 
 
@@ -62,7 +64,7 @@ def layout(chart: series.Chart, **settings) -> charts.Geometry:
     Each caller gets its own Geometry (a shallow copy: its lists are shared, never changed)."""
     if chart.key is None:
         return charts.layout(chart, **settings)
-    key = (chart.key, tuple(sorted((name, _hashable(v)) for name, v in settings.items())))
+    key = Key(chart.key, tuple(sorted((name, _hashable(v)) for name, v in settings.items())))
     return copy.copy(kept("drawings", DRAWINGS_KEPT, key, lambda: _keyed(
         charts.layout(chart, **settings), key)))
 
@@ -73,10 +75,10 @@ def svg(g: charts.Geometry, uid: str, extra_class: str = "") -> Markup:
     def draw() -> Markup:
         return get_template_attribute("measures/_chart_svg.html", "draw")(g, uid, extra_class)
 
-    return draw() if g.key is None else kept("svgs", SVGS_KEPT, (g.key, uid, extra_class), draw)
+    return draw() if g.key is None else kept("svgs", SVGS_KEPT, Key(g.key, uid, extra_class), draw)
 
 
-def _keyed(g: charts.Geometry, key: tuple) -> charts.Geometry:
+def _keyed(g: charts.Geometry, key: Key) -> charts.Geometry:
     g.key = key
     return g
 

@@ -134,10 +134,9 @@ def load_chart(measure: Measure, site: Site, view: str,
                chart_type: series.ChartType | None = None) -> series.Chart:
     """One site's chart of a measure: its values on the period grid, phases applied, excluded
     and astronomical points honoured (two queries: values; phase breaks and flags)."""
-    rows = db.session.execute(queries.values_of([measure.id], [site.id])).scalars()
+    rows = db.session.execute(queries.value_rows_of([measure.id], [site.id]))
     marks = db.session.execute(queries.chart_marks_of(measure.id, site.id)).all()
-    points = series.build_points(measure, rows)
-    return drawing.chart(measure, points,
+    return drawing.chart(measure, rows,
                          [m.period_start for m in marks if m.kind == queries.PHASE_BREAK],
                          view, chart_type=chart_type,
                          flags=[m for m in marks if m.kind != queries.PHASE_BREAK])
@@ -162,7 +161,7 @@ def charts_of_measures(measures: list[Measure], site: Site, views: dict[int, str
         flags[fl.measure_id].append(fl)
     chart_types = chart_types or {}
     built = {
-        m.id: drawing.chart(m, series.build_points(m, rows[m.id]),
+        m.id: drawing.chart(m, rows[m.id],
                             [b.period_start for b in breaks[m.id]],
                             views.get(m.id) or series.default_view(m),
                             chart_type=chart_types.get(m.id),

@@ -3,7 +3,7 @@
 Plain functions over model objects and plain values; no Flask. `tracker.spc` does the maths.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -90,7 +90,7 @@ class Chart:
     excluded: tuple[int, ...] = ()  # grid indices left out of the centre, limits and runs
     astronomical: tuple[int, ...] = ()  # grid indices judged astronomical (IHI rule 4)
     # What the chart was made from, when it is kept between requests (`drawing.chart`).
-    key: tuple | None = field(default=None, compare=False, repr=False)
+    key: Hashable | None = field(default=None, compare=False, repr=False)
 
     @property
     def latest(self) -> Point | None:

@@ -5,6 +5,7 @@ purple), darkened so each has at least 3:1 contrast against white; the details t
 summary repeat every signal in words, so colour is never the only cue.
 """
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -120,7 +121,7 @@ class Geometry:
     font_size: int = 12
     message: str = ""
     # What it was drawn from, when kept between requests (`drawing.layout`).
-    key: tuple | None = field(default=None, compare=False, repr=False)
+    key: Hashable | None = field(default=None, compare=False, repr=False)
 
     @property
     def flag_radius(self) -> int:
