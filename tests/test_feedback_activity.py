@@ -53,7 +53,11 @@ def test_feed_shows_visible_work_and_hides_drafts_and_other_collaboratives(app, 
     assert "New webinar in the calendar: North huddle" in feed
     for hidden in ("Beta draft", "Secret", "Falls cycle", "Long ago"):
         assert hidden not in feed
+    # One statement serves every reader (made once, run with each one's sites): Beta's own
+    # team sees its draft, an admin every collaborative's work.
     assert "Beta draft" in login("lead_b").get("/dashboard").get_data(True)
+    assert "Falls cycle" in login("admin").get("/dashboard").get_data(True)
+    assert "Beta draft" not in login("member_a").get("/dashboard").get_data(True)
 
 
 def test_items_since_the_last_visit_are_marked_new(app, login, world):
