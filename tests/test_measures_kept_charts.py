@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from tests import factories as f
 from tests.test_measures_charts import setup_measure
-from tracker.core.memo import Key, Memo, kept
+from tracker.core.memo import Memo, digest, kept
 from tracker.extensions import db
 from tracker.measures import charts, drawing, series
 from tracker.models import Measure, MeasureValue, PhaseBreak, Site, Visibility
@@ -24,19 +24,25 @@ class _Row(NamedTuple):
     note: str
 
 
-def test_a_key_is_hashed_once_and_compares_by_its_parts():
-    calls = []
+def test_a_digest_names_its_parts():
+    key = digest(1, "x", date(2026, 1, 5), [(1, None, 2.5)])
+    assert len(key) == 16 and key == digest(1, "x", date(2026, 1, 5), [(1, None, 2.5)])
+    assert key != digest(1, "x", date(2026, 1, 5), [(1, None, 2.50001)])
+    assert digest(1, "x") != digest((1, "x")) and digest(None) != digest("None")
 
-    class Part:
-        def __hash__(self):
-            calls.append(1)
-            return 1
 
-    part = Part()
-    key = Key(part, "x")
-    assert len(calls) == 1
-    assert {key: 1}[key] == 1 and hash(key) == hash(key) and len(calls) == 1
-    assert Key(1, "x") == Key(1, "x") and Key(1, "x") != Key(1, "y") and Key(1) != (1,)
+def test_a_packed_memo_gives_each_caller_its_own_copy():
+    memo, made = Memo(4, packed=True), []
+
+    def make():
+        made.append(1)
+        return {"marks": [1, 2, 3]}
+
+    first = memo.get("k", make)
+    again = memo.get("k", make)
+    assert first == again and first is not again and len(made) == 1
+    again["marks"].append(4)  # a caller's change is its own
+    assert memo.get("k", make) == {"marks": [1, 2, 3]}
 
 
 def test_a_memo_keeps_the_most_recently_used():
@@ -142,19 +148,27 @@ def test_a_kept_chart_carries_the_callers_measure(app, world):
         assert again is not measure
         second = drawing.chart(again, rows, [], "spc")
         assert second.measure is again and first.measure is measure
-        assert second.key == first.key and second.result is first.result
+        assert second.key == first.key and second.points == first.points
 
 
-def test_a_kept_drawing_keeps_its_markup(app, world):
+def test_a_kept_drawing_keeps_its_markup(app, world, monkeypatch):
     m = setup_measure(app, world)
+    drawn = []
+    real = drawing.get_template_attribute
+
+    def counted(*args):
+        drawn.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(drawing, "get_template_attribute", counted)
     with app.test_request_context():
         measure = db.session.get(Measure, m["id"])
         rows = [_Row(measure.id, world.site_a, date(2026, 1, 5), 1, 2, None, "")]
         g = drawing.layout(drawing.chart(measure, rows, [], "spc"), title="T")
         first = drawing.svg(g, "a")
-        assert first.startswith("<svg") and 'id="a-title"' in first
-        assert drawing.svg(g, "a") is first  # kept
-        assert 'id="b-title"' in drawing.svg(g, "b")  # another id: drawn again
+        assert first.startswith("<svg") and 'id="a-title"' in first and len(drawn) == 1
+        assert drawing.svg(g, "a") == first and len(drawn) == 1  # kept
+        assert 'id="b-title"' in drawing.svg(g, "b") and len(drawn) == 2  # another id
         loose = charts.layout(drawing.chart(measure, rows, [], "spc"), title="T")
         assert loose.key is None and drawing.svg(loose, "a") == first
-        assert drawing.svg(loose, "a") is not drawing.svg(loose, "a")  # never kept
+        assert drawing.svg(loose, "a") == first and len(drawn) == 4  # never kept

@@ -4,8 +4,16 @@ Nothing is ever invalidated: a key holds everything the result is made from (the
 or a version that every write moves), so a change is a different key and the old entry simply
 ages out. That is also why each app server (and each worker) may keep its own: two of them can
 never disagree, only miss. Outside an app (a unit test of a pure function) nothing is kept.
+
+A key made of much data (a chart's every stored value) is kept as its `digest`: 16 bytes, hashed
+once. Large results may be kept `packed` (pickled and compressed, about a tenth of the memory
+of the objects; unpacking one costs a fraction of a millisecond): each caller then gets its own
+copy. Only results this process made are ever unpickled.
 """
 
+import hashlib
+import pickle
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
@@ -17,29 +25,17 @@ T = TypeVar("T")
 _MISSING = object()
 
 
-class Key:
-    """A key made of many parts (a chart's every point...), hashed once: a plain tuple is
-    hashed again at every lookup, and again inside every key that holds it."""
-
-    __slots__ = ("parts", "_hash")
-
-    def __init__(self, *parts: Hashable) -> None:
-        self.parts = parts
-        self._hash = hash(parts)
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return self is other or (isinstance(other, Key) and self._hash == other._hash
-                                 and self.parts == other.parts)
+def digest(*parts) -> bytes:
+    """A 128-bit digest of `parts` by their repr: plain values (numbers, strings, dates,
+    enums, tuples and frozen dataclasses of them), whose repr says all they hold."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
 
 
 class Memo:
     """The most recently used `size` results, by key (thread-safe)."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    def __init__(self, size: int, *, packed: bool = False) -> None:
+        self.size, self.packed = size, packed
         self._kept: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = Lock()
 
@@ -49,13 +45,16 @@ class Memo:
             value = self._kept.get(key, _MISSING)
             if value is not _MISSING:
                 self._kept.move_to_end(key)
-                return value  # type: ignore[return-value]
-        value = make()
+        if value is not _MISSING:
+            return pickle.loads(zlib.decompress(value)) if self.packed else value  # type: ignore
+        made = make()
+        value = zlib.compress(pickle.dumps(made, pickle.HIGHEST_PROTOCOL), 1) if self.packed \
+            else made
         with self._lock:
             self._kept[key] = value
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
-        return value
+        return made
 
     def clear(self) -> None:
         with self._lock:
@@ -65,15 +64,16 @@ class Memo:
         return len(self._kept)
 
 
-def memo(name: str, size: int) -> Memo | None:
+def memo(name: str, size: int, *, packed: bool = False) -> Memo | None:
     """The current app's memo called `name` (made on first use), or None outside an app."""
     if not has_app_context():
         return None
     memos = current_app.extensions.setdefault("memos", {})
-    return memos[name] if name in memos else memos.setdefault(name, Memo(size))
+    return memos[name] if name in memos else memos.setdefault(name, Memo(size, packed=packed))
 
 
-def kept(name: str, size: int, key: Hashable, make: Callable[[], T]) -> T:
+def kept(name: str, size: int, key: Hashable, make: Callable[[], T], *,
+         packed: bool = False) -> T:
     """`make()`, kept in the app's memo `name` under `key` (made every time outside an app)."""
-    found = memo(name, size)
+    found = memo(name, size, packed=packed)
     return make() if found is None else found.get(key, make)
