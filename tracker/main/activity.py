@@ -16,13 +16,12 @@ does not send it wider.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import url_for
 
 from ..core.memo import kept
-from ..core.queries import rows_first
+from ..core.queries import reader, reader_params, rows_first
 from ..cycles.queries import cycles_visible_to, shared_or_own
 from ..events.queries import events_visible_to
 from ..extensions import db
@@ -90,19 +89,6 @@ def _null(column):
     return sa.cast(sa.null(), column.type)
 
 
-class _Reader(NamedTuple):
-    """The feed's reader as the visibility rules read them, with their collaboratives and
-    sites as parameters: the feed's statement is made once per shape (admin or not, how wide,
-    which parts) and run with each reader's ids and span. Building it anew on every dashboard
-    was half of the feed's time."""
-
-    is_admin: bool
-    collaborative_ids: sa.BindParameter
-    site_ids: sa.BindParameter
-
-
-_COLLABORATIVES = sa.bindparam("collaboratives", expanding=True)
-_SITES = sa.bindparam("sites", expanding=True)
 _SINCE = sa.bindparam("since", type_=CycleRevision.created_at.type)
 _PARTS = {"cycles": lambda *a, **k: _cycle_changes(*a, **k),
           "comment": lambda *a, **k: _comments(*a, **k),
@@ -111,11 +97,11 @@ _PARTS = {"cycles": lambda *a, **k: _cycle_changes(*a, **k),
 
 def _statement(is_admin: bool, todo: tuple[str, ...], bound: int | None) -> sa.CompoundSelect:
     """The parts `todo` over their newest `bound` rows of the span (all of it: None), with
-    a row saying how many each read, for a reader given by the parameters above."""
-    reader = _Reader(is_admin, _COLLABORATIVES, _SITES)
+    a row saying how many each read, for any reader (`core.queries.reader`)."""
+    who = reader(is_admin)
     members = []
     for name in todo:
-        select, span = _PARTS[name](reader, _SINCE, newest=bound)
+        select, span = _PARTS[name](who, _SINCE, newest=bound)
         members.append(_part(select))
         if bound is not None:
             members.append(_read(name, span))
@@ -125,8 +111,9 @@ def _statement(is_admin: bool, todo: tuple[str, ...], bound: int | None) -> sa.C
 def _recorded(user: User, since: datetime) -> list[Item]:
     """Cycles logged or moved, comments and feedback of the span, in one statement (more when
     a part's newest BOUND rows held fewer than SHOWN the user may see)."""
-    params = {"collaboratives": sorted(user.collaborative_ids), "sites": sorted(user.site_ids),
-              "since": since}
+    # Made once per shape (admin or not, how wide, which parts) and run with the reader's
+    # collaboratives, sites and span: building it anew was half of the feed's time.
+    params = {**reader_params(user), "since": since}
     rows: list = []
     todo = tuple(_PARTS)
     for bound in (BOUND, BOUND * 10, None):  # then wider, then the whole span
