@@ -121,7 +121,8 @@ def test_the_database_ranks_as_the_rule_does(app, world):
                                  current_period(collaborative, now), now)
         ids = sa.select(Site.id).where(Site.collaborative_id == collaborative.id,
                                        Site.archived_at.is_(None))
-        counted = {r.name: (r.reasons, r.most) for r in db.session.execute(facts.ranked(ids))}
+        counted = {r.name: (r.reasons, r.most)
+                   for r in db.session.execute(facts.ranked(ids), facts.params)}
         assert counted == {r.site.name: (len(r.reasons), max(x.days for x in r.reasons))
                            for r in expected}
 

@@ -31,6 +31,17 @@ def digest(*parts) -> bytes:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
 
 
+def statement_key(statement) -> Hashable:
+    """A statement's structure and bound values (SQLAlchemy's own cache key and the values it
+    leaves out), as a key: two statements with the same key read the same rows."""
+    found = statement._generate_cache_key()
+    return found.key, tuple(_frozen(b.effective_value) for b in found.bindparams)
+
+
+def _frozen(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
 class Memo:
     """The most recently used `size` results, by key (thread-safe)."""
 

@@ -13,6 +13,7 @@ from functools import partial
 
 import sqlalchemy as sa
 
+from ..core.memo import kept, statement_key
 from ..core.queries import LeadingJoin, Unindexed, greatest, whole_days
 from ..cycles.queries import revised_since
 from ..events.periods import ActionPeriod
@@ -143,8 +144,18 @@ class Needing(Sequence):
         self._total: int | None = None
 
     def _read(self, start: int, stop: int) -> list:
-        rows = db.session.execute(self._facts.ranked(self._ids).add_columns(
-            sa.func.count().over().label("_total")).offset(start).limit(stop - start)).all()
+        # Made once per shape and day (a few hundred elements: building it was most of the
+        # ranking's time), run with the time and the rows wanted as parameters.
+        facts = self._facts
+        statement = kept("support_ranking", 32, (facts.key, statement_key(self._ids)
+                                                 if isinstance(self._ids, sa.Select)
+                                                 else tuple(self._ids)),
+                         lambda: facts.ranked(self._ids).add_columns(
+                             sa.func.count().over().label("_total"))
+                         .offset(sa.bindparam("offset", type_=sa.Integer))
+                         .limit(sa.bindparam("limit", type_=sa.Integer)))
+        rows = db.session.execute(statement, {**facts.params, "offset": start,
+                                              "limit": stop - start}).all()
         if rows or start == 0:
             self._total = rows[0]._total if rows else 0
         return rows
@@ -220,6 +231,11 @@ def _activity(rows: dict, ids: list[int], starts: list[date]) -> None:
             rows[site_id].weeks[week] += count
 
 
+_NOW = sa.bindparam("now", type_=sa.DateTime)
+_TODAY = sa.bindparam("today", type_=sa.Date)
+_STALLED_BEFORE = sa.bindparam("stalled_before", type_=sa.DateTime)
+
+
 @dataclass
 class _Facts:
     """The reasons a site may need support (no data for 3+ weeks, no cycle this action period,
@@ -239,12 +255,25 @@ class _Facts:
         self.quiet_days = (now - self.period.start).days
         self.stalled_before = standing.stalled_since(now)
 
+    @property
+    def key(self) -> tuple:
+        """What `ranked` is made of but the time (its parameters, `params`): the day's."""
+        return (tuple((c, m.id) for c, m in self.measures.items()),
+                tuple(self.cutoffs.items()), self.quiet_days, self.period.start)
+
+    @property
+    def params(self) -> dict:
+        return {"now": self.now, "today": self.now.date(),
+                "stalled_before": self.now - STALLED_AFTER}
+
     def ranked(self, ids: sa.Select | list[int]) -> sa.Select:
         """The sites with any reason, most urgent first (_rank's rule), each one's reasons
         found and their days counted by the database as `reasons` counts them. The facts are
         read once per site first (a materialized common table expression: the latest period
-        is a seek per site, which the reasons refer to several times)."""
-        s, now = SiteStanding, self.now
+        is a seek per site, which the reasons refer to several times). The time is left to
+        the parameters `params` names."""
+        s = SiteStanding
+        now, today = _NOW, _TODAY
         # The latest period entered of the main measure: from the site's stored chart summary
         # (a seek per site cost 10 ms at 1,500 sites), else (none stored) from its values.
         main = (sa.literal(next(iter(self.measures.values())).id)  # one: a join on it
@@ -270,11 +299,10 @@ class _Facts:
             (f.collaborative_id == c) & (f.latest.is_(None) | (f.latest < cutoff))
             for c, cutoff in self.cutoffs.items()))
         reasons = [
-            (no_data, whole_days(now.date(), sa.func.coalesce(f.latest,
-                                                             sa.func.date(f.created_at)))),
+            (no_data, whole_days(today, sa.func.coalesce(f.latest, sa.func.date(f.created_at)))),
             (sa.func.coalesce(f.active, 0) == 0, sa.literal(self.quiet_days, sa.Integer)),
             (sa.func.coalesce(f.requests_open, 0) > 0, whole_days(now, f.request_oldest_at)),
-            (f.open_oldest_at < now - STALLED_AFTER, whole_days(now, f.open_oldest_at)),
+            (f.open_oldest_at < _STALLED_BEFORE, whole_days(now, f.open_oldest_at)),
         ]
         count = sum((sa.case((has, 1), else_=0) for has, _ in reasons), sa.literal(0))
         most = greatest(*(sa.case((has, days), else_=-1) for has, days in reasons))
