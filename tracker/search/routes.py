@@ -41,27 +41,26 @@ def index():
 
 def _with_objects(hits: list[engine.Hit]) -> list[tuple[engine.Hit, object, str]]:
     """Each hit with the object it names (and, for a comment, what it is on), in one query per
-    kind."""
+    kind found (none for a kind with no hit on the page)."""
     ids = {kind: [h.object_id for h in hits if h.kind == kind] for kind in engine.KINDS}
-    loaded = {
-        "idea": db.session.scalars(db.select(ChangeIdea).options(
-            joinedload(ChangeIdea.origin_site)).where(ChangeIdea.id.in_(ids["idea"]))),
-        "cycle": db.session.scalars(db.select(Cycle).options(
-            joinedload(Cycle.site)).where(Cycle.id.in_(ids["cycle"]))),
-        "comment": db.session.scalars(db.select(Comment).options(
-            joinedload(Comment.author)).where(Comment.id.in_(ids["comment"]))),
+    queries = {
+        "idea": lambda found: db.select(ChangeIdea).options(
+            joinedload(ChangeIdea.origin_site)).where(ChangeIdea.id.in_(found)),
+        "cycle": lambda found: db.select(Cycle).options(
+            joinedload(Cycle.site)).where(Cycle.id.in_(found)),
+        "comment": lambda found: db.select(Comment).options(
+            joinedload(Comment.author)).where(Comment.id.in_(found)),
     }
-    objects = {(kind, o.id): o for kind, rows in loaded.items() for o in rows}
+    objects = {(kind, o.id): o for kind, query in queries.items() if ids[kind]
+               for o in db.session.scalars(query(ids[kind]))}
     comments = [o for (kind, _), o in objects.items() if kind == "comment"]
-    parents = {
-        ("cycle", i): t for i, t in db.session.execute(db.select(Cycle.id, Cycle.title).where(
-            Cycle.id.in_({c.cycle_id for c in comments if c.cycle_id})))
-    } | {
-        ("idea", i): t for i, t in db.session.execute(db.select(ChangeIdea.id, ChangeIdea.title)
-                                                      .where(ChangeIdea.id.in_(
-                                                          {c.idea_id for c in comments
-                                                           if c.idea_id})))
-    }
+    on_cycles = {c.cycle_id for c in comments if c.cycle_id}
+    on_ideas = {c.idea_id for c in comments if c.idea_id}
+    parents = ({("cycle", i): t for i, t in db.session.execute(
+        db.select(Cycle.id, Cycle.title).where(Cycle.id.in_(on_cycles)))} if on_cycles else {})
+    if on_ideas:
+        parents |= {("idea", i): t for i, t in db.session.execute(
+            db.select(ChangeIdea.id, ChangeIdea.title).where(ChangeIdea.id.in_(on_ideas)))}
     return [
         (h, objects[(h.kind, h.object_id)], _comment_on(objects[(h.kind, h.object_id)], parents))
         for h in hits if (h.kind, h.object_id) in objects
