@@ -113,7 +113,9 @@ def test_any_change_to_what_a_chart_is_made_of_draws_it_afresh(app, login, world
             measure_id=m["id"], period_start=m["periods"][-1])).one()
         value.numerator = 99
         db.session.commit()
-    assert "99% (99 of 100) — Above UCL" in client.get(url).get_data(True)
+    html = client.get(url).get_data(True)
+    assert "99% (99 of 100) — Above UCL" in html
+    assert '<td class="text-end" data-label="Numerator">99</td>' in html  # the data table
 
     with app.app_context():  # a phase break
         db.session.add(PhaseBreak(measure_id=m["id"], site_id=world.site_a,

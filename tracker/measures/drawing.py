@@ -24,13 +24,14 @@ from markupsafe import Markup
 
 from ..core.memo import digest, kept
 from ..models import Measure
-from . import charts, series
+from . import charts, series, words
 
 # A national collaborative's charts in daily use (150 sites, a handful of measures each) fit,
 # in about 4 + 9 + 7 MB per worker.
 CHARTS_KEPT = 1000
 DRAWINGS_KEPT = 1500  # a chart is drawn two or three ways (wide, phone, thumbnail)
 SVGS_KEPT = 1000
+TABLES_KEPT = 300  # a measure page's table of every period (~5 kB packed)
 
 
 class _Flag(NamedTuple):
@@ -79,6 +80,18 @@ def svg(g: charts.Geometry, uid: str, extra_class: str = "") -> Markup:
     if g.key is None:
         return draw()
     return kept("svgs", SVGS_KEPT, (g.key, uid, extra_class), draw, packed=True)
+
+
+def data_table(chart: series.Chart, centre_name: str) -> Markup:
+    """The measure page's table of every period of the chart (`data_table` in
+    templates/measures/_data_table.html), kept for a chart made by `chart`."""
+    def draw() -> Markup:
+        return get_template_attribute("measures/_data_table.html", "data_table")(
+            chart.measure, words.table_rows(chart), centre_name)
+
+    if chart.key is None:
+        return draw()
+    return kept("data_tables", TABLES_KEPT, (chart.key, centre_name), draw, packed=True)
 
 
 def _keyed(g: charts.Geometry, key: bytes) -> charts.Geometry:

@@ -129,7 +129,7 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
         can_tally=can_enter and measure.composite_id is None
         and measure.id in bundles.tally_heads([measure, *others]),
         chart_name=series.CHART_NAMES[chart.chart], rule_name=series.RULE_NAMES[chart.rules],
-        chart_badges=charts.badges(chart), table=words.table_rows(chart),
+        chart_badges=charts.badges(chart),
         download_name=download_name(measure.name, site.name),
     )
 
