@@ -136,6 +136,29 @@ def test_stage_counts_follow_a_stage_move(app, login, world):
     assert "Plan 0" in html and "Do 1" in html
 
 
+def test_stage_counts_under_a_driver_follow_an_idea_moving_driver(app, login, world):
+    idea_id = seed(app, world)
+    with app.app_context():
+        from tracker.models import ChangeIdea, Driver
+
+        first = Driver(collaborative_id=world.collaborative, title="Early mobilising")
+        second = Driver(collaborative_id=world.collaborative, title="Early eating")
+        db.session.add_all([first, second])
+        db.session.flush()
+        db.session.get(ChangeIdea, idea_id).driver_id = first.id
+        db.session.commit()
+        first_id, second_id = first.id, second.id
+    client = login("member_a")
+    assert "Plan 1" in client.get(f"/cycles/?driver={first_id}").get_data(True)
+    with app.app_context():  # no cycle changes: only the idea's driver
+        from tracker.models import ChangeIdea
+
+        db.session.get(ChangeIdea, idea_id).driver_id = second_id
+        db.session.commit()
+    assert "Plan 0" in client.get(f"/cycles/?driver={first_id}").get_data(True)
+    assert "Plan 1" in client.get(f"/cycles/?driver={second_id}").get_data(True)
+
+
 def test_list_costs_the_same_queries_with_5_or_500_cycles(app, login, world, count_queries):
     seed(app, world, n_extra=2)
     client = login("member_a")

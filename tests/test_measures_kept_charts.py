@@ -4,6 +4,8 @@ drawn once while the data stands still, drawn afresh by any change, never anothe
 from datetime import date
 from typing import NamedTuple
 
+import pytest
+
 from tests import factories as f
 from tests.test_measures_charts import setup_measure
 from tracker.core.memo import Memo, digest, kept
@@ -29,6 +31,24 @@ def test_a_digest_names_its_parts():
     assert len(key) == 16 and key == digest(1, "x", date(2026, 1, 5), [(1, None, 2.5)])
     assert key != digest(1, "x", date(2026, 1, 5), [(1, None, 2.50001)])
     assert digest(1, "x") != digest((1, "x")) and digest(None) != digest("None")
+
+
+def test_a_digest_refuses_what_its_repr_would_not_name_in_full(app, world):
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        with pytest.raises(TypeError):  # a model object's repr names only its id
+            digest("title", [site])
+    with pytest.raises(TypeError):
+        digest({"a": object()})
+    digest({"a": (1, None)}, Visibility.SITE, [charts.ChartNoteItem(date(2026, 1, 5), "x")])
+
+
+def test_without_a_key_nothing_is_kept(app):
+    made = []
+    with app.app_context():
+        for _ in range(2):
+            kept("statements", 4, None, lambda: made.append(1))
+    assert len(made) == 2
 
 
 def test_a_packed_memo_gives_each_caller_its_own_copy():

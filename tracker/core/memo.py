@@ -16,6 +16,10 @@ import pickle
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
 from threading import Lock
 from typing import TypeVar
 
@@ -27,19 +31,48 @@ _MISSING = object()
 
 def digest(*parts) -> bytes:
     """A 128-bit digest of `parts` by their repr: plain values (numbers, strings, dates,
-    enums, tuples and frozen dataclasses of them), whose repr says all they hold."""
+    enums, and tuples, lists, dicts and frozen dataclasses of them), whose repr says all they
+    hold. Anything else (a model object's repr names only its id) is refused: a key that left
+    out what a result depends on would serve it stale, or to the wrong reader."""
+    _check_plain(parts)
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
 
 
-def statement_key(statement) -> Hashable:
+_PLAIN = frozenset({str, int, float, bool, bytes, type(None), date, datetime, time, Decimal})
+
+
+def _check_plain(value) -> None:
+    if type(value) in _PLAIN or isinstance(value, Enum):
+        return
+    if isinstance(value, tuple | list | frozenset | set):
+        if not all(type(item) in _PLAIN for item in value):  # else each, more slowly
+            for item in value:
+                _check_plain(item)
+    elif isinstance(value, dict):
+        _check_plain(tuple(value.items()))
+    elif is_dataclass(value) and all(f.repr for f in fields(value)):
+        for f in fields(value):
+            _check_plain(getattr(value, f.name))
+    else:
+        raise TypeError(f"not a plain value, its repr may not say all it holds: {value!r}")
+
+
+def statement_key(statement) -> Hashable | None:
     """A statement's structure and bound values (SQLAlchemy's own cache key and the values it
-    leaves out), as a key: two statements with the same key read the same rows."""
+    leaves out), as a key: two statements with the same key read the same rows. None when
+    SQLAlchemy cannot key it: keep nothing made from it then."""
     found = statement._generate_cache_key()
+    if found is None:
+        return None
     return found.key, tuple(_frozen(b.effective_value) for b in found.bindparams)
 
 
 def _frozen(value):
-    return tuple(value) if isinstance(value, list) else value
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value
 
 
 class Memo:
@@ -83,8 +116,10 @@ def memo(name: str, size: int, *, packed: bool = False) -> Memo | None:
     return memos[name] if name in memos else memos.setdefault(name, Memo(size, packed=packed))
 
 
-def kept(name: str, size: int, key: Hashable, make: Callable[[], T], *,
+def kept(name: str, size: int, key: Hashable | None, make: Callable[[], T], *,
          packed: bool = False) -> T:
-    """`make()`, kept in the app's memo `name` under `key` (made every time outside an app)."""
+    """`make()`, kept in the app's memo `name` under `key` (made every time outside an app, or
+    with no key). Unpacked, every caller gets the same object: keep only what nobody changes
+    (a statement, a copy made by the caller)."""
     found = memo(name, size, packed=packed)
-    return make() if found is None else found.get(key, make)
+    return make() if found is None or key is None else found.get(key, make)

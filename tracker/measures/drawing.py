@@ -95,5 +95,7 @@ def data_table(chart: series.Chart, centre_name: str) -> Markup:
 
 
 def _keyed(g: charts.Geometry, key: bytes) -> charts.Geometry:
+    # `svg` trusts the key: a caller never changes a kept drawing's fields (none does; each
+    # gets its own copy, to read).
     g.key = key
     return g

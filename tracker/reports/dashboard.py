@@ -147,9 +147,9 @@ class Needing(Sequence):
         # Made once per shape and day (a few hundred elements: building it was most of the
         # ranking's time), run with the time and the rows wanted as parameters.
         facts = self._facts
-        statement = kept("support_ranking", 32, (facts.key, statement_key(self._ids)
-                                                 if isinstance(self._ids, sa.Select)
-                                                 else tuple(self._ids)),
+        ids = (statement_key(self._ids) if isinstance(self._ids, sa.Select)
+               else tuple(self._ids))
+        statement = kept("support_ranking", 32, None if ids is None else (facts.key, ids),
                          lambda: facts.ranked(self._ids).add_columns(
                              sa.func.count().over().label("_total"))
                          .offset(sa.bindparam("offset", type_=sa.Integer))
