@@ -90,9 +90,6 @@ def _null(column):
 
 
 _SINCE = sa.bindparam("since", type_=CycleRevision.created_at.type)
-_PARTS = {"cycles": lambda *a, **k: _cycle_changes(*a, **k),
-          "comment": lambda *a, **k: _comments(*a, **k),
-          "feedback": lambda *a, **k: _feedback(*a, **k)}
 
 
 def _statement(is_admin: bool, todo: tuple[str, ...], bound: int | None) -> sa.CompoundSelect:
@@ -235,6 +232,9 @@ def _feedback(user: User, since: datetime, *,
             .where(visible_cycle(user))
             .order_by(span.c.created_at.desc())), span
 
+
+# The parts of the feed, in the order `_statement` unites them.
+_PARTS = {"cycles": _cycle_changes, "comment": _comments, "feedback": _feedback}
 
 def _events(user: User, since: datetime, now: datetime,
             upcoming: list[LearningEvent] | None) -> list[Item]:

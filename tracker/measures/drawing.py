@@ -9,7 +9,7 @@ layout setting (title, cycles, notes, highlight...). New data is a new key: noth
 stale, so nothing needs invalidating, on one server or many.
 
 Keys are digests of those parts (`core.memo.digest`), and the results are kept packed: about
-4, 6 and 7 kB for a chart, a drawing and its markup, a tenth of them as objects. Each caller
+3, 5 and 6 kB for a chart, a drawing and its markup, a tenth of them as objects. Each caller
 gets its own copy, with its own measure on the chart (a kept chart holds no model object).
 """
 
@@ -27,7 +27,7 @@ from ..models import Measure
 from . import charts, series, words
 
 # A national collaborative's charts in daily use (150 sites, a handful of measures each) fit,
-# in about 4 + 9 + 7 MB per worker.
+# in about 3 + 7.5 + 6 + 1.5 MB per worker (charts, drawings, markup, tables).
 CHARTS_KEPT = 1000
 DRAWINGS_KEPT = 1500  # a chart is drawn two or three ways (wide, phone, thumbnail)
 SVGS_KEPT = 1000
@@ -74,24 +74,17 @@ def layout(chart: series.Chart, **settings) -> charts.Geometry:
 def svg(g: charts.Geometry, uid: str, extra_class: str = "") -> Markup:
     """The drawing as SVG markup (`draw` in templates/measures/_chart_svg.html), kept for a
     drawing made by `layout`: it is a function of the drawing's key and these two."""
-    def draw() -> Markup:
-        return get_template_attribute("measures/_chart_svg.html", "draw")(g, uid, extra_class)
-
-    if g.key is None:
-        return draw()
-    return kept("svgs", SVGS_KEPT, (g.key, uid, extra_class), draw, packed=True)
+    return kept("svgs", SVGS_KEPT, g.key and (g.key, uid, extra_class), lambda: (
+        get_template_attribute("measures/_chart_svg.html", "draw")(g, uid, extra_class)),
+        packed=True)
 
 
 def data_table(chart: series.Chart, centre_name: str) -> Markup:
     """The measure page's table of every period of the chart (`data_table` in
     templates/measures/_data_table.html), kept for a chart made by `chart`."""
-    def draw() -> Markup:
-        return get_template_attribute("measures/_data_table.html", "data_table")(
-            chart.measure, words.table_rows(chart), centre_name)
-
-    if chart.key is None:
-        return draw()
-    return kept("data_tables", TABLES_KEPT, (chart.key, centre_name), draw, packed=True)
+    return kept("data_tables", TABLES_KEPT, chart.key and (chart.key, centre_name), lambda: (
+        get_template_attribute("measures/_data_table.html", "data_table")(
+            chart.measure, words.table_rows(chart), centre_name)), packed=True)
 
 
 def _keyed(g: charts.Geometry, key: bytes) -> charts.Geometry:

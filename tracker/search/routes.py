@@ -54,13 +54,12 @@ def _with_objects(hits: list[engine.Hit]) -> list[tuple[engine.Hit, object, str]
     objects = {(kind, o.id): o for kind, query in queries.items() if ids[kind]
                for o in db.session.scalars(query(ids[kind]))}
     comments = [o for (kind, _), o in objects.items() if kind == "comment"]
-    on_cycles = {c.cycle_id for c in comments if c.cycle_id}
-    on_ideas = {c.idea_id for c in comments if c.idea_id}
-    parents = ({("cycle", i): t for i, t in db.session.execute(
-        db.select(Cycle.id, Cycle.title).where(Cycle.id.in_(on_cycles)))} if on_cycles else {})
-    if on_ideas:
-        parents |= {("idea", i): t for i, t in db.session.execute(
-            db.select(ChangeIdea.id, ChangeIdea.title).where(ChangeIdea.id.in_(on_ideas)))}
+    parents = {}
+    for kind, model, on in (("cycle", Cycle, {c.cycle_id for c in comments if c.cycle_id}),
+                            ("idea", ChangeIdea, {c.idea_id for c in comments if c.idea_id})):
+        if on:
+            parents |= {(kind, i): t for i, t in db.session.execute(
+                db.select(model.id, model.title).where(model.id.in_(on)))}
     return [
         (h, objects[(h.kind, h.object_id)], _comment_on(objects[(h.kind, h.object_id)], parents))
         for h in hits if (h.kind, h.object_id) in objects
