@@ -329,9 +329,13 @@ def test_pages_cost_the_same_queries_for_5_or_50_sites(app, login, world, measur
     client = login(who)
     _sites(app, world, measure_id, 3)
     assert client.get(path).status_code == 200  # warm-up
+    # Each measured as a server that has kept nothing makes it (core.versions keeps the
+    # reports while the data stands still: the second request would read nearly nothing).
+    app.extensions["memos"].clear()
     with count_queries() as five:
         assert client.get(path).status_code == 200
     _sites(app, world, measure_id, 45, prefix="More")
+    app.extensions["memos"].clear()
     with count_queries() as fifty:
         assert client.get(path).status_code == 200
     assert fifty.count == five.count

@@ -420,6 +420,7 @@ def test_dashboard_and_support_list_cost_the_same_queries_on_any_page(
     counts = []
     for path in ("/reports/faculty", "/reports/faculty?page=2", "/reports/faculty?page=4",
                  "/reports/faculty/support", "/reports/faculty/support?page=3"):
+        app.extensions["memos"].clear()  # each page as a server that has kept nothing makes it
         with count_queries() as counter:
             assert client.get(path).status_code == 200
         counts.append(counter.count)

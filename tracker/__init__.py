@@ -28,7 +28,7 @@ from . import (
 )
 from .cli import register_cli
 from .core import db as db_setup
-from .core import errors, logs, urls, web
+from .core import errors, logs, urls, versions, web
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from .feedback import followup as feedback_followup
 from .ideas import statuses as idea_statuses
@@ -71,6 +71,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     measure_summaries.init_app(app)  # derived chart summaries kept with their data
     idea_statuses.init_app(app)  # each site's standing with each idea, kept with its cycles
     site_standing.init_app(app)  # each site's cycles and requests summed up, kept with them
+    versions.init_app(app)  # last: every commit hook before it may write
 
     urls.init_app(app)  # before the blueprints: their rules look up the `id` converter
     for feature in FEATURES:

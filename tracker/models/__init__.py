@@ -63,6 +63,7 @@ from .sustain import (
     progress_label,
 )
 from .tokens import ApiToken, TokenScope
+from .versions import DataVersion
 
 __all__ = [
     "PROGRESS_SCALE",
@@ -78,6 +79,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "ChangeIdea",
+    "DataVersion",
     "ChartNote",
     "Collaborative",
     "CollaborativeRole",

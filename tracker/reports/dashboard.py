@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from ..core.memo import kept, statement_key
 from ..core.queries import LeadingJoin, Unindexed, greatest, whole_days
+from ..core.versions import kept_until_written, this_minute
 from ..cycles.queries import revised_since
 from ..events.periods import ActionPeriod
 from ..extensions import db
@@ -154,8 +155,13 @@ class Needing(Sequence):
                              sa.func.count().over().label("_total"))
                          .offset(sa.bindparam("offset", type_=sa.Integer))
                          .limit(sa.bindparam("limit", type_=sa.Integer)))
-        rows = db.session.execute(statement, {**facts.params, "offset": start,
-                                              "limit": stop - start}).all()
+        # The rows themselves are kept while the data stands still (core.versions), for a
+        # minute (the days it counts are whole days): it reads a row per site.
+        rows = kept_until_written(
+            "support_rows", 64,
+            None if ids is None else (facts.key, ids, this_minute(facts.now), start, stop),
+            lambda: db.session.execute(statement, {**facts.params, "offset": start,
+                                                   "limit": stop - start}).all())
         if rows or start == 0:
             self._total = rows[0]._total if rows else 0
         return rows

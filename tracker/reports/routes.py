@@ -1,9 +1,13 @@
 """Reports for the collaborative rhythm: the action-period report (page, print and CSV), a
 site's storyboard for the learning session, and the faculty dashboard."""
 
+from collections.abc import Callable
+from datetime import datetime
+
 from flask import Response, render_template, request
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup
 from sqlalchemy import Select
 
 from ..core import audit
@@ -11,6 +15,7 @@ from ..core.args import arg_id
 from ..core.exports import csv_text, download_name
 from ..core.paging import list_page, rows_page
 from ..core.queries import faculty_sites
+from ..core.versions import kept_until_written, this_minute
 from ..cycles.loaders import get_cycle_or_404
 from ..cycles.services import ramp_chain
 from ..events.periods import ActionPeriod, all_periods, current_period, running
@@ -26,6 +31,7 @@ from ..sites.loaders import (
 from ..sustain import rollups as sustain_rollups
 from . import bp, dashboard, figures, slides, storyboard
 
+BODIES_KEPT = 200  # per app process: the reports' bodies, ~10 kB each packed
 REPORT_SITES_PER_PAGE = 50  # the action-period report on screen (its CSV has every site)
 CSV_HEADER = (
     "site", "organisation", "cycles_started", "cycles_completed", "ramps_extended",
@@ -35,11 +41,11 @@ CSV_HEADER = (
 )
 
 
-def _period(collaborative: Collaborative) -> tuple[ActionPeriod, list[ActionPeriod]]:
+def _period(collaborative: Collaborative, now) -> tuple[ActionPeriod, list[ActionPeriod]]:
     periods = all_periods(collaborative)
     chosen = request.args.get("period")
     period = next((p for p in periods if p.key == chosen), None)
-    return period or running(periods, utcnow()), periods
+    return period or running(periods, now), periods
 
 
 def _sites(collaborative: Collaborative, condition=None) -> list[Site]:
@@ -60,27 +66,31 @@ def _site_query(collaborative: Collaborative, condition=None, *columns) -> Selec
 def action_period():
     """Per site, what happened in an action period; printable, or as CSV with format=csv."""
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"))
-    period, periods = _period(collaborative)
+    now = utcnow()
+    period, periods = _period(collaborative, now)
     networks, network = network_filter({collaborative.id})
     in_network = Site.network_id == network.id if network else None
     if request.args.get("format") == "csv":  # every site
         sites = _sites(collaborative, in_network)
-        return _csv(collaborative, period, figures.site_figures(sites, period, utcnow()),
+        return _csv(collaborative, period, figures.site_figures(sites, period, now),
                     network)
-    # On screen, a page of sites at a time: the report's cost stays that of one page however
-    # many sites the collaborative has. Only the page's sites are read, and of them the
-    # columns the page reads (1,500 site objects took longer to build than the page's
-    # figures; 1,500 rows, read to show 50, grew the page by half at that size).
-    page = _sites_page(collaborative, in_network, REPORT_SITES_PER_PAGE)
-    return render_template("reports/action_period.html", collaborative=collaborative,
-                           period=period, periods=periods, page=page,
-                           rows=figures.site_figures(page.items, period, utcnow()),
-                           measure=figures.main_measure(collaborative.id),
-                           decisions=list(Decision), choices=collaborative_choices(),
-                           networks=networks, network=network,
-                           **sustain_rollups.report(
-                               _site_query(collaborative, in_network, Site.id), utcnow(),
-                               networks))
+
+    def made() -> str:
+        # On screen, a page of sites at a time: the report's cost stays that of one page
+        # however many sites the collaborative has. Only the page's sites are read, and of
+        # them the columns the page reads (1,500 site objects took longer to build than the
+        # page's figures; 1,500 rows, read to show 50, grew the page by half at that size).
+        page = _sites_page(collaborative, in_network, REPORT_SITES_PER_PAGE)
+        return render_template(
+            "reports/_action_period_body.html", collaborative=collaborative, period=period,
+            periods=periods, page=page, rows=figures.site_figures(page.items, period, now),
+            measure=figures.main_measure(collaborative.id), decisions=list(Decision),
+            choices=collaborative_choices(), networks=networks, network=network,
+            **sustain_rollups.report(_site_query(collaborative, in_network, Site.id), now,
+                                     networks))
+
+    return render_template("reports/action_period.html",
+                           body=_kept_body("action_period_reports", now, made))
 
 
 def _sites_page(collaborative: Collaborative, condition, per_page: int) -> Pagination:
@@ -151,9 +161,9 @@ def _slides_file(deck, kind: str, name: str, title: str, *, obj, site_id: int) -
 
 
 def _faculty_scope() -> tuple:
-    """The faculty pages' collaborative, action period, networks, the condition on their sites
-    and a select of the sites' ids: regional faculty see their network's sites; anyone may
-    narrow to one network."""
+    """The faculty pages' collaborative, now, the action period, networks, the condition on
+    their sites and a select of the sites' ids: regional faculty see their network's sites;
+    anyone may narrow to one network."""
     # has_faculty holds for admins too.
     collaborative = get_collaborative_or_404(arg_id(request.args, "collaborative"),
                                              may=Collaborative.has_faculty)
@@ -172,23 +182,36 @@ def faculty_dashboard():
     a page of sites at a time (by name): activity per week, the main measure, each team's mix
     and balance; the progress scores over all the sites."""
     collaborative, now, period, networks, network, scope, ids = _faculty_scope()
-    # A page of the sites, the columns the page reads: building 1,500 site objects cost more
-    # than the queries about them, and reading 1,500 rows to show 25 grew with them.
-    page = _sites_page(collaborative, scope, dashboard.PAGE_SIZE)
-    # First: it reads the main measure with its summaries at the page's sites in one query,
-    # where the reasons for support would have read the measure alone.
-    overview = dashboard.overview(collaborative, page.items, current_user, now,
-                                  asked_of(current_user, scope, narrowed=network is not None))
-    needing = dashboard.support({collaborative.id}, ids, period, now)
-    return render_template("reports/faculty.html", collaborative=collaborative, period=period,
-                           rows=dashboard.build(page.items, now), page=page,
-                           weeks=dashboard.week_starts(now.date()),
-                           heat=dashboard.heat, heat_words=dashboard.heat_words,
-                           choices=collaborative_choices(Collaborative.has_faculty),
-                           networks=networks, network=network, needing=needing,
-                           support_shown=dashboard.SUPPORT_SHOWN,
-                           **sustain_rollups.faculty(ids, period, now, page.items, networks),
-                           **overview)
+
+    def made() -> str:
+        # A page of the sites, the columns the page reads: building 1,500 site objects cost
+        # more than the queries about them, and reading 1,500 rows to show 25 grew with them.
+        page = _sites_page(collaborative, scope, dashboard.PAGE_SIZE)
+        # First: it reads the main measure with its summaries at the page's sites in one
+        # query, where the reasons for support would have read the measure alone.
+        overview = dashboard.overview(collaborative, page.items, current_user, now,
+                                      asked_of(current_user, scope,
+                                               narrowed=network is not None))
+        needing = dashboard.support({collaborative.id}, ids, period, now)
+        return render_template(
+            "reports/_faculty_body.html", collaborative=collaborative, period=period,
+            rows=dashboard.build(page.items, now), page=page,
+            weeks=dashboard.week_starts(now.date()), heat=dashboard.heat,
+            heat_words=dashboard.heat_words,
+            choices=collaborative_choices(Collaborative.has_faculty), networks=networks,
+            network=network, needing=needing, support_shown=dashboard.SUPPORT_SHOWN,
+            **sustain_rollups.faculty(ids, period, now, page.items, networks), **overview)
+
+    return render_template("reports/faculty.html",
+                           body=_kept_body("faculty_dashboards", now, made))
+
+
+def _kept_body(name: str, now: datetime, make: Callable[[], str]) -> Markup:
+    """A report's body as `make` renders it, kept for this reader and these arguments until
+    the data changes or the minute ends (core.versions): it reads and prints every site's
+    figures, and is asked for again and again while nothing has changed."""
+    key = (current_user.id, tuple(sorted(request.args.items(multi=True))), this_minute(now))
+    return Markup(kept_until_written(name, BODIES_KEPT, key, make, packed=True))
 
 
 @bp.get("/faculty/support")

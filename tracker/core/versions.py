@@ -1,0 +1,135 @@
+"""The data's version: a number that every committed write changes, shared by every app server
+and worker through the database, under which results read from much of the data at once (a
+faculty dashboard over every site) are kept (core.memo.kept).
+
+How it moves: an engine event notes on the connection that it ran an INSERT, UPDATE or DELETE
+(whatever sent it: a flush, a Core statement, plain SQL); the session, about to commit, sets the
+one row of `data_version` to a new random number in the same transaction. So the version and
+the data it names are committed together or not at all, and a rolled-back write changes
+neither. Random, not counted up: two states of the data never share a number, even after a
+database is restored from a backup (it brings back its own number with its own data).
+
+How it is read (`current`): once per transaction, before the data, so whatever is read after
+it is at least as new as the version says (PostgreSQL's READ COMMITTED sees later commits too:
+a result may be newer than its key, never older). A transaction that has written and not yet
+committed gets None: what it reads is not yet anyone's, and nothing is kept from it.
+
+The cost: one UPDATE of one row per committing write (concurrent writers queue on it for the
+moment between it and their commit, taken last so it never waits on anything else), and one
+primary-key read per request that keeps something. Any write anywhere makes a new version,
+so a kept result lasts as long as the data stands still: between a collaborative's bursts of
+work, and every time a faculty member reloads a page nobody has changed since.
+"""
+
+import re
+import secrets
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import utcnow
+from ..models.versions import ONLY_ROW, DataVersion
+from .memo import kept
+
+T = TypeVar("T")
+
+WROTE = "tracker_wrote"  # in a connection's info: it ran a write since its last commit
+_AT_SAVEPOINT = "tracker_wrote_at"  # in a connection's info: WROTE as each open savepoint began
+_READ = "tracker_data_version"  # in a session's info: the version this transaction read
+_WRITE = re.compile(r"\s*(?:WITH\b.*?\b)?(?:INSERT|UPDATE|DELETE|REPLACE|MERGE)\b",
+                    re.IGNORECASE | re.DOTALL)
+_MOVE = f"UPDATE data_version SET n = {{}} WHERE id = {ONLY_ROW}"
+
+
+def current() -> int | None:
+    """The data's version as this transaction sees it; None when nothing may be kept: the
+    transaction has written and not committed, or the database has no version row."""
+    session = db.session
+    if _READ not in session.info:
+        session.info[_READ] = session.execute(
+            sa.select(DataVersion.n).where(DataVersion.id == ONLY_ROW)).scalar()
+    session.flush()  # anything pending is written now, and counts as written
+    if session.connection().info.get(WROTE):
+        return None
+    return session.info[_READ]
+
+
+def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T], *,
+                       packed: bool = False) -> T:
+    """`make()`, kept (core.memo.kept) under `key` and the data's version: made again once
+    anything is written. `key` names everything else the result depends on: the reader, the
+    request's arguments, the minute it is made in (`this_minute`)."""
+    version = current()
+    return kept(name, size, None if version is None else (version, key), make, packed=packed)
+
+
+def this_minute(now: datetime | None = None) -> datetime:
+    """Now (or `now`) to the minute: a key part for a result that counts days or weeks to the
+    time it is made. It is made again each minute (and after each write), not for every
+    request, and is never more than a minute behind the clock."""
+    return (now or utcnow()).replace(second=0, microsecond=0)
+
+
+def _noted(conn, cursor, statement: str, parameters, context, executemany) -> None:
+    if _WRITE.match(statement):
+        conn.info[WROTE] = True
+
+
+def _forgotten(conn) -> None:
+    conn.info.pop(WROTE, None)
+    conn.info.pop(_AT_SAVEPOINT, None)
+
+
+def _savepoint(conn, name) -> None:
+    # (SQLAlchemy names the savepoint after this event: they nest, so a stack of states.)
+    conn.info.setdefault(_AT_SAVEPOINT, []).append(conn.info.get(WROTE, False))
+
+
+def _back_to_savepoint(conn, name, context) -> None:
+    # What was written since the savepoint is undone: written or not, as it was then.
+    states = conn.info.get(_AT_SAVEPOINT)
+    conn.info[WROTE] = states.pop() if states else True
+
+
+def _savepoint_released(conn, name, context) -> None:
+    states = conn.info.get(_AT_SAVEPOINT)
+    if states:
+        states.pop()
+
+
+def _move(session: Session) -> None:
+    """Before a commit: if the transaction wrote, give the data a new version with it."""
+    if not session.in_transaction():
+        return
+    session.flush()  # what is still pending is written now, with the version after it
+    conn = session.connection()
+    if conn.info.get(WROTE):
+        conn.exec_driver_sql(_MOVE.format(secrets.randbits(62)))
+        conn.info.pop(WROTE, None)
+
+
+def _read_afresh(session: Session, *args) -> None:
+    session.info.pop(_READ, None)
+
+
+def init_app(app: Flask) -> None:
+    """Note writes on the app's engine, and move the version at each session's commit.
+    Registered after the derived tables' hooks (create_app): their commit hooks write too."""
+    with app.app_context():
+        engine = db.engine
+    for name, hook in (("after_cursor_execute", _noted), ("commit", _forgotten),
+                       ("rollback", _forgotten), ("savepoint", _savepoint),
+                       ("rollback_savepoint", _back_to_savepoint),
+                       ("release_savepoint", _savepoint_released)):
+        if not event.contains(engine, name, hook):
+            event.listen(engine, name, hook)
+    for name, hook in (("before_commit", _move), ("after_commit", _read_afresh),
+                       ("after_soft_rollback", _read_afresh)):
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)
