@@ -2,13 +2,17 @@
 write changes it, nothing else does, and a kept report is never older than the data or
 another reader's."""
 
+import pytest
 import sqlalchemy as sa
+from flask import render_template_string
+from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
 
 from tests import factories as f
 from tests.test_networks import south  # noqa: F401  (a fixture)
 from tracker.core import versions
 from tracker.extensions import db
-from tracker.models import Collaborative, Cycle, DataVersion, Site, User
+from tracker.models import Collaborative, Cycle, DataVersion, Site, User, utcnow
 
 
 def _version(app) -> int | None:
@@ -142,3 +146,39 @@ def test_the_faculty_support_ranking_follows_a_change(app, login, world):
     assert "No cycle this action period" not in page
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Cycle.id))) == 2
+
+
+@pytest.mark.parametrize("path", ["/reports/faculty", "/reports/action-period", "/review",
+                                  "/measures/{m}/sites"])
+def test_every_kept_page_shows_a_change_at_once(app, login, world, path):
+    with app.app_context():
+        measure = f.make_measure(world.collaborative, name="DrEaMing")  # core: every site
+        db.session.commit()
+        path = path.format(m=measure.id)
+    client = login("faculty")
+    assert "Beta Hospital" in client.get(path).get_data(True)
+    assert "Beta Hospital" in client.get(path).get_data(True)  # kept
+    with app.app_context():
+        db.session.get(Site, world.site_b).name = "Beta General"
+        db.session.commit()
+    page = client.get(path).get_data(True)
+    assert "Beta General" in page and "Beta Hospital" not in page
+
+
+def test_a_kept_body_carries_each_sessions_own_form_token(app, world):
+    made = []
+
+    def make() -> str:
+        made.append(1)
+        return render_template_string('<input name="csrf_token" value="{{ csrf_token() }}">')
+
+    tokens = []
+    for _ in "ab":  # one reader, two sessions (each request context starts a session afresh)
+        with app.test_request_context("/reports/faculty"):
+            login_user(db.session.get(User, world.faculty))
+            body = versions.kept_body("test_bodies", utcnow(), make)
+            tokens.append((str(body), generate_csrf()))
+    assert len(made) == 1  # the second session was given the kept body
+    for body, token in tokens:
+        assert body == f'<input name="csrf_token" value="{token}">'
+    assert tokens[0][1] != tokens[1][1]

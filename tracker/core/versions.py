@@ -28,7 +28,10 @@ from datetime import datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -67,6 +70,33 @@ def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T
     request's arguments, the minute it is made in (`this_minute`)."""
     version = current()
     return kept(name, size, None if version is None else (version, key), make, packed=packed)
+
+
+BODIES_KEPT = 300  # per app process, each page's bodies together: ~10 kB each, packed
+_TOKEN = "csrf_token"  # where Flask-WTF keeps the request's form token, in `g`
+_TOKEN_HERE = secrets.token_hex(16)  # stands for it in a kept body: no one can type it
+
+
+def kept_body(name: str, now: datetime, make: Callable[[], str]) -> Markup:
+    """A page's body as `make` renders it, kept for this reader, path and arguments until the
+    data changes or the minute ends: for the reports that read and print every site's figures
+    and are asked for again and again while nothing has changed. The body may hold forms: their
+    token is put in for each request (a kept one is another session's)."""
+    key = (getattr(current_user, "id", None), request.path,
+           tuple(sorted(request.args.items(multi=True))), this_minute(now))
+
+    def made() -> str:
+        real = g.pop(_TOKEN, None)
+        setattr(g, _TOKEN, _TOKEN_HERE)  # every token rendered in it (generate_csrf reads g)
+        try:
+            return make()
+        finally:
+            g.pop(_TOKEN)
+            if real is not None:
+                setattr(g, _TOKEN, real)
+
+    body = kept_until_written(name, BODIES_KEPT, key, made, packed=True)
+    return Markup(body.replace(_TOKEN_HERE, generate_csrf()) if _TOKEN_HERE in body else body)
 
 
 def this_minute(now: datetime | None = None) -> datetime:

@@ -1,13 +1,9 @@
 """Reports for the collaborative rhythm: the action-period report (page, print and CSV), a
 site's storyboard for the learning session, and the faculty dashboard."""
 
-from collections.abc import Callable
-from datetime import datetime
-
 from flask import Response, render_template, request
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import Pagination
-from markupsafe import Markup
 from sqlalchemy import Select
 
 from ..core import audit
@@ -15,7 +11,7 @@ from ..core.args import arg_id
 from ..core.exports import csv_text, download_name
 from ..core.paging import list_page, rows_page
 from ..core.queries import faculty_sites
-from ..core.versions import kept_until_written, this_minute
+from ..core.versions import kept_body
 from ..cycles.loaders import get_cycle_or_404
 from ..cycles.services import ramp_chain
 from ..events.periods import ActionPeriod, all_periods, current_period, running
@@ -31,7 +27,6 @@ from ..sites.loaders import (
 from ..sustain import rollups as sustain_rollups
 from . import bp, dashboard, figures, slides, storyboard
 
-BODIES_KEPT = 200  # per app process: the reports' bodies, ~10 kB each packed
 REPORT_SITES_PER_PAGE = 50  # the action-period report on screen (its CSV has every site)
 CSV_HEADER = (
     "site", "organisation", "cycles_started", "cycles_completed", "ramps_extended",
@@ -90,7 +85,7 @@ def action_period():
                                      networks))
 
     return render_template("reports/action_period.html",
-                           body=_kept_body("action_period_reports", now, made))
+                           body=kept_body("action_period_reports", now, made))
 
 
 def _sites_page(collaborative: Collaborative, condition, per_page: int) -> Pagination:
@@ -203,15 +198,7 @@ def faculty_dashboard():
             **sustain_rollups.faculty(ids, period, now, page.items, networks), **overview)
 
     return render_template("reports/faculty.html",
-                           body=_kept_body("faculty_dashboards", now, made))
-
-
-def _kept_body(name: str, now: datetime, make: Callable[[], str]) -> Markup:
-    """A report's body as `make` renders it, kept for this reader and these arguments until
-    the data changes or the minute ends (core.versions): it reads and prints every site's
-    figures, and is asked for again and again while nothing has changed."""
-    key = (current_user.id, tuple(sorted(request.args.items(multi=True))), this_minute(now))
-    return Markup(kept_until_written(name, BODIES_KEPT, key, make, packed=True))
+                           body=kept_body("faculty_dashboards", now, made))
 
 
 @bp.get("/faculty/support")

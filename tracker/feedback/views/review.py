@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ...core.paging import page_number
 from ...core.queries import faculty_sites
+from ...core.versions import kept_body
 from ...models import utcnow
 from ...sites.loaders import network_filter
 from .. import bp, review
@@ -24,13 +25,17 @@ def review_queue():
     asked = review.asked_of(current_user, sites, narrowed=network is not None)
     now = utcnow()
     args = request.args
-    # Each list is paged on its own: ?page= (waiting), ?changed=, ?quiet=.
-    return render_template(
-        "feedback/review.html",
-        waiting=review.awaiting(current_user, scope, now, asked, number=page_number(args)),
-        changed=review.changed_since_feedback(current_user, scope, sites,
-                                              number=page_number(args, "changed")),
-        quiet=review.quiet_sites(scope, now, sites, number=page_number(args, "quiet")),
-        networks=networks, network=network, action=url_for("feedback.review_queue"),
-        keep={k: v for k, v in args.items() if k in ("page", "changed", "quiet", "network")},
-    )
+
+    def made() -> str:
+        # Each list is paged on its own: ?page= (waiting), ?changed=, ?quiet=.
+        return render_template(
+            "feedback/_review_body.html",
+            waiting=review.awaiting(current_user, scope, now, asked, number=page_number(args)),
+            changed=review.changed_since_feedback(current_user, scope, sites,
+                                                  number=page_number(args, "changed")),
+            quiet=review.quiet_sites(scope, now, sites, number=page_number(args, "quiet")),
+            networks=networks, network=network, action=url_for("feedback.review_queue"),
+            keep={k: v for k, v in args.items()
+                  if k in ("page", "changed", "quiet", "network")})
+
+    return render_template("feedback/review.html", body=kept_body("review_queues", now, made))

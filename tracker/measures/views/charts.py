@@ -11,8 +11,9 @@ from ...core import audit
 from ...core.args import arg_id
 from ...core.exports import download_name
 from ...core.paging import QueryPage, ResultPage, page_number
+from ...core.versions import kept_body
 from ...extensions import db
-from ...models import MeasureValue, Site
+from ...models import MeasureValue, Site, utcnow
 from ...spc import PointType, VariationIcon
 from .. import bp, charts, drawing, periods, queries, series, summaries, words
 from ..chart_svg.shapes import COLOURS
@@ -94,34 +95,40 @@ def sites(measure_id: int):
     measure = get_measure_or_404(measure_id)
     if not measure.is_core:
         return redirect(url_for("measures.detail", measure_id=measure.id))
-    view, sort = _view(measure), request.args.get("sort", "name")
-    sort = sort if sort in SORTS else "name"
-    networks = db.session.scalars(queries.networks_of(measure)).all()
-    network = next((n for n in networks if n.id == arg_id(request.args, "network")), None)
-    query = queries.chart_sites(measure, current_user)
-    if network is not None:
-        query = query.where(Site.network_id == network.id)
-    stored = summaries.stored(measure, view)
-    ids = query.with_only_columns(Site.id).order_by(None).subquery()
-    has_values = sa.exists().where(MeasureValue.measure_id == measure.id,
-                                   MeasureValue.site_id == ids.c.id)
-    total, unsummed, last = db.session.execute(
-        sa.select(sa.func.count(ids.c.id),
-                  sa.func.count(sa.case((stored.c.site_id.is_(None) & has_values, 1))),
-                  sa.func.max(stored.c.latest_period))
-        .select_from(ids.outerjoin(stored, stored.c.site_id == ids.c.id))).one()
-    number = min(page_number(request.args), max(1, -(-total // PAGE_SIZE)))
-    if not unsummed:  # a site with no summary has no data (no chart to compute)
-        shown, yr = _page_in_sql(measure, view, query, stored, sort, number, total, last)
-    else:
-        shown, last, yr = _page_read_whole(measure, view, query, sort, number)
-    _thumbnails(measure, shown, last, yr)
-    chart = series.chart_for_view(measure, view)[0]
-    args = {"sort": sort, "view": view, "network": network.id if network else None}
-    return render_template("measures/sites.html", measure=measure, cards=shown.items,
-                           page=shown, view=view, sort=sort, total=total, networks=networks,
-                           network=network, args=args, chart_name=series.CHART_NAMES[chart],
-                           format_value=words.format_value)
+
+    def made() -> str:  # kept until the data changes: it reads every site's summary
+        view, sort = _view(measure), request.args.get("sort", "name")
+        sort = sort if sort in SORTS else "name"
+        networks = db.session.scalars(queries.networks_of(measure)).all()
+        network = next((n for n in networks if n.id == arg_id(request.args, "network")), None)
+        query = queries.chart_sites(measure, current_user)
+        if network is not None:
+            query = query.where(Site.network_id == network.id)
+        stored = summaries.stored(measure, view)
+        ids = query.with_only_columns(Site.id).order_by(None).subquery()
+        has_values = sa.exists().where(MeasureValue.measure_id == measure.id,
+                                       MeasureValue.site_id == ids.c.id)
+        total, unsummed, last = db.session.execute(
+            sa.select(sa.func.count(ids.c.id),
+                      sa.func.count(sa.case((stored.c.site_id.is_(None) & has_values, 1))),
+                      sa.func.max(stored.c.latest_period))
+            .select_from(ids.outerjoin(stored, stored.c.site_id == ids.c.id))).one()
+        number = min(page_number(request.args), max(1, -(-total // PAGE_SIZE)))
+        if not unsummed:  # a site with no summary has no data (no chart to compute)
+            shown, yr = _page_in_sql(measure, view, query, stored, sort, number, total, last)
+        else:
+            shown, last, yr = _page_read_whole(measure, view, query, sort, number)
+        _thumbnails(measure, shown, last, yr)
+        chart = series.chart_for_view(measure, view)[0]
+        args = {"sort": sort, "view": view, "network": network.id if network else None}
+        return render_template("measures/_sites_body.html", measure=measure,
+                               cards=shown.items, page=shown, view=view, sort=sort, total=total,
+                               networks=networks, network=network, args=args,
+                               chart_name=series.CHART_NAMES[chart],
+                               format_value=words.format_value)
+
+    return render_template("measures/sites.html", measure=measure,
+                           body=kept_body("measure_sites", utcnow(), made))
 
 
 def _signal_rank(icon):
