@@ -149,12 +149,12 @@ def test_the_faculty_support_ranking_follows_a_change(app, login, world):
 
 
 @pytest.mark.parametrize("path", ["/reports/faculty", "/reports/action-period", "/review",
-                                  "/measures/{m}/sites"])
+                                  "/measures/{m}/sites", "/reports/sites/{site}/storyboard"])
 def test_every_kept_page_shows_a_change_at_once(app, login, world, path):
     with app.app_context():
         measure = f.make_measure(world.collaborative, name="DrEaMing")  # core: every site
         db.session.commit()
-        path = path.format(m=measure.id)
+        path = path.format(m=measure.id, site=world.site_b)
     client = login("faculty")
     assert "Beta Hospital" in client.get(path).get_data(True)
     assert "Beta Hospital" in client.get(path).get_data(True)  # kept

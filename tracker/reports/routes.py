@@ -115,7 +115,9 @@ def _csv(collaborative: Collaborative, period: ActionPeriod, rows,
 def site_storyboard(site_id: int):
     """A site's one-page storyboard, printable to A4."""
     site = get_site_or_404(site_id)
-    return render_template("reports/storyboard.html", board=storyboard.build(site, current_user))
+    return render_template("reports/storyboard.html", site=site, body=kept_body(
+        "storyboards", utcnow(), lambda: render_template(
+            "reports/_storyboard_body.html", board=storyboard.build(site, current_user))))
 
 
 @bp.get("/sites/<id:site_id>/storyboard.pptx", defaults={"kind": "pptx"})
