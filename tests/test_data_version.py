@@ -182,3 +182,25 @@ def test_a_kept_body_carries_each_sessions_own_form_token(app, world):
     for body, token in tokens:
         assert body == f'<input name="csrf_token" value="{token}">'
     assert tokens[0][1] != tokens[1][1]
+
+
+def test_writes_are_told_from_reads_however_they_are_sent(app, world):
+    with app.app_context():
+        conn = db.session.connection()
+        for statement, writes in [
+            (sa.select(Site.id).where(Site.name == "UPDATE"), False),
+            (sa.select(sa.select(Site.id).cte("updated").c.id), False),
+            (sa.update(Site).where(Site.id == 0).values(name="x"), True),
+            (sa.insert(Site).from_select(["name", "collaborative_id"], sa.select(
+                Site.name, Site.collaborative_id).where(Site.id == 0)), True),
+            (sa.delete(Site).where(Site.id == 0), True),
+            (sa.text("SELECT 1 WHERE 'UPDATE' = 'x'"), False),
+            (sa.text("update site SET name = name WHERE id = 0"), True),
+            (sa.text("WITH x AS (SELECT 1) SELECT * FROM x"), False),
+            (sa.text("WITH x AS (SELECT 0 AS id) DELETE FROM site WHERE id IN "
+                     "(SELECT id FROM x)"), True),
+        ]:
+            conn.info.pop(versions.WROTE, None)
+            conn.execute(statement)
+            assert bool(conn.info.get(versions.WROTE)) == writes, statement
+        db.session.rollback()
