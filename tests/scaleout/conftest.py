@@ -85,4 +85,4 @@ def people(servers):
         cycle = f.make_cycle(site, title="Breakfast in the day room", objective="Start")
         db.session.commit()
         return {"nurse": nurse.email, "hca": hca.email, "lead": lead.email,
-                "lead_id": lead.id, "cycle": cycle.id}
+                "lead_id": lead.id, "cycle": cycle.id, "site": site.id}

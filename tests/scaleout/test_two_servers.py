@@ -4,7 +4,8 @@ Two gunicorn processes on different ports share one database (the suite's engine
 in CI, a SQLite file otherwise) and one Redis, with the production configuration. A separate
 `flask worker` process runs the queued jobs. Nothing may depend on which server a request
 reaches: a session started on one is good on the other, a conflict between them is caught, the
-sign-in throttle counts across both, and a job queued by one runs once in the worker.
+sign-in throttle counts across both, a job queued by one runs once in the worker, and a report
+one has kept shows a change made on the other at once.
 """
 
 import json
@@ -133,3 +134,22 @@ def test_both_servers_report_ready_on_the_shared_database_and_redis(servers):
 def _emails_to(address: str, worker_output: str) -> int:
     return len(re.findall(r"Email not sent \(no MAIL_SERVER configured\)\. To: "
                           + re.escape(address), worker_output))
+
+
+def test_a_report_kept_by_one_server_follows_a_change_made_on_the_other(servers, people):
+    a, b = servers.urls
+    # (Not the lead: the sign-in throttle's test has them waiting out the minute.)
+    reader, nurse = Browser(a), Browser(b)
+    reader.sign_in(people["hca"], f.PASSWORD)
+    nurse.sign_in(people["nurse"], f.PASSWORD)
+    storyboard = f"/reports/sites/{people['site']}/storyboard"
+    for _ in range(3):  # kept by A's worker (core.versions): the same page each time
+        page = reader.get(storyboard)
+        assert page.status == 200 and "Breakfast in the day room" in page.html
+    url = f"/cycles/{people['cycle']}/edit"
+    pairs = [(n, "Breakfast at the table" if n == "title" else v)
+             for n, v in form_pairs(nurse.get(url).html, "version")]
+    assert nurse.post(url, pairs).status == 302  # saved on B
+    page = reader.get(storyboard)  # A sees it at once: the data's version moved
+    assert "Breakfast at the table" in page.html
+    assert "Breakfast in the day room" not in page.html
