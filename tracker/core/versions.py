@@ -73,7 +73,7 @@ def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T
     return kept(name, size, None if version is None else (version, key), make, packed=packed)
 
 
-BODIES_KEPT = 300  # per app process, each page's bodies together: ~10 kB each, packed
+BODIES_KEPT = 100  # per app process and page: 5-10 kB each, packed (at most ~5 MB for all five)
 _TOKEN = "csrf_token"  # where Flask-WTF keeps the request's form token, in `g`
 _TOKEN_HERE = secrets.token_hex(16)  # stands for it in a kept body: no one can type it
 
