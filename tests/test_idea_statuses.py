@@ -20,6 +20,7 @@ from tracker.models import (
     Cycle,
     Decision,
     IdeaSiteStatus,
+    IdeaTotal,
     Site,
     User,
     Visibility,
@@ -103,10 +104,12 @@ def assert_library_as_reckoned(world) -> None:
                                            r.amount, r.unit)
                                for r in evidence(row[0], user)}
             assert stored_evidence == evidence_reckoned(idea, user), who
-    # And what is stored is what a rebuild from scratch stores.
-    before = set(db.session.execute(sa.select(IdeaSiteStatus.__table__)).all())
+    # And what is stored, per site and per idea, is what a rebuild from scratch stores.
+    stored = lambda: [set(db.session.execute(sa.select(t)).all())  # noqa: E731
+                      for t in (IdeaSiteStatus.__table__, IdeaTotal.__table__)]
+    before = stored()
     statuses.rebuild_all()
-    assert set(db.session.execute(sa.select(IdeaSiteStatus.__table__)).all()) == before
+    assert stored() == before
 
 
 @pytest.fixture

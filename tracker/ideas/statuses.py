@@ -4,12 +4,14 @@ test and the largest scale, over the cycles shared with the collaborative and ov
 
 The idea library and the idea's page read these instead of ranking every cycle per request (a
 window over ~30,000 cycles of the collaborative nationally, ~3,000 of one idea, growing with
-every cycle logged). They can never be stale:
+every cycle logged); per idea, what they add up to is stored too (`IdeaTotal`), so that the
+library sums a row per idea rather than one per site. They can never be stale:
 - every change to a cycle that moves its figures (its idea, site, decision, visibility,
   creation time, Do start, scale, or deletion) and every comment added to, removed from or
   restored on a cycle marks the (idea, site) pair due, and
-- the commit recomputes the due pairs in the same transaction (`init_app` registers the session
-  hooks). Bulk Core writes (the demo's) call `rebuild_all`, as does `flask rebuild-summaries`.
+- the commit recomputes the due pairs, and their ideas' totals, in the same transaction
+  (`init_app` registers the session hooks). Bulk Core writes (the demo's) call `rebuild_all`,
+  as does `flask rebuild-summaries`.
 """
 
 from collections.abc import Iterable
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..core.db import keep_derived, lock
 from ..extensions import db
-from ..models import ChangeIdea, Comment, Cycle, IdeaSiteStatus, Visibility
+from ..models import ChangeIdea, Comment, Cycle, IdeaSiteStatus, IdeaTotal, Site, Visibility
 from .queries import SCALE_RANK
 
 DUE = "idea_statuses_due"
@@ -73,6 +75,25 @@ def _store(select: sa.CompoundSelect) -> None:
     db.session.execute(sa.insert(IdeaSiteStatus).from_select(_COLUMNS, select))
 
 
+def _total(idea_ids: Iterable[int] | None = None) -> None:
+    """Store what the standings with these ideas (None: every idea) add up to, per view
+    (IdeaTotal): over the sites of each idea's own collaborative, where its cycles are."""
+    s = IdeaSiteStatus
+    ids = None if idea_ids is None else sorted(set(idea_ids))
+    chosen = () if ids is None else (s.idea_id.in_(ids),)
+    db.session.execute(sa.delete(IdeaTotal).where(
+        *(() if ids is None else (IdeaTotal.idea_id.in_(ids),)))
+        .execution_options(synchronize_session=False))
+    db.session.execute(sa.insert(IdeaTotal).from_select(
+        ("idea_id", "view", "sites_tested", "sites_adopted", "comments"),
+        sa.select(s.idea_id, s.view, sa.func.count(),
+                  sa.func.sum(sa.case((s.status == "adopt", 1), else_=0)),
+                  sa.func.sum(s.comments))
+        .join(Site, Site.id == s.site_id).join(ChangeIdea, ChangeIdea.id == s.idea_id)
+        .where(Site.collaborative_id == ChangeIdea.collaborative_id, *chosen)
+        .group_by(s.idea_id, s.view)))
+
+
 def refresh(pairs: Iterable[tuple[int, int]]) -> None:
     """Recompute and store the standing of these (idea, site) pairs."""
     pairs = sorted(set(pairs))
@@ -85,12 +106,14 @@ def refresh(pairs: Iterable[tuple[int, int]]) -> None:
     db.session.execute(sa.delete(IdeaSiteStatus).where(stored)
                        .execution_options(synchronize_session=False))
     _store(computed(chosen))
+    _total(i for i, _ in pairs)
 
 
 def rebuild_all() -> int:
     """Recompute every pair's standing; returns how many pairs have cycles."""
     db.session.execute(sa.delete(IdeaSiteStatus).execution_options(synchronize_session=False))
     _store(computed())
+    _total()
     return db.session.scalar(sa.select(sa.func.count()).where(IdeaSiteStatus.view == "all"))
 
 

@@ -35,7 +35,7 @@ from .cycles import (
     cycle_measure,
 )
 from .events import LearningEvent, PlannedPeriod
-from .ideas import ChangeIdea, Driver, IdeaFollow, IdeaSiteStatus, Tag, idea_tag
+from .ideas import ChangeIdea, Driver, IdeaFollow, IdeaSiteStatus, IdeaTotal, Tag, idea_tag
 from .idempotency import UsedKey
 from .measures import (
     ChartNote,
@@ -100,6 +100,7 @@ __all__ = [
     "Frequency",
     "IdeaFollow",
     "IdeaSiteStatus",
+    "IdeaTotal",
     "ImportBatch",
     "Invitation",
     "InvitationState",

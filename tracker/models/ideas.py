@@ -113,3 +113,16 @@ class IdeaSiteStatus(db.Model):
     # The largest scale reached (ranked by unit, then amount).
     scale_amount: Mapped[Optional[int]]
     scale_unit: Mapped[str] = mapped_column(sa.String(40), default="")
+
+
+class IdeaTotal(db.Model):
+    """What the sites' standings with one idea add up to, in each view (IdeaSiteStatus's): how
+    many sites test it, how many adopted it, the comments on its cycles. Derived data,
+    recomputed with the standings (tracker/ideas/statuses.py), over the sites of the idea's own
+    collaborative (its cycles' only sites): the library sums a row per idea, not per site."""
+
+    idea_id: Mapped[int] = mapped_column(sa.ForeignKey("change_idea.id"), primary_key=True)
+    view: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # "shared" or "all"
+    sites_tested: Mapped[int] = mapped_column(default=0)
+    sites_adopted: Mapped[int] = mapped_column(default=0)
+    comments: Mapped[int] = mapped_column(default=0)
