@@ -143,6 +143,17 @@ def test_restore_refuses_a_database_that_holds_data(source, tmp_path):
     assert fingerprint(table_rows(source)) == before
 
 
+def test_restore_goes_into_a_database_db_upgrade_has_made(source, target, tmp_path):
+    # An upgraded empty database holds one row: the data's version (core.versions).
+    path = tmp_path / "tracker.backup"
+    assert source.test_cli_runner().invoke(args=["backup", "--output", str(path)]).exit_code == 0
+    upgraded = target.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    result = target.test_cli_runner().invoke(args=["restore", "--input", str(path)])
+    assert result.exit_code == 0, result.output
+    assert fingerprint(table_rows(target)) == fingerprint(table_rows(source))
+
+
 def test_restore_refuses_a_file_that_is_not_a_backup(target, tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("not a database")

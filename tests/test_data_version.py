@@ -13,6 +13,15 @@ from tests.test_networks import south  # noqa: F401  (a fixture)
 from tracker.core import versions
 from tracker.extensions import db
 from tracker.models import Collaborative, Cycle, DataVersion, Site, User, utcnow
+from tracker.reports import dashboard
+
+
+@pytest.fixture(autouse=True)
+def _one_minute(monkeypatch):
+    """Every request of a test in the same minute: what is kept for a minute stays kept."""
+    minute = versions.this_minute()
+    monkeypatch.setattr(versions, "this_minute", lambda now=None: minute)
+    monkeypatch.setattr(dashboard, "this_minute", lambda now=None: minute)
 
 
 def _version(app) -> int | None:
@@ -204,3 +213,30 @@ def test_writes_are_told_from_reads_however_they_are_sent(app, world):
             conn.execute(statement)
             assert bool(conn.info.get(versions.WROTE)) == writes, statement
         db.session.rollback()
+
+
+def test_a_savepoint_released_moves_nothing_until_the_commit(app, world):
+    before = _version(app)
+    with app.app_context():
+        db.session.get(Site, world.site_a).name = "Alpha General"
+        with db.session.begin_nested():  # as sustain.watch does
+            db.session.get(Site, world.site_b).name = "Beta General"
+        # Released, not committed: nothing is anyone's yet, and the version has not moved.
+        assert versions.current() is None
+        assert db.session.scalar(sa.select(DataVersion.n)) == before
+        db.session.commit()
+    assert _version(app) not in (None, before)
+
+
+def test_a_savepoint_rolled_back_leaves_what_was_written_before_it(app, world):
+    before = _version(app)
+    with app.app_context():
+        db.session.get(Site, world.site_a).name = "Alpha General"
+        db.session.flush()
+        nested = db.session.begin_nested()
+        db.session.get(Site, world.site_b).name = "Beta General"
+        db.session.flush()
+        nested.rollback()
+        assert versions.current() is None  # the write before the savepoint still stands
+        db.session.commit()
+    assert _version(app) not in (None, before)

@@ -207,7 +207,9 @@ def backup_command(output: Path):
 def restore_command(backup_file: Path):
     """Load a backup into this database, which must be empty (a non-empty one is refused)."""
     try:
-        backup.restore(db.engine, backup_file, db.metadata.sorted_tables)
+        # The data's version row is what `db upgrade` leaves in an empty database.
+        backup.restore(db.engine, backup_file, [t for t in db.metadata.sorted_tables
+                                                if t.name != "data_version"])
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored {backup_file} into {db.engine.url.render_as_string()}. "

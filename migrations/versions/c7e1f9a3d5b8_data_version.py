@@ -6,6 +6,8 @@ Revises: b5d9e3a7c2f1
 Create Date: 2026-12-06 00:40:00.000000
 
 """
+import secrets
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -24,7 +26,8 @@ def upgrade():
         sa.Column('n', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version')),
     )
-    op.bulk_insert(table, [{'id': 1, 'n': 0}])
+    # A random start, as each write sets: no two databases share a number.
+    op.bulk_insert(table, [{'id': 1, 'n': secrets.randbits(62)}])
 
 
 def downgrade():

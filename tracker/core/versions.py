@@ -21,6 +21,7 @@ so a kept result lasts as long as the data stands still: between a collaborative
 work, and every time a faculty member reloads a page nobody has changed since.
 """
 
+import functools
 import re
 import secrets
 from collections.abc import Callable, Hashable
@@ -28,7 +29,7 @@ from datetime import datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -74,8 +75,21 @@ def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T
 
 
 BODIES_KEPT = 100  # per app process and page: 5-10 kB each, packed (at most ~5 MB for all five)
-_TOKEN = "csrf_token"  # where Flask-WTF keeps the request's form token, in `g`
+_TOKEN = "csrf_token"  # where Flask-WTF keeps the request's form token in `g`, by default
 _TOKEN_HERE = secrets.token_hex(16)  # stands for it in a kept body: no one can type it
+
+
+def version_first(view: Callable[..., T]) -> Callable[..., T]:
+    """A view that keeps its body (`kept_body`) reads the data's version before anything
+    else, even before the signed-in user is loaded: what it reads afterwards is at least as
+    new. (Read later, an object loaded before it, the user's roles or a site's name, could be
+    older than the version the body is kept under.) Goes between the route and login_required."""
+    @functools.wraps(view)
+    def reading_the_version_first(*args, **kwargs):
+        current()
+        return view(*args, **kwargs)
+
+    return reading_the_version_first
 
 
 def kept_body(name: str, now: datetime, make: Callable[[], str]) -> Markup:
@@ -87,14 +101,15 @@ def kept_body(name: str, now: datetime, make: Callable[[], str]) -> Markup:
            tuple(sorted(request.args.items(multi=True))), this_minute(now))
 
     def made() -> str:
-        real = g.pop(_TOKEN, None)
-        setattr(g, _TOKEN, _TOKEN_HERE)  # every token rendered in it (generate_csrf reads g)
+        field = current_app.config.get("WTF_CSRF_FIELD_NAME", _TOKEN)
+        real = g.pop(field, None)
+        setattr(g, field, _TOKEN_HERE)  # every token rendered in it (generate_csrf reads g)
         try:
             return make()
         finally:
-            g.pop(_TOKEN)
+            g.pop(field, None)
             if real is not None:
-                setattr(g, _TOKEN, real)
+                setattr(g, field, real)
 
     body = kept_until_written(name, BODIES_KEPT, key, made, packed=True)
     return Markup(body.replace(_TOKEN_HERE, generate_csrf()) if _TOKEN_HERE in body else body)
@@ -147,8 +162,10 @@ def _savepoint_released(conn, name, context) -> None:
 
 
 def _move(session: Session) -> None:
-    """Before a commit: if the transaction wrote, give the data a new version with it."""
-    if not session.in_transaction():
+    """Before a commit: if the transaction wrote, give the data a new version with it. Not
+    at a savepoint's (begin_nested) release: the row would be held from then on to the real
+    commit, and taken before other locks."""
+    if not session.in_transaction() or session.in_nested_transaction():
         return
     session.flush()  # what is still pending is written now, with the version after it
     conn = session.connection()
@@ -157,8 +174,9 @@ def _move(session: Session) -> None:
         conn.info.pop(WROTE, None)
 
 
-def _read_afresh(session: Session, *args) -> None:
-    session.info.pop(_READ, None)
+def _read_afresh(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the session's own transaction ended, however it ended
+        session.info.pop(_READ, None)
 
 
 def init_app(app: Flask) -> None:
@@ -172,7 +190,6 @@ def init_app(app: Flask) -> None:
                        ("release_savepoint", _savepoint_released)):
         if not event.contains(engine, name, hook):
             event.listen(engine, name, hook)
-    for name, hook in (("before_commit", _move), ("after_commit", _read_afresh),
-                       ("after_soft_rollback", _read_afresh)):
+    for name, hook in (("before_commit", _move), ("after_transaction_end", _read_afresh)):
         if not event.contains(Session, name, hook):
             event.listen(Session, name, hook)

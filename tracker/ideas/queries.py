@@ -125,7 +125,9 @@ def _figures(user: User) -> sa.Subquery:
             sa.select(total.idea_id, total.sites_tested, total.sites_adopted, total.comments)
             .where(total.view == "shared"),
             sa.select(s.idea_id, sign, sign * adopted, sign * s.comments)
-            .where(s.site_id.in_(user.site_ids)))
+            .join(Site, Site.id == s.site_id).join(ChangeIdea, ChangeIdea.id == s.idea_id)
+            .where(s.site_id.in_(user.site_ids),  # of the sites the totals are over
+                   Site.collaborative_id == ChangeIdea.collaborative_id))
     parts = parts.subquery()
     idea, tested, adopted_, comments = parts.c
     return sa.select(idea.label("idea_id"), sa.func.sum(tested).label("sites_tested"),

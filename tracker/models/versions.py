@@ -1,5 +1,7 @@
 """The data's version: one row that every committed write changes (tracker/core/versions.py)."""
 
+import secrets
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,5 +25,6 @@ class DataVersion(db.Model):
 
 @sa.event.listens_for(DataVersion.__table__, "after_create")
 def _first_row(table, connection, **kw) -> None:
-    # A schema made from the models (tests) has the row, as the migration gives a database.
-    connection.execute(table.insert().values(id=ONLY_ROW, n=0))
+    # A schema made from the models (tests) has the row, as the migration gives a database;
+    # a random start, as each write sets, so that no two databases share a number.
+    connection.execute(table.insert().values(id=ONLY_ROW, n=secrets.randbits(62)))

@@ -11,7 +11,7 @@ from ..core.args import arg_id
 from ..core.exports import csv_text, download_name
 from ..core.paging import list_page, rows_page
 from ..core.queries import faculty_sites
-from ..core.versions import kept_body
+from ..core.versions import kept_body, version_first
 from ..cycles.loaders import get_cycle_or_404
 from ..cycles.services import ramp_chain
 from ..events.periods import ActionPeriod, all_periods, current_period, running
@@ -57,6 +57,7 @@ def _site_query(collaborative: Collaborative, condition=None, *columns) -> Selec
 
 
 @bp.get("/action-period")
+@version_first
 @login_required
 def action_period():
     """Per site, what happened in an action period; printable, or as CSV with format=csv."""
@@ -111,6 +112,7 @@ def _csv(collaborative: Collaborative, period: ActionPeriod, rows,
 
 
 @bp.get("/sites/<id:site_id>/storyboard")
+@version_first
 @login_required
 def site_storyboard(site_id: int):
     """A site's one-page storyboard, printable to A4."""
@@ -173,6 +175,7 @@ def _faculty_scope() -> tuple:
 
 
 @bp.get("/faculty")
+@version_first
 @login_required
 def faculty_dashboard():
     """Faculty only: sites needing support (most urgent first), the review queue, and per site,

@@ -5,13 +5,14 @@ from flask_login import current_user, login_required
 
 from ...core.paging import page_number
 from ...core.queries import faculty_sites
-from ...core.versions import kept_body
+from ...core.versions import kept_body, version_first
 from ...models import utcnow
 from ...sites.loaders import network_filter
 from .. import bp, review
 
 
 @bp.get("/review")
+@version_first
 @login_required
 def review_queue():
     """Faculty only: requests waiting oldest first, cycles changed since your feedback, and

@@ -11,7 +11,7 @@ from ...core import audit
 from ...core.args import arg_id
 from ...core.exports import download_name
 from ...core.paging import QueryPage, ResultPage, page_number
-from ...core.versions import kept_body
+from ...core.versions import kept_body, version_first
 from ...extensions import db
 from ...models import MeasureValue, Site, utcnow
 from ...spc import PointType, VariationIcon
@@ -82,6 +82,7 @@ PAGE_SIZE = 24
 
 
 @bp.get("/<id:measure_id>/sites")
+@version_first
 @login_required
 def sites(measure_id: int):
     """One measure at every site: each site's latest value, signal icons and a thumbnail of
