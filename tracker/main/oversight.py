@@ -57,9 +57,12 @@ def answers_to(user: User, seen: datetime | None) -> list[Item]:
     Only the newest ANSWERS_READ replies are joined to what they are on and checked against
     what the user may see (a partner who comments everywhere has thousands of answers); all of
     them only when those hold fewer than ANSWERS_SHOWN the user may still see."""
-    # Not the replies to a comment the user has since removed (each reply's own, by its id).
+    # Not the replies to a comment the user has since removed: each reply's own looked up by
+    # its id. (As NOT EXISTS, PostgreSQL read every comment once for the removed ones: 90,000
+    # at 10x national, 10 ms of the partner's dashboard.)
     theirs = aliased(Comment)
-    removed = sa.exists().where(theirs.id == Comment.parent_id, theirs.deleted_at.is_not(None))
+    removed = (sa.select(theirs.deleted_at).where(theirs.id == Comment.parent_id)
+               .scalar_subquery().is_not(None))
     for bound in (ANSWERS_READ, None):
         # Read newest first from the replies' index by whom they answer: gathering the
         # replies to each of the user's comments, then sorting them all, grew with them.
