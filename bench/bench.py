@@ -120,10 +120,10 @@ def sign_in(base: str, email: str) -> str:
 
 
 def probe(base: str, page: Page, cookie: str) -> None:
-    """Four requests: the status, and the fewest queries any made (a kept page's, once one
-    of the two workers keeps it; a fresh page's requests each have a new argument, as
-    FRESH_SCRIPT's)."""
-    counts = []
+    """Four requests: their status (the first that was not 200, if any), and the fewest
+    queries any made (a kept page's, once one of the two workers keeps it; a fresh page's
+    requests each have a new argument, as FRESH_SCRIPT's)."""
+    counts, statuses = [], []
     for n in range(4):
         path = page.path
         if page.fresh:
@@ -131,10 +131,11 @@ def probe(base: str, page: Page, cookie: str) -> None:
         request = urllib.request.Request(base + path, headers={"Cookie": cookie})
         try:
             with urllib.request.urlopen(request, timeout=600) as response:
-                page.status = response.status
+                statuses.append(response.status)
                 counts.append(response.headers.get("X-Queries", "?"))
         except OSError as error:  # e.g. the worker timed out: the table says so
-            page.status = type(error).__name__
+            statuses.append(type(error).__name__)
+    page.status = next((s for s in statuses if s != 200), 200)
     page.queries = min(counts, key=lambda c: int(c) if c.isdigit() else 1 << 30, default="?")
 
 

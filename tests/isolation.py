@@ -19,6 +19,7 @@ from flask_sqlalchemy.session import Session
 from sqlalchemy.orm import close_all_sessions
 
 from tracker.extensions import db
+from tracker.models import DataVersion
 
 # Transaction control the test scaffolding adds; the app itself never sends these.
 SCAFFOLDING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN")
@@ -119,7 +120,7 @@ def empty_every_table(app: Flask, attempts: int = 5) -> None:
         db.session.remove()
         # The data's version row stays (a committed write changes it, as in a real database):
         # without it nothing would be kept in these tests.
-        tables = [t for t in db.metadata.sorted_tables if t.name != "data_version"]
+        tables = [t for t in db.metadata.sorted_tables if t is not DataVersion.__table__]
         for attempt in range(attempts):
             try:
                 with db.engine.begin() as conn:

@@ -6,7 +6,7 @@ from datetime import date
 
 from tests import factories as f
 from tracker.extensions import db
-from tracker.models import Decision, Site, Stage, User, Visibility
+from tracker.models import ChangeIdea, Decision, Driver, Site, Stage, User, Visibility
 
 
 def seed(app, world, n_extra=0):
@@ -139,8 +139,6 @@ def test_stage_counts_follow_a_stage_move(app, login, world):
 def test_stage_counts_under_a_driver_follow_an_idea_moving_driver(app, login, world):
     idea_id = seed(app, world)
     with app.app_context():
-        from tracker.models import ChangeIdea, Driver
-
         first = Driver(collaborative_id=world.collaborative, title="Early mobilising")
         second = Driver(collaborative_id=world.collaborative, title="Early eating")
         db.session.add_all([first, second])
@@ -151,8 +149,6 @@ def test_stage_counts_under_a_driver_follow_an_idea_moving_driver(app, login, wo
     client = login("member_a")
     assert "Plan 1" in client.get(f"/cycles/?driver={first_id}").get_data(True)
     with app.app_context():  # no cycle changes: only the idea's driver
-        from tracker.models import ChangeIdea
-
         db.session.get(ChangeIdea, idea_id).driver_id = second_id
         db.session.commit()
     assert "Plan 0" in client.get(f"/cycles/?driver={first_id}").get_data(True)

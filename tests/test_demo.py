@@ -18,6 +18,7 @@ from tracker.models import (
     Cycle,
     CycleQuestion,
     CycleRevision,
+    DataVersion,
     Decision,
     LearningEvent,
     Measure,
@@ -44,7 +45,7 @@ def _digest() -> str:
     digest = hashlib.sha256()
     conn = db.session.connection()  # the test's own transaction sees what the build wrote
     for table in db.metadata.sorted_tables:
-        if table.name == "data_version":
+        if table is DataVersion.__table__:
             continue
         rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns))
         for row in rows.mappings():

@@ -22,6 +22,7 @@ from .models import (
     Collaborative,
     CollaborativeRole,
     CollaborativeRoleKind,
+    DataVersion,
     Membership,
     Profession,
     Site,
@@ -209,7 +210,7 @@ def restore_command(backup_file: Path):
     try:
         # The data's version row is what `db upgrade` leaves in an empty database.
         backup.restore(db.engine, backup_file, [t for t in db.metadata.sorted_tables
-                                                if t.name != "data_version"])
+                                                if t is not DataVersion.__table__])
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored {backup_file} into {db.engine.url.render_as_string()}. "

@@ -75,7 +75,6 @@ def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T
 
 
 BODIES_KEPT = 100  # per app process and page: 5-10 kB each, packed (at most ~5 MB for all five)
-_TOKEN = "csrf_token"  # where Flask-WTF keeps the request's form token in `g`, by default
 _TOKEN_HERE = secrets.token_hex(16)  # stands for it in a kept body: no one can type it
 
 
@@ -101,7 +100,7 @@ def kept_body(name: str, now: datetime, make: Callable[[], str]) -> Markup:
            tuple(sorted(request.args.items(multi=True))), this_minute(now))
 
     def made() -> str:
-        field = current_app.config.get("WTF_CSRF_FIELD_NAME", _TOKEN)
+        field = current_app.config["WTF_CSRF_FIELD_NAME"]  # (Flask-WTF's default set)
         real = g.pop(field, None)
         setattr(g, field, _TOKEN_HERE)  # every token rendered in it (generate_csrf reads g)
         try:

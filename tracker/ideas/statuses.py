@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..core.db import keep_derived, lock
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle, IdeaSiteStatus, IdeaTotal, Site, Visibility
-from .queries import SCALE_RANK
+from .queries import ADOPTED, SCALE_RANK
 
 DUE = "idea_statuses_due"
 DUE_COMMENTS = "idea_statuses_due_comments"  # new comments: their cycle is known after the flush
@@ -80,17 +80,18 @@ def _total(idea_ids: Iterable[int] | None = None) -> None:
     (IdeaTotal): over the sites of each idea's own collaborative, where its cycles are."""
     s = IdeaSiteStatus
     ids = None if idea_ids is None else sorted(set(idea_ids))
-    chosen = () if ids is None else (s.idea_id.in_(ids),)
-    db.session.execute(sa.delete(IdeaTotal).where(
-        *(() if ids is None else (IdeaTotal.idea_id.in_(ids),)))
-        .execution_options(synchronize_session=False))
+
+    def of_them(column) -> tuple:
+        return () if ids is None else (column.in_(ids),)
+
+    db.session.execute(sa.delete(IdeaTotal).where(*of_them(IdeaTotal.idea_id))
+                       .execution_options(synchronize_session=False))
     db.session.execute(sa.insert(IdeaTotal).from_select(
         ("idea_id", "view", "sites_tested", "sites_adopted", "comments"),
-        sa.select(s.idea_id, s.view, sa.func.count(),
-                  sa.func.sum(sa.case((s.status == "adopt", 1), else_=0)),
+        sa.select(s.idea_id, s.view, sa.func.count(), sa.func.sum(ADOPTED),
                   sa.func.sum(s.comments))
         .join(Site, Site.id == s.site_id).join(ChangeIdea, ChangeIdea.id == s.idea_id)
-        .where(Site.collaborative_id == ChangeIdea.collaborative_id, *chosen)
+        .where(Site.collaborative_id == ChangeIdea.collaborative_id, *of_them(s.idea_id))
         .group_by(s.idea_id, s.view)))
 
 

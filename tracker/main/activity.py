@@ -236,6 +236,7 @@ def _feedback(user: User, since: datetime, *,
 # The parts of the feed, in the order `_statement` unites them.
 _PARTS = {"cycles": _cycle_changes, "comment": _comments, "feedback": _feedback}
 
+
 def _events(user: User, since: datetime, now: datetime,
             upcoming: list[LearningEvent] | None) -> list[Item]:
     """Events added lately that are still to come (a past one is no news)."""
