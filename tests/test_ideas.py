@@ -114,6 +114,29 @@ def test_evidence_page_lists_each_sites_latest_cycles_in_constant_queries(
     assert f"/cycles/?idea={evidence_world['idea']}&amp;site={world.site_a}" in listed
 
 
+def test_evidence_links_each_sites_latest_cycle_to_its_first_measures_chart(
+        app, login, world, evidence_world):
+    with app.app_context():
+        alpha = db.session.get(Site, world.site_a)
+        first, second = (f.make_measure(world.collaborative) for _ in range(2))
+        earlier = f.make_cycle(alpha, idea_id=evidence_world["idea"], title="Alpha earlier")
+        earlier.measures = [first]
+        latest = f.make_cycle(alpha, idea_id=evidence_world["idea"], title="Alpha latest")
+        latest.measures = [second, first]
+        db.session.commit()
+        ids = first.id, second.id, latest.id
+    html = login("member_a").get(f"/ideas/{evidence_world['idea']}").get_data(True)
+    table = html[html.index("<tbody>"):html.index("</tbody>")]
+    alpha_row = table[table.index("Alpha Hospital"):table.index("</tr>")]
+    assert f"/cycles/{ids[2]}/ramp" in alpha_row
+    # The latest cycle's first measure (the earliest made) at the site, whichever order the
+    # cycle lists them in; Beta's latest cycle has no measure, so no chart link.
+    assert f"/measures/{ids[0]}?site_id={world.site_a}" in alpha_row
+    beta_row = table[table.index("Beta Hospital"):]
+    beta_row = beta_row[:beta_row.index("</tr>")]
+    assert "Ramp" in beta_row and "Chart" not in beta_row
+
+
 @pytest.mark.parametrize("query,expected", [
     ("", {"Evening snack boxes", "Protected mealtimes", "Untested idea"}),
     ("status=adopt", {"Evening snack boxes", "Protected mealtimes"}),

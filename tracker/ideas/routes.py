@@ -34,6 +34,7 @@ from .queries import (
     STATUS_LABELS,
     evidence_counts,
     evidence_query,
+    first_measures,
     library,
     recent_cycles,
     site_status,
@@ -107,6 +108,8 @@ def detail(idea_id: int):
     for cycle in cycles:
         by_site.setdefault(cycle.site_id, []).append(cycle)
     sites = {c.site_id: c.site for c in cycles}
+    # Each site's latest cycle links to the chart of its first measure.
+    charts = first_measures([site_cycles[-1].id for site_cycles in by_site.values()])
     followers, mine, sustained = db.session.execute(db.select(
         db.func.count(IdeaFollow.id),
         db.func.coalesce(db.func.sum(sa.case((IdeaFollow.user_id == current_user.id, 1),
@@ -115,7 +118,7 @@ def detail(idea_id: int):
     ).where(IdeaFollow.idea_id == idea.id)).one()
     return render_template(
         "ideas/detail.html", idea=idea, spread=spread, tested=tested, sites=sites,
-        by_site=by_site, counts=counts, following=mine > 0,
+        by_site=by_site, charts=charts, counts=counts, following=mine > 0,
         per_site=CYCLES_PER_SITE, sustained=sustained or 0,
         can_edit=idea.can_edit(current_user), try_form=_try_form(idea.collaborative_id),
         followers=followers,
