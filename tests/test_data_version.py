@@ -240,3 +240,56 @@ def test_a_savepoint_rolled_back_leaves_what_was_written_before_it(app, world):
         assert versions.current() is None  # the write before the savepoint still stands
         db.session.commit()
     assert _version(app) not in (None, before)
+
+
+def test_bookkeeping_no_kept_page_shows_leaves_the_version_and_the_kept_reports(
+        app, client, login, world, count_queries):
+    from tests.api_helpers import ApiClient, make_token
+    from tests.factories import PASSWORD
+    from tracker.models import ApiToken, AuditEvent
+
+    token = make_token(app, world.member_a, "read")
+    with app.app_context():  # (a write like any other: Amy's dashboard never looked at)
+        db.session.get(User, world.member_a).dashboard_seen_at = None
+        db.session.commit()
+    faculty = login("faculty")
+    with count_queries() as made:
+        faculty.get("/reports/faculty")
+    with count_queries() as kept:
+        faculty.get("/reports/faculty")
+    assert kept.count < made.count
+    before = _version(app)
+    # A sign-in, wrong and right: its time and audit.
+    client.post("/auth/login", data={"email": "member.a@example.org", "password": "wrong"})
+    assert client.post("/auth/login", data={"email": "member.a@example.org",
+                                            "password": PASSWORD}).status_code == 302
+    # A dashboard visit: the user's last look. An API read: the token's last use.
+    assert login("member_a").get("/dashboard").status_code == 200
+    assert ApiClient(app, token).get("/api/v1/sites").status_code == 200
+    with app.app_context():
+        amy = db.session.get(User, world.member_a)
+        assert amy.dashboard_seen_at is not None and amy.last_login_at is not None
+        assert db.session.scalar(sa.select(ApiToken.last_used_at)) is not None
+        actions = set(db.session.scalars(sa.select(AuditEvent.action)))
+        assert {"auth.login", "auth.login_failed"} <= actions
+    assert _version(app) == before
+    with count_queries() as again:
+        assert faculty.get("/reports/faculty").status_code == 200
+    assert again.count == kept.count  # still kept
+
+
+def test_a_write_before_the_bookkeeping_still_moves_the_version(app, world):
+    before = _version(app)
+    with app.app_context():
+        db.session.get(Site, world.site_a).name = "Alpha General"  # pending, then flushed
+        with versions.unshown():
+            db.session.get(User, world.member_a).dashboard_seen_at = utcnow()
+        db.session.commit()
+    assert _version(app) not in (before, None)
+    moved = _version(app)
+    with app.app_context():
+        with versions.unshown():
+            db.session.get(User, world.member_a).dashboard_seen_at = None
+        db.session.get(Site, world.site_a).name = "Alpha Hospital"  # after the block: counts
+        db.session.commit()
+    assert _version(app) not in (moved, None)

@@ -14,6 +14,7 @@ from limits import parse_many
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth import throttle
+from ..core.versions import unshown
 from ..core.web import load_user
 from ..extensions import db, limiter
 from ..models import ApiToken, utcnow
@@ -49,7 +50,8 @@ def authenticate() -> None:
         raise ApiProblem(403, "This token may only read: create a read and write token to "
                               "make changes.",
                          headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'})
-    tokens.record_use(token, address=request.remote_addr or "", now=now)
+    with unshown():  # bookkeeping no kept report shows: what is kept stays kept
+        tokens.record_use(token, address=request.remote_addr or "", now=now)
     session_token = token.user.session_token
     db.session.commit()
     g._login_user = load_user(session_token)  # Flask-Login's per-request user

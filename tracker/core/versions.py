@@ -14,6 +14,11 @@ it is at least as new as the version says (PostgreSQL's READ COMMITTED sees late
 a result may be newer than its key, never older). A transaction that has written and not yet
 committed gets None: what it reads is not yet anyone's, and nothing is kept from it.
 
+Bookkeeping that no kept result shows (when someone signed in or last looked at their
+dashboard, a token's last use, a sign-in's audit) is written `unshown`: it leaves the version
+as it was. Every dashboard visit moved it before, so whatever was kept lasted only until
+anyone, anywhere, opened their dashboard.
+
 The cost: one UPDATE of one row per committing write (concurrent writers queue on it for the
 moment between it and their commit, taken last so it never waits on anything else), and one
 primary-key read per request that keeps something. Any write anywhere makes a new version,
@@ -21,10 +26,11 @@ so a kept result lasts as long as the data stands still: between a collaborative
 work, and every time a faculty member reloads a page nobody has changed since.
 """
 
+import contextlib
 import functools
 import re
 import secrets
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from datetime import datetime
 from typing import TypeVar
 
@@ -72,6 +78,22 @@ def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T
     request's arguments, the minute it is made in (`this_minute`)."""
     version = current()
     return kept(name, size, None if version is None else (version, key), make, packed=packed)
+
+
+@contextlib.contextmanager
+def unshown() -> Iterator[None]:
+    """Writes made in this block leave the data's version as it was: for bookkeeping that no
+    kept result shows (a sign-in's time and audit, a dashboard's last look, a token's last
+    use). Whatever was pending before is written first and moves the version at the commit as
+    usual; the block is written as it ends. Only such bookkeeping goes in it: anything else
+    written here would be missing from what was kept. (If the block fails, its writes count.)"""
+    session = db.session
+    session.flush()
+    conn = session.connection()
+    wrote = conn.info.get(WROTE, False)
+    yield
+    session.flush()
+    conn.info[WROTE] = wrote
 
 
 BODIES_KEPT = 100  # per app process and page: 5-10 kB each, packed (at most ~5 MB for all five)

@@ -6,6 +6,7 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..core.queries import collaboratives_of
+from ..core.versions import unshown
 from ..events.queries import upcoming_events
 from ..extensions import db
 from ..models import Collaborative, Measure, utcnow
@@ -61,7 +62,8 @@ def dashboard():
     seen = user.dashboard_seen_at
     looked = seen is None or now - seen >= SEEN_EVERY
     if looked:
-        user.dashboard_seen_at = now
+        with unshown():  # no kept report shows it: kept reports stay kept
+            user.dashboard_seen_at = now
     page = render_template(
         "main/dashboard.html",
         teams=team_sections(user, now, events),
