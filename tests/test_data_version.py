@@ -246,12 +246,16 @@ def test_bookkeeping_no_kept_page_shows_leaves_the_version_and_the_kept_reports(
         app, client, login, world, count_queries):
     from tests.api_helpers import ApiClient, make_token
     from tests.factories import PASSWORD
-    from tracker.models import ApiToken, AuditEvent
+    from tracker.models import ApiToken, AuditEvent, Notification, NotificationKind
 
     token = make_token(app, world.member_a, "read")
-    with app.app_context():  # (a write like any other: Amy's dashboard never looked at)
+    with app.app_context():  # Amy has never looked at her dashboard, and has two notifications
         db.session.get(User, world.member_a).dashboard_seen_at = None
+        notes = [Notification(user_id=world.member_a, kind=NotificationKind.COMMENT,
+                              text=f"Note {n}") for n in range(2)]
+        db.session.add_all(notes)
         db.session.commit()
+        note = notes[0].id
     faculty = login("faculty")
     with count_queries() as made:
         faculty.get("/reports/faculty")
@@ -264,14 +268,20 @@ def test_bookkeeping_no_kept_page_shows_leaves_the_version_and_the_kept_reports(
     assert client.post("/auth/login", data={"email": "member.a@example.org",
                                             "password": PASSWORD}).status_code == 302
     # A dashboard visit: the user's last look. An API read: the token's last use.
-    assert login("member_a").get("/dashboard").status_code == 200
+    nurse = login("member_a")
+    assert nurse.get("/dashboard").status_code == 200
     assert ApiClient(app, token).get("/api/v1/sites").status_code == 200
+    # Notifications read, one and then all.
+    assert nurse.post(f"/notifications/{note}/read").status_code == 302
+    assert nurse.post("/notifications/read-all").status_code == 302
     with app.app_context():
         amy = db.session.get(User, world.member_a)
         assert amy.dashboard_seen_at is not None and amy.last_login_at is not None
         assert db.session.scalar(sa.select(ApiToken.last_used_at)) is not None
         actions = set(db.session.scalars(sa.select(AuditEvent.action)))
         assert {"auth.login", "auth.login_failed"} <= actions
+        assert db.session.scalar(sa.select(sa.func.count()).where(
+            Notification.user_id == world.member_a, Notification.read_at.is_(None))) == 0
     assert _version(app) == before
     with count_queries() as again:
         assert faculty.get("/reports/faculty").status_code == 200

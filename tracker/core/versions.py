@@ -15,9 +15,9 @@ a result may be newer than its key, never older). A transaction that has written
 committed gets None: what it reads is not yet anyone's, and nothing is kept from it.
 
 Bookkeeping that no kept result shows (when someone signed in or last looked at their
-dashboard, a token's last use, a sign-in's audit) is written `unshown`: it leaves the version
-as it was. Every dashboard visit moved it before, so whatever was kept lasted only until
-anyone, anywhere, opened their dashboard.
+dashboard, a token's last use, a sign-in's audit, notifications read) is written `unshown`:
+it leaves the version as it was. Every dashboard visit moved it before, so whatever was kept
+lasted only until anyone, anywhere, opened their dashboard.
 
 The cost: one UPDATE of one row per committing write (concurrent writers queue on it for the
 moment between it and their commit, taken last so it never waits on anything else), and one
@@ -84,9 +84,10 @@ def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T
 def unshown() -> Iterator[None]:
     """Writes made in this block leave the data's version as it was: for bookkeeping that no
     kept result shows (a sign-in's time and audit, a dashboard's last look, a token's last
-    use). Whatever was pending before is written first and moves the version at the commit as
-    usual; the block is written as it ends. Only such bookkeeping goes in it: anything else
-    written here would be missing from what was kept. (If the block fails, its writes count.)"""
+    use, notifications read). Whatever was pending before is written first and moves the
+    version at the commit as usual; the block is written as it ends. Only such bookkeeping
+    goes in it: anything else written here would be missing from what was kept. (If the block
+    fails, its writes count.)"""
     session = db.session
     session.flush()
     conn = session.connection()

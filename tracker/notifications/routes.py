@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from ..core.forms import ConfirmForm
 from ..core.notify import link_for
 from ..core.paging import paginate
+from ..core.versions import unshown
 from ..extensions import db
 from ..models import EmailChoice, Notification, NotificationKind, NotificationPreference, utcnow
 from . import bp, delivery
@@ -64,7 +65,8 @@ def read(notification_id: int):
     """Mark one notification read, then go to what it is about (or back to the list)."""
     notification = get_notification_or_404(notification_id)
     if ConfirmForm().validate_on_submit():
-        notification.read_at = notification.read_at or utcnow()
+        with unshown():  # no kept report shows what someone has read
+            notification.read_at = notification.read_at or utcnow()
         db.session.commit()
     if request.form.get("go") and (link := link_for(notification)):
         return redirect(link)
@@ -76,10 +78,11 @@ def read(notification_id: int):
 def read_all():
     """Mark every notification read."""
     if ConfirmForm().validate_on_submit():
-        db.session.execute(
-            sa.update(Notification)
-            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-            .values(read_at=utcnow()))
+        with unshown():  # no kept report shows what someone has read
+            db.session.execute(
+                sa.update(Notification)
+                .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+                .values(read_at=utcnow()))
         db.session.commit()
         flash("All notifications marked read.", "success")
     return redirect(url_for("notifications.index"))
