@@ -128,14 +128,15 @@ OPEN_STAGES = tuple(s for s in Stage if s is not Stage.COMPLETE)
 
 
 def open_cycles_at(site_ids) -> Select:
-    """Cycles not complete (nor in the trash) at some sites, least recently changed first, with
-    their questions (their next step reads them) and site."""
+    """Cycles not complete (nor in the trash) at some of the reader's own sites, least recently
+    changed first, with their questions (their next step reads them). Each one's site is
+    among the reader's, loaded with them (core.web.load_user): not joined again."""
     return (
         db.select(Cycle)
         .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
                Cycle.stage.in_(OPEN_STAGES))
         # The questions joined in (a few per cycle): one query fewer than reading them after.
-        .options(joinedload(Cycle.site), joinedload(Cycle.questions))
+        .options(joinedload(Cycle.questions))
         .order_by(Cycle.updated_at, Cycle.id)
     )
 

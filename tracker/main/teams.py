@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..cycles.queries import open_cycles_at
 from ..extensions import db
@@ -123,8 +123,8 @@ def _waiting_for_reply(site_ids: list[int]) -> dict[int, list[Feedback]]:
             db.select(Feedback).join(Feedback.cycle)
             .where(Cycle.site_id.in_(site_ids), Cycle.deleted_at.is_(None),
                    Feedback.deleted_at.is_(None), Feedback.addressed_at.is_(None))
-            # Each item names its cycle and author.
-            .options(joinedload(Feedback.cycle), joinedload(Feedback.author))
+            # Each item names its cycle (from the join above: not joined twice) and author.
+            .options(contains_eager(Feedback.cycle), joinedload(Feedback.author))
             .order_by(Feedback.created_at)):
         feedback[item.cycle.site_id].append(item)
     return feedback
