@@ -303,3 +303,14 @@ def test_a_write_before_the_bookkeeping_still_moves_the_version(app, world):
         db.session.get(Site, world.site_a).name = "Alpha Hospital"  # after the block: counts
         db.session.commit()
     assert _version(app) not in (moved, None)
+
+
+def test_a_failed_bookkeeping_block_counts_its_writes(app, world):
+    before = _version(app)
+    with app.app_context():
+        with pytest.raises(RuntimeError), versions.unshown():
+            db.session.get(Site, world.site_a).name = "Alpha General"  # not bookkeeping at all
+            db.session.flush()
+            raise RuntimeError("the block failed")
+        db.session.commit()  # what the block wrote before it failed counts
+    assert _version(app) not in (before, None)
