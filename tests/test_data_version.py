@@ -1,6 +1,6 @@
 """The data's version (tracker/core/versions.py) and the reports kept under it: every committed
-write changes it, nothing else does, and a kept report is never older than the data or
-another reader's."""
+write changes it but bookkeeping no kept page shows, nothing else does, and a kept report is
+never older than the data or another reader's."""
 
 import pytest
 import sqlalchemy as sa
@@ -9,10 +9,22 @@ from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
 
 from tests import factories as f
+from tests.api_helpers import ApiClient, make_token
 from tests.test_networks import south  # noqa: F401  (a fixture)
 from tracker.core import versions
 from tracker.extensions import db
-from tracker.models import Collaborative, Cycle, DataVersion, Site, User, utcnow
+from tracker.models import (
+    ApiToken,
+    AuditEvent,
+    Collaborative,
+    Cycle,
+    DataVersion,
+    Notification,
+    NotificationKind,
+    Site,
+    User,
+    utcnow,
+)
 from tracker.reports import dashboard
 
 
@@ -244,10 +256,6 @@ def test_a_savepoint_rolled_back_leaves_what_was_written_before_it(app, world):
 
 def test_bookkeeping_no_kept_page_shows_leaves_the_version_and_the_kept_reports(
         app, client, login, world, count_queries):
-    from tests.api_helpers import ApiClient, make_token
-    from tests.factories import PASSWORD
-    from tracker.models import ApiToken, AuditEvent, Notification, NotificationKind
-
     token = make_token(app, world.member_a, "read")
     with app.app_context():  # Amy has never looked at her dashboard, and has two notifications
         db.session.get(User, world.member_a).dashboard_seen_at = None
@@ -266,7 +274,7 @@ def test_bookkeeping_no_kept_page_shows_leaves_the_version_and_the_kept_reports(
     # A sign-in, wrong and right: its time and audit.
     client.post("/auth/login", data={"email": "member.a@example.org", "password": "wrong"})
     assert client.post("/auth/login", data={"email": "member.a@example.org",
-                                            "password": PASSWORD}).status_code == 302
+                                            "password": f.PASSWORD}).status_code == 302
     # A dashboard visit: the user's last look. An API read: the token's last use.
     nurse = login("member_a")
     assert nurse.get("/dashboard").status_code == 200

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import Select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.memo import kept
@@ -41,9 +41,10 @@ CRITERIA = (
 
 
 def load_for_assessment(query: Select) -> list[Cycle]:
-    """The cycles a query selects, with what assessing them reads, in three queries however
-    many there are (selectinload would add a query per 500 cycles)."""
-    cycles = db.session.scalars(query.order_by(None).options(joinedload(Cycle.site))).all()
+    """The cycles a query selects (one of `cycles_visible_to`'s, which joins their sites), with
+    what assessing them reads, in three queries however many there are (selectinload would add
+    a query per 500 cycles). Each cycle's site comes from that join, not a second one."""
+    cycles = db.session.scalars(query.order_by(None).options(contains_eager(Cycle.site))).all()
     ids = query.with_only_columns(Cycle.id).order_by(None).scalar_subquery()
     questions: dict[int, list[CycleQuestion]] = {c.id: [] for c in cycles}
     for question in db.session.scalars(
