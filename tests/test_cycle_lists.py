@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 
 from tests import factories as f
@@ -26,8 +27,6 @@ def seed(app, world, n_extra=0):
 
 
 def titles(html: str) -> list[str]:
-    import re
-
     return re.findall(r'<a class="fw-semibold" href="/cycles/\d+">([^<]+)</a>', html)
 
 
@@ -155,11 +154,64 @@ def test_stage_counts_under_a_driver_follow_an_idea_moving_driver(app, login, wo
     assert "Plan 1" in client.get(f"/cycles/?driver={second_id}").get_data(True)
 
 
+def offered(html: str, name: str) -> list[str]:
+    """What the filter called `name` offers, by label (the blank choice aside)."""
+    select = html.split(f'<select class="form-select" id="{name}"')[1].split("</select>")[0]
+    return re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+
+
+def test_the_filter_panel_is_shared_by_readers_with_the_same_choices(
+        app, login, world, count_queries):
+    seed(app, world)
+    amy, leo, bea = login("member_a"), login("lead_a"), login("member_b")
+    amys = amy.get("/cycles/?stage=plan").get_data(True)
+    assert offered(amys, "author") == ["Amy Nurse", "Leo Lead"]  # her site's people
+    assert titles(amys) == ["Alpha plan"]
+    # Bea is on another site: her panel is made for her, not Amy's kept one.
+    beas = bea.get("/cycles/?stage=plan").get_data(True)
+    assert "Bea Physio" in offered(beas, "author")
+    assert "Amy Nurse" not in offered(beas, "author")
+    # Leo has Amy's choices: he is served the panel kept from her visit, two queries fewer
+    # (the sites, then the ideas, drivers and people) than when it is made for him.
+    with count_queries() as shared:
+        leos = leo.get("/cycles/?stage=plan").get_data(True)
+    app.extensions["memos"]["cycle_filter_panels"].clear()
+    app.extensions["memos"]["cycle_stage_counts"].clear()  # Leo's own, made on his first visit
+    with count_queries() as made:
+        assert leo.get("/cycles/?stage=plan").get_data(True) == leos
+    assert shared.count == made.count - 2
+    assert titles(leos) == ["Alpha plan"]  # the kept filter values still filter
+
+
+def test_the_filter_panel_shows_what_was_written_since_it_was_kept(app, login, world):
+    seed(app, world)
+    amy = login("member_a")
+    assert "Snack trolley" not in offered(amy.get("/cycles/").get_data(True), "idea")
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        f.make_idea(site, title="Snack trolley")
+        f.make_user(site=site, name="Nia Newcomer")
+        db.session.commit()
+    html = amy.get("/cycles/").get_data(True)
+    assert "Snack trolley" in offered(html, "idea")
+    assert offered(html, "author") == ["Amy Nurse", "Leo Lead", "Nia Newcomer"]
+
+
+def test_a_kept_filter_panel_still_shows_a_refused_value(login, world):
+    amy = login("member_a")
+    for _ in range(2):  # made, then kept
+        html = amy.get("/cycles/?date_from=1800-01-01&stage=bogus").get_data(True)
+        assert "Choose a date between" in html
+        assert 'id="date_from-error"' in html and 'aria-invalid="true"' in html
+
+
 def test_list_costs_the_same_queries_with_5_or_500_cycles(app, login, world, count_queries):
     seed(app, world, n_extra=2)
     client = login("member_a")
     client.get("/cycles/")  # warm-up
-    app.extensions["memos"]["cycle_stage_counts"].clear()  # both measured with the counts to make
+    # Both measured with the counts and the filter panel to make.
+    app.extensions["memos"]["cycle_stage_counts"].clear()
+    app.extensions["memos"]["cycle_filter_panels"].clear()
     with count_queries() as small:
         client.get("/cycles/")
     seed(app, world, n_extra=495)
@@ -171,7 +223,8 @@ def test_list_costs_the_same_queries_with_5_or_500_cycles(app, login, world, cou
         html = client.get(link(html, "next")).get_data(True)
     with count_queries() as deep:
         client.get(link(html, "next"))
-    assert deep.count == small.count - 1  # the stage counts were kept from the first page
+    # The stage counts and the filter panel (its two queries) were kept from the first page.
+    assert deep.count == small.count - 3
 
 
 def test_quality_shares_per_site_on_the_list(app, login, world):

@@ -19,12 +19,13 @@ from .forms import QuickLogForm, StageForm, WorksheetForm
 from .loaders import get_cycle_or_404
 from .queries import apply_filters, cycles_visible_to, sort_keys, with_row_data
 from .worksheet import (
+    FILTER_NAMES,
     fill_quick_choices,
     fill_worksheet_choices,
+    filter_panel,
     form_values,
     log_from_quick_form,
     quick_log_sites,
-    read_filters,
     site_shares,
     stage_counts,
     worksheet_data,
@@ -37,7 +38,7 @@ PER_PAGE = 20
 @login_required
 def index():
     """Cycles across the collaborative, filtered, sorted and paged, with quality shares."""
-    form, filters = read_filters(request.args, current_user)
+    filters_html, filters = filter_panel(request.args, current_user)
     base = apply_filters(cycles_visible_to(current_user, cycles_first=True), filters,
                          current_user)
     # Keyset pages (after the last row shown), never OFFSET; the total is the stages' sum.
@@ -45,11 +46,12 @@ def index():
                       request.args, per_page=PER_PAGE)
     counts = stage_counts(base, current_user, filters)
     return render_template(
-        "cycles/index.html", form=form, page=page, criteria=quality.assess_many(page.items),
+        "cycles/index.html", filters_html=filters_html, page=page,
+        criteria=quality.assess_many(page.items),
         stage_counts=counts, total=sum(counts.values()),
         # Assessing every filtered cycle costs more than the page: only when asked for.
         shares=site_shares(base) if request.args.get("shares") else None,
-        args={k: v for k, v in request.args.items() if k in form._fields},
+        args={k: v for k, v in request.args.items() if k in FILTER_NAMES},
         can_log=bool(current_user.site_ids),
     )
 

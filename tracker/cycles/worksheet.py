@@ -5,11 +5,16 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask import render_template
+from markupsafe import Markup
 from sqlalchemy import Select
+from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
+from wtforms.fields.core import UnboundField
 
 from ..core.memo import kept
 from ..core.queries import sites_visible_to
+from ..core.versions import kept_until_written
 from ..extensions import db
 from ..models import (
     ChangeIdea,
@@ -170,6 +175,30 @@ def _measure_choices(cycle: Cycle) -> list[SelectChoice]:
     offered = {c.value for c in choices}
     return choices + [SelectChoice(m.id, f"{m.name} (removed)") for m in cycle.measures
                       if m.id not in offered]
+
+
+# The names of the list's filters: the query's other arguments (a page's cursor) are not theirs.
+FILTER_NAMES = frozenset(name for name, value in vars(FilterForm).items()
+                         if isinstance(value, UnboundField))
+FILTER_PANELS_KEPT = 256  # per app process: the most recent (choices, arguments) combinations
+
+
+def filter_panel(args, user: User) -> tuple[Markup, dict]:
+    """The list's filter form, drawn, and the valid filter values, as `read_filters` reads
+    them from the query's arguments; kept until anything is written. The form shows nothing of
+    its reader but the choices their collaboratives and sites give (fill_filter_choices), so
+    readers with the same ones (a site's team) share it. Building it (150 sites, the ideas,
+    the drivers, the team as choices) was about a third of the list's time."""
+    wanted = tuple(sorted((k, v) for k, v in args.items(multi=True) if k in FILTER_NAMES))
+    scope = (user.is_admin, tuple(sorted(user.collaborative_ids)), tuple(sorted(user.site_ids)))
+
+    def make() -> tuple[Markup, dict]:
+        form, filters = read_filters(MultiDict(wanted), user)
+        return Markup(render_template("cycles/_filters.html", form=form)), filters
+
+    html, filters = kept_until_written("cycle_filter_panels", FILTER_PANELS_KEPT,
+                                       (scope, wanted), make)
+    return html, dict(filters)  # the caller's own: a kept one is everyone's
 
 
 def read_filters(args, user: User):
