@@ -20,6 +20,7 @@ from tracker.models import (
     Decision,
     EventKind,
     Frequency,
+    Measure,
     Site,
     Stage,
     User,
@@ -148,6 +149,29 @@ def test_member_sees_the_main_chart_small_with_its_summary(login, world, ward):
     assert ">DrEaMing</h3>" in chart and "measure-chart-compact" in chart
     assert 'viewBox="0 0 360 170"' in chart and "Latest week" in chart
     assert f'href="/measures/{ward["bundle"]}?site_id={world.site_a}"' in chart
+
+
+def test_a_sites_main_chart_is_drawn_once_for_its_team_until_anything_is_written(
+        app, login, world, ward, count_queries):
+    amy, leo = login("member_a"), login("lead_a")
+    for client in (amy, leo):
+        client.get("/dashboard")  # the first visits write their seen time (kept things stay)
+    app.extensions["memos"].clear()
+    with count_queries() as made:
+        chart = section(amy.get("/dashboard").get_data(True), 'id="chart-', "</section>")
+    with count_queries() as kept:
+        assert section(amy.get("/dashboard").get_data(True), 'id="chart-', "</section>") == chart
+    assert kept.count == made.count - 3  # its values, its phase breaks and flags, its cycles
+    # Her site lead is shown the same chart.
+    assert section(leo.get("/dashboard").get_data(True), 'id="chart-', "</section>") == chart
+    week = periods.label(periods.current_period(WEEK), WEEK)
+    assert f"{week}: 70% (7 of 10)" not in chart
+    with app.app_context():  # this week's bundle figures come in: a new point on the chart
+        measure = db.session.get(Measure, ward["bundle"])
+        f.make_values(measure, db.session.get(Site, world.site_a), [(7, 10)])
+        db.session.commit()
+    html = amy.get("/dashboard").get_data(True)
+    assert f"{week}: 70% (7 of 10)" in section(html, 'id="chart-', "</section>")
 
 
 def test_member_sees_feedback_waiting_for_a_reply(login, world, ward):

@@ -6,7 +6,7 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..core.queries import collaboratives_of
-from ..core.versions import unshown
+from ..core.versions import unshown, version_first
 from ..events.queries import upcoming_events
 from ..extensions import db
 from ..models import Collaborative, Measure, utcnow
@@ -38,6 +38,7 @@ def index():
 
 
 @bp.get("/dashboard")
+@version_first  # the sites' main charts are kept (teams.team_chart)
 @login_required
 def dashboard():
     """What to do next, by role: your site's work, what a lead watches, what faculty and
