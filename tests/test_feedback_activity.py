@@ -78,6 +78,26 @@ def test_items_since_the_last_visit_are_marked_new(app, login, world):
     assert feed.index("New</span>") < feed.index("“After”") < feed.index("“Before”")
 
 
+def test_a_site_team_shares_one_reading_of_the_feed_each_marked_new_for_its_reader(
+        app, login, world, count_queries):
+    amy, leo = login("member_a"), login("lead_a")
+    amy.get("/dashboard")  # her first look
+    with app.app_context():
+        cycle = f.make_cycle(db.session.get(Site, world.site_b), title="Since Amy looked")
+        revision(cycle, world.member_b, created_at=utcnow() + timedelta(seconds=1))
+        db.session.commit()
+    leos = leo.get("/dashboard").get_data(True)  # the feed read, and kept for Alpha's team
+    assert "“Since Amy looked”" in leos and "New</span>" not in leos  # Leo never looked
+    with count_queries() as kept:
+        amys = amy.get("/dashboard").get_data(True)
+    feed = amys[amys.index("What's been happening"):]
+    assert feed.count("New</span>") == 1 and feed.index("New</span>") < feed.index("“Since")
+    app.extensions["memos"]["activity_feeds"].clear()
+    with count_queries() as read:
+        assert amy.get("/dashboard").get_data(True).count("“Since Amy looked”") == 1
+    assert kept.count == read.count - 1  # Leo's reading served her: one statement fewer
+
+
 def test_dashboard_feed_costs_the_same_queries_for_few_or_many_items(app, login, world,
                                                                      count_queries):
     client = login("member_a")
@@ -95,6 +115,7 @@ def test_dashboard_feed_costs_the_same_queries_for_few_or_many_items(app, login,
 
     add(1)
     client.get("/dashboard")
+    app.extensions["memos"]["activity_feeds"].clear()  # read, not kept from the first visit
     with count_queries() as small:
         client.get("/dashboard")
     add(30)
@@ -124,10 +145,13 @@ def _whole_and_bounded(client, monkeypatch, count_queries, bound: int):
     from tracker.main import activity
 
     client.get("/dashboard")
+    feeds = client.application.extensions["memos"]["activity_feeds"]
     monkeypatch.setattr(activity, "BOUND", 10_000)
+    feeds.clear()  # each read afresh, not kept from the visit before
     with count_queries() as whole:
         client.get("/dashboard")
     monkeypatch.setattr(activity, "BOUND", bound)
+    feeds.clear()
     with count_queries() as bounded:
         feed = client.get("/dashboard").get_data(True)
     return feed[feed.index("What's been happening"):], whole, bounded
