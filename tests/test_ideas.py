@@ -65,12 +65,45 @@ def test_evidence_roll_up_counts_sites_decisions_and_scale(login, world, evidenc
     assert "Gamma draft" not in html
 
 
+def evidence_of(response) -> str:
+    """The idea page's evidence: its roll-up, sites and their cycles."""
+    html = response.get_data(True)
+    return html[html.index('id="evidence-heading"'):html.index('id="comments')]
+
+
+def test_the_evidence_is_shared_by_readers_who_see_the_same_cycles(app, login, world,
+                                                                   evidence_world,
+                                                                   count_queries):
+    url = f"/ideas/{evidence_world['idea']}"
+    with app.app_context():  # Alpha's own draft: only Alpha's team sees it
+        f.make_cycle(db.session.get(Site, world.site_a), idea_id=evidence_world["idea"],
+                     title="Alpha draft", visibility=Visibility.SITE)
+        db.session.commit()
+    amy, leo, bea = login("member_a"), login("lead_a"), login("member_b")
+    assert "Alpha draft" in evidence_of(amy.get(url))
+    assert "Alpha draft" not in evidence_of(bea.get(url))  # another site's: made for her
+    # Leo sees what Amy sees: he is served the evidence kept from her visit, five queries
+    # fewer (the roll-up, the page of sites, their cycles, their charts, the sustained count).
+    with count_queries() as shared:
+        leos = evidence_of(leo.get(url))
+    app.extensions["memos"]["idea_evidence"].clear()
+    with count_queries() as made:
+        assert evidence_of(leo.get(url)) == leos
+    assert shared.count == made.count - 5
+    with app.app_context():  # what is written next shows at once
+        f.make_cycle(db.session.get(Site, world.site_b), idea_id=evidence_world["idea"],
+                     title="Beta tries again")
+        db.session.commit()
+    assert "Beta tries again" in evidence_of(amy.get(url))
+
+
 def test_evidence_page_query_count_is_the_same_for_1_or_many_sites(app, login, world,
                                                                   evidence_world,
                                                                   count_queries):
     client = login("member_a")
     url = f"/ideas/{evidence_world['idea']}"
     client.get(url)
+    app.extensions["memos"]["idea_evidence"].clear()  # made afresh, as after the writes below
     with count_queries() as few:
         client.get(url)
     with app.app_context():
@@ -93,6 +126,7 @@ def test_evidence_page_lists_each_sites_latest_cycles_in_constant_queries(
     client = login("member_a")
     url = f"/ideas/{evidence_world['idea']}"
     client.get(url)
+    app.extensions["memos"]["idea_evidence"].clear()  # made afresh, as after the writes below
     with count_queries() as few:
         client.get(url)
     with app.app_context():

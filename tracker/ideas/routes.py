@@ -12,18 +12,20 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from ..attachments.panel import attachments_panel
 from ..core.args import arg_id
 from ..core.forms import ConfirmForm
-from ..core.paging import paginate
+from ..core.paging import page_number, paginate
 from ..core.queries import sites_visible_to
+from ..core.versions import kept_until_written
 from ..cycles.loaders import get_cycle_or_404
 from ..extensions import db
 from ..feedback.panel import comments_context
-from ..models import ChangeIdea, Collaborative, Cycle, Driver, IdeaFollow, Site, Tag
+from ..models import ChangeIdea, Collaborative, Cycle, Driver, IdeaFollow, Site, Tag, User
 from ..sites.loaders import collaborative_choices, get_collaborative_or_404
 from ..sites.picker import pick_site
 from ..sustain.watch import sustained_sites_query
@@ -97,33 +99,50 @@ def _tag_names() -> list[str]:
 def detail(idea_id: int):
     """The idea's living evidence: which sites tested it, how it went, how it travelled."""
     idea = get_idea_or_404(idea_id)
-    # The sites a page, in the order they first tested it; the roll-up counts every site.
-    tested, counts = evidence_counts(idea, current_user)
-    spread = paginate(evidence_query(idea, current_user), request.args,
-                      per_page=SITES_PER_PAGE, rows=True, total=tested)
-    # The page lists each site's latest cycles, not every one (the roll-up counts them all).
-    cycles = recent_cycles(idea, current_user, per_site=CYCLES_PER_SITE,
-                           site_ids=[row.site_id for row in spread.items])
-    by_site: dict[int, list[Cycle]] = {}
-    for cycle in cycles:
-        by_site.setdefault(cycle.site_id, []).append(cycle)
-    sites = {c.site_id: c.site for c in cycles}
-    # Each site's latest cycle links to the chart of its first measure.
-    charts = first_measures([site_cycles[-1].id for site_cycles in by_site.values()])
-    followers, mine, sustained = db.session.execute(db.select(
+    followers, mine = db.session.execute(db.select(
         db.func.count(IdeaFollow.id),
         db.func.coalesce(db.func.sum(sa.case((IdeaFollow.user_id == current_user.id, 1),
                                              else_=0)), 0),
-        sustained_sites_query(idea.id).scalar_subquery(),
     ).where(IdeaFollow.idea_id == idea.id)).one()
     return render_template(
-        "ideas/detail.html", idea=idea, spread=spread, tested=tested, sites=sites,
-        by_site=by_site, charts=charts, counts=counts, following=mine > 0,
-        per_site=CYCLES_PER_SITE, sustained=sustained or 0,
-        can_edit=idea.can_edit(current_user), try_form=_try_form(idea.collaborative_id),
-        followers=followers,
+        "ideas/detail.html", idea=idea, evidence=evidence_panel(idea, current_user),
+        following=mine > 0, can_edit=idea.can_edit(current_user),
+        try_form=_try_form(idea.collaborative_id), followers=followers,
         **comments_context(idea, current_user), **attachments_panel(idea, current_user),
     )
+
+
+EVIDENCE_KEPT = 256  # per app process: the most read ideas' pages, per set of readers' sites
+
+
+def evidence_panel(idea: ChangeIdea, user: User) -> Markup:
+    """The idea's evidence (its roll-up, a page of the sites that tested it with each one's
+    latest cycles), drawn, and kept until anything is written for everyone who sees the same
+    cycles: those of the same collaboratives and sites (a site's team). It was most of the
+    page's time: the roll-up, the page of sites, their cycles, their charts, the sustained
+    count, and drawing them. Nothing of the idea but its id is read or shown here."""
+    number = page_number(request.args)
+    scope = (user.is_admin, tuple(sorted(user.collaborative_ids)), tuple(sorted(user.site_ids)))
+
+    def make() -> Markup:
+        # The sites a page, in the order they first tested it; the roll-up counts every site.
+        tested, counts = evidence_counts(idea, user)
+        spread = paginate(evidence_query(idea, user), {"page": number},
+                          per_page=SITES_PER_PAGE, rows=True, total=tested)
+        # Each site's latest cycles, not every one (the roll-up counts them all).
+        cycles = recent_cycles(idea, user, per_site=CYCLES_PER_SITE,
+                               site_ids=[row.site_id for row in spread.items])
+        by_site: dict[int, list[Cycle]] = {}
+        for cycle in cycles:
+            by_site.setdefault(cycle.site_id, []).append(cycle)
+        return Markup(render_template(
+            "ideas/_evidence.html", idea_id=idea.id, spread=spread, tested=tested,
+            sites={c.site_id: c.site for c in cycles}, by_site=by_site, counts=counts,
+            # Each site's latest cycle links to the chart of its first measure.
+            charts=first_measures([site_cycles[-1].id for site_cycles in by_site.values()]),
+            sustained=db.session.scalar(sustained_sites_query(idea.id)) or 0))
+
+    return kept_until_written("idea_evidence", EVIDENCE_KEPT, (idea.id, scope, number), make)
 
 
 def _try_form(collaborative_id: int) -> TrySiteForm | None:
