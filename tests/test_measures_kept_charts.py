@@ -195,3 +195,46 @@ def test_a_kept_drawing_keeps_its_markup(app, world, monkeypatch):
         loose = charts.layout(drawing.chart(measure, rows, [], "spc"), title="T")
         assert loose.key is None and drawing.svg(loose, "a") == first
         assert drawing.svg(loose, "a") == first and len(drawn) == 4  # never kept
+
+
+def test_the_measure_page_is_shared_by_those_who_may_see_and_do_the_same_there(
+        app, login, world, count_queries):
+    """The page's body is kept for everyone with the same site shown and the same rights at
+    it (versions.kept_body with a reader): a second nurse of the team is served the first's,
+    the site lead and faculty get their own, and a refused form is never kept."""
+    m = setup_measure(app, world)
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        token = f.make_user(site=site, name="Ned Nurse").session_token
+        draft = f.make_cycle(site, title="Quiet draft test", do_started_on=m["periods"][16],
+                             visibility=Visibility.SITE)
+        draft.measures.append(db.session.get(Measure, m["id"]))
+        db.session.commit()
+    ned = app.test_client()
+    with ned.session_transaction() as session:
+        session["_user_id"] = token
+    url = f"/measures/{m['id']}?site_id={world.site_a}"
+    amys = page_without_tokens(login("member_a"), url)
+    assert "Quiet draft test" in amys and "Add a note" in amys
+    with count_queries() as shared:
+        neds = page_without_tokens(ned, url)
+    app.extensions["memos"]["measure_pages"].clear()
+    with count_queries() as made:
+        assert page_without_tokens(ned, url) == neds
+    assert shared.count < made.count - 5  # the charts, phases, flags, cycles, notes, sites
+    main = lambda html: html[html.index("<main"):html.index("</main>")]  # noqa: E731
+    assert main(neds) == main(amys)  # the navbar aside (their names), the same page
+    # The lead may rebase, faculty may not see the team's draft: each their own body.
+    assert "Start a new phase" in login("lead_a").get(url).get_data(True)
+    assert "Start a new phase" not in login("member_a").get(url).get_data(True)
+    assert "Quiet draft test" in login("admin").get(url).get_data(True)  # not on the team
+    faculty = login("faculty").get(url).get_data(True)  # the admin's rights but the drafts
+    assert "Quiet draft test" not in faculty and "Add a note" not in faculty
+    # A note refused is shown with its message to the one who typed it, and kept for no one.
+    refused = login("member_a").post(f"/measures/{m['id']}/notes?site_id={world.site_a}",
+                                      data={"on_date": "", "text": "Bed crisis"})
+    assert refused.status_code == 400 and "Bed crisis" in refused.get_data(True)
+    assert "Bed crisis" not in page_without_tokens(ned, url)
+    refused = ned.post(f"/measures/{m['id']}/notes?site_id={world.site_a}",
+                       data={"on_date": "", "text": "Ward move"})
+    assert "Ward move" in refused.get_data(True) and "Bed crisis" not in refused.get_data(True)

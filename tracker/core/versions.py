@@ -114,13 +114,18 @@ def version_first(view: Callable[..., T]) -> Callable[..., T]:
     return reading_the_version_first
 
 
-def kept_body(name: str, now: datetime, make: Callable[[], str]) -> Markup:
+def kept_body(name: str, now: datetime, make: Callable[[], str], *,
+              reader: Hashable | None = None) -> Markup:
     """A page's body as `make` renders it, kept for this reader, path and arguments until the
     data changes or the minute ends: for the reports that read and print every site's figures
     and are asked for again and again while nothing has changed. The body may hold forms: their
-    token is put in for each request (a kept one is another session's)."""
-    key = (getattr(current_user, "id", None), request.path,
-           tuple(sorted(request.args.items(multi=True))), this_minute(now))
+    token is put in for each request (a kept one is another session's).
+
+    `reader`: for a body that shows nothing of its reader but what they may see and do there,
+    those (their permissions, the site shown): everyone with the same shares it. By default
+    the body is the reader's own."""
+    who = ("user", getattr(current_user, "id", None)) if reader is None else ("as", reader)
+    key = (who, request.path, tuple(sorted(request.args.items(multi=True))), this_minute(now))
 
     def made() -> str:
         field = current_app.config["WTF_CSRF_FIELD_NAME"]  # (Flask-WTF's default set)

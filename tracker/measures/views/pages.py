@@ -2,14 +2,16 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from ...core.args import arg_id, parse_id
 from ...core.exports import download_name
 from ...core.forms import ConfirmForm
 from ...core.queries import collaboratives_of
+from ...core.versions import kept_body, version_first
 from ...extensions import db
-from ...models import Measure, Site
+from ...models import Measure, Site, utcnow
 from ...sites.picker import SitePick, pick_site
 from .. import bp, bundles, charts, drawing, periods, queries, series, services, words
 from ..entries import period_error
@@ -47,6 +49,7 @@ def index():
 
 
 @bp.get("/<id:measure_id>")
+@version_first  # its body is kept (_render_detail)
 @login_required
 def detail(measure_id: int):
     """A measure at one site: its chart, the signals in words, cycles, phases and data."""
@@ -82,7 +85,36 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
                    phase_form: PhaseBreakForm | None = None, *,
                    note_form: ChartNoteForm | None = None,
                    flag_form: PointFlagForm | None = None, typed: SitePick | None = None):
-    """The measure page at `site`; `typed`, a site name typed in its box that named none."""
+    """The measure page at `site`; `typed`, a site name typed in its box that named none.
+    A page asked for plainly (no form refused, no name typed) is kept until anything is
+    written (versions.kept_body) for everyone who may see and do the same there: the site
+    shown, whether they enter its data, lead it, edit the measure, see its drafts' cycles and
+    its collaborative's sites. Making it was a whole chart at a site with its parts, phases,
+    notes, cycles and table: a site's team and faculty look at the same page, and most of the
+    page's time."""
+    user = current_user
+    can = (measure.can_set_phases(user, site), measure.can_enter_data(user, site),
+           measure.can_edit(user))
+
+    def made() -> str:
+        return render_template("measures/_detail_body.html", **_detail(
+            measure, site, view, *can, phase_form=phase_form, note_form=note_form,
+            flag_form=flag_form, typed=typed))
+
+    if any(x is not None for x in (phase_form, note_form, flag_form, typed)):
+        body = Markup(made())  # what this reader typed, refused: theirs alone
+    else:
+        body = kept_body("measure_pages", utcnow(), made, reader=(
+            site.id, *can, user.is_admin or site.id in user.site_ids,
+            user.is_admin or measure.collaborative_id in user.collaborative_ids))
+    return render_template("measures/detail.html", measure=measure, site=site, body=body)
+
+
+def _detail(measure: Measure, site: Site, view: str | None, can_lead: bool, can_enter: bool,
+            can_edit: bool, *, phase_form: PhaseBreakForm | None,
+            note_form: ChartNoteForm | None, flag_form: PointFlagForm | None,
+            typed: SitePick | None) -> dict:
+    """What the measure page's body shows."""
     view = view if view in series.VIEWS else series.default_view(measure)
     asked = series.chosen_chart(measure, request.args.get("chart"))
     # The measure and the ones shown with it, charted from one read of values, of phases and
@@ -103,8 +135,6 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
     related = [(m, drawing.layout(built[m.id], title=f"{m.name}, {site.name}", compact=True))
                for m in others]
     breaks = phases[measure.id]
-    can_lead = measure.can_set_phases(current_user, site)
-    can_enter = measure.can_enter_data(current_user, site)
     if can_lead and phase_form is None:
         phase_form = PhaseBreakForm(period_start=chart.suggested_rebase, formdata=None)
     if can_enter and note_form is None:
@@ -112,8 +142,7 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
     if can_lead:
         flag_form = flag_form or PointFlagForm(formdata=None)
         flag_form.period.choices = flag_choices(chart)
-    return render_template(
-        "measures/detail.html",
+    return dict(
         measure=measure, site=site, view=view, chart=chart, geometry=geometry, narrow=narrow,
         summary=words.summary(chart), details=words.details(chart), notes=words.notes(chart),
         cycles=cycles, chart_notes=notes, note_letter=charts.note_letter,
@@ -124,7 +153,7 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
         related=related, breaks=breaks, phase_form=phase_form if can_lead else None,
         site_pick=_site_pick(measure, site, typed),
         can_enter=can_enter,
-        can_edit=measure.can_edit(current_user), can_lead=can_lead,
+        can_edit=can_edit, can_lead=can_lead,
         # Its parts are among `others`: no query to know whether the tally counts it.
         can_tally=can_enter and measure.composite_id is None
         and measure.id in bundles.tally_heads([measure, *others]),
