@@ -1,10 +1,11 @@
 """The app as the benchmark serves it: the real app, plus a bare route to measure against and a
 count of the queries each request made (in the X-Queries header). Benchmark use only."""
 
-from flask import request
+from flask import g, request
 from sqlalchemy import event
 
 from tracker import create_app
+from tracker.core import versions
 from tracker.extensions import db
 
 app = create_app()
@@ -32,3 +33,22 @@ with app.app_context():
     @event.listens_for(db.engine, "before_cursor_execute")
     def _count(*args) -> None:
         _queries["count"] += 1
+
+
+# A request with ?fresh=... (bench/fresh.lua) cannot read the data's version, so nothing kept
+# under it is served or kept (versions.current is None, as in a transaction that has written):
+# the page's cost just after any write. What is kept by its own content (a chart by its values)
+# is still served: a write elsewhere leaves it as it was.
+_read_version = versions.current
+
+
+@app.before_request
+def _fresh() -> None:
+    g.bench_fresh = "fresh" in request.args
+
+
+def _current() -> int | None:
+    return None if g.get("bench_fresh") else _read_version()
+
+
+versions.current = _current

@@ -95,11 +95,13 @@ def pages(found: dict) -> list[Page]:
     ]
 
 
-# Pages whose bodies each server keeps while the data stands still (tracker/core/versions.py):
-# measured again with a new argument on every request (`?fresh=<n>`, which they ignore but key
-# by), so that none is ever kept: their cost just after a write.
-KEPT = ("small multiples", "review queue", "faculty dashboard", "action-period report",
-        "storyboard")
+# Pages that keep their body, or parts of it, under the data's version (tracker/core/versions.py):
+# measured again with a new argument on every request (`?fresh=<n>`), with which bench/app.py
+# reads no version, so nothing kept under it is served: their cost just after a write.
+KEPT = ("dashboard, ward nurse", "dashboard, site lead", "dashboard, faculty",
+        "dashboard, partner", "cycles list", "idea library", "idea detail (most tested)",
+        "measure page", "small multiples", "review queue", "faculty dashboard",
+        "action-period report", "storyboard")
 FRESH_SCRIPT = Path(__file__).resolve().parent / "fresh.lua"
 
 
