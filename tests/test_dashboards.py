@@ -157,9 +157,12 @@ def test_a_sites_main_chart_is_drawn_once_for_its_team_until_anything_is_written
     for client in (amy, leo):
         client.get("/dashboard")  # the first visits write their seen time (kept things stay)
     amy.get("/dashboard")  # what her dashboard keeps is made
-    app.extensions["memos"]["team_charts"].clear()  # her chart is made again; nothing else
+    memos = app.extensions["memos"]
+    memos["team_charts"].clear()  # her chart is made again, and the sections around it
+    memos["team_panels"].clear()
     with count_queries() as made:
         chart = section(amy.get("/dashboard").get_data(True), 'id="chart-', "</section>")
+    memos["team_panels"].clear()  # the sections again, around the kept chart
     with count_queries() as kept:
         assert section(amy.get("/dashboard").get_data(True), 'id="chart-', "</section>") == chart
     assert kept.count == made.count - 3  # its values, its phase breaks and flags, its cycles
@@ -173,6 +176,34 @@ def test_a_sites_main_chart_is_drawn_once_for_its_team_until_anything_is_written
         db.session.commit()
     html = amy.get("/dashboard").get_data(True)
     assert f"{week}: 70% (7 of 10)" in section(html, 'id="chart-', "</section>")
+
+
+def test_a_sites_sections_are_made_once_for_everyone_on_its_team_with_the_same_role(
+        app, login, world, ward, count_queries):
+    with app.app_context():
+        token = f.make_user(site=db.session.get(Site, world.site_a), name="Ned Nurse",
+                            email="ned@example.org").session_token
+        db.session.commit()
+    ned = app.test_client()
+    with ned.session_transaction() as session:
+        session["_user_id"] = token
+    amy, leo = login("member_a"), login("lead_a")
+    for client in (amy, leo, ned):
+        client.get("/dashboard")  # their first looks write their seen time
+    teams = lambda html: html[html.index('id="team-'):html.index("What's been happening")]  # noqa: E731
+    amys = teams(amy.get("/dashboard").get_data(True))
+    assert "Your open cycles (2)" in amys and "Feedback requests" not in amys  # no lead view
+    with count_queries() as shared:  # Ned, on Amy's team, is served her sections
+        assert teams(ned.get("/dashboard").get_data(True)) == amys
+    app.extensions["memos"]["team_panels"].clear()
+    with count_queries() as made:
+        assert teams(ned.get("/dashboard").get_data(True)) == amys
+    assert shared.count < made.count - 3  # open cycles, measures, feedback, requests
+    assert "Feedback requests" in teams(leo.get("/dashboard").get_data(True))  # his own
+    with app.app_context():  # a new test at Alpha: on its team's dashboards at once
+        f.make_cycle(db.session.get(Site, world.site_a), title="Night snacks")
+        db.session.commit()
+    assert "Your open cycles (3)" in teams(ned.get("/dashboard").get_data(True))
 
 
 def test_member_sees_feedback_waiting_for_a_reply(login, world, ward):

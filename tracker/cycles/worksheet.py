@@ -196,9 +196,8 @@ def filter_panel(args, user: User) -> tuple[Markup, dict]:
         form, filters = read_filters(MultiDict(wanted), user)
         return Markup(render_template("cycles/_filters.html", form=form)), filters
 
-    html, filters = kept_until_written("cycle_filter_panels", FILTER_PANELS_KEPT,
-                                       (scope, wanted), make)
-    return html, dict(filters)  # the caller's own: a kept one is everyone's
+    return kept_until_written("cycle_filter_panels", FILTER_PANELS_KEPT, (scope, wanted), make,
+                              packed=True)  # each caller its own copy
 
 
 def read_filters(args, user: User):

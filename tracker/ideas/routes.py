@@ -92,7 +92,8 @@ def filter_panel(filters: dict, site_text: str | None, user: User) -> tuple[Mark
             statuses=STATUS_LABELS)), site.filter_id
 
     return kept_until_written("idea_filter_panels", FILTER_PANELS_KEPT,
-                              (scope, tuple(sorted(filters.items())), site_text), make)
+                              (scope, tuple(sorted(filters.items())), site_text), make,
+                              packed=True)
 
 
 def _driver_choices(user: User) -> list[tuple[int, str, bool]]:
@@ -161,7 +162,8 @@ def evidence_panel(idea: ChangeIdea, user: User) -> Markup:
             charts=first_measures([site_cycles[-1].id for site_cycles in by_site.values()]),
             sustained=db.session.scalar(sustained_sites_query(idea.id)) or 0))
 
-    return kept_until_written("idea_evidence", EVIDENCE_KEPT, (idea.id, scope, number), make)
+    return kept_until_written("idea_evidence", EVIDENCE_KEPT, (idea.id, scope, number), make,
+                              packed=True)
 
 
 def _try_form(collaborative_id: int) -> TrySiteForm | None:

@@ -15,7 +15,7 @@ from ..sustain import watch as sustain_watch
 from . import bp
 from .activity import recent_activity
 from .oversight import answers_to, faculty_sections, review_queue
-from .teams import team_sections
+from .teams import team_panels
 
 SEEN_EVERY = timedelta(minutes=10)
 UPCOMING_SHOWN = 3
@@ -38,7 +38,7 @@ def index():
 
 
 @bp.get("/dashboard")
-@version_first  # the sites' main charts are kept (teams.team_chart)
+@version_first  # the sites' sections and feed are kept (teams.team_panels, activity)
 @login_required
 def dashboard():
     """What to do next, by role: your site's work, what a lead watches, what faculty and
@@ -67,7 +67,7 @@ def dashboard():
             user.dashboard_seen_at = now
     page = render_template(
         "main/dashboard.html",
-        teams=team_sections(user, now, events),
+        teams=team_panels(user, now, events),
         due_checks=due_for(user, now.date()),
         faculty=faculty_sections(user, collaboratives, now),
         queue=review_queue(user, now) if user.is_faculty else None,

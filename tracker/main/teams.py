@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import get_template_attribute, url_for
+from flask import get_template_attribute, render_template, url_for
 from markupsafe import Markup
 from sqlalchemy.orm import contains_eager, joinedload
 
-from ..core.versions import kept_until_written
+from ..core.versions import kept_until_written, this_minute
 from ..cycles.queries import open_cycles_at
 from ..extensions import db
 from ..measures.front import MeasureAtSite, compact_chart, measures_at_sites, pick_main
@@ -34,7 +34,8 @@ from ..models import (
 )
 
 REQUESTS_SHOWN = 8
-TEAM_CHARTS_KEPT = 300  # per app process: a site's main chart (150 national), ~10 kB each
+TEAM_CHARTS_KEPT = 300  # per app process: a site's main chart (150 national), ~9 kB packed
+TEAM_PANELS_KEPT = 300  # per app process: a site's sections for its team, ~11 kB packed
 # Answered and withdrawn requests older than this are history, not news for the lead.
 REQUESTS_KEPT = timedelta(days=90)
 
@@ -95,6 +96,22 @@ class LeadView:
     bring: list[tuple[str, str]]  # (what, link or '')
 
 
+def team_panels(user: User, now: datetime, events: list[LearningEvent]) -> Markup:
+    """`team_sections` drawn: each of the user's sites, then the lead's view of the sites they
+    lead. Kept until anything is written, per set of sites and roles on them, minute (the
+    days a cycle lay idle and a request waited are counted to it) and the events the lead's
+    view may name: everyone on a site's team with the same role is served the same. Making
+    them was most of a ward nurse's dashboard (its cycles, measures, chart, feedback and
+    requests, and drawing them)."""
+    if not user.memberships:
+        return Markup("")
+    key = (tuple(sorted((m.site_id, m.role.value) for m in user.memberships)),
+           this_minute(now), tuple(e.id for e in events))
+    return kept_until_written("team_panels", TEAM_PANELS_KEPT, key, lambda: Markup(
+        render_template("main/_teams.html", teams=team_sections(user, now, events))),
+        packed=True)
+
+
 def team_sections(user: User, now: datetime, events: list[LearningEvent]) -> list[TeamSection]:
     """A section per site the user is on, by site name (the lead's view for their sites)."""
     memberships = sorted(user.memberships, key=lambda m: m.site.name)
@@ -138,7 +155,7 @@ def team_chart(at: MeasureAtSite, user: User) -> TeamChart:
 
     on_team = user.is_admin or site.id in user.site_ids  # their drafts' cycles are drawn
     return kept_until_written("team_charts", TEAM_CHARTS_KEPT, (measure.id, site.id, on_team),
-                              make)
+                              make, packed=True)
 
 
 def _cycle_steps(site_ids: list[int], now: datetime) -> dict[int, list[CycleStep]]:
