@@ -48,7 +48,8 @@ def _fresh() -> None:
 
 
 def _current() -> int | None:
-    return None if g.get("bench_fresh") else _read_version()
+    version = _read_version()  # read as a real request reads it
+    return None if g.get("bench_fresh") else version
 
 
 versions.current = _current

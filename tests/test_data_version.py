@@ -330,3 +330,16 @@ def test_a_failed_bookkeeping_block_counts_its_writes(app, world):
             raise RuntimeError("the block failed")
         db.session.commit()  # what the block wrote before it failed counts
     assert _version(app) not in (before, None)
+
+
+def test_a_page_that_keeps_things_reads_the_version_with_the_signed_in_user(
+        app, login, count_queries):
+    """version_first: the login loader reads the data's version in its one statement (one
+    snapshot, as if read before the user), and nothing reads it again."""
+    client = login("member_a")
+    client.get("/dashboard")  # the first look writes its seen time
+    with count_queries() as counted:
+        assert client.get("/dashboard").status_code == 200
+    first, *rest = counted.statements
+    assert "data_version" in first and "session_token" in first
+    assert not any("data_version" in statement for statement in rest)

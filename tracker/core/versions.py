@@ -71,6 +71,18 @@ def current() -> int | None:
     return session.info[_READ]
 
 
+# The version as a column, to be read in the same statement as other rows (the signed-in user:
+# core.web.load_user): one statement sees one snapshot, so what it reads beside the version is
+# of the same data, and `current` need not read it again (`read_with`).
+VERSION = sa.select(DataVersion.n).where(DataVersion.id == ONLY_ROW).scalar_subquery()
+
+
+def read_with(version: int | None) -> None:
+    """Note the version a statement read beside other rows (its VERSION column), unless this
+    transaction read one already: whatever is read after it is at least as new."""
+    db.session.info.setdefault(_READ, version)
+
+
 def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T], *,
                        packed: bool = False) -> T:
     """`make()`, kept (core.memo.kept) under `key` and the data's version: made again once
@@ -102,12 +114,15 @@ _TOKEN_HERE = secrets.token_hex(16)  # stands for it in a kept body: no one can 
 
 
 def version_first(view: Callable[..., T]) -> Callable[..., T]:
-    """A view that keeps its body (`kept_body`) reads the data's version before anything
-    else, even before the signed-in user is loaded: what it reads afterwards is at least as
-    new. (Read later, an object loaded before it, the user's roles or a site's name, could be
-    older than the version the body is kept under.) Goes between the route and login_required."""
+    """A view that keeps what it draws from rows it loaded itself (`kept_body`, a site's name)
+    reads the data's version before anything else: with the signed-in user, in the login
+    loader's one statement (`read_with`: the same snapshot), or alone when no one is signed
+    in. What it reads afterwards is at least as new. (Read later, an object loaded before it,
+    the user's roles or a site's name, could be older than the version the body is kept
+    under.) Goes between the route and login_required."""
     @functools.wraps(view)
     def reading_the_version_first(*args, **kwargs):
+        current_user.is_authenticated  # noqa: B018 - loads the user, and the version with them
         current()
         return view(*args, **kwargs)
 

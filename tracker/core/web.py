@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..extensions import db, login_manager
 from ..models import CollaborativeRole, Membership, Notification, User
 from ..models.cycles import describe_scale
+from . import versions
 
 # (endpoint, label): the main navigation.
 NAVIGATION = (
@@ -28,9 +29,10 @@ CONTENT_SECURITY_POLICY = (
 # The login loader's statement, built once: it runs on every request, and building it (two
 # chains of joined loads, a correlated count) cost more than running it (0.5 of 0.8 ms).
 # One query: a person has a few memberships and roles, so joining both (their product in
-# rows) costs less than a round trip for each. The navbar's unread count comes with it.
+# rows) costs less than a round trip for each. The navbar's unread count comes with it, and the
+# data's version (core.versions.read_with): the pages that keep things need it first.
 _SIGNED_IN = (
-    db.select(User)
+    db.select(User, versions.VERSION)
     .where(User.session_token == sa.bindparam("token", type_=sa.String),
            User.active.is_(True))
     .options(
@@ -47,7 +49,11 @@ _SIGNED_IN = (
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
     """The signed-in user with their roles, loaded up front: every permission check reads them."""
-    return db.session.execute(_SIGNED_IN, {"token": session_token}).unique().scalar_one_or_none()
+    row = db.session.execute(_SIGNED_IN, {"token": session_token}).unique().one_or_none()
+    if row is None:
+        return None
+    versions.read_with(row[1])  # the data's version, read with the user: the same snapshot
+    return row[0]
 
 
 def init_app(app: Flask) -> None:

@@ -21,7 +21,7 @@ from ..core.args import arg_id
 from ..core.forms import ConfirmForm
 from ..core.paging import page_number, paginate
 from ..core.queries import sites_visible_to
-from ..core.versions import kept_until_written
+from ..core.versions import kept_until_written, version_first
 from ..cycles.loaders import get_cycle_or_404
 from ..extensions import db
 from ..feedback.panel import comments_context
@@ -115,6 +115,7 @@ def _tag_names(user: User) -> list[str]:
 
 
 @bp.get("/<id:idea_id>")
+@version_first  # the evidence kept shows sites' names loaded with the reader (login loader)
 @login_required
 def detail(idea_id: int):
     """The idea's living evidence: which sites tested it, how it went, how it travelled."""
