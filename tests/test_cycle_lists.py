@@ -290,3 +290,13 @@ def test_the_list_reads_cycles_before_their_sites_on_sqlite_only(app, world):
         f.make_cycle(db.session.get(Site, world.site_b), visibility=Visibility.SITE)
         assert (set(db.session.scalars(query)) ==
                 set(db.session.scalars(cycles_visible_to(user))))
+
+
+def test_of_a_filter_given_twice_the_first_counts_made_or_kept(app, login, world):
+    seed(app, world)
+    client = login("member_a")
+    for _ in range(2):  # made, then kept
+        assert titles(client.get("/cycles/?stage=study&stage=plan").get_data(True)) == [
+            "Beta study"]
+        assert titles(client.get("/cycles/?stage=plan&stage=study").get_data(True)) == [
+            "Alpha plan"]

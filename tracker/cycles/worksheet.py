@@ -189,7 +189,8 @@ def filter_panel(args, user: User) -> tuple[Markup, dict]:
     its reader but the choices their collaboratives and sites give (fill_filter_choices), so
     readers with the same ones (a site's team) share it. Building it (150 sites, the ideas,
     the drivers, the team as choices) was about a third of the list's time."""
-    wanted = tuple(sorted((k, v) for k, v in args.items(multi=True) if k in FILTER_NAMES))
+    # In the address's order: of a filter given twice, the form reads the first.
+    wanted = tuple((k, v) for k, v in args.items(multi=True) if k in FILTER_NAMES)
     scope = (user.is_admin, tuple(sorted(user.collaborative_ids)), tuple(sorted(user.site_ids)))
 
     def make() -> tuple[Markup, dict]:
