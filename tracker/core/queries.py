@@ -37,6 +37,12 @@ def reader_params(user: User) -> dict[str, list[int]]:
             "reader_sites": sorted(user.site_ids)}
 
 
+def reader_key(user: User) -> tuple[bool, tuple[int, ...], tuple[int, ...]]:
+    """What the visibility rules read of a user, as a key for what is kept for every reader
+    with the same: whether an admin, their collaboratives, their sites."""
+    return (user.is_admin, tuple(sorted(user.collaborative_ids)), tuple(sorted(user.site_ids)))
+
+
 def sites_visible_to(user: User, *, include_archived: bool = False) -> Select:
     """Sites in the collaboratives the user belongs to (every site for an admin).
 

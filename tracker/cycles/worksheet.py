@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from wtforms.fields.core import UnboundField
 
 from ..core.memo import kept
-from ..core.queries import sites_visible_to
+from ..core.queries import reader_key, sites_visible_to
 from ..core.versions import kept_until_written
 from ..extensions import db
 from ..models import (
@@ -191,14 +191,13 @@ def filter_panel(args, user: User) -> tuple[Markup, dict]:
     the drivers, the team as choices) was about a third of the list's time."""
     # In the address's order: of a filter given twice, the form reads the first.
     wanted = tuple((k, v) for k, v in args.items(multi=True) if k in FILTER_NAMES)
-    scope = (user.is_admin, tuple(sorted(user.collaborative_ids)), tuple(sorted(user.site_ids)))
 
     def make() -> tuple[Markup, dict]:
         form, filters = read_filters(MultiDict(wanted), user)
         return Markup(render_template("cycles/_filters.html", form=form)), filters
 
-    return kept_until_written("cycle_filter_panels", FILTER_PANELS_KEPT, (scope, wanted), make,
-                              packed=True)  # each caller its own copy
+    return kept_until_written("cycle_filter_panels", FILTER_PANELS_KEPT,
+                              (reader_key(user), wanted), make, packed=True)
 
 
 def read_filters(args, user: User):
@@ -259,8 +258,7 @@ def stage_counts(base: Select, user: User, filters: dict) -> dict[Stage, int]:
     version = tuple(db.session.execute(db.select(
         db.select(db.func.max(Cycle.updated_at)).scalar_subquery(),
         db.select(db.func.max(Cycle.id)).scalar_subquery())).one())
-    key = (user.id, user.is_admin, tuple(sorted(user.collaborative_ids)),
-           tuple(sorted(user.site_ids)),
+    key = (user.id, *reader_key(user),
            tuple(sorted((k, str(v)) for k, v in filters.items() if k != "sort")), version)
     return dict(kept("cycle_stage_counts", STAGE_COUNTS_KEPT, key, lambda: _count(base)))
 

@@ -20,7 +20,7 @@ from ..attachments.panel import attachments_panel
 from ..core.args import arg_id
 from ..core.forms import ConfirmForm
 from ..core.paging import page_number, paginate
-from ..core.queries import sites_visible_to
+from ..core.queries import reader_key, sites_visible_to
 from ..core.versions import kept_until_written, version_first
 from ..cycles.loaders import get_cycle_or_404
 from ..extensions import db
@@ -143,7 +143,6 @@ def evidence_panel(idea: ChangeIdea, user: User) -> Markup:
     page's time: the roll-up, the page of sites, their cycles, their charts, the sustained
     count, and drawing them. Nothing of the idea but its id is read or shown here."""
     number = page_number(request.args)
-    scope = (user.is_admin, tuple(sorted(user.collaborative_ids)), tuple(sorted(user.site_ids)))
 
     def make() -> Markup:
         # The sites a page, in the order they first tested it; the roll-up counts every site.
@@ -163,8 +162,8 @@ def evidence_panel(idea: ChangeIdea, user: User) -> Markup:
             charts=first_measures([site_cycles[-1].id for site_cycles in by_site.values()]),
             sustained=db.session.scalar(sustained_sites_query(idea.id)) or 0))
 
-    return kept_until_written("idea_evidence", EVIDENCE_KEPT, (idea.id, scope, number), make,
-                              packed=True)
+    return kept_until_written("idea_evidence", EVIDENCE_KEPT,
+                              (idea.id, reader_key(user), number), make, packed=True)
 
 
 def _try_form(collaborative_id: int) -> TrySiteForm | None:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from ..core.memo import kept
-from ..core.queries import reader, reader_params, rows_first
+from ..core.queries import reader, reader_key, reader_params, rows_first
 from ..core.versions import kept_until_written, this_minute
 from ..cycles.queries import cycles_visible_to, shared_or_own
 from ..events.queries import events_visible_to
@@ -63,11 +63,8 @@ def recent_activity(user: User, *, now: datetime, seen: datetime | None = None,
     # minute, so a team's dashboards share it within each minute. Reading it was a sixth of
     # a ward nurse's dashboard, most of it PostgreSQL planning the one large statement.
     since = this_minute(now) - WINDOW
-    params = reader_params(user)
-    recorded = kept_until_written(
-        "activity_feeds", FEEDS_KEPT,
-        (user.is_admin, *(tuple(ids) for ids in params.values()), since),
-        lambda: _recorded(user, since))
+    recorded = kept_until_written("activity_feeds", FEEDS_KEPT, (reader_key(user), since),
+                                  lambda: _recorded(user, since))
     items = [*recorded, *_events(user, since, now, upcoming)]
     items.sort(key=lambda i: i.at, reverse=True)
     return [Item(i.at, i.text, i.url, seen is not None and i.at > seen) for i in items[:SHOWN]]

@@ -153,9 +153,9 @@ def team_chart(at: MeasureAtSite, user: User) -> TeamChart:
         return TeamChart(measure.id, measure.name, Markup(drawn),
                          chart.summary[0] if chart.summary else "")
 
-    on_team = user.is_admin or site.id in user.site_ids  # their drafts' cycles are drawn
-    return kept_until_written("team_charts", TEAM_CHARTS_KEPT, (measure.id, site.id, on_team),
-                              make, packed=True)
+    return kept_until_written("team_charts", TEAM_CHARTS_KEPT,
+                              (measure.id, site.id, user.sees_drafts_at(site.id)), make,
+                              packed=True)
 
 
 def _cycle_steps(site_ids: list[int], now: datetime) -> dict[int, list[CycleStep]]:

@@ -65,7 +65,7 @@ def chart_sites(measure: Measure, user: User) -> Select:
     if not measure.is_core:
         return query.where(Site.id == measure.site_id)
     query = query.where(Site.collaborative_id == measure.collaborative_id)
-    if not user.is_admin and measure.collaborative_id not in user.collaborative_ids:
+    if not user.can_view_collaborative(measure.collaborative_id):
         return query.where(False)
     return query
 
@@ -121,7 +121,7 @@ def cycles_on_charts(measure_ids: Collection[int], site_id: int, user: User) -> 
         )
         .order_by(Cycle.do_started_on, Cycle.id)
     )
-    if not user.is_admin and site_id not in user.site_ids:
+    if not user.sees_drafts_at(site_id):
         query = query.where(Cycle.visibility == Visibility.COLLABORATIVE)
     return query
 
@@ -163,7 +163,7 @@ def cycles_on_chart(measure_id: int, site_id: int, user: User) -> Select:
         )
         .order_by(Cycle.do_started_on, Cycle.id)
     )
-    if not user.is_admin and site_id not in user.site_ids:
+    if not user.sees_drafts_at(site_id):
         query = query.where(Cycle.visibility == Visibility.COLLABORATIVE)
     return query
 

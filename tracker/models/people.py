@@ -239,6 +239,10 @@ class User(UserMixin, db.Model):
     def can_view_collaborative(self, collaborative_id: int) -> bool:
         return self.is_admin or collaborative_id in self.collaborative_ids
 
+    def sees_drafts_at(self, site_id: int) -> bool:
+        """A site's drafts (its cycles shared with its team only) are its team's, and admins'."""
+        return self.is_admin or site_id in self.site_ids
+
     @property
     def faculty_collaboratives(self) -> list["Collaborative"]:
         """The collaboratives and networks whose networks and sites this user (not an admin,

@@ -105,8 +105,8 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
         body = Markup(made())  # what this reader typed, refused: theirs alone
     else:
         body = kept_body("measure_pages", utcnow(), made, reader=(
-            site.id, *can, user.is_admin or site.id in user.site_ids,
-            user.is_admin or measure.collaborative_id in user.collaborative_ids))
+            site.id, *can, user.sees_drafts_at(site.id),
+            user.can_view_collaborative(measure.collaborative_id)))
     return render_template("measures/detail.html", measure=measure, site=site, body=body)
 
 
