@@ -3,6 +3,7 @@ each test runs in a transaction that is rolled back (see tests/isolation.py)."""
 
 import functools
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from config import TestConfig
 from tests import factories as f
 from tests import isolation
 from tracker import create_app
+from tracker.core import versions
 from tracker.extensions import db, limiter
 from tracker.search import engine as _search_engine  # noqa: F401  (its DDL hooks)
 
@@ -21,6 +23,25 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "committed: the test's data is truly committed (threads, processes and "
         "live servers see it); every table is emptied afterwards")
+
+
+@pytest.fixture(autouse=True)
+def _one_minute(monkeypatch):
+    """Every request of a test is made in the minute the test began. What is kept per minute
+    (core.versions.this_minute is in its key) stays kept between a test's requests even when
+    they fall either side of hh:mm:00, so a test that counts the queries of a second visit, or
+    compares two readers' pages, does not fail one run in many. Every module of the app that
+    took this_minute by name gets the frozen one."""
+    minute = versions.this_minute()
+    real = versions.this_minute
+
+    def frozen(now=None):
+        return minute
+
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("tracker") and \
+                getattr(module, "this_minute", None) is real:
+            monkeypatch.setattr(module, "this_minute", frozen)
 
 
 @pytest.fixture(scope="session")

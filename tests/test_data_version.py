@@ -27,15 +27,6 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.reports import dashboard
-
-
-@pytest.fixture(autouse=True)
-def _one_minute(monkeypatch):
-    """Every request of a test in the same minute: what is kept for a minute stays kept."""
-    minute = versions.this_minute()
-    monkeypatch.setattr(versions, "this_minute", lambda now=None: minute)
-    monkeypatch.setattr(dashboard, "this_minute", lambda now=None: minute)
 
 
 def _version(app) -> int | None:
