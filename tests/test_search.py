@@ -142,6 +142,7 @@ def test_a_common_word_shows_a_capped_count_and_still_pages(app, login, world, c
     client = login("member_a")
     assert "<strong>9</strong> results" in results(client, "drink")  # under the cap: exact
     monkeypatch.setattr(engine, "COUNT_CAP", 3)
+    app.extensions["memos"]["search_pages"].clear()  # the page made again under the new cap
     html = results(client, "drink")
     assert "<strong>3+</strong> results" in html
     assert "the best of the newest 2,000 come first" in html
@@ -224,3 +225,25 @@ def test_a_word_that_fills_the_ranking_window_is_read_as_a_whole_word(
             assert hits[0].object_id == newest[1].id
             if db.engine.dialect.name == "sqlite":
                 assert any(f'"{word}"*' in s for s in statements) == prefixed
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main"):html.index("</main>")]
+
+
+def test_a_teams_search_is_made_once_and_a_new_match_shows_at_once(app, login, world, corpus,
+                                                                    count_queries):
+    """The page is kept for everyone who may see the same (the same collaboratives and sites):
+    a teammate is served it, until anything is written."""
+    with count_queries() as made:
+        first = results(login("member_a"), "drink")
+    with count_queries() as shared:
+        again = results(login("lead_a"), "drink")  # the same site: the same page, kept
+    assert _main(again) == _main(first) and "Secret" in again
+    assert shared.count <= made.count - 3  # the sites, the ranking and count, the objects
+    other = results(login("member_b"), "drink")  # another site: their own, without its draft
+    assert "Secret" not in other and "Fasting cards" in other
+    with app.app_context():
+        f.make_idea(db.session.get(Site, world.site_b), title="Drink trolley on the ward")
+        db.session.commit()
+    assert "trolley" in results(login("lead_a"), "drink")

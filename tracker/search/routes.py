@@ -5,9 +5,10 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from ..core.paging import ResultPage, page_number
-from ..core.queries import sites_visible_to
+from ..core.queries import reader_key, sites_visible_to
+from ..core.versions import kept_body, version_first
 from ..extensions import db
-from ..models import ChangeIdea, Comment, Cycle
+from ..models import ChangeIdea, Comment, Cycle, utcnow
 from ..sites.picker import pick_site
 from . import bp, engine
 
@@ -16,27 +17,34 @@ MAX_QUERY = 200
 
 
 @bp.get("/")
+@version_first
 @login_required
 def index():
-    """Ranked results with the matching words highlighted, filtered by kind and site."""
-    text = request.args.get("q", "")
-    kind = request.args.get("kind") if request.args.get("kind") in engine.KINDS else None
-    site = pick_site(sites_visible_to(current_user, include_archived=True),
-                     request.args.get("site"))
-    page = page_number(request.args)
-    message = None
-    if len(text) > MAX_QUERY:
-        message = f"Only the first {MAX_QUERY} characters of your search were used."
-        text = text[:MAX_QUERY]
-    if text.strip() and not engine.terms(text):
-        message = "Type some words or numbers to search for."
-    hits, total = engine.search(text, user=current_user, kind=kind, site_id=site.filter_id,
-                                limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-    return render_template(
-        "search/index.html", text=text, kind=kind, site=site, message=message,
-        count_cap=engine.COUNT_CAP, rank_window=engine.RANK_WINDOW,
-        page=ResultPage(_with_objects(hits), page=page, per_page=PER_PAGE, total=total),
-    )
+    """Ranked results with the matching words highlighted, filtered by kind and site. Kept
+    until anything is written (versions.kept_body) for everyone who may see the same (the
+    reader's collaboratives and sites): a common word's ranking and count were most of the
+    page, and a team asks the same searches."""
+    def made() -> str:
+        text = request.args.get("q", "")
+        kind = request.args.get("kind") if request.args.get("kind") in engine.KINDS else None
+        site = pick_site(sites_visible_to(current_user, include_archived=True),
+                         request.args.get("site"))
+        page = page_number(request.args)
+        message = None
+        if len(text) > MAX_QUERY:
+            message = f"Only the first {MAX_QUERY} characters of your search were used."
+            text = text[:MAX_QUERY]
+        if text.strip() and not engine.terms(text):
+            message = "Type some words or numbers to search for."
+        hits, total = engine.search(text, user=current_user, kind=kind, site_id=site.filter_id,
+                                    limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        return render_template(
+            "search/_body.html", text=text, kind=kind, site=site, message=message,
+            count_cap=engine.COUNT_CAP, rank_window=engine.RANK_WINDOW,
+            page=ResultPage(_with_objects(hits), page=page, per_page=PER_PAGE, total=total))
+
+    return render_template("search/index.html", body=kept_body(
+        "search_pages", utcnow(), made, reader=reader_key(current_user)))
 
 
 def _with_objects(hits: list[engine.Hit]) -> list[tuple[engine.Hit, object, str]]:
