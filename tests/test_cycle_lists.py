@@ -177,6 +177,7 @@ def test_the_filter_panel_is_shared_by_readers_with_the_same_choices(
         leos = leo.get("/cycles/?stage=plan").get_data(True)
     app.extensions["memos"]["cycle_filter_panels"].clear()
     app.extensions["memos"]["cycle_stage_counts"].clear()  # Leo's own, made on his first visit
+    app.extensions["memos"]["cycle_lists"].clear()  # and the list around them
     with count_queries() as made:
         assert leo.get("/cycles/?stage=plan").get_data(True) == leos
     assert shared.count == made.count - 2
@@ -212,6 +213,7 @@ def test_list_costs_the_same_queries_with_5_or_500_cycles(app, login, world, cou
     # Both measured with the counts and the filter panel to make.
     app.extensions["memos"]["cycle_stage_counts"].clear()
     app.extensions["memos"]["cycle_filter_panels"].clear()
+    app.extensions["memos"]["cycle_lists"].clear()
     with count_queries() as small:
         client.get("/cycles/")
     seed(app, world, n_extra=495)
@@ -300,3 +302,42 @@ def test_of_a_filter_given_twice_the_first_counts_made_or_kept(app, login, world
             "Beta study"]
         assert titles(client.get("/cycles/?stage=plan&stage=study").get_data(True)) == [
             "Alpha plan"]
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main"):html.index("</main>")]
+
+
+def test_the_list_is_made_once_for_a_team_with_the_same_rights(app, login, world,
+                                                                count_queries):
+    """The list is kept until anything is written for everyone who may see and do the same: a
+    nurse's teammate is served hers; the lead (who sees the trash) and another site's nurse get
+    their own; "my cycles" is each reader's own; a new cycle shows at once."""
+    seed(app, world)
+    with app.app_context():
+        nia = f.make_user(site=db.session.get(Site, world.site_a), name="Nia Newcomer")
+        f.make_cycle(db.session.get(Site, world.site_a), title="Alpha draft",
+                     visibility=Visibility.SITE)
+        db.session.commit()
+        nia_id = nia.id
+    amy = login("member_a")
+    nias = app.test_client()
+    with nias.session_transaction() as session:
+        with app.app_context():
+            session["_user_id"] = db.session.get(User, nia_id).session_token
+    with count_queries() as made:
+        first = amy.get("/cycles/").get_data(True)
+    with count_queries() as shared:
+        again = nias.get("/cycles/").get_data(True)
+    assert _main(again) == _main(first)
+    assert shared.count <= made.count - 4  # the page of cycles and their parts, the counts
+    assert "/cycles/trash" not in first and "/cycles/trash" in login("lead_a").get(
+        "/cycles/").get_data(True)
+    assert "Alpha draft" in first and "Alpha draft" not in login("member_b").get(
+        "/cycles/").get_data(True)  # another site's nurse: her own, without its draft
+    assert titles(amy.get("/cycles/?scope=mine").get_data(True)) == ["Alpha plan"]
+    assert titles(nias.get("/cycles/?scope=mine").get_data(True)) == []
+    with app.app_context():
+        f.make_cycle(db.session.get(Site, world.site_b), title="Beta snack round")
+        db.session.commit()
+    assert "Beta snack round" in titles(nias.get("/cycles/").get_data(True))

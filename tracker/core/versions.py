@@ -140,7 +140,8 @@ def kept_body(name: str, now: datetime, make: Callable[[], str], *,
     those (their permissions, the site shown): everyone with the same shares it. By default
     the body is the reader's own."""
     who = ("user", getattr(current_user, "id", None)) if reader is None else ("as", reader)
-    key = (who, request.path, tuple(sorted(request.args.items(multi=True))), this_minute(now))
+    # The arguments in the address's order: of one given twice, a page may read the first.
+    key = (who, request.path, tuple(request.args.items(multi=True)), this_minute(now))
 
     def made() -> str:
         field = current_app.config["WTF_CSRF_FIELD_NAME"]  # (Flask-WTF's default set)

@@ -10,9 +10,11 @@ from ..core import idempotency
 from ..core.args import arg_id, arg_int, parse_id
 from ..core.forms import ConfirmForm
 from ..core.paging import KeysetPage
+from ..core.queries import reader_key
+from ..core.versions import kept_body, version_first
 from ..extensions import db
 from ..feedback.panel import cycle_panel
-from ..models import Cycle, Stage
+from ..models import Cycle, Stage, utcnow
 from ..sustain.routes import cycle_sustain
 from . import bp, quality, services, study
 from .forms import QuickLogForm, StageForm, WorksheetForm
@@ -35,25 +37,36 @@ PER_PAGE = 20
 
 
 @bp.get("/")
+@version_first
 @login_required
 def index():
-    """Cycles across the collaborative, filtered, sorted and paged, with quality shares."""
-    filters_html, filters = filter_panel(request.args, current_user)
-    base = apply_filters(cycles_visible_to(current_user, cycles_first=True), filters,
-                         current_user)
-    # Keyset pages (after the last row shown), never OFFSET; the total is the stages' sum.
-    page = KeysetPage(with_row_data(base), sort_keys(filters.get("sort", "updated")),
-                      request.args, per_page=PER_PAGE)
-    counts = stage_counts(base, current_user, filters)
-    return render_template(
-        "cycles/index.html", filters_html=filters_html, page=page,
-        criteria=quality.assess_many(page.items),
-        stage_counts=counts, total=sum(counts.values()),
-        # Assessing every filtered cycle costs more than the page: only when asked for.
-        shares=site_shares(base) if request.args.get("shares") else None,
-        args={k: v for k, v in request.args.items() if k in FILTER_NAMES},
-        can_log=bool(current_user.site_ids),
-    )
+    """Cycles across the collaborative, filtered, sorted and paged, with quality shares. Kept
+    until anything is written (versions.kept_body) for everyone who may see and do the same:
+    the reader's collaboratives and sites, whether they see the trash, and who they are only
+    for "my cycles". A site's team opens the same list."""
+    user = current_user
+    can_see_trash = bool(user.lead_site_ids or user.is_admin)
+
+    def made() -> str:
+        filters_html, filters = filter_panel(request.args, user)
+        base = apply_filters(cycles_visible_to(user, cycles_first=True), filters, user)
+        # Keyset pages (after the last row shown), never OFFSET; the total is the stages' sum.
+        page = KeysetPage(with_row_data(base), sort_keys(filters.get("sort", "updated")),
+                          request.args, per_page=PER_PAGE)
+        counts = stage_counts(base, user, filters)
+        return render_template(
+            "cycles/_list_body.html", filters_html=filters_html, page=page,
+            criteria=quality.assess_many(page.items),
+            stage_counts=counts, total=sum(counts.values()),
+            # Assessing every filtered cycle costs more than the page: only when asked for.
+            shares=site_shares(base) if request.args.get("shares") else None,
+            args={k: v for k, v in request.args.items() if k in FILTER_NAMES},
+            can_log=bool(user.site_ids), can_see_trash=can_see_trash,
+        )
+
+    mine = user.id if "mine" in request.args.getlist("scope") else None
+    return render_template("cycles/index.html", body=kept_body(
+        "cycle_lists", utcnow(), made, reader=(reader_key(user), can_see_trash, mine)))
 
 
 @bp.get("/<id:cycle_id>")
