@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..attachments.panel import attachments_panel
 from ..core import idempotency
@@ -70,34 +71,46 @@ def index():
 
 
 @bp.get("/<id:cycle_id>")
+@version_first
 @login_required
 def detail(cycle_id: int):
     """One cycle's worksheet, its quality panel and its place in the ramp."""
-    return _render_detail(get_cycle_or_404(cycle_id), StageForm())
+    return _render_detail(get_cycle_or_404(cycle_id), StageForm(), keep=True)
 
 
-def _render_detail(cycle: Cycle, stage_form: StageForm):
-    """The cycle page; `stage_form` carries a refused move's dates and messages."""
-    if not stage_form.is_submitted():  # the dates already recorded, else today
-        stage_form.started_on.data = cycle.do_started_on or stage_form.started_on.data
-        stage_form.ended_on.data = cycle.do_ended_on or stage_form.ended_on.data
-    ramp = services.ramp_chain(cycle)  # every cycle of it, whoever reads: it says what follows
-    chain = services.readable(ramp, cycle, current_user)
-    position = next(i for i, c in enumerate(chain, 1) if c.id == cycle.id)
-    inspired_by = db.session.get(Cycle, cycle.inspired_by_id) if cycle.inspired_by_id else None
-    criteria = quality.assess_many([cycle], with_next={c.previous_id for c in ramp})[cycle.id]
-    return render_template(
-        "cycles/detail.html", cycle=cycle, criteria=criteria,
-        chain=chain, position=position, stages=list(Stage),
-        inspired_by=inspired_by if inspired_by and inspired_by.can_view(current_user) else None,
-        # Another site's cycle can be tried at the user's own sites.
-        try_sites=sorted((m.site for m in current_user.memberships
-                          if m.site_id != cycle.site_id), key=lambda s: s.name),
-        can_edit=cycle.can_edit(current_user), can_delete=cycle.can_delete(current_user),
-        stage_form=stage_form, confirm_form=ConfirmForm(), **cycle_panel(cycle, current_user),
-        **cycle_sustain(cycle, current_user),
-        **attachments_panel(cycle, current_user),
-    )
+def _render_detail(cycle: Cycle, stage_form: StageForm, *, keep: bool = False):
+    """The cycle page; `stage_form` carries a refused move's dates and messages. `keep`: the
+    page asked for plainly, kept for its reader until anything is written (versions.kept_body:
+    a reload, or coming back to it from the ramp or the list, while nothing has changed). Its
+    comments, feedback, buttons and the sites to try it at are the reader's own, so it is not
+    shared. Making it was twelve queries."""
+    def made() -> str:
+        if not stage_form.is_submitted():  # the dates already recorded, else today
+            stage_form.started_on.data = cycle.do_started_on or stage_form.started_on.data
+            stage_form.ended_on.data = cycle.do_ended_on or stage_form.ended_on.data
+        ramp = services.ramp_chain(cycle)  # every cycle of it, whoever reads: says what follows
+        chain = services.readable(ramp, cycle, current_user)
+        position = next(i for i, c in enumerate(chain, 1) if c.id == cycle.id)
+        inspired_by = db.session.get(Cycle, cycle.inspired_by_id) if cycle.inspired_by_id \
+            else None
+        criteria = quality.assess_many([cycle], with_next={c.previous_id for c in ramp})[cycle.id]
+        return render_template(
+            "cycles/_detail_body.html", cycle=cycle, criteria=criteria,
+            chain=chain, position=position, stages=list(Stage),
+            inspired_by=inspired_by if inspired_by and inspired_by.can_view(current_user)
+            else None,
+            # Another site's cycle can be tried at the user's own sites.
+            try_sites=sorted((m.site for m in current_user.memberships
+                              if m.site_id != cycle.site_id), key=lambda s: s.name),
+            can_edit=cycle.can_edit(current_user), can_delete=cycle.can_delete(current_user),
+            stage_form=stage_form, confirm_form=ConfirmForm(),
+            **cycle_panel(cycle, current_user),
+            **cycle_sustain(cycle, current_user),
+            **attachments_panel(cycle, current_user),
+        )
+
+    body = kept_body("cycle_pages", utcnow(), made) if keep else Markup(made())
+    return render_template("cycles/detail.html", cycle=cycle, body=body)
 
 
 @bp.route("/quick", methods=["GET", "POST"])
