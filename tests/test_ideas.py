@@ -231,6 +231,7 @@ def test_library_costs_the_same_queries_for_few_or_many_ideas(app, login, world,
         db.session.commit()
     client.get("/ideas/")
     app.extensions["memos"]["idea_filter_panels"].clear()  # made afresh, as after the writes
+    app.extensions["memos"]["idea_libraries"].clear()
     with count_queries() as few:
         client.get("/ideas/")
     with app.app_context():
@@ -262,6 +263,7 @@ def test_the_library_filters_are_shared_by_readers_with_the_same_choices(
     with count_queries() as shared:
         beas = bea.get("/ideas/?tag=mobility").get_data(True)
     app.extensions["memos"]["idea_filter_panels"].clear()
+    app.extensions["memos"]["idea_libraries"].clear()  # Bea's own library, made on her visit
     with count_queries() as made:
         assert bea.get("/ideas/?tag=mobility").get_data(True) == beas
     assert shared.count == made.count - 3
@@ -483,3 +485,27 @@ def test_evidence_lists_sites_a_page_at_a_time_and_counts_them_all(app, login, w
     names = [f"Site {n:02}" for n in range(SITES_PER_PAGE + 2)] + ["Alpha", "Beta", "Gamma"]
     assert all(name in first or name in second for name in names)
     assert client.get(url + "?page=999").status_code == 200  # past the end: an empty page
+
+
+def test_the_library_is_made_once_for_a_team_and_shows_each_site_its_own_standing(
+        app, login, world, count_queries):
+    """Kept until anything is written for everyone who may see the same (collaboratives and
+    sites): Leo is served Amy's library; Bea, of another site, gets her own, without "At your
+    site" for an idea only Alpha tests; a new idea shows at once."""
+    with app.app_context():
+        a = db.session.get(Site, world.site_a)
+        idea = f.make_idea(a, title="Chairs by the bed")
+        f.make_cycle(a, idea_id=idea.id)  # tested at Alpha
+        db.session.commit()
+    main = lambda html: html[html.index("<main"):html.index("</main>")]  # noqa: E731
+    with count_queries() as made:
+        amys = login("member_a").get("/ideas/").get_data(True)
+    with count_queries() as shared:
+        leos = login("lead_a").get("/ideas/").get_data(True)
+    assert main(leos) == main(amys) and "At your site: Testing" in amys
+    assert shared.count <= made.count - 3  # the panel, the page of ideas, its count, standings
+    assert "At your site" not in login("member_b").get("/ideas/").get_data(True)
+    with app.app_context():
+        f.make_idea(db.session.get(Site, world.site_b), title="Snack trolley")
+        db.session.commit()
+    assert "Snack trolley" in login("lead_a").get("/ideas/").get_data(True)

@@ -21,11 +21,11 @@ from ..core.args import arg_id
 from ..core.forms import ConfirmForm
 from ..core.paging import page_number, paginate
 from ..core.queries import reader_key, sites_visible_to
-from ..core.versions import kept_until_written, version_first
+from ..core.versions import kept_body, kept_until_written, version_first
 from ..cycles.loaders import get_cycle_or_404
 from ..extensions import db
 from ..feedback.panel import comments_context
-from ..models import ChangeIdea, Collaborative, Cycle, Driver, IdeaFollow, Site, Tag, User
+from ..models import ChangeIdea, Collaborative, Cycle, Driver, IdeaFollow, Site, Tag, User, utcnow
 from ..sites.loaders import collaborative_choices, get_collaborative_or_404
 from ..sites.picker import pick_site
 from ..sustain.watch import sustained_sites_query
@@ -51,27 +51,36 @@ SORTS = {"newest": "Newest", "tested": "Most tested", "adopted": "Most adopted",
 
 
 @bp.get("/")
+@version_first
 @login_required
 def index():
-    """Every site's change ideas: filter, sort, page; cards that work on a phone."""
+    """Every site's change ideas: filter, sort, page; cards that work on a phone. Kept until
+    anything is written (versions.kept_body) for everyone who may see the same (the reader's
+    collaboratives and sites: their sites' standing on each idea is shown)."""
     args = request.args
     filters = dict(driver_id=arg_id(args, "driver", note=True), tag=args.get("tag") or None,
                    status=args.get("status") or None, where=args.get("where", "any"),
-                   sort=args.get("sort", "newest"))
-    filters_html, filters["site_id"] = filter_panel(filters, args.get("site"), current_user)
-    query, chosen = library(current_user, **filters)
-    query = query.options(joinedload(ChangeIdea.driver), joinedload(ChangeIdea.origin_site),
-                          selectinload(ChangeIdea.tags))
-    page = paginate(query, args, per_page=PER_PAGE, rows=True, counted=chosen)
-    rows = page.items
-    status_sq = site_status(current_user)
-    mine = dict(db.session.execute(sa.select(status_sq.c.idea_id, status_sq.c.status).where(
-        status_sq.c.site_id.in_(current_user.site_ids),
-        status_sq.c.idea_id.in_([r[0].id for r in rows]))).all())
-    return render_template(
-        "ideas/index.html", rows=rows, page=page, filters_html=filters_html, mine=mine,
-        statuses=STATUS_LABELS, args={k: v for k, v in args.items() if k in FILTER_ARGS},
-    )
+                   sort=args.get("sort", "newest"))  # (a refused driver is noted each time)
+    user = current_user
+
+    def made() -> str:
+        filters_html, filters["site_id"] = filter_panel(filters, args.get("site"), user)
+        query, chosen = library(user, **filters)
+        query = query.options(joinedload(ChangeIdea.driver), joinedload(ChangeIdea.origin_site),
+                              selectinload(ChangeIdea.tags))
+        page = paginate(query, args, per_page=PER_PAGE, rows=True, counted=chosen)
+        rows = page.items
+        status_sq = site_status(user)
+        mine = dict(db.session.execute(sa.select(status_sq.c.idea_id, status_sq.c.status).where(
+            status_sq.c.site_id.in_(user.site_ids),
+            status_sq.c.idea_id.in_([r[0].id for r in rows]))).all())
+        return render_template(
+            "ideas/_library_body.html", rows=rows, page=page, filters_html=filters_html,
+            mine=mine, statuses=STATUS_LABELS,
+            args={k: v for k, v in args.items() if k in FILTER_ARGS})
+
+    return render_template("ideas/index.html", body=kept_body(
+        "idea_libraries", utcnow(), made, reader=reader_key(user)))
 
 
 FILTER_PANELS_KEPT = 256  # per app process: the most recent (choices, filters) combinations
