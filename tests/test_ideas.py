@@ -87,6 +87,7 @@ def test_the_evidence_is_shared_by_readers_who_see_the_same_cycles(app, login, w
     with count_queries() as shared:
         leos = evidence_of(leo.get(url))
     app.extensions["memos"]["idea_evidence"].clear()
+    app.extensions["memos"]["idea_pages"].clear()  # Leo's page around it, kept on his visit
     with count_queries() as made:
         assert evidence_of(leo.get(url)) == leos
     assert shared.count == made.count - 5
@@ -104,6 +105,7 @@ def test_evidence_page_query_count_is_the_same_for_1_or_many_sites(app, login, w
     url = f"/ideas/{evidence_world['idea']}"
     client.get(url)
     app.extensions["memos"]["idea_evidence"].clear()  # made afresh, as after the writes below
+    app.extensions["memos"]["idea_pages"].clear()
     with count_queries() as few:
         client.get(url)
     with app.app_context():
@@ -127,6 +129,7 @@ def test_evidence_page_lists_each_sites_latest_cycles_in_constant_queries(
     url = f"/ideas/{evidence_world['idea']}"
     client.get(url)
     app.extensions["memos"]["idea_evidence"].clear()  # made afresh, as after the writes below
+    app.extensions["memos"]["idea_pages"].clear()
     with count_queries() as few:
         client.get(url)
     with app.app_context():
@@ -509,3 +512,19 @@ def test_the_library_is_made_once_for_a_team_and_shows_each_site_its_own_standin
         f.make_idea(db.session.get(Site, world.site_b), title="Snack trolley")
         db.session.commit()
     assert "Snack trolley" in login("lead_a").get("/ideas/").get_data(True)
+
+
+def test_an_idea_page_is_kept_for_its_reader_until_anything_is_written(
+        app, login, world, evidence_world, count_queries):
+    """Whether the reader follows the idea is their own: Leo is never served Amy's page, and
+    following it shows at once (a write)."""
+    url = f"/ideas/{evidence_world['idea']}"
+    amy = login("member_a")
+    with count_queries() as made:
+        first = amy.get(url).get_data(True)
+    with count_queries() as kept:
+        assert amy.get(url).get_data(True) == first
+    assert kept.count <= made.count - 4  # the idea's follows, comments, files, evidence
+    assert amy.post(f"{url}/follow").status_code == 302
+    assert 'aria-pressed="true">Following (1)' in amy.get(url).get_data(True)
+    assert 'aria-pressed="false">Follow (1)' in login("lead_a").get(url).get_data(True)

@@ -127,19 +127,27 @@ def _tag_names(user: User) -> list[str]:
 @version_first  # the evidence kept shows sites' names loaded with the reader (login loader)
 @login_required
 def detail(idea_id: int):
-    """The idea's living evidence: which sites tested it, how it went, how it travelled."""
+    """The idea's living evidence: which sites tested it, how it went, how it travelled. Kept
+    for its reader until anything is written (versions.kept_body): whether they follow it, may
+    edit it or try it, and their comments' buttons are their own. Its evidence, the most of
+    it, is kept apart for everyone who sees the same (evidence_panel)."""
     idea = get_idea_or_404(idea_id)
-    followers, mine = db.session.execute(db.select(
-        db.func.count(IdeaFollow.id),
-        db.func.coalesce(db.func.sum(sa.case((IdeaFollow.user_id == current_user.id, 1),
-                                             else_=0)), 0),
-    ).where(IdeaFollow.idea_id == idea.id)).one()
-    return render_template(
-        "ideas/detail.html", idea=idea, evidence=evidence_panel(idea, current_user),
-        following=mine > 0, can_edit=idea.can_edit(current_user),
-        try_form=_try_form(idea.collaborative_id), followers=followers,
-        **comments_context(idea, current_user), **attachments_panel(idea, current_user),
-    )
+
+    def made() -> str:
+        followers, mine = db.session.execute(db.select(
+            db.func.count(IdeaFollow.id),
+            db.func.coalesce(db.func.sum(sa.case((IdeaFollow.user_id == current_user.id, 1),
+                                                 else_=0)), 0),
+        ).where(IdeaFollow.idea_id == idea.id)).one()
+        return render_template(
+            "ideas/_detail_body.html", idea=idea, evidence=evidence_panel(idea, current_user),
+            following=mine > 0, can_edit=idea.can_edit(current_user),
+            try_form=_try_form(idea.collaborative_id), followers=followers,
+            **comments_context(idea, current_user), **attachments_panel(idea, current_user),
+        )
+
+    return render_template("ideas/detail.html", idea=idea,
+                           body=kept_body("idea_pages", utcnow(), made))
 
 
 EVIDENCE_KEPT = 256  # per app process: the most read ideas' pages, per set of readers' sites
