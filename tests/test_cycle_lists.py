@@ -198,9 +198,10 @@ def test_the_filter_panel_shows_what_was_written_since_it_was_kept(app, login, w
     assert offered(html, "author") == ["Amy Nurse", "Leo Lead", "Nia Newcomer"]
 
 
-def test_a_kept_filter_panel_still_shows_a_refused_value(login, world):
+def test_a_kept_filter_panel_still_shows_a_refused_value(app, login, world):
     amy = login("member_a")
     for _ in range(2):  # made, then kept
+        app.extensions.get("memos", {}).pop("cycle_lists", None)  # the list around it made
         html = amy.get("/cycles/?date_from=1800-01-01&stage=bogus").get_data(True)
         assert "Choose a date between" in html
         assert 'id="date_from-error"' in html and 'aria-invalid="true"' in html
@@ -298,6 +299,7 @@ def test_of_a_filter_given_twice_the_first_counts_made_or_kept(app, login, world
     seed(app, world)
     client = login("member_a")
     for _ in range(2):  # made, then kept
+        app.extensions.get("memos", {}).pop("cycle_lists", None)  # the list around it made
         assert titles(client.get("/cycles/?stage=study&stage=plan").get_data(True)) == [
             "Beta study"]
         assert titles(client.get("/cycles/?stage=plan&stage=study").get_data(True)) == [

@@ -2,10 +2,13 @@
 this many statements (the national set's counts, which do not grow with the data; the tests
 beside each page prove that they stay constant)."""
 
+from unittest import mock
+
 import pytest
 
 from tests import factories as f
 from tests.test_dashboards import _grow
+from tracker.core import versions
 from tracker.cycles import services
 from tracker.extensions import db
 from tracker.models import Decision, Site, Stage, User
@@ -14,8 +17,12 @@ BUDGET = 12
 
 
 def _count(client, count_queries, path: str) -> int:
+    """The statements of a visit just after a write: nothing kept under the data's version is
+    served (what is kept by its own content, a chart by its values, still is), as the
+    benchmark's ?fresh= asks. A kept page would cost a few and prove nothing."""
     client.get(path)  # warm: a first visit may write (the dashboard's seen time)
-    with count_queries() as counter:
+    with mock.patch.object(versions, "current", return_value=None), \
+            count_queries() as counter:
         assert client.get(path).status_code == 200
     return counter.count
 
