@@ -627,3 +627,34 @@ def test_the_dashboard_offers_the_tally_exactly_where_tally_bundle_opens_it(app,
         live = db.session.scalars(db.select(Measure).where(Measure.deleted_at.is_(None))).all()
         expected = {m.id for m in live if bundles.tally_bundle(m) is not None}
         assert bundles.tally_heads(live) == expected == {whole.id}
+
+
+def test_a_faculty_members_sections_are_kept_for_them_until_anything_is_written(
+        app, login, world, support, count_queries):
+    """The queue names the requests asking them: Fred is never served Fay's sections."""
+    with app.app_context():
+        fred = f.make_user(role="faculty", email="fred@example.org", name="Fred Faculty",
+                           collaborative=db.session.get(Collaborative, world.collaborative))
+        named = f.make_cycle(db.session.get(Site, world.site_b), title="For Fay")
+        f.make_feedback_request(named, world.lead_b, faculty_id=world.faculty)
+        db.session.commit()
+        token, named_id = fred.session_token, named.id
+    fay, freds = login("faculty"), app.test_client()
+    with freds.session_transaction() as session:
+        session["_user_id"] = token
+    fay.get("/dashboard")  # her first look
+    app.extensions["memos"]["support_panels"].clear()
+    with count_queries() as made:
+        first = fay.get("/dashboard").get_data(True)
+    with count_queries() as kept:
+        again = fay.get("/dashboard").get_data(True)
+    queue = lambda html: section(html, 'id="queue-heading"', "</section>")  # noqa: E731
+    assert queue(again) == queue(first)
+    assert "2 feedback requests waiting, 2 asking you" in queue(first)
+    assert kept.count <= made.count - 1  # the queue (its sites with it)
+    assert "2 feedback requests waiting, 1 asking you" in queue(freds.get("/dashboard").get_data(
+        True))
+    with app.app_context():
+        f.make_feedback_request(db.session.get(Cycle, named_id), world.lead_b)
+        db.session.commit()
+    assert "3 feedback requests waiting" in queue(fay.get("/dashboard").get_data(True))

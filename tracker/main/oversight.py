@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import render_template, url_for
+from markupsafe import Markup
 from sqlalchemy.orm import aliased
 
 from ..core.queries import faculty_sites
+from ..core.versions import kept_until_written, this_minute
 from ..extensions import db
 from ..feedback.review import Waiting, asked_of, oldest_waiting
 from ..models import Collaborative, Comment, User
@@ -22,6 +24,7 @@ SUPPORT_SHOWN = 5
 QUEUE_SHOWN = 5
 ANSWERS_SHOWN = 10
 ANSWERS_READ = 120  # replies read first: several times ANSWERS_SHOWN
+SUPPORT_KEPT = 64  # per app process: the faculty members looking at their dashboards lately
 
 
 @dataclass
@@ -35,6 +38,19 @@ class ReviewQueue:
     waiting: list[Waiting]  # the oldest first, up to QUEUE_SHOWN
     total: int
     asking_you: int
+
+
+def support_panel(user: User, collaboratives: list[Collaborative], now: datetime) -> Markup:
+    """The faculty's sections (sites needing support, the review queue), drawn; empty for
+    anyone else. Kept until anything is written, for the faculty member (the queue names the
+    requests asking them), per minute (the days requests have waited): the ranking inside is
+    kept per scope already, but the queue and the sites it names were read for every look."""
+    if not user.is_faculty:
+        return Markup("")
+    key = (user.id, this_minute(now), tuple(c.id for c in collaboratives))
+    return kept_until_written("support_panels", SUPPORT_KEPT, key, lambda: Markup(
+        render_template("main/_support.html", faculty=faculty_sections(user, collaboratives, now),
+                        queue=review_queue(user, now))), packed=True)
 
 
 def faculty_sections(user: User, collaboratives: list[Collaborative],

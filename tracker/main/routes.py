@@ -14,7 +14,7 @@ from ..setup.services import has_admin
 from ..sustain import watch as sustain_watch
 from . import bp
 from .activity import recent_activity
-from .oversight import answers_to, faculty_sections, review_queue
+from .oversight import answers_to, support_panel
 from .teams import team_panels
 
 SEEN_EVERY = timedelta(minutes=10)
@@ -69,8 +69,7 @@ def dashboard():
         "main/dashboard.html",
         teams=team_panels(user, now, events),
         due_checks=due_for(user, now.date()),
-        faculty=faculty_sections(user, collaboratives, now),
-        queue=review_queue(user, now) if user.is_faculty else None,
+        support=support_panel(user, collaboratives, now),
         answers=answers_to(user, seen) if user.is_partner else None,
         seen=seen,
         collaboratives=collaboratives,
