@@ -39,7 +39,7 @@ _SIGNED_IN = (
         joinedload(User.memberships).joinedload(Membership.site),
         joinedload(User.collaborative_roles).joinedload(CollaborativeRole.collaborative),
         with_expression(User.unread_when_loaded,
-                        db.select(sa.func.count(Notification.id))
+                        db.select(sa.func.count())
                         .where(Notification.user_id == User.id, Notification.read_at.is_(None))
                         .correlate(User).scalar_subquery()),
     )

@@ -119,7 +119,7 @@ def send_digests(*, base_url: str, now: datetime | None = None) -> DigestResult:
         result.emails += bool(count)
         result.notifications += count
     result.stranded = db.session.scalar(
-        db.select(sa.func.count(Notification.id)).where(
+        db.select(sa.func.count()).where(
             Notification.email_claimed_at.is_not(None), Notification.emailed_at.is_(None),
             Notification.email_claimed_at < now - timedelta(hours=1))) or 0
     db.session.commit()

@@ -40,7 +40,7 @@ def notification_bell() -> dict:
         g.unread_count = current_user.unread_when_loaded
     if "unread_count" not in g:
         g.unread_count = db.session.scalar(
-            db.select(sa.func.count(Notification.id)).where(
+            db.select(sa.func.count()).where(
                 Notification.user_id == current_user.id, Notification.read_at.is_(None)))
     return {"unread_count": g.unread_count}
 
