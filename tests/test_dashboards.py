@@ -512,6 +512,39 @@ def test_partner_sees_where_their_comments_were_answered(app, login, world):
     assert "Gone" not in answers
 
 
+def test_a_partners_answers_are_read_once_until_anything_is_written(app, login, world,
+                                                                    count_queries):
+    """Kept for the partner (they are their comments' answers): another partner is never
+    served them, and a new answer shows at once."""
+    with app.app_context():
+        cycle = f.make_cycle(db.session.get(Site, world.site_a), title="Chairs")
+        mine = f.make_comment(cycle, world.partner, body="Did patients like it?")
+        f.make_comment(cycle, world.lead_a, body="Yes", parent_id=mine.id)
+        other = f.make_user(role="partner", email="pia@example.org", name="Pia Partner",
+                            collaborative=db.session.get(Collaborative, world.collaborative))
+        db.session.commit()
+        cycle_id, mine_id, token = cycle.id, mine.id, other.session_token
+    pat, pia = login("partner"), app.test_client()
+    with pia.session_transaction() as session:
+        session["_user_id"] = token
+    answers = lambda client: section(client.get("/dashboard").get_data(True),  # noqa: E731
+                                     "Answers to your comments", "</section>")
+    pat.get("/dashboard")  # her first look
+    app.extensions["memos"]["partner_answers"].clear()
+    with count_queries() as made:
+        first = answers(pat)
+    with count_queries() as kept:
+        assert answers(pat) == first
+    assert "Leo Lead answered your comment on “Chairs”" in first
+    assert kept.count <= made.count - 1
+    assert "No one has answered your comments yet" in answers(pia)
+    with app.app_context():
+        f.make_comment(db.session.get(Cycle, cycle_id), world.member_a, body="Me too",
+                       parent_id=mine_id)
+        db.session.commit()
+    assert "Amy Nurse answered your comment on “Chairs”" in answers(pat)
+
+
 def test_partner_sees_the_newest_answers_they_may_see_past_hidden_ones(app, login, world,
                                                                       monkeypatch):
     # Replies are read the newest few first (ANSWERS_READ); when those are on cycles the

@@ -25,6 +25,7 @@ QUEUE_SHOWN = 5
 ANSWERS_SHOWN = 10
 ANSWERS_READ = 120  # replies read first: several times ANSWERS_SHOWN
 SUPPORT_KEPT = 64  # per app process: the faculty members looking at their dashboards lately
+ANSWERS_KEPT = 256  # per app process: partners' answers lately read (ten rows each)
 
 
 @dataclass
@@ -73,6 +74,18 @@ def answers_to(user: User, seen: datetime | None) -> list[Item]:
     Only the newest ANSWERS_READ replies are joined to what they are on and checked against
     what the user may see (a partner who comments everywhere has thousands of answers); all of
     them only when those hold fewer than ANSWERS_SHOWN the user may still see."""
+    # Read once until anything is written, for the partner (they are their comments'
+    # answers); what is new since their last look is marked per request.
+    found = kept_until_written("partner_answers", ANSWERS_KEPT, user.id,
+                               lambda: _answers(user))
+    return [Item(at, f"{who} answered your comment on “{title}”",
+                 url_for("feedback.show_comment", comment_id=comment_id),
+                 seen is not None and at > seen)
+            for at, comment_id, who, title in found]
+
+
+def _answers(user: User) -> list[tuple]:
+    """(at, comment id, who, on what) of the newest ANSWERS_SHOWN answers the user may see."""
     # Not the replies to a comment the user has since removed: each reply's own looked up by
     # its id. (As NOT EXISTS, PostgreSQL read every comment once for the removed ones: 90,000
     # at 10x national, 10 ms of the partner's dashboard.)
@@ -89,10 +102,7 @@ def answers_to(user: User, seen: datetime | None) -> list[Item]:
         rows = db.session.execute(
             sa.select(read.c.read, *shown.c).select_from(read.outerjoin(shown, sa.true()))
             .order_by(shown.c.created_at.desc())).all()
-        found = [row[1:] for row in rows if row[1] is not None]
+        found = [tuple(row[1:]) for row in rows if row[1] is not None]
         if len(found) == ANSWERS_SHOWN or bound is None or rows[0].read < bound:
             break
-    return [Item(at, f"{who} answered your comment on “{title}”",
-                 url_for("feedback.show_comment", comment_id=comment_id),
-                 seen is not None and at > seen)
-            for at, comment_id, who, title in found]
+    return found
