@@ -105,6 +105,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        # What a migration wrote (or removed) is new data: every app server's kept pages are
+        # made afresh (tracker/core/versions.py), as after any write through the app. Its own
+        # transaction, committed: on SQLite (DDL not transactional) alembic's is a no-op.
+        from tracker.core import versions
+        versions.move(connection)
+        connection.commit()
 
 
 if context.is_offline_mode():

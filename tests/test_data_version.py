@@ -196,12 +196,42 @@ def test_a_kept_body_carries_each_sessions_own_form_token(app, world):
     for _ in "ab":  # one reader, two sessions (each request context starts a session afresh)
         with app.test_request_context("/reports/faculty"):
             login_user(db.session.get(User, world.faculty))
-            body = versions.kept_body("test_bodies", utcnow(), make)
+            body = versions.version_first(
+                lambda: versions.kept_body("test_bodies", utcnow(), make))()
             tokens.append((str(body), generate_csrf()))
     assert len(made) == 1  # the second session was given the kept body
     for body, token in tokens:
         assert body == f'<input name="csrf_token" value="{token}">'
     assert tokens[0][1] != tokens[1][1]
+
+
+def test_data_changed_gives_the_data_a_new_version(app, runner):
+    """After an edit outside the app (psql), `flask data-changed` tells every app server."""
+    before = _version(app)
+    result = runner.invoke(args=["data-changed"])
+    assert result.exit_code == 0 and "new version" in result.output
+    assert _version(app) not in (before, None)
+
+
+def test_a_body_is_kept_only_by_a_view_that_read_the_version_first(app, world, monkeypatch):
+    """A view that keeps its body must read the data's version before anything it shows
+    (version_first): under test, a view that does not is an error; a server keeps nothing."""
+    made = []
+
+    def make() -> str:
+        made.append(1)
+        return "body"
+
+    with app.test_request_context("/reports/faculty"):
+        login_user(db.session.get(User, world.faculty))
+        with pytest.raises(RuntimeError, match="version_first"):
+            versions.kept_body("test_bodies", utcnow(), make)
+    monkeypatch.setattr(app, "testing", False)
+    for _ in "ab":
+        with app.test_request_context("/reports/faculty"):
+            login_user(db.session.get(User, world.faculty))
+            assert versions.kept_body("test_bodies", utcnow(), make) == "body"
+    assert len(made) == 2  # made each time, never kept
 
 
 def test_writes_are_told_from_reads_however_they_are_sent(app, world):

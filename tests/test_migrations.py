@@ -48,6 +48,22 @@ def test_upgrade_builds_exactly_the_models_schema(empty_database_url):
     assert diff == []
 
 
+def test_upgrade_gives_the_data_a_new_version(empty_database_url):
+    """What migrations write is new data, though alembic's connection is no app session: the
+    upgrade moves the data's version, so app servers make their kept pages afresh."""
+    from tracker.models import DataVersion
+
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        seen = []
+        for _ in range(2):  # the second upgrade has nothing to do, and still moves it
+            upgrade()
+            with db.engine.connect() as conn:
+                seen.append(conn.execute(sa.select(DataVersion.n)).scalar_one())
+        db.engine.dispose()
+    assert seen[0] != seen[1]
+
+
 def test_downgrade_to_base_removes_every_table(empty_database_url):
     app = create_app(make_config(empty_database_url))
     with app.app_context():

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from .admin.cli import create_collaborative, create_network, create_site
 from .admin.invite_cli import invite_command
 from .api.cli import create_token_command
-from .core import backup, jobs
+from .core import backup, jobs, versions
 from .core import db as db_setup
 from .extensions import db
 from .feedback import followup as feedback_followup
@@ -53,6 +53,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_token_command)
     app.cli.add_command(refresh_statistics_command)
     app.cli.add_command(forget_used_keys_command)
+    app.cli.add_command(data_changed_command)
     for command in (create_admin_command, create_collaborative, create_network, create_site,
                     invite_command):
         app.cli.add_command(command)
@@ -234,3 +235,15 @@ def forget_used_keys_command() -> None:
     days = current_app.config["USED_KEYS_KEPT_DAYS"]
     click.echo(f"Forgot {forget_used_keys(days)} key(s) of offline entries older than {days} "
                "days.")
+
+
+@click.command("data-changed")
+@with_appcontext
+def data_changed_command() -> None:
+    """Tell every app server the data has changed, after writing it outside the app (psql,
+    another tool): what they keep under the data's version is made afresh. Writes through
+    the app, and `flask db upgrade`, do this themselves."""
+    versions.move(db.session.connection())
+    db.session.commit()
+    click.echo("The data has a new version: kept pages will be made afresh.")
+
