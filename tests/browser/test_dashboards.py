@@ -89,6 +89,9 @@ def test_lead_dashboard_offers_signals_stalls_requests_and_the_next_event(browse
     expect(page.get_by_role("heading", name="Leading Alpha Hospital")).to_be_visible()
     row = page.get_by_role("row", name="DrEaMing")
     expect(row.locator(".spc-badge").first).to_be_visible()
+    # On a phone each measure is a card of its own (label beside value), not a table row.
+    assert row.evaluate("r => getComputedStyle(r).display") == (
+        "block" if width == 360 else "table-row")
     expect(page.get_by_role("heading", name="Cycles stalled for more than 2 weeks (1)")) \
         .to_be_visible()
     expect(page.get_by_text("Waiting 3 days")).to_be_visible()
@@ -110,6 +113,10 @@ def test_faculty_dashboards_offer_support_queue_heatmap_and_measure(browser, liv
     expect(page.get_by_role("table", name="Number of things done at each site in each week")) \
         .to_be_attached()
     expect(page.get_by_role("heading", name="DrEaMing across sites")).to_be_visible()
+    across = page.get_by_role("table", name="DrEaMing at each site").get_by_role(
+        "row", name="Alpha Hospital")
+    assert across.evaluate("r => getComputedStyle(r).display") == (
+        "block" if width == 360 else "table-row")
     check_page(page, width)
     context.close()
 
