@@ -456,6 +456,50 @@ def test_one_attachment_is_removed_and_restored(app, world, login):
     assert member.post(f"/attachments/{attachment_id}/restore").status_code == 404
 
 
+def test_files_removed_longer_ago_than_they_can_be_restored_are_purged(app, world, login,
+                                                                      runner):
+    """Past restoring, a removed file's photo and thumbnail leave the store and its row goes:
+    a photo taken down because it showed someone must not stay on the disk. One removed
+    lately, one never removed, and one on a cycle long in the trash all stay."""
+    from datetime import timedelta
+
+    from tracker.attachments.jobs import purge_removed_files
+    from tracker.core import jobs
+
+    cycle_id, trashed_id = _cycle(app, world), _cycle(app, world, objective="Trashed")
+    member = login("member_a")
+    for caption in ("Old", "Recent", "Kept"):
+        _upload(member, cycle_id, png_bytes(), caption=caption)
+    _upload(member, trashed_id, png_bytes(), caption="In the trash")
+    long_ago = utcnow() - queries.RESTORABLE_FOR - timedelta(days=1)
+    with app.app_context():
+        rows = {a.caption: a for a in db.session.scalars(db.select(Attachment))}
+        rows["Old"].deleted_at = long_ago
+        rows["Recent"].deleted_at = utcnow() - queries.RESTORABLE_FOR + timedelta(days=1)
+        cycle_services.soft_delete(db.session.get(Cycle, trashed_id),
+                                   by=db.session.get(User, world.lead_a))
+        db.session.get(Cycle, trashed_id).deleted_at = long_ago
+        ids = {c: (a.id, a.storage_key, a.thumbnail_key) for c, a in rows.items()}
+        db.session.commit()
+    result = runner.invoke(args=["purge-removed-files"])
+    assert result.exit_code == 0 and "Purged 1 file(s)" in result.output
+    with app.app_context():
+        store = get_storage()
+        old_id, old_file, old_thumbnail = ids["Old"]
+        assert db.session.get(Attachment, old_id) is None
+        assert old_thumbnail and not store.exists(old_file) and not store.exists(old_thumbnail)
+        for caption in ("Recent", "Kept", "In the trash"):
+            assert db.session.get(Attachment, ids[caption][0]) is not None
+            assert store.exists(ids[caption][1])
+        assert db.session.scalar(db.select(AuditEvent.detail).where(
+            AuditEvent.action == "attachment.purged", AuditEvent.object_id == old_id))
+    assert member.post(f"/attachments/{ids['Recent'][0]}/restore").status_code == 302
+    assert runner.invoke(args=["purge-removed-files"]).output.startswith("Purged 0")
+    nightly = [p for p in jobs.PERIODIC
+               if jobs.job_name(p.fn) == jobs.job_name(purge_removed_files)]
+    assert [p.cron for p in nightly] == ["20 3 * * *"]
+
+
 def test_ideas_take_files_too(app, world, login):
     with app.app_context():
         idea = f.make_idea(db.session.get(Site, world.site_a), title="Snack boxes")

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from .admin.cli import create_collaborative, create_network, create_site
 from .admin.invite_cli import invite_command
 from .api.cli import create_token_command
+from .attachments.jobs import purge_removed_files
 from .core import backup, jobs, versions
 from .core import db as db_setup
 from .extensions import db
@@ -54,6 +55,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(refresh_statistics_command)
     app.cli.add_command(forget_used_keys_command)
     app.cli.add_command(data_changed_command)
+    app.cli.add_command(purge_removed_files_command)
     for command in (create_admin_command, create_collaborative, create_network, create_site,
                     invite_command):
         app.cli.add_command(command)
@@ -246,4 +248,12 @@ def data_changed_command() -> None:
     versions.move(db.session.connection())
     db.session.commit()
     click.echo("The data has a new version: kept pages will be made afresh.")
+
+
+@click.command("purge-removed-files")
+@with_appcontext
+def purge_removed_files_command() -> None:
+    """Remove for good the photos and files removed more than 30 days ago, past restoring
+    (nightly from the scheduler; from cron without Redis)."""
+    click.echo(f"Purged {purge_removed_files()} file(s) removed more than 30 days ago.")
 

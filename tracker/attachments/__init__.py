@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")
 
-from . import routes  # noqa: E402,F401  (register the views on bp)
+from . import jobs, routes  # noqa: E402,F401  (register the views on bp, and the nightly job)

@@ -10,6 +10,7 @@ from ..core import audit
 from ..extensions import db
 from ..models import Attachment, ChangeIdea, Cycle, User, utcnow
 from . import content
+from .queries import RESTORABLE_FOR
 from .storage import Storage, get_storage
 
 log = logging.getLogger(__name__)
@@ -99,3 +100,28 @@ def _site_id(attachment: Attachment) -> int | None:
     if attachment.cycle_id is None:
         return None
     return db.session.scalar(db.select(Cycle.site_id).where(Cycle.id == attachment.cycle_id))
+
+
+PURGED_AT_ONCE = 500  # per run: a nightly job catches up with any backlog over a few nights
+
+
+def purge_removed(now=None) -> int:
+    """Remove for good what was removed by itself (`delete`) longer ago than it can be
+    restored (RESTORABLE_FOR): its files from the store, then its row. A photo taken down
+    because it showed someone must not stay on the disk for ever. What belongs to a cycle or
+    an idea in the trash stays with it (it is not removed by itself). Files first: if the
+    commit fails, the rows are removed next time, and a missing file is no error."""
+    cutoff = (now or utcnow()) - RESTORABLE_FOR
+    gone = db.session.scalars(
+        db.select(Attachment).where(Attachment.deleted_at < cutoff)
+        .order_by(Attachment.deleted_at).limit(PURGED_AT_ONCE)).all()
+    store = get_storage()
+    for attachment in gone:
+        for key in (attachment.storage_key, attachment.thumbnail_key):
+            if key:
+                store.delete(key)
+        audit.record("attachment.purged", actor=None, obj=attachment,
+                     site_id=_site_id(attachment), detail=attachment.original_name)
+        db.session.delete(attachment)
+    return len(gone)
+
