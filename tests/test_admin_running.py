@@ -276,6 +276,43 @@ def test_only_those_who_run_its_network_edit_a_sites_record(app, login, world):
         assert db.session.get(Site, world.site_a).name == "Alpha Hospital"
 
 
+def test_a_site_moves_to_another_network_and_its_faculty_with_it(app, login, world):
+    """Faculty who run both networks move a site; regional faculty then run it, but cannot
+    move it out of their network; an archived network is never offered, and refused."""
+    with app.app_context():
+        collab = db.session.get(Collaborative, world.collaborative)
+        south = f.make_collaborative("Test South", parent_id=collab.id)
+        closed = f.make_collaborative("Test Closed", parent_id=collab.id)
+        closed.archived_at = closed.created_at
+        regional = f.make_user(role="faculty", collaborative=south, email="south@example.org")
+        db.session.commit()
+        world.tokens["regional"], south_id, closed_id = regional.session_token, south.id, closed.id
+    url, national = f"/admin/sites/{world.site_a}/edit", login("faculty")
+    assert login("regional").get(url).status_code == 403  # not theirs yet
+    page = national.get(url).get_data(as_text=True)
+    assert "Test South" in page and "Test Closed" not in page
+    refused = national.post(url, data=site_record(network_id=str(closed_id)))
+    assert refused.status_code == 200
+    assert "archived" in refused.get_data(as_text=True).split('id="network_id-error"')[1][:200]
+    with app.app_context():
+        assert db.session.get(Site, world.site_a).network_id == world.network
+    assert national.post(url, data=site_record(network_id=str(south_id))).status_code == 302
+    with app.app_context():
+        assert db.session.get(Site, world.site_a).network_id == south_id
+        moved = db.session.scalars(db.select(AuditEvent).filter_by(
+            object_type="site", action="admin.site_updated")).one()
+        assert (moved.before["network_id"], moved.after["network_id"]) == (world.network,
+                                                                             south_id)
+    south_faculty = login("regional")
+    assert south_faculty.get(url).status_code == 200  # theirs now
+    for elsewhere in (str(world.network), ""):  # North, or no network: not theirs to give
+        assert south_faculty.post(url, data=site_record(network_id=elsewhere)).status_code == 403
+    assert south_faculty.post(url, data=site_record(name="Alpha General")).status_code == 302
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        assert (site.name, site.network_id) == ("Alpha General", south_id)
+
+
 def test_the_site_page_shows_the_team_by_profession_and_grade(app, login, world):
     with app.app_context():
         site = db.session.get(Site, world.site_a)

@@ -93,6 +93,15 @@ class SiteForm(SiteRecordForm):
     submit = SubmitField("Add site")
 
 
+class SiteEditForm(SiteRecordForm):
+    """A site's name, organisation, record and network: moved to another network, it leaves
+    that network's faculty's view and joins the other's. (A form sent without the network
+    leaves it where it is.)"""
+    network_id = SelectField(
+        "Regional network", coerce=str, validate_choice=False,
+        description="Moving the site changes which regional faculty support it.")
+
+
 class AuditFilterForm(FlaskForm):
     """The audit viewer's filters: a GET form, so links to a filtered view can be shared."""
 

@@ -14,8 +14,8 @@ from .forms import (
     NetworkForm,
     NewCollaborativeForm,
     PeriodForm,
+    SiteEditForm,
     SiteForm,
-    SiteRecordForm,
 )
 
 
@@ -194,10 +194,14 @@ def create_site(collaborative_id: int):
                            site=None)
 
 
-def _network_choices(collaborative: Collaborative) -> list[tuple[str, str]]:
-    # Archived networks are left out: no new site may join one.
+def _network_choices(collaborative: Collaborative, *,
+                     keep: Collaborative | None = None) -> list[tuple[str, str]]:
+    # Archived networks are left out: no site may join one. `keep`: the site's own network,
+    # offered whatever it is, so that saving a site leaves it there.
     choices = [(str(n.id), n.name) for n in collaborative.networks
-               if not n.is_archived and n.can_manage(current_user)]
+               if not n.is_archived and n.can_manage(current_user) and n != keep]
+    if keep is not None:
+        choices.insert(0, (str(keep.id), keep.name + (" (archived)" if keep.is_archived else "")))
     if collaborative.can_manage(current_user):
         choices.insert(0, ("", "No regional network"))
     return choices
@@ -262,13 +266,22 @@ def _period_form(collaborative: Collaborative, period: PlannedPeriod | None):
 @bp.route("/sites/<id:site_id>/edit", methods=["GET", "POST"])
 @login_required
 def update_site(site_id: int):
-    """Change a site's name and its sign-up record (who manages its network)."""
+    """Change a site's name, its sign-up record and its regional network (who supports it)."""
     site = get_site_or_404(site_id, administer=True)
-    form = SiteRecordForm(obj=site)
+    form = SiteEditForm(obj=site)
+    form.network_id.choices = _network_choices(site.collaborative, keep=site.network)
+    if not form.is_submitted():
+        form.network_id.data = str(site.network_id or "")
     if form.validate_on_submit():
+        network = site.network
+        if form.network_id.data != site.network_id:  # (sent: a string; left out: as it is)
+            network = _chosen_network(form.network_id.data)
+            if network != site.network and not (network or site.collaborative).can_manage(
+                    current_user):
+                abort(403)
         try:
             services.update_site(site, form.name.data, form.organisation.data, form.record,
-                                 by=current_user)
+                                 by=current_user, network=network)
         except services.AdminError as error:
             _refuse(form, error)
         else:
@@ -277,3 +290,5 @@ def update_site(site_id: int):
             return redirect(url_for("sites.detail", site_id=site.id))
     return render_template("admin/site_form.html", form=form, collaborative=site.collaborative,
                            site=site)
+
+

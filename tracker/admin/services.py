@@ -218,14 +218,28 @@ def archive(thing: Collaborative | Site, *, by: User) -> None:
 RECORD_FIELDS = ("joined_on", "executive_sponsor", "clinical_lead", "data_lead", "wards")
 
 
-def update_site(site: Site, name: str, organisation: str, record: dict, *, by: User) -> None:
+_KEEP = object()
+
+
+def update_site(site: Site, name: str, organisation: str, record: dict, *, by: User,
+                network: Collaborative | None | object = _KEEP) -> None:
     """Change a site's name and organisation and its sign-up record (`record` holds
     RECORD_FIELDS: the date it joined, its executive sponsor, clinical and data leads, and the
-    wards or units taking part, one a line)."""
+    wards or units taking part, one a line); with `network`, move it to that regional network
+    of its collaborative (None: to none). Its work moves with it: a network's faculty see what
+    its sites did, whenever they did it."""
     name = _clean(name, "name", "The site name")
     _check_site_name_free(site.collaborative, name, exclude=site)
+    if network is not _KEEP and network != site.network:
+        if network is not None and network.parent_id != site.collaborative_id:
+            raise AdminError("network_id", "Choose one of this collaborative's networks.")
+        if network is not None and network.is_archived:
+            raise AdminError("network_id", f"The network {network.name} is archived: choose "
+                             "another.")
     before = _site_facts(site)
     site.name, site.organisation = name, (organisation or "").strip()[:200]
+    if network is not _KEEP:
+        site.network_id = network.id if network is not None else None
     set_record(site, record)
     db.session.flush()
     audit.record("admin.site_updated", actor=by, obj=site, before=before,
@@ -248,6 +262,7 @@ def set_record(site: Site, record: dict) -> None:
 
 def _site_facts(site: Site) -> dict:
     facts = {key: getattr(site, key) for key in RECORD_FIELDS}
+    facts["network_id"] = site.network_id
     facts["joined_on"] = str(site.joined_on or "")
     return {"name": site.name, "organisation": site.organisation, **facts}
 
