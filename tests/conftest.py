@@ -44,6 +44,12 @@ def _one_minute(monkeypatch):
             monkeypatch.setattr(module, "this_minute", frozen)
 
 
+def main_of(html: str) -> str:
+    """A page's <main>: what its view drew, without the navigation around it (tests that two
+    readers were served the same page compare these)."""
+    return html[html.index("<main"):html.index("</main>")]
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     """The test database: DATABASE_URL (e.g. PostgreSQL in CI), else a temporary SQLite file."""

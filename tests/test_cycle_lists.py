@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from tests import factories as f
+from tests.conftest import main_of
 from tracker.extensions import db
 from tracker.models import ChangeIdea, Decision, Driver, Site, Stage, User, Visibility
 
@@ -306,10 +307,6 @@ def test_of_a_filter_given_twice_the_first_counts_made_or_kept(app, login, world
             "Alpha plan"]
 
 
-def _main(html: str) -> str:
-    return html[html.index("<main"):html.index("</main>")]
-
-
 def test_the_list_is_made_once_for_a_team_with_the_same_rights(app, login, world,
                                                                 count_queries):
     """The list is kept until anything is written for everyone who may see and do the same: a
@@ -331,7 +328,7 @@ def test_the_list_is_made_once_for_a_team_with_the_same_rights(app, login, world
         first = amy.get("/cycles/").get_data(True)
     with count_queries() as shared:
         again = nias.get("/cycles/").get_data(True)
-    assert _main(again) == _main(first)
+    assert main_of(again) == main_of(first)
     assert shared.count <= made.count - 4  # the page of cycles and their parts, the counts
     assert "/cycles/trash" not in first and "/cycles/trash" in login("lead_a").get(
         "/cycles/").get_data(True)

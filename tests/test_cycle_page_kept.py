@@ -1,12 +1,9 @@
 """A cycle's page is kept for its reader until anything is written (cycles.routes.detail)."""
 
 from tests import factories as f
+from tests.conftest import main_of
 from tracker.extensions import db
 from tracker.models import Cycle, Site
-
-
-def _main(html: str) -> str:
-    return html[html.index("<main"):html.index("</main>")]
 
 
 def _cycle(app, world) -> int:
@@ -25,7 +22,7 @@ def test_a_readers_cycle_page_is_kept_until_anything_is_written(app, login, worl
         first = amy.get(page).get_data(True)
     with count_queries() as kept:
         again = amy.get(page).get_data(True)
-    assert _main(again) == _main(first)
+    assert main_of(again) == main_of(first)
     assert kept.count <= made.count - 6  # the ramp, comments, feedback, measures, files...
     # Bea, of another site, may read it, not edit it: her own page, not Amy's.
     assert f"/cycles/{cycle_id}/edit" in first

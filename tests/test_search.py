@@ -3,6 +3,7 @@
 import pytest
 
 from tests import factories as f
+from tests.conftest import main_of
 from tracker.extensions import db
 from tracker.models import Comment, Cycle, SearchDocument, Site, Visibility, utcnow
 from tracker.search.engine import reindex_all, search, terms
@@ -227,10 +228,6 @@ def test_a_word_that_fills_the_ranking_window_is_read_as_a_whole_word(
                 assert any(f'"{word}"*' in s for s in statements) == prefixed
 
 
-def _main(html: str) -> str:
-    return html[html.index("<main"):html.index("</main>")]
-
-
 def test_a_teams_search_is_made_once_and_a_new_match_shows_at_once(app, login, world, corpus,
                                                                     count_queries):
     """The page is kept for everyone who may see the same (the same collaboratives and sites):
@@ -239,7 +236,7 @@ def test_a_teams_search_is_made_once_and_a_new_match_shows_at_once(app, login, w
         first = results(login("member_a"), "drink")
     with count_queries() as shared:
         again = results(login("lead_a"), "drink")  # the same site: the same page, kept
-    assert _main(again) == _main(first) and "Secret" in again
+    assert main_of(again) == main_of(first) and "Secret" in again
     assert shared.count <= made.count - 3  # the sites, the ranking and count, the objects
     other = results(login("member_b"), "drink")  # another site: their own, without its draft
     assert "Secret" not in other and "Fasting cards" in other

@@ -11,6 +11,7 @@ from .admin.cli import create_collaborative, create_network, create_site
 from .admin.invite_cli import invite_command
 from .api.cli import create_token_command
 from .attachments.jobs import purge_removed_files
+from .attachments.queries import RESTORABLE_FOR
 from .core import backup, jobs, versions
 from .core import db as db_setup
 from .extensions import db
@@ -255,5 +256,5 @@ def data_changed_command() -> None:
 def purge_removed_files_command() -> None:
     """Remove for good the photos and files removed more than 30 days ago, past restoring
     (nightly from the scheduler; from cron without Redis)."""
-    click.echo(f"Purged {purge_removed_files()} file(s) removed more than 30 days ago.")
-
+    click.echo(f"Purged {purge_removed_files()} file(s) removed more than "
+               f"{RESTORABLE_FOR.days} days ago.")

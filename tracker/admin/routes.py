@@ -1,6 +1,6 @@
 """The admin area: collaboratives, their regional networks and sites."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..core.args import parse_id
@@ -274,7 +274,7 @@ def update_site(site_id: int):
         form.network_id.data = str(site.network_id or "")
     if form.validate_on_submit():
         network = site.network
-        if form.network_id.data != site.network_id:  # (sent: a string; left out: as it is)
+        if "network_id" in request.form:  # a form sent without it leaves the site where it is
             network = _chosen_network(form.network_id.data)
             if network != site.network and not (network or site.collaborative).can_manage(
                     current_user):
@@ -290,5 +290,3 @@ def update_site(site_id: int):
             return redirect(url_for("sites.detail", site_id=site.id))
     return render_template("admin/site_form.html", form=form, collaborative=site.collaborative,
                            site=site)
-
-

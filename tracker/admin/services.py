@@ -218,19 +218,16 @@ def archive(thing: Collaborative | Site, *, by: User) -> None:
 RECORD_FIELDS = ("joined_on", "executive_sponsor", "clinical_lead", "data_lead", "wards")
 
 
-_KEEP = object()
-
-
 def update_site(site: Site, name: str, organisation: str, record: dict, *, by: User,
-                network: Collaborative | None | object = _KEEP) -> None:
+                network: Collaborative | None) -> None:
     """Change a site's name and organisation and its sign-up record (`record` holds
     RECORD_FIELDS: the date it joined, its executive sponsor, clinical and data leads, and the
-    wards or units taking part, one a line); with `network`, move it to that regional network
-    of its collaborative (None: to none). Its work moves with it: a network's faculty see what
-    its sites did, whenever they did it."""
+    wards or units taking part, one a line), and its regional network (`network`, of its
+    collaborative; None: none). Its work moves with it: a network's faculty see what its
+    sites did, whenever they did it."""
     name = _clean(name, "name", "The site name")
     _check_site_name_free(site.collaborative, name, exclude=site)
-    if network is not _KEEP and network != site.network:
+    if network != site.network:
         if network is not None and network.parent_id != site.collaborative_id:
             raise AdminError("network_id", "Choose one of this collaborative's networks.")
         if network is not None and network.is_archived:
@@ -238,8 +235,7 @@ def update_site(site: Site, name: str, organisation: str, record: dict, *, by: U
                              "another.")
     before = _site_facts(site)
     site.name, site.organisation = name, (organisation or "").strip()[:200]
-    if network is not _KEEP:
-        site.network_id = network.id if network is not None else None
+    site.network_id = network.id if network is not None else None
     set_record(site, record)
     db.session.flush()
     audit.record("admin.site_updated", actor=by, obj=site, before=before,
