@@ -113,6 +113,9 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "memory"
     RATELIMIT_STORAGE_URI = "memory://"  # each test app counts afresh, even with REDIS_URL set
+    # CHECK_KEPT=1 make test: every result served kept is made again and must be the same
+    # (core.versions): a key or version that misses a change fails the test that shows it.
+    CHECK_KEPT = os.environ.get("CHECK_KEPT") == "1"
     SERVER_NAME = None
     # Tests choose the engine through DATABASE_URL (the suite runs on SQLite and PostgreSQL);
     # the conftest fills in a temporary SQLite file when it is unset.

@@ -249,10 +249,13 @@ def count_queries(app):
 
         with app.app_context():
             engine = db.engine
+        checked = app.config["CHECK_KEPT"]
+        app.config["CHECK_KEPT"] = False  # a kept result made again for the check: not counted
         sa.event.listen(engine, "before_cursor_execute", _on_execute)
         try:
             yield counter
         finally:
             sa.event.remove(engine, "before_cursor_execute", _on_execute)
+            app.config["CHECK_KEPT"] = checked
 
     return _count

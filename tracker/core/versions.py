@@ -15,9 +15,16 @@ a result may be newer than its key, never older). A transaction that has written
 committed gets None: what it reads is not yet anyone's, and nothing is kept from it.
 
 Bookkeeping that no kept result shows (when someone signed in or last looked at their
-dashboard, a token's last use, a sign-in's audit, notifications read) is written `unshown`:
-it leaves the version as it was. Every dashboard visit moved it before, so whatever was kept
-lasted only until anyone, anywhere, opened their dashboard.
+dashboard, a token's last use, a sign-in's audit, notifications read and emailed) is written
+`unshown`: it leaves the version as it was. Every dashboard visit moved it before, so whatever
+was kept lasted only until anyone, anywhere, opened their dashboard.
+
+Sites' own versions: a site's own pages (its team's dashboard sections and main chart) show
+little but its own data, and at national scale some site writes every few seconds: under the
+one version they were made again after every write anywhere. A write also notes which sites'
+pages show what it wrote (core.shown_at: ORM rows by what they are, Core statements by the
+`at_sites` block they run in); the commit moves those sites' versions, or, for anything not
+placed, the `shared` version that every site's pages are kept under too (`kept_at_sites`).
 
 The cost: one UPDATE of one row per committing write (concurrent writers queue on it for the
 moment between it and their commit, taken last so it never waits on anything else), and one
@@ -30,7 +37,7 @@ import contextlib
 import functools
 import re
 import secrets
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import datetime
 from typing import TypeVar
 
@@ -44,7 +51,8 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import utcnow
-from ..models.versions import ONLY_ROW, DataVersion
+from ..models.versions import ONLY_ROW, DataVersion, SiteVersion
+from . import shown_at
 from .memo import kept
 
 T = TypeVar("T")
@@ -52,10 +60,21 @@ T = TypeVar("T")
 WROTE = "tracker_wrote"  # in a connection's info: it ran a write since its last commit
 _AT_SAVEPOINT = "tracker_wrote_at"  # in a connection's info: WROTE as each open savepoint began
 _READ = "tracker_data_version"  # in a session's info: the version this transaction read
+_READ_SITES = "tracker_site_versions"  # in a session's info: the shared and sites' versions read
+# In a connection's info: what its writes since the last commit showed (core.shown_at):
+_SITES = "tracker_wrote_sites"  # these sites' pages
+_SHARED = "tracker_wrote_shared"  # something not placed: every site's
+_FLUSHING = "tracker_flushing"  # a flush's statements: placed by its objects as it ends
+_AT_SITES = "tracker_at_sites"  # the open at_sites blocks' sites, innermost last
+_PLACED = (WROTE, _SITES, _SHARED)
 _WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECASE)
 _WITH = re.compile(r"\s*WITH\b", re.IGNORECASE)
 _WRITES_WITHIN = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b")  # in upper case
 _MOVE = f"UPDATE data_version SET n = {{}} WHERE id = {ONLY_ROW}"
+_MOVE_SHARED = f"UPDATE data_version SET n = {{}}, shared = {{}} WHERE id = {ONLY_ROW}"
+# (The same upsert on PostgreSQL and SQLite.)
+_MOVE_SITES = ("INSERT INTO site_version (site_id, n) VALUES {} "
+               "ON CONFLICT (site_id) DO UPDATE SET n = excluded.n")
 
 
 def current() -> int | None:
@@ -71,16 +90,34 @@ def current() -> int | None:
     return session.info[_READ]
 
 
+_current = current  # (site_versions' own reference: bench/app.py replaces `current` alone)
+
+
 # The version as a column, to be read in the same statement as other rows (the signed-in user:
 # core.web.load_user): one statement sees one snapshot, so what it reads beside the version is
 # of the same data, and `current` need not read it again (`read_with`).
 VERSION = sa.select(DataVersion.n).where(DataVersion.id == ONLY_ROW).scalar_subquery()
+SHARED = sa.select(DataVersion.shared).where(DataVersion.id == ONLY_ROW).scalar_subquery()
 
 
-def read_with(version: int | None) -> None:
-    """Note the version a statement read beside other rows (its VERSION column), unless this
-    transaction read one already: whatever is read after it is at least as new."""
-    db.session.info.setdefault(_READ, version)
+def site_version(site_id) -> sa.ColumnElement:
+    """The version of the site `site_id` (a column), 0 if it has none yet."""
+    return sa.func.coalesce(sa.select(SiteVersion.n).where(SiteVersion.site_id == site_id)
+                            .scalar_subquery(), 0)
+
+
+def read_with(version: int | None, shared: int | None = None,
+              sites: dict[int, int | None] | None = None) -> None:
+    """Note the versions a statement read beside other rows (its VERSION and SHARED columns,
+    `site_version` of some sites), unless this transaction read them already: whatever is
+    read after them is at least as new."""
+    info = db.session.info
+    if _READ in info:
+        return
+    info[_READ] = version
+    if shared is not None:
+        info[_READ_SITES] = {"shared": shared, **{
+            s: n for s, n in (sites or {}).items() if n is not None}}
 
 
 def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T], *,
@@ -89,24 +126,94 @@ def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T
     anything is written. `key` names everything else the result depends on: the reader, the
     request's arguments, the minute it is made in (`this_minute`)."""
     version = current()
-    return kept(name, size, None if version is None else (version, key), make, packed=packed)
+    return _checked(name, size, None if version is None else (version, key), make, packed)
+
+
+def kept_at_sites(name: str, size: int, site_ids: Iterable[int], key: Hashable,
+                  make: Callable[[], T], *, packed: bool = False) -> T:
+    """`make()`, kept (core.memo.kept) under `key`, the shared version and these sites'
+    versions: made again once anything these sites' own pages show is written (core.shown_at
+    says what that is). For a part of a site's pages that shows nothing else. The view reads
+    the data's version first (version_first): see `site_versions`."""
+    version = site_versions(site_ids)
+    return _checked(name, size, None if version is None else (version, key), make, packed)
+
+
+def site_versions(site_ids: Iterable[int]) -> Hashable | None:
+    """The shared version and these sites' (0 for a site never written since they began), as
+    this transaction sees them; None when nothing may be kept. Read once per transaction and
+    site, with the data's version in the same statement: if that has moved since the
+    transaction first read it (another commit in between, on PostgreSQL), what was loaded
+    before, the user and their sites, may be older than these versions, and nothing is
+    kept."""
+    if _current() is None:
+        return None
+    info = db.session.info
+    known = info.setdefault(_READ_SITES, {})
+    wanted = sorted(set(site_ids))
+    missing = [s for s in wanted if s not in known]
+    if missing or "shared" not in known:
+        rows = db.session.execute(_SITE_VERSIONS, {"sites": missing}).all()
+        if rows[0].n != info[_READ]:
+            known["moved"] = True
+        known["shared"] = rows[0].shared
+        known.update({s: 0 for s in missing})
+        known.update({row.site_id: row.site_n for row in rows if row.site_id is not None})
+    if known.get("moved"):
+        return None
+    return known["shared"], tuple((s, known[s]) for s in wanted)
+
+
+_SITE_VERSIONS = (
+    sa.select(DataVersion.n, DataVersion.shared, SiteVersion.site_id,
+              SiteVersion.n.label("site_n"))
+    .outerjoin(SiteVersion, SiteVersion.site_id.in_(sa.bindparam("sites", expanding=True)))
+    .where(DataVersion.id == ONLY_ROW))
+
+
+@contextlib.contextmanager
+def at_sites(site_ids: Iterable[int], session: Session | None = None) -> Iterator[None]:
+    """Core statements in this block (on `session`'s connection, the app's by default) write
+    what only these sites' own pages show (none, if empty): they move only these sites'
+    versions (core.shown_at). Outside any such block a Core write moves the shared version;
+    the ORM's writes are placed by their objects."""
+    stack = (session or db.session).connection().info.setdefault(_AT_SITES, [])
+    stack.append(frozenset(site_ids))
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def _checked(name: str, size: int, key: Hashable | None, make: Callable[[], T],
+             packed: bool) -> T:
+    """kept(...); with CHECK_KEPT set (a test run), a kept result is made again and must be
+    the same: a key or a version that missed what the result depends on fails there."""
+    if not (key is not None and current_app.config.get("CHECK_KEPT")):
+        return kept(name, size, key, make, packed=packed)
+    made: list[T] = []
+    found = kept(name, size, key, lambda: made.append(make()) or made[-1], packed=packed)
+    if not made and make() != found:
+        raise AssertionError(f"{name}: the kept result differs from one made now")
+    return found
 
 
 @contextlib.contextmanager
 def unshown() -> Iterator[None]:
     """Writes made in this block leave the data's version as it was: for bookkeeping that no
     kept result shows (a sign-in's time and audit, a dashboard's last look, a token's last
-    use, notifications read). Whatever was pending before is written first and moves the
-    version at the commit as usual; the block is written as it ends. Only such bookkeeping
-    goes in it: anything else written here would be missing from what was kept. (If the block
-    fails, its writes count.)"""
+    use, notifications read, an email's claim and sending). Whatever was pending before is
+    written first and moves the version at the commit as usual; the block is written as it
+    ends. Only such bookkeeping goes in it: anything else written here would be missing from
+    what was kept. (If the block fails, its writes count.)"""
     session = db.session
     session.flush()
     conn = session.connection()
-    wrote = conn.info.get(WROTE, False)
+    before = {name: conn.info.get(name) for name in _PLACED}
+    before[_SITES] = set(before[_SITES] or ())
     yield
     session.flush()
-    conn.info[WROTE] = wrote
+    conn.info.update(before)
 
 
 BODIES_KEPT = 100  # per app process and page: 5-10 kB each, packed (at most ~5 MB for all five)
@@ -131,7 +238,7 @@ def version_first(view: Callable[..., T]) -> Callable[..., T]:
 
 
 def kept_body(name: str, now: datetime, make: Callable[[], str], *,
-              reader: Hashable | None = None) -> Markup:
+              reader: Hashable | None = None, sites: Iterable[int] | None = None) -> Markup:
     """A page's body as `make` renders it, kept for this reader, path and arguments until the
     data changes or the minute ends: for the reports that read and print every site's figures
     and are asked for again and again while nothing has changed. The body may hold forms: their
@@ -139,7 +246,10 @@ def kept_body(name: str, now: datetime, make: Callable[[], str], *,
 
     `reader`: for a body that shows nothing of its reader but what they may see and do there,
     those (their permissions, the site shown): everyone with the same shares it. By default
-    the body is the reader's own."""
+    the body is the reader's own.
+
+    `sites`: for a body that shows nothing but these sites' own data and what is shared (core.
+    shown_at), kept under their versions (kept_at_sites): other sites' writes leave it kept."""
     if not g.get("tracker_version_first"):
         # A body shows rows its view loaded itself: kept under a version read after them, it
         # could be older than its key. Such a view is a mistake the tests must catch; a
@@ -165,7 +275,8 @@ def kept_body(name: str, now: datetime, make: Callable[[], str], *,
             if real is not None:
                 setattr(g, field, real)
 
-    body = kept_until_written(name, BODIES_KEPT, key, made, packed=True)
+    body = (kept_until_written(name, BODIES_KEPT, key, made, packed=True) if sites is None
+            else kept_at_sites(name, BODIES_KEPT, sites, key, made, packed=True))
     return Markup(body.replace(_TOKEN_HERE, generate_csrf()) if _TOKEN_HERE in body else body)
 
 
@@ -178,7 +289,37 @@ def this_minute(now: datetime | None = None) -> datetime:
 
 def _noted(conn, cursor, statement: str, parameters, context, executemany) -> None:
     if _writes(statement, context):
-        conn.info[WROTE] = True
+        info = conn.info
+        info[WROTE] = True
+        if info.get(_FLUSHING):
+            return  # placed by the flush's objects (_placed)
+        stack = info.get(_AT_SITES)
+        if stack:
+            info.setdefault(_SITES, set()).update(stack[-1])
+        else:
+            info[_SHARED] = True
+
+
+def _flushing(session: Session, flush_context, instances) -> None:
+    # Cleared by _placed as the flush ends, or by the rollback of a flush that failed. (A flush
+    # ends without either only if a before_flush hook took back every change; none here does.)
+    session.connection().info[_FLUSHING] = True
+
+
+def _placed(session: Session, flush_context) -> None:
+    """As a flush ends (its objects still as they were before it): the sites whose pages
+    show what it wrote. First of the after_flush hooks: what they write is not the flush's."""
+    info = session.connection().info
+    info.pop(_FLUSHING, None)
+    if info.get(_SHARED):
+        return
+    written = [*session.new, *session.deleted,
+               *(o for o in session.dirty if session.is_modified(o))]
+    sites = shown_at.sites_shown(session, written)
+    if sites is shown_at.SHARED:
+        info[_SHARED] = True
+    else:
+        info.setdefault(_SITES, set()).update(sites)
 
 
 def _writes(statement: str, context) -> bool:
@@ -194,8 +335,8 @@ def _writes(statement: str, context) -> bool:
 
 
 def _forgotten(conn) -> None:
-    conn.info.pop(WROTE, None)
-    conn.info.pop(_AT_SAVEPOINT, None)
+    for name in (*_PLACED, _AT_SAVEPOINT, _FLUSHING):
+        conn.info.pop(name, None)
 
 
 def _savepoint(conn, name) -> None:
@@ -207,6 +348,7 @@ def _back_to_savepoint(conn, name, context) -> None:
     # What was written since the savepoint is undone: written or not, as it was then.
     states = conn.info.get(_AT_SAVEPOINT)
     conn.info[WROTE] = states.pop() if states else True
+    conn.info.pop(_FLUSHING, None)  # (a flush that failed at the savepoint)
 
 
 def _savepoint_released(conn, name, context) -> None:
@@ -224,8 +366,17 @@ def _move(session: Session) -> None:
     session.flush()  # what is still pending is written now, with the version after it
     conn = session.connection()
     if conn.info.get(WROTE):
-        conn.exec_driver_sql(_MOVE.format(secrets.randbits(62)))
-        conn.info.pop(WROTE, None)
+        sites = sorted(conn.info.get(_SITES) or ())
+        if conn.info.get(_SHARED):
+            conn.exec_driver_sql(_MOVE_SHARED.format(secrets.randbits(62),
+                                                     secrets.randbits(62)))
+        else:
+            conn.exec_driver_sql(_MOVE.format(secrets.randbits(62)))
+            if sites:  # (in order: two commits never hold each other's rows)
+                conn.exec_driver_sql(_MOVE_SITES.format(", ".join(
+                    f"({int(s)}, {secrets.randbits(62)})" for s in sites)))
+        for name in _PLACED:
+            conn.info.pop(name, None)
 
 
 def move(conn) -> None:
@@ -233,12 +384,15 @@ def move(conn) -> None:
     app's sessions, which the commit hook never sees (a migration's, on alembic's connection;
     `flask data-changed` after an edit in psql). A database without the table is left alone."""
     if sa.inspect(conn).has_table(DataVersion.__tablename__):
-        conn.exec_driver_sql(_MOVE.format(secrets.randbits(62)))
+        shared = sa.inspect(conn).has_table(SiteVersion.__tablename__)  # (a migration's own)
+        conn.exec_driver_sql((_MOVE_SHARED if shared else _MOVE).format(
+            secrets.randbits(62), secrets.randbits(62)))
 
 
 def _read_afresh(session: Session, transaction) -> None:
     if transaction.parent is None:  # the session's own transaction ended, however it ended
         session.info.pop(_READ, None)
+        session.info.pop(_READ_SITES, None)
 
 
 def init_app(app: Flask) -> None:
@@ -252,6 +406,9 @@ def init_app(app: Flask) -> None:
                        ("release_savepoint", _savepoint_released)):
         if not event.contains(engine, name, hook):
             event.listen(engine, name, hook)
-    for name, hook in (("before_commit", _move), ("after_transaction_end", _read_afresh)):
+    for name, hook in (("before_commit", _move), ("after_transaction_end", _read_afresh),
+                       ("before_flush", _flushing)):
         if not event.contains(Session, name, hook):
             event.listen(Session, name, hook)
+    if not event.contains(Session, "after_flush", _placed):
+        event.listen(Session, "after_flush", _placed, insert=True)

@@ -30,13 +30,16 @@ CONTENT_SECURITY_POLICY = (
 # chains of joined loads, a correlated count) cost more than running it (0.5 of 0.8 ms).
 # One query: a person has a few memberships and roles, so joining both (their product in
 # rows) costs less than a round trip for each. The navbar's unread count comes with it, and the
-# data's version (core.versions.read_with): the pages that keep things need it first.
+# data's versions, the shared one and the user's sites' (core.versions.read_with): the pages
+# that keep things need them first.
 _SIGNED_IN = (
-    db.select(User, versions.VERSION)
+    db.select(User, versions.VERSION, versions.SHARED)
     .where(User.session_token == sa.bindparam("token", type_=sa.String),
            User.active.is_(True))
     .options(
         joinedload(User.memberships).joinedload(Membership.site),
+        joinedload(User.memberships).with_expression(
+            Membership.site_version_when_loaded, versions.site_version(Membership.site_id)),
         joinedload(User.collaborative_roles).joinedload(CollaborativeRole.collaborative),
         with_expression(User.unread_when_loaded,
                         db.select(sa.func.count())
@@ -52,8 +55,11 @@ def load_user(session_token: str) -> User | None:
     row = db.session.execute(_SIGNED_IN, {"token": session_token}).unique().one_or_none()
     if row is None:
         return None
-    versions.read_with(row[1])  # the data's version, read with the user: the same snapshot
-    return row[0]
+    user = row[0]
+    # The data's versions, read with the user: the same snapshot.
+    versions.read_with(row[1], row[2], {m.site_id: m.site_version_when_loaded
+                                        for m in user.memberships})
+    return user
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.db import keep_derived, lock, touches
+from ..core.versions import at_sites
 from ..extensions import db
 from ..models import Cycle, Feedback, FeedbackFollowup
 
@@ -93,13 +94,14 @@ def _before_commit(session: Session) -> None:
         session.flush()  # changes not flushed yet: the flush hook marks them due
     pairs = session.info.pop(DUE, set())
     cycle_ids = session.info.pop(DUE_CYCLES, set())
-    if pairs:
-        # Hold the cycles (updated_at set to itself: holding is not editing), so that a save
-        # of one at the same moment is seen here or waits and brings the row up after.
-        lock(Cycle.updated_at, *{c for _, c in pairs} - cycle_ids)
-        refresh(pairs)
-    if cycle_ids:
-        cycles_changed(cycle_ids)
+    with at_sites(()):  # the follow-ups: no site's own page shows them (the review queue)
+        if pairs:
+            # Hold the cycles (updated_at set to itself: holding is not editing), so that a
+            # save of one at the same moment is seen here or waits and brings the row up after.
+            lock(Cycle.updated_at, *{c for _, c in pairs} - cycle_ids)
+            refresh(pairs)
+        if cycle_ids:
+            cycles_changed(cycle_ids)
 
 
 def init_app(app) -> None:

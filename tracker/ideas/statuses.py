@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.db import keep_derived, lock
+from ..core.versions import at_sites
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle, IdeaSiteStatus, IdeaTotal, Site, Visibility
 from .queries import ADOPTED, SCALE_RANK
@@ -104,10 +105,11 @@ def refresh(pairs: Iterable[tuple[int, int]]) -> None:
     chosen = sa.or_(*((Cycle.idea_id == i) & (Cycle.site_id == s) for i, s in pairs))
     stored = sa.or_(*((IdeaSiteStatus.idea_id == i) & (IdeaSiteStatus.site_id == s)
                       for i, s in pairs))
-    db.session.execute(sa.delete(IdeaSiteStatus).where(stored)
-                       .execution_options(synchronize_session=False))
-    _store(computed(chosen))
-    _total(i for i, _ in pairs)
+    with at_sites(s for _, s in pairs):  # (and the ideas' totals, which no site's page shows)
+        db.session.execute(sa.delete(IdeaSiteStatus).where(stored)
+                           .execution_options(synchronize_session=False))
+        _store(computed(chosen))
+        _total(i for i, _ in pairs)
 
 
 def rebuild_all() -> int:

@@ -16,7 +16,7 @@ from flask import get_template_attribute, render_template, url_for
 from markupsafe import Markup
 from sqlalchemy.orm import contains_eager, joinedload
 
-from ..core.versions import kept_until_written, this_minute
+from ..core.versions import kept_at_sites, this_minute
 from ..cycles.queries import open_cycles_at
 from ..extensions import db
 from ..measures.front import MeasureAtSite, compact_chart, measures_at_sites, pick_main
@@ -98,17 +98,20 @@ class LeadView:
 
 def team_panels(user: User, now: datetime, events: list[LearningEvent]) -> Markup:
     """`team_sections` drawn: each of the user's sites, then the lead's view of the sites they
-    lead. Kept until anything is written, per set of sites and roles on them, minute (the
-    days a cycle lay idle and a request waited are counted to it) and the events the lead's
-    view may name: everyone on a site's team with the same role is served the same. Making
-    them was most of a ward nurse's dashboard (its cycles, measures, chart, feedback and
-    requests, and drawing them)."""
+    lead. Kept until anything these sites' own pages show is written (kept_at_sites: another
+    site's writes leave them be), per set of sites and roles on them, minute (the days a
+    cycle lay idle and a request waited are counted to it) and the events the lead's view may
+    name: everyone on a site's team with the same role is served the same. Making them was
+    most of a ward nurse's dashboard (its cycles, measures, chart, feedback and requests, and
+    drawing them)."""
     if not user.memberships:
         return Markup("")
-    key = (tuple(sorted((m.site_id, m.role.value) for m in user.memberships)),
-           this_minute(now), tuple(e.id for e in events))
-    return kept_until_written("team_panels", TEAM_PANELS_KEPT, key, lambda: Markup(
-        render_template("main/_teams.html", teams=team_sections(user, now, events))),
+    roles = tuple(sorted((m.site_id, m.role.value) for m in user.memberships))
+    return kept_at_sites(
+        "team_panels", TEAM_PANELS_KEPT, (s for s, _ in roles),
+        (roles, this_minute(now), tuple(e.id for e in events)),
+        lambda: Markup(render_template("main/_teams.html",
+                                       teams=team_sections(user, now, events))),
         packed=True)
 
 
@@ -139,9 +142,10 @@ def team_sections(user: User, now: datetime, events: list[LearningEvent]) -> lis
 
 def team_chart(at: MeasureAtSite, user: User) -> TeamChart:
     """The small chart of a site's main measure, with its cycles, drawn; kept until anything
-    is written, for everyone who sees the same cycles on it: the site's team (and admins) see
-    its drafts too. Each of a team's dashboards shows the same chart, and making it (three
-    queries, the chart and two drawings unpacked) was a fifth of a ward nurse's dashboard.
+    the site's own pages show is written, for everyone who sees the same cycles on it: the
+    site's team (and admins) see its drafts too. Each of a team's dashboards shows the same
+    chart, and making it (three queries, the chart and two drawings unpacked) was a fifth of
+    a ward nurse's dashboard.
     The view reads the version first (version_first): the measure and site drawn here were
     loaded after it."""
     measure, site = at.measure, at.site
@@ -153,9 +157,8 @@ def team_chart(at: MeasureAtSite, user: User) -> TeamChart:
         return TeamChart(measure.id, measure.name, Markup(drawn),
                          chart.summary[0] if chart.summary else "")
 
-    return kept_until_written("team_charts", TEAM_CHARTS_KEPT,
-                              (measure.id, site.id, user.sees_drafts_at(site.id)), make,
-                              packed=True)
+    return kept_at_sites("team_charts", TEAM_CHARTS_KEPT, (site.id,),
+                         (measure.id, site.id, user.sees_drafts_at(site.id)), make, packed=True)
 
 
 def _cycle_steps(site_ids: list[int], now: datetime) -> dict[int, list[CycleStep]]:

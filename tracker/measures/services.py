@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from ..core import audit
 from ..core.db import analyze_after_bulk, lock
+from ..core.versions import at_sites
 from ..extensions import db
 from ..models import (
     ChartNote,
@@ -213,11 +214,13 @@ def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source
     db.session.flush()
     # Bulk inserts: an import of 10,000 rows must finish in seconds.
     if inserts:
-        db.session.execute(db.insert(MeasureValue), inserts)
+        with at_sites({row["site_id"] for row in inserts}):
+            db.session.execute(db.insert(MeasureValue), inserts)
         # A bulk insert passes no session hook: the commit must still recompute the charts.
         summaries.touch(db.session(), measure.id, {row["site_id"] for row in inserts})
     if changes:
-        db.session.execute(db.insert(MeasureValueChange), changes)
+        with at_sites({row["site_id"] for row in changes}):
+            db.session.execute(db.insert(MeasureValueChange), changes)
         if source != "import":  # an import is audited once, as a whole (measure.data_imported)
             sites = sorted({c["site_id"] for c in changes})
             audit.record("measure.data_changed", actor=by, obj=measure,

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.db import keep_derived, lock
+from ..core.versions import at_sites
 from ..extensions import db
 from ..models import Measure, MeasureSummary, MeasureValue, PhaseBreak, PointFlag, Site
 from ..spc import AssuranceIcon, ChartType, VariationIcon
@@ -212,10 +213,11 @@ def refresh(measure: Measure, site_ids: Collection[int]) -> None:
     if not site_ids:
         return
     rows = _rows(measure, site_ids)
-    db.session.execute(db.delete(MeasureSummary).where(
-        MeasureSummary.measure_id == measure.id, MeasureSummary.site_id.in_(site_ids))
-        .execution_options(synchronize_session=False))
-    db.session.execute(db.insert(MeasureSummary), rows)
+    with at_sites(site_ids):  # each site's own charts
+        db.session.execute(db.delete(MeasureSummary).where(
+            MeasureSummary.measure_id == measure.id, MeasureSummary.site_id.in_(site_ids))
+            .execution_options(synchronize_session=False))
+        db.session.execute(db.insert(MeasureSummary), rows)
 
 
 def rebuild_all(*, batch: int = 150) -> int:

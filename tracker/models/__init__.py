@@ -63,7 +63,7 @@ from .sustain import (
     progress_label,
 )
 from .tokens import ApiToken, TokenScope
-from .versions import DataVersion
+from .versions import DataVersion, SiteVersion
 
 __all__ = [
     "PROGRESS_SCALE",
@@ -125,6 +125,7 @@ __all__ = [
     "SiteStanding",
     "Site",
     "SiteRole",
+    "SiteVersion",
     "Stage",
     "Tag",
     "TallyEntry",

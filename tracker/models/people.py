@@ -321,6 +321,8 @@ class Membership(db.Model):
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), index=True)
     role: Mapped[SiteRole] = mapped_column(enum_column(SiteRole), default=SiteRole.MEMBER)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The site's version (core.versions), when the login loader reads it with the user.
+    site_version_when_loaded: Mapped[Optional[int]] = query_expression()
 
     user: Mapped[User] = relationship(back_populates="memberships")
     site: Mapped[Site] = relationship()

@@ -20,6 +20,7 @@ from flask import current_app, g, has_app_context, request, url_for
 from ..core import jobs
 from ..core.mail import send_mail
 from ..core.notify import link_for
+from ..core.versions import unshown
 from ..extensions import db
 from ..models import (
     EmailChoice,
@@ -136,14 +137,15 @@ def _deliver(user_id: int, kinds: list[NotificationKind], *, base_url: str, dige
     # End any open transaction first: on SQLite the UPDATE must open its own transaction to
     # take the write lock (waiting out the other writer) rather than fail on a stale read.
     db.session.commit()
-    claimed = db.session.execute(
-        sa.update(Notification)
-        .where(Notification.user_id == user_id, Notification.email_claimed_at.is_(None),
-               Notification.read_at.is_(None), Notification.kind.in_(kinds),
-               Notification.created_at >= now - EMAIL_WITHIN)
-        .values(email_claim=token, email_claimed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    with unshown():  # an email's claim and sending: no kept page shows them (nor below)
+        claimed = db.session.execute(
+            sa.update(Notification)
+            .where(Notification.user_id == user_id, Notification.email_claimed_at.is_(None),
+                   Notification.read_at.is_(None), Notification.kind.in_(kinds),
+                   Notification.created_at >= now - EMAIL_WITHIN)
+            .values(email_claim=token, email_claimed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     db.session.commit()
     if not claimed:
         return 0
@@ -155,12 +157,14 @@ def _deliver(user_id: int, kinds: list[NotificationKind], *, base_url: str, dige
         send_mail(user.email, _subject(rows, digest), _body(user, rows, base_url))
     except NOT_ACCEPTED:
         current_app.logger.exception("Email to user %s not accepted; it will be retried.", user_id)
-        db.session.execute(sa.update(Notification).where(Notification.email_claim == token)
-                           .values(email_claim=None, email_claimed_at=None))
+        with unshown():
+            db.session.execute(sa.update(Notification).where(Notification.email_claim == token)
+                               .values(email_claim=None, email_claimed_at=None))
         db.session.commit()
         return 0
-    db.session.execute(sa.update(Notification).where(Notification.email_claim == token)
-                       .values(emailed_at=utcnow()))
+    with unshown():
+        db.session.execute(sa.update(Notification).where(Notification.email_claim == token)
+                           .values(emailed_at=utcnow()))
     db.session.commit()
     return len(rows)
 

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.db import keep_derived, lock, touches
+from ..core.versions import at_sites
 from ..cycles.queries import OPEN_STAGES
 from ..extensions import db
 from ..models import (
@@ -127,9 +128,10 @@ def refresh(site_ids: Iterable[int]) -> None:
     if not site_ids:
         return
     rows = computed(site_ids)
-    db.session.execute(sa.delete(SiteStanding).where(SiteStanding.site_id.in_(site_ids))
-                       .execution_options(synchronize_session=False))
-    db.session.execute(sa.insert(SiteStanding), rows)
+    with at_sites(site_ids):
+        db.session.execute(sa.delete(SiteStanding).where(SiteStanding.site_id.in_(site_ids))
+                           .execution_options(synchronize_session=False))
+        db.session.execute(sa.insert(SiteStanding), rows)
 
 
 def rebuild_all() -> int:

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..core.queries import LeadingJoin, written_limit
+from ..core.versions import at_sites
 from ..extensions import db
 from ..models import ChangeIdea, Comment, Cycle, SearchDocument, Site, User, Visibility, utcnow
 
@@ -103,9 +104,10 @@ def _sync(session: Session, flush_context) -> None:
     if not touched:
         return
     conn = session.connection()
-    for obj in touched:
-        gone = obj in session.deleted or getattr(obj, "deleted_at", None) is not None
-        _reindex(conn, obj, gone=gone)
+    with at_sites((), session):  # search's index: no site's own page shows it
+        for obj in touched:
+            gone = obj in session.deleted or getattr(obj, "deleted_at", None) is not None
+            _reindex(conn, obj, gone=gone)
 
 
 def _reindex(conn, obj, *, gone: bool) -> None:

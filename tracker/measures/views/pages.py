@@ -86,10 +86,12 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
                    note_form: ChartNoteForm | None = None,
                    flag_form: PointFlagForm | None = None, typed: SitePick | None = None):
     """The measure page at `site`; `typed`, a site name typed in its box that named none.
-    A page asked for plainly (no form refused, no name typed) is kept until anything is
-    written (versions.kept_body) for everyone who may see and do the same there: the site
-    shown, whether they enter its data, lead it, edit the measure, see its drafts' cycles and
-    its collaborative's sites. Making it was a whole chart at a site with its parts, phases,
+    A page asked for plainly (no form refused, no name typed) is kept until anything the site's
+    own pages show is written (versions.kept_body under the site's version: its values,
+    phases, notes, flags and cycles are its own; the measures and the sites in its box are
+    shared) for everyone who may see and do the same there: the site shown, whether they enter
+    its data, lead it, edit the measure, see its drafts' cycles and its collaborative's
+    sites. Making it was a whole chart at a site with its parts, phases,
     notes, cycles and table: a site's team and faculty look at the same page, and most of the
     page's time."""
     user = current_user
@@ -106,7 +108,7 @@ def _render_detail(measure: Measure, site: Site, view: str | None,
     else:
         body = kept_body("measure_pages", utcnow(), made, reader=(
             site.id, *can, user.sees_drafts_at(site.id),
-            user.can_view_collaborative(measure.collaborative_id)))
+            user.can_view_collaborative(measure.collaborative_id)), sites=(site.id,))
     return render_template("measures/detail.html", measure=measure, site=site, body=body)
 
 

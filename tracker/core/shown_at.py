@@ -1,0 +1,132 @@
+"""Which sites' own pages show a row: the sites whose versions a write of it moves.
+
+A site's own pages (its team's dashboard sections and its main chart, main/teams.py) are kept
+under the versions of the sites they show and the shared version (core.versions.kept_at_sites).
+A write moves the versions of the sites whose pages show what it wrote; a write of a row this
+module does not know, or cannot place, moves the shared version instead, and with it every
+site's pages. So a row is placed only with every site whose pages can show it:
+
+- a site's own data (its measure values and what is derived from them, its notes on charts,
+  its standing, its members): its site, and the site it had before if it moved;
+- a cycle and what hangs on it (revisions, questions, feedback, files, check-ins): the cycle's
+  site, and every site its feedback requests ask, whose dashboards name it and its title;
+- a feedback request: the site asking (its cycle's, as above) and the site asked;
+- what no site's own page shows (notifications, the audit log, search's index, used keys,
+  an idea's totals, who gave feedback on a cycle since changed): no site.
+
+Not placed, so shared: sites (other sites' dashboards name them), people (their names),
+collaborative measures, events, ideas, and anything added later until it is placed here.
+"""
+
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Attachment,
+    AuditEvent,
+    ChartNote,
+    Comment,
+    Cycle,
+    CycleQuestion,
+    CycleRevision,
+    Feedback,
+    FeedbackFollowup,
+    FeedbackRequest,
+    IdeaSiteStatus,
+    IdeaTotal,
+    ImportBatch,
+    Measure,
+    MeasureSummary,
+    MeasureValue,
+    MeasureValueChange,
+    Membership,
+    Notification,
+    PhaseBreak,
+    PointFlag,
+    ProgressScore,
+    SearchDocument,
+    SiteStanding,
+    SubmittedFigure,
+    SustainAlert,
+    SustainCheck,
+    TallyEntry,
+    UsedKey,
+)
+
+SHARED = None  # a row that cannot be placed: the shared version moves
+
+_BY_SITE = (MeasureValue, MeasureValueChange, MeasureSummary, PhaseBreak, ChartNote, PointFlag,
+            TallyEntry, SubmittedFigure, ImportBatch, SiteStanding, IdeaSiteStatus, Membership,
+            ProgressScore)
+_BY_CYCLE = (CycleRevision, CycleQuestion, Feedback, SustainCheck, SustainAlert)
+_NOWHERE = (Notification, AuditEvent, UsedKey, SearchDocument, IdeaTotal, FeedbackFollowup)
+
+
+def _values(obj, name: str) -> set | None:
+    """Every value of the attribute `name` this flush knows: the one written and the one it
+    replaced. None when it is not loaded (a row deleted unread): it cannot be placed."""
+    history = sa.inspect(obj).attrs[name].history
+    found = {*history.added, *history.unchanged, *history.deleted}
+    return found or None
+
+
+def _by_site(obj) -> tuple[set, set] | None:
+    sites = _values(obj, "site_id")
+    return None if sites is None or None in sites else (sites, set())
+
+
+def _by_cycle(obj) -> tuple[set, set] | None:
+    cycles = _values(obj, "cycle_id")
+    return None if cycles is None or None in cycles else (set(), cycles)
+
+
+def _cycle(obj: Cycle) -> tuple[set, set] | None:
+    sites = _values(obj, "site_id")
+    return None if sites is None or obj.id is None else (sites, {obj.id})
+
+
+def _request(obj: FeedbackRequest) -> tuple[set, set] | None:
+    asked, cycles = _values(obj, "to_site_id") or {None}, _values(obj, "cycle_id")
+    return None if cycles is None else ({s for s in asked if s is not None}, cycles)
+
+
+PLACES: dict[type, Callable[[object], tuple[set, set] | None]] = {
+    **{model: _by_site for model in _BY_SITE},
+    **{model: _by_cycle for model in _BY_CYCLE},
+    Attachment: _by_cycle,  # a file of an idea (no cycle) is shared
+    Comment: _by_cycle,  # a comment on an idea is shared
+    Cycle: _cycle,
+    FeedbackRequest: _request,
+    Measure: _by_site,  # a site's own measure; a collaborative's shows at every site
+    **{model: lambda obj: (set(), set()) for model in _NOWHERE},
+}
+
+
+def sites_shown(session: Session, objects: Iterable[object]) -> set[int] | None:
+    """The sites whose own pages show these rows (a flush's new, changed and deleted), or
+    SHARED when any of them cannot be placed. One query for the cycles among them: each
+    cycle's site and the sites its requests ask."""
+    sites: set[int] = set()
+    cycles: set[int] = set()
+    for obj in objects:
+        place = PLACES.get(type(obj))
+        placed = place(obj) if place is not None else None
+        if placed is None:
+            return SHARED
+        sites |= placed[0]
+        cycles |= placed[1]
+    if cycles:
+        found = set()
+        for cycle_id, site_id, asked in session.connection().execute(
+                sa.select(Cycle.id, Cycle.site_id, FeedbackRequest.to_site_id)
+                .outerjoin(FeedbackRequest, FeedbackRequest.cycle_id == Cycle.id)
+                .where(Cycle.id.in_(sorted(cycles)))):
+            found.add(cycle_id)
+            sites.add(site_id)
+            if asked is not None:
+                sites.add(asked)
+        if found != cycles:  # a cycle gone (deleted for good): its sites are unknown
+            return SHARED
+    return sites
