@@ -35,21 +35,31 @@ with app.app_context():
         _queries["count"] += 1
 
 
-# A request with ?fresh=... (bench/fresh.lua) cannot read the data's version, so nothing kept
-# under it is served or kept (versions.current is None, as in a transaction that has written):
-# the page's cost just after any write. What is kept by its own content (a chart by its values)
-# is still served: a write elsewhere leaves it as it was.
+# A request with ?fresh=... (bench/fresh.lua) cannot read the data's version or a site's, so
+# nothing kept under them is served or kept (versions.current is None, as in a transaction that
+# has written): the page's cost just after a write at the reader's site. With ?elsewhere=...
+# only the data's version is unread: as just after a write at another site, what is kept under
+# the sites' own versions (a team's dashboard sections) is still served. What is kept by its
+# own content (a chart by its values) is served in both.
 _read_version = versions.current
+_read_site_versions = versions.site_versions
 
 
 @app.before_request
 def _fresh() -> None:
     g.bench_fresh = "fresh" in request.args
+    g.bench_elsewhere = "elsewhere" in request.args
 
 
 def _current() -> int | None:
     version = _read_version()  # read as a real request reads it
-    return None if g.get("bench_fresh") else version
+    return None if g.get("bench_fresh") or g.get("bench_elsewhere") else version
+
+
+def _site_versions(site_ids):
+    found = _read_site_versions(site_ids)
+    return None if g.get("bench_fresh") else found
 
 
 versions.current = _current
+versions.site_versions = _site_versions

@@ -45,7 +45,7 @@ class Page:
     p99: list[float] = field(default_factory=list)
     queries: str = ""
     status: int | str = 0
-    fresh: bool = False  # a new argument on every request (FRESH_SCRIPT)
+    fresh: str = ""  # "fresh" or "elsewhere": a new such argument on every request (FRESH_SCRIPT)
 
 
 def ids(url: str) -> dict[str, int | str]:
@@ -103,12 +103,18 @@ KEPT = ("dashboard, ward nurse", "dashboard, site lead", "dashboard, faculty",
         "idea detail (most tested)", "measure page", "small multiples", "search, common word",
         "search, rare word", "review queue", "faculty dashboard", "action-period report",
         "storyboard")
+# Pages with parts kept under their sites' own versions: measured again with `?elsewhere=<n>`,
+# with which bench/app.py reads the sites' versions but not the data's: their cost just after a
+# write at another site.
+AT_SITES = ("dashboard, ward nurse", "dashboard, site lead", "measure page")
 FRESH_SCRIPT = Path(__file__).resolve().parent / "fresh.lua"
 
 
 def fresh_pages(todo: list[Page]) -> list[Page]:
-    return [Page(f"{p.name}, nothing kept", p.path, p.role, fresh=True)
-            for p in todo if p.name in KEPT]
+    return [*(Page(f"{p.name}, nothing kept", p.path, p.role, fresh="fresh")
+              for p in todo if p.name in KEPT),
+            *(Page(f"{p.name}, after another site's write", p.path, p.role, fresh="elsewhere")
+              for p in todo if p.name in AT_SITES)]
 
 
 def sign_in(base: str, email: str) -> str:
@@ -130,7 +136,7 @@ def probe(base: str, page: Page, cookie: str) -> None:
     for n in range(4):
         path = page.path
         if page.fresh:
-            path += f"{'&' if '?' in path else '?'}fresh=probe-{n}"
+            path += f"{'&' if '?' in path else '?'}{page.fresh}=probe-{n}"
         request = urllib.request.Request(base + path, headers={"Cookie": cookie})
         try:
             with urllib.request.urlopen(request, timeout=600) as response:
@@ -142,14 +148,16 @@ def probe(base: str, page: Page, cookie: str) -> None:
     page.queries = min(counts, key=lambda c: int(c) if c.isdigit() else 1 << 30, default="?")
 
 
-def wrk(url: str, cookie: str, seconds: int, connections: int, *, fresh: bool = False
+def wrk(url: str, cookie: str, seconds: int, connections: int, *, fresh: str = ""
         ) -> tuple[float, float, float]:
-    """Requests per second, p50 and p99 in ms (`fresh`: each request with a new argument)."""
+    """Requests per second, p50 and p99 in ms (`fresh`: each request with a new argument of
+    that name)."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s",
                *(["-s", str(FRESH_SCRIPT)] if fresh else []), url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(command, capture_output=True, text=True, check=True,
+                         env={**os.environ, "BENCH_ARG": fresh or "fresh"}).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     return rate, _ms(out, "50%"), _ms(out, "99%")
 

@@ -1,4 +1,5 @@
--- wrk: each request with a new argument (?fresh=<thread>-<n>), so that no server has kept it.
+-- wrk: each request with a new argument (?fresh=<thread>-<n>, or the name in BENCH_ARG), so
+-- that no server has kept it.
 local threads = 0
 
 function setup(thread)
@@ -7,9 +8,10 @@ function setup(thread)
 end
 
 local n = 0
+local name = os.getenv("BENCH_ARG") or "fresh"
 
 function request()
   n = n + 1
   local joiner = string.find(wrk.path, "?", 1, true) and "&" or "?"
-  return wrk.format(nil, wrk.path .. joiner .. "fresh=" .. id .. "-" .. n)
+  return wrk.format(nil, wrk.path .. joiner .. name .. "=" .. id .. "-" .. n)
 end
