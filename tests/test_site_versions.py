@@ -88,6 +88,15 @@ def test_each_write_moves_the_sites_whose_pages_show_it(app, world):
         "shared"}
     assert write(lambda: setattr(db.session.get(User, world.member_b), "name", "Bea")) == {
         "shared"}
+    # A site's own measure: its site; linked to a collaborative's measure, shared (that
+    # measure's page lists it at every site).
+    own = []
+    assert write(lambda: own.append(f.make_measure(world.collaborative, site_id=b).id)) == {b}
+    assert write(lambda: setattr(db.session.get(Measure, own[0]), "balances_id",
+                                 measure_id)) == {"shared"}
+    assert write(lambda: setattr(db.session.get(Measure, own[0]), "balances_id",
+                                 None)) == {"shared"}  # (it was linked before)
+    assert write(lambda: setattr(db.session.get(Measure, own[0]), "name", "Rails")) == {b}
     # A Core statement is placed only by the block it runs in; outside one, shared.
     assert write(lambda: db.session.execute(
         sa.update(Cycle).where(Cycle.id == cycle_id).values(title="Core"))) == {"shared"}
@@ -269,3 +278,14 @@ def test_a_measure_page_at_a_site_stays_kept_while_another_site_enters_data(
     assert len(made) == 2
     enter(world.site_a, 7)  # Alpha's own: at once
     assert "7 of 10" in amy.get(path).get_data(True) and len(made) == 3
+
+
+def test_a_flush_that_found_nothing_to_write_places_no_later_statement(app, world):
+    # A flush may end after its before_flush hooks with nothing to write (SQLAlchemy then
+    # calls no after_flush): a Core write after it is not the flush's, and moves shared.
+    before = _versions(app)
+    with app.app_context():
+        versions._flushing(db.session(), type("NoWork", (), {})(), None)
+        db.session.execute(sa.update(Cycle).values(title="Core"))
+        db.session.commit()
+    assert _moved(before, _versions(app)) == {"shared"}

@@ -7,7 +7,8 @@ module does not know, or cannot place, moves the shared version instead, and wit
 site's pages. So a row is placed only with every site whose pages can show it:
 
 - a site's own data (its measure values and what is derived from them, its notes on charts,
-  its standing, its members): its site, and the site it had before if it moved;
+  its standing, its members, its own measures unless linked to another measure): its site, and
+  the site it had before if it moved;
 - a cycle and what hangs on it (revisions, questions, feedback, files, check-ins): the cycle's
   site, and every site its feedback requests ask, whose dashboards name it and its title;
 - a feedback request: the site asking (its cycle's, as above) and the site asked;
@@ -87,6 +88,14 @@ def _cycle(obj: Cycle) -> tuple[set, set] | None:
     return None if sites is None or obj.id is None else (sites, {obj.id})
 
 
+def _measure(obj: Measure) -> tuple[set, set] | None:
+    # A site's own measure shows at its site; a collaborative's at every site, and so does a
+    # site's own that is part of, or balances, another measure (that measure's page lists it
+    # at every site: measures.queries.related_measures), before or after the write.
+    links = (_values(obj, "composite_id") or {None}) | (_values(obj, "balances_id") or {None})
+    return _by_site(obj) if links == {None} else SHARED
+
+
 def _request(obj: FeedbackRequest) -> tuple[set, set] | None:
     asked, cycles = _values(obj, "to_site_id") or {None}, _values(obj, "cycle_id")
     return None if cycles is None else ({s for s in asked if s is not None}, cycles)
@@ -99,7 +108,7 @@ PLACES: dict[type, Callable[[object], tuple[set, set] | None]] = {
     Comment: _by_cycle,  # a comment on an idea is shared
     Cycle: _cycle,
     FeedbackRequest: _request,
-    Measure: _by_site,  # a site's own measure; a collaborative's shows at every site
+    Measure: _measure,
     **{model: lambda obj: (set(), set()) for model in _NOWHERE},
 }
 

@@ -291,7 +291,10 @@ def _noted(conn, cursor, statement: str, parameters, context, executemany) -> No
     if _writes(statement, context):
         info = conn.info
         info[WROTE] = True
-        if info.get(_FLUSHING):
+        flushing = info.get(_FLUSHING)
+        # (A flush under way has its transaction; one that found nothing to write never got
+        # one, and ended without _placed: not this statement's.)
+        if flushing is not None and getattr(flushing, "transaction", None) is not None:
             return  # placed by the flush's objects (_placed)
         stack = info.get(_AT_SITES)
         if stack:
@@ -301,9 +304,8 @@ def _noted(conn, cursor, statement: str, parameters, context, executemany) -> No
 
 
 def _flushing(session: Session, flush_context, instances) -> None:
-    # Cleared by _placed as the flush ends, or by the rollback of a flush that failed. (A flush
-    # ends without either only if a before_flush hook took back every change; none here does.)
-    session.connection().info[_FLUSHING] = True
+    # Cleared by _placed as the flush ends, or by the rollback of a flush that failed.
+    session.connection().info[_FLUSHING] = flush_context
 
 
 def _placed(session: Session, flush_context) -> None:

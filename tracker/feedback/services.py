@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..core import audit, markdown
+from ..core.db import lock
 from ..core.notify import notify
 from ..extensions import db
 from ..models import (
@@ -118,6 +119,10 @@ def delete_comment(comment: Comment, *, by: User) -> None:
 def request_feedback(cycle: Cycle, *, by: User, faculty: User | None = None,
                      site: Site | None = None, message: str = "") -> FeedbackRequest:
     """Ask for feedback on a cycle: from a named faculty member, another site, or any faculty."""
+    # Held while it is asked: an edit of the cycle saved at the same moment moves the versions
+    # of the sites it asks (core.shown_at reads them as it saves) either before this request,
+    # or after it, with the site asked here.
+    lock(Cycle.updated_at, cycle.id)
     request = FeedbackRequest(cycle_id=cycle.id, requested_by_id=by.id,
                               faculty_id=faculty.id if faculty else None,
                               to_site_id=site.id if site else None, message=message)
