@@ -42,7 +42,7 @@ from datetime import datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -125,7 +125,7 @@ def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T
     """`make()`, kept (core.memo.kept) under `key` and the data's version: made again once
     anything is written. `key` names everything else the result depends on: the reader, the
     request's arguments, the minute it is made in (`this_minute`)."""
-    version = current()
+    version = current() if _read_first(name) else None
     return _checked(name, size, None if version is None else (version, key), make, packed)
 
 
@@ -135,8 +135,24 @@ def kept_at_sites(name: str, size: int, site_ids: Iterable[int], key: Hashable,
     versions: made again once anything these sites' own pages show is written (core.shown_at
     says what that is). For a part of a site's pages that shows nothing else. The view reads
     the data's version first (version_first): see `site_versions`."""
-    version = site_versions(site_ids)
+    version = site_versions(site_ids) if _read_first(name) else None
     return _checked(name, size, None if version is None else (version, key), make, packed)
+
+
+def _read_first(name: str) -> bool:
+    """Whether a request keeping `name` read the versions before anything else (its view is
+    `version_first`). A kept result is made of rows the view loaded itself (the user, their
+    sites, the object shown): read before the version, they could be older than its key.
+    Such a view is a mistake the tests must catch; a server that meets one keeps nothing
+    rather than risk it. (Outside a request, a job or a command reads what it keeps after.)"""
+    if not has_request_context() or g.get("tracker_version_first"):
+        return True
+    if current_app.testing:
+        raise RuntimeError(f"{request.endpoint} keeps {name}: decorate it with "
+                           "versions.version_first")
+    current_app.logger.warning("%s keeps %s without version_first: not kept",
+                               request.endpoint, name)
+    return False
 
 
 def site_versions(site_ids: Iterable[int]) -> Hashable | None:
@@ -250,15 +266,7 @@ def kept_body(name: str, now: datetime, make: Callable[[], str], *,
 
     `sites`: for a body that shows nothing but these sites' own data and what is shared (core.
     shown_at), kept under their versions (kept_at_sites): other sites' writes leave it kept."""
-    if not g.get("tracker_version_first"):
-        # A body shows rows its view loaded itself: kept under a version read after them, it
-        # could be older than its key. Such a view is a mistake the tests must catch; a
-        # server that meets one keeps nothing rather than risk it.
-        if current_app.testing:
-            raise RuntimeError(f"{request.endpoint} keeps its body: decorate it with "
-                               "versions.version_first")
-        current_app.logger.warning("%s keeps its body without version_first: not kept",
-                                   request.endpoint)
+    if not _read_first(name):
         return Markup(make())
     who = ("user", getattr(current_user, "id", None)) if reader is None else ("as", reader)
     # The arguments in the address's order: of one given twice, a page may read the first.

@@ -207,6 +207,7 @@ def faculty_dashboard():
 
 
 @bp.get("/faculty/support")
+@version_first  # the ranking is kept (dashboard.support)
 @login_required
 def faculty_support():
     """Faculty only: every site that may need support, most urgent first, a page at a time."""
