@@ -289,3 +289,13 @@ def test_a_flush_that_found_nothing_to_write_places_no_later_statement(app, worl
         db.session.execute(sa.update(Cycle).values(title="Core"))
         db.session.commit()
     assert _moved(before, _versions(app)) == {"shared"}
+
+
+def test_data_changed_makes_every_sites_pages_again(app, runner):
+    before = _versions(app)
+    with app.app_context():
+        n = db.session.scalar(sa.select(DataVersion.n))
+    assert "new version" in runner.invoke(args=["data-changed"]).output
+    assert _moved(before, _versions(app)) == {"shared"}  # (an edit in psql may touch any site)
+    with app.app_context():
+        assert db.session.scalar(sa.select(DataVersion.n)) != n

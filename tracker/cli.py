@@ -245,8 +245,10 @@ def forget_used_keys_command() -> None:
 def data_changed_command() -> None:
     """Tell every app server the data has changed, after writing it outside the app (psql,
     another tool): what they keep under the data's version is made afresh. Writes through
-    the app, and `flask db upgrade`, do this themselves."""
-    versions.move(db.session.connection())
+    the app, and `flask db upgrade`, do this themselves. (Moved here, once: the commit's own
+    hook is not told of it.)"""
+    with versions.unshown():
+        versions.move(db.session.connection())
     db.session.commit()
     click.echo("The data has a new version: kept pages will be made afresh.")
 
