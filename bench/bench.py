@@ -106,7 +106,7 @@ KEPT = ("dashboard, ward nurse", "dashboard, site lead", "dashboard, faculty",
 # Pages with parts kept under their sites' own versions: measured again with `?elsewhere=<n>`,
 # with which bench/app.py reads the sites' versions but not the data's: their cost just after a
 # write at another site.
-AT_SITES = ("dashboard, ward nurse", "dashboard, site lead", "measure page")
+AT_SITES = ("dashboard, ward nurse", "dashboard, site lead", "measure page", "storyboard")
 FRESH_SCRIPT = Path(__file__).resolve().parent / "fresh.lua"
 
 

@@ -299,3 +299,24 @@ def test_data_changed_makes_every_sites_pages_again(app, runner):
     assert _moved(before, _versions(app)) == {"shared"}  # (an edit in psql may touch any site)
     with app.app_context():
         assert db.session.scalar(sa.select(DataVersion.n)) != n
+
+
+def test_a_sites_storyboard_stays_kept_while_another_site_writes(
+        app, login, world, ward, monkeypatch):  # noqa: F811
+    from tracker.reports import storyboard
+
+    app.config["CHECK_KEPT"] = False  # (which would make it again to compare)
+    made, real = [], storyboard.build
+    monkeypatch.setattr(storyboard, "build", lambda *a: made.append(1) or real(*a))
+    leo = login("lead_a")
+    path = f"/reports/sites/{world.site_a}/storyboard"
+    board = leo.get(path).get_data(True)
+    with app.app_context():  # Beta's new test
+        f.make_cycle(db.session.get(Site, world.site_b), title="Beta's snacks")
+        db.session.commit()
+    assert leo.get(path).get_data(True) == board and len(made) == 1
+    with app.app_context():  # Alpha's test learns something: on its storyboard at once
+        cycle = db.session.scalar(sa.select(Cycle).where(Cycle.title == "Water jugs"))
+        cycle.study_learning = "Jugs within reach doubled what patients drank"
+        db.session.commit()
+    assert "Jugs within reach doubled" in leo.get(path).get_data(True) and len(made) == 2

@@ -115,11 +115,13 @@ def _csv(collaborative: Collaborative, period: ActionPeriod, rows,
 @version_first
 @login_required
 def site_storyboard(site_id: int):
-    """A site's one-page storyboard, printable to A4."""
+    """A site's one-page storyboard, printable to A4. Kept under the site's own version: it
+    shows its cycles, chart and photos, and what is shared (the aim, drivers, ideas)."""
     site = get_site_or_404(site_id)
     return render_template("reports/storyboard.html", site=site, body=kept_body(
         "storyboards", utcnow(), lambda: render_template(
-            "reports/_storyboard_body.html", board=storyboard.build(site, current_user))))
+            "reports/_storyboard_body.html", board=storyboard.build(site, current_user)),
+        sites=(site.id,)))
 
 
 @bp.get("/sites/<id:site_id>/storyboard.pptx", defaults={"kind": "pptx"})
