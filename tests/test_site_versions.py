@@ -320,3 +320,20 @@ def test_a_sites_storyboard_stays_kept_while_another_site_writes(
         cycle.study_learning = "Jugs within reach doubled what patients drank"
         db.session.commit()
     assert "Jugs within reach doubled" in leo.get(path).get_data(True) and len(made) == 2
+
+
+def test_asking_for_feedback_holds_the_cycle(app, world, count_queries):
+    # A rename saved at the same moment then waits for the request, or the request for it, so
+    # the rename's sites are read with the request or before it (PostgreSQL READ COMMITTED).
+    from tracker.feedback import services as feedback_services
+
+    with app.app_context():
+        cycle = f.make_cycle(db.session.get(Site, world.site_b))
+        db.session.commit()
+        with count_queries() as counted:
+            feedback_services.request_feedback(cycle, by=db.session.get(User, world.member_b),
+                                               site=db.session.get(Site, world.site_a))
+        first_write = next(s for s in counted.statements if s.lstrip().startswith(
+            ("INSERT", "UPDATE")))
+        assert first_write.startswith("UPDATE cycle SET updated_at=cycle.updated_at")
+        db.session.rollback()
