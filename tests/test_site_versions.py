@@ -97,6 +97,12 @@ def test_each_write_moves_the_sites_whose_pages_show_it(app, world):
     assert write(lambda: setattr(db.session.get(Measure, own[0]), "balances_id",
                                  None)) == {"shared"}  # (it was linked before)
     assert write(lambda: setattr(db.session.get(Measure, own[0]), "name", "Rails")) == {b}
+
+    def renamed_unread():  # its links not loaded: they cannot be told from none
+        measure = db.session.get(Measure, own[0])
+        db.session.expire(measure, ["composite_id", "balances_id"])
+        measure.name = "Bed rails"
+    assert write(renamed_unread) == {"shared"}
     # A Core statement is placed only by the block it runs in; outside one, shared.
     assert write(lambda: db.session.execute(
         sa.update(Cycle).where(Cycle.id == cycle_id).values(title="Core"))) == {"shared"}

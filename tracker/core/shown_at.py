@@ -92,8 +92,9 @@ def _measure(obj: Measure) -> tuple[set, set] | None:
     # A site's own measure shows at its site; a collaborative's at every site, and so does a
     # site's own that is part of, or balances, another measure (that measure's page lists it
     # at every site: measures.queries.related_measures), before or after the write.
-    links = (_values(obj, "composite_id") or {None}) | (_values(obj, "balances_id") or {None})
-    return _by_site(obj) if links == {None} else SHARED
+    # (A link not loaded cannot be told from none: shared.)
+    unlinked = all(_values(obj, name) == {None} for name in ("composite_id", "balances_id"))
+    return _by_site(obj) if unlinked else SHARED
 
 
 def _request(obj: FeedbackRequest) -> tuple[set, set] | None:
