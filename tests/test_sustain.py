@@ -622,3 +622,20 @@ def test_worksheet_offer_query_count_does_not_grow_with_tallies(app, world, logi
     with count_queries() as many:
         client.get(f"/cycles/{cycle_id}/edit")
     assert many.count == few.count
+
+
+def test_due_check_ins_are_read_once_for_a_team_while_other_sites_write(
+        app, world, login, monkeypatch):
+    app.config["CHECK_KEPT"] = False  # (which would read them again to compare)
+    with app.app_context():
+        cycle = _adopt(world)
+        _due_now(cycle.id)
+    reads, real = [], watch.due_checks
+    monkeypatch.setattr(watch, "due_checks", lambda *a: reads.append(1) or real(*a))
+    amy, leo = login("member_a"), login("lead_a")
+    assert b"still happening?" in amy.get("/dashboard").data
+    assert b"still happening?" in leo.get("/dashboard").data and len(reads) == 1  # shared
+    with app.app_context():  # Beta's work: Alpha's check-ins are not read again
+        f.make_cycle(db.session.get(Site, world.site_b))
+        db.session.commit()
+    assert b"still happening?" in amy.get("/dashboard").data and len(reads) == 1

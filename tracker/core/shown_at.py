@@ -67,9 +67,15 @@ _NOWHERE = (Notification, AuditEvent, UsedKey, SearchDocument, IdeaTotal, Feedba
 
 def _values(obj, name: str) -> set | None:
     """Every value of the attribute `name` this flush knows: the one written and the one it
-    replaced. None when it is not loaded (a row deleted unread): it cannot be placed."""
-    history = sa.inspect(obj).attrs[name].history
+    replaced. None when it is not loaded (a row deleted unread): it cannot be placed. (A new
+    row's column never set, with no default, is NULL.)"""
+    state = sa.inspect(obj)
+    history = state.attrs[name].history
     found = {*history.added, *history.unchanged, *history.deleted}
+    if not found and state.pending:
+        column = state.mapper.columns[name]
+        if column.default is None and column.server_default is None:
+            return {None}
     return found or None
 
 

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..core.queries import collaboratives_of
-from ..core.versions import unshown, version_first
+from ..core.versions import kept_at_sites, unshown, version_first
 from ..events.queries import upcoming_events
 from ..extensions import db
 from ..models import Collaborative, Measure, utcnow
@@ -19,12 +20,23 @@ from .teams import team_panels
 
 SEEN_EVERY = timedelta(minutes=10)
 UPCOMING_SHOWN = 3
+DUE_KEPT = 300  # per app process: a set of sites' check-ins due, drawn (often empty)
 
 
-def due_for(user, today):
-    """The check-ins due at the user's sites (issue 16's sustainability watch)."""
-    due = sustain_watch.due_checks(user.site_ids, today)
-    return [c for site_id in sorted(due) for c in due[site_id]]
+def due_for(user, today) -> Markup:
+    """The check-ins due at the user's sites (issue 16's sustainability watch), drawn. Kept
+    under those sites' own versions (a check-in and its cycle are its site's), per set of
+    sites and day: everyone on a team is served the one reading."""
+    site_ids = tuple(sorted(user.site_ids))
+    if not site_ids:
+        return Markup("")
+
+    def make() -> Markup:
+        due = sustain_watch.due_checks(site_ids, today)
+        return Markup(render_template("sustain/_due.html", due_checks=[
+            c for site_id in sorted(due) for c in due[site_id]]))
+
+    return kept_at_sites("due_checks", DUE_KEPT, site_ids, (site_ids, today), make)
 
 
 @bp.get("/")
