@@ -1,7 +1,8 @@
 """Which sites' own pages show a row: the sites whose versions a write of it moves.
 
-A site's own pages (its team's dashboard sections and its main chart, main/teams.py) are kept
-under the versions of the sites they show and the shared version (core.versions.kept_at_sites).
+A site's own pages (its team's dashboard sections, main chart and check-ins due, a measure's
+page at the site, its storyboard) are kept under the versions of the sites they show and the
+shared version (core.versions.kept_at_sites).
 A write moves the versions of the sites whose pages show what it wrote; a write of a row this
 module does not know, or cannot place, moves the shared version instead, and with it every
 site's pages. So a row is placed only with every site whose pages can show it:
@@ -22,7 +23,6 @@ collaborative measures, events, ideas, and anything added later until it is plac
 from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from ..models import (
     Attachment,
@@ -104,8 +104,10 @@ def _measure(obj: Measure) -> tuple[set, set] | None:
 
 
 def _request(obj: FeedbackRequest) -> tuple[set, set] | None:
-    asked, cycles = _values(obj, "to_site_id") or {None}, _values(obj, "cycle_id")
-    return None if cycles is None else ({s for s in asked if s is not None}, cycles)
+    asked, cycles = _values(obj, "to_site_id"), _values(obj, "cycle_id")
+    if asked is None or cycles is None:  # (not loaded: whom it asked is unknown)
+        return None
+    return {s for s in asked if s is not None}, cycles
 
 
 PLACES: dict[type, Callable[[object], tuple[set, set] | None]] = {
@@ -120,29 +122,33 @@ PLACES: dict[type, Callable[[object], tuple[set, set] | None]] = {
 }
 
 
-def sites_shown(session: Session, objects: Iterable[object]) -> set[int] | None:
-    """The sites whose own pages show these rows (a flush's new, changed and deleted), or
-    SHARED when any of them cannot be placed. One query for the cycles among them: each
-    cycle's site and the sites its requests ask."""
+def placed(objects: Iterable[object]) -> tuple[set[int], set[int]] | None:
+    """The sites whose own pages show these rows (a flush's new, changed and deleted), and
+    the cycles they hang on (whose sites `cycles_shown` reads); SHARED when any of them cannot
+    be placed."""
     sites: set[int] = set()
     cycles: set[int] = set()
     for obj in objects:
         place = PLACES.get(type(obj))
-        placed = place(obj) if place is not None else None
-        if placed is None:
+        found = place(obj) if place is not None else None
+        if found is None:
             return SHARED
-        sites |= placed[0]
-        cycles |= placed[1]
-    if cycles:
-        found = set()
-        for cycle_id, site_id, asked in session.connection().execute(
-                sa.select(Cycle.id, Cycle.site_id, FeedbackRequest.to_site_id)
-                .outerjoin(FeedbackRequest, FeedbackRequest.cycle_id == Cycle.id)
-                .where(Cycle.id.in_(sorted(cycles)))):
-            found.add(cycle_id)
-            sites.add(site_id)
-            if asked is not None:
-                sites.add(asked)
-        if found != cycles:  # a cycle gone (deleted for good): its sites are unknown
-            return SHARED
-    return sites
+        sites |= found[0]
+        cycles |= found[1]
+    return sites, cycles
+
+
+def cycles_shown(conn: sa.Connection, cycles: set[int]) -> set[int] | None:
+    """The sites whose own pages show these cycles, in one query as the transaction sees
+    them: each one's site and the sites its requests ask; SHARED if one is gone (deleted for
+    good: its sites are unknown)."""
+    sites, found = set(), set()
+    for cycle_id, site_id, asked in conn.execute(
+            sa.select(Cycle.id, Cycle.site_id, FeedbackRequest.to_site_id)
+            .outerjoin(FeedbackRequest, FeedbackRequest.cycle_id == Cycle.id)
+            .where(Cycle.id.in_(sorted(cycles)))):
+        found.add(cycle_id)
+        sites.add(site_id)
+        if asked is not None:
+            sites.add(asked)
+    return sites if found == cycles else SHARED

@@ -19,12 +19,13 @@ dashboard, a token's last use, a sign-in's audit, notifications read and emailed
 `unshown`: it leaves the version as it was. Every dashboard visit moved it before, so whatever
 was kept lasted only until anyone, anywhere, opened their dashboard.
 
-Sites' own versions: a site's own pages (its team's dashboard sections and main chart) show
-little but its own data, and at national scale some site writes every few seconds: under the
-one version they were made again after every write anywhere. A write also notes which sites'
-pages show what it wrote (core.shown_at: ORM rows by what they are, Core statements by the
-`at_sites` block they run in); the commit moves those sites' versions, or, for anything not
-placed, the `shared` version that every site's pages are kept under too (`kept_at_sites`).
+Sites' own versions: a site's own pages (its team's dashboard sections, a measure's page at
+it, its storyboard) show little but its own data, and at national scale some site writes
+every few seconds: under the one version they were made again after every write anywhere. A
+write also notes which sites' pages show what it wrote (core.shown_at: ORM rows by what they
+are, a cycle's sites read once at the commit, Core statements by the `at_sites` block they
+run in); the commit moves those sites' versions, or, for anything not placed, the `shared`
+version that every site's pages are kept under too (`kept_at_sites`).
 
 The cost: one UPDATE of one row per committing write (concurrent writers queue on it for the
 moment between it and their commit, taken last so it never waits on anything else), and one
@@ -60,13 +61,17 @@ T = TypeVar("T")
 WROTE = "tracker_wrote"  # in a connection's info: it ran a write since its last commit
 _AT_SAVEPOINT = "tracker_wrote_at"  # in a connection's info: WROTE as each open savepoint began
 _READ = "tracker_data_version"  # in a session's info: the version this transaction read
-_READ_SITES = "tracker_site_versions"  # in a session's info: the shared and sites' versions read
+# In a session's info: the shared version this transaction read (None: the data's version had
+# moved by then, nothing may be kept under it), and the sites' (site id: version).
+_READ_SHARED = "tracker_shared_version"
+_READ_SITES = "tracker_site_versions"
 # In a connection's info: what its writes since the last commit showed (core.shown_at):
 _SITES = "tracker_wrote_sites"  # these sites' pages
 _SHARED = "tracker_wrote_shared"  # something not placed: every site's
+_CYCLES = "tracker_wrote_cycles"  # these cycles' sites' pages (read at the commit)
 _FLUSHING = "tracker_flushing"  # a flush's statements: placed by its objects as it ends
 _AT_SITES = "tracker_at_sites"  # the open at_sites blocks' sites, innermost last
-_PLACED = (WROTE, _SITES, _SHARED)
+_PLACED = (WROTE, _SITES, _SHARED, _CYCLES)
 _WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECASE)
 _WITH = re.compile(r"\s*WITH\b", re.IGNORECASE)
 _WRITES_WITHIN = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b")  # in upper case
@@ -116,8 +121,8 @@ def read_with(version: int | None, shared: int | None = None,
         return
     info[_READ] = version
     if shared is not None:
-        info[_READ_SITES] = {"shared": shared, **{
-            s: n for s, n in (sites or {}).items() if n is not None}}
+        info[_READ_SHARED] = shared
+        info[_READ_SITES] = {s: n for s, n in (sites or {}).items() if n is not None}
 
 
 def kept_until_written(name: str, size: int, key: Hashable, make: Callable[[], T], *,
@@ -168,16 +173,13 @@ def site_versions(site_ids: Iterable[int]) -> Hashable | None:
     known = info.setdefault(_READ_SITES, {})
     wanted = sorted(set(site_ids))
     missing = [s for s in wanted if s not in known]
-    if missing or "shared" not in known:
+    if missing or _READ_SHARED not in info:
         rows = db.session.execute(_SITE_VERSIONS, {"sites": missing}).all()
-        if rows[0].n != info[_READ]:
-            known["moved"] = True
-        known["shared"] = rows[0].shared
+        info[_READ_SHARED] = rows[0].shared if rows[0].n == info[_READ] else None
         known.update({s: 0 for s in missing})
         known.update({row.site_id: row.site_n for row in rows if row.site_id is not None})
-    if known.get("moved"):
-        return None
-    return known["shared"], tuple((s, known[s]) for s in wanted)
+    shared = info[_READ_SHARED]
+    return None if shared is None else (shared, tuple((s, known[s]) for s in wanted))
 
 
 _SITE_VERSIONS = (
@@ -226,7 +228,7 @@ def unshown() -> Iterator[None]:
     session.flush()
     conn = session.connection()
     before = {name: conn.info.get(name) for name in _PLACED}
-    before[_SITES] = set(before[_SITES] or ())
+    before[_SITES], before[_CYCLES] = set(before[_SITES] or ()), set(before[_CYCLES] or ())
     yield
     session.flush()
     conn.info.update(before)
@@ -325,11 +327,12 @@ def _placed(session: Session, flush_context) -> None:
         return
     written = [*session.new, *session.deleted,
                *(o for o in session.dirty if session.is_modified(o))]
-    sites = shown_at.sites_shown(session, written)
-    if sites is shown_at.SHARED:
+    found = shown_at.placed(written)
+    if found is shown_at.SHARED:
         info[_SHARED] = True
     else:
-        info.setdefault(_SITES, set()).update(sites)
+        info.setdefault(_SITES, set()).update(found[0])
+        info.setdefault(_CYCLES, set()).update(found[1])
 
 
 def _writes(statement: str, context) -> bool:
@@ -376,7 +379,14 @@ def _move(session: Session) -> None:
     session.flush()  # what is still pending is written now, with the version after it
     conn = session.connection()
     if conn.info.get(WROTE):
-        sites = sorted(conn.info.get(_SITES) or ())
+        sites = set(conn.info.get(_SITES) or ())
+        if (cycles := conn.info.get(_CYCLES)) and not conn.info.get(_SHARED):
+            # The cycles' sites once per commit, not per flush.
+            shown = shown_at.cycles_shown(conn, cycles)
+            if shown is shown_at.SHARED:
+                conn.info[_SHARED] = True
+            else:
+                sites |= shown
         if conn.info.get(_SHARED):
             conn.exec_driver_sql(_MOVE_SHARED.format(secrets.randbits(62),
                                                      secrets.randbits(62)))
@@ -384,7 +394,7 @@ def _move(session: Session) -> None:
             conn.exec_driver_sql(_MOVE.format(secrets.randbits(62)))
             if sites:  # (in order: two commits never hold each other's rows)
                 conn.exec_driver_sql(_MOVE_SITES.format(", ".join(
-                    f"({int(s)}, {secrets.randbits(62)})" for s in sites)))
+                    f"({int(s)}, {secrets.randbits(62)})" for s in sorted(sites))))
         for name in _PLACED:
             conn.info.pop(name, None)
 
@@ -401,8 +411,8 @@ def move(conn) -> None:
 
 def _read_afresh(session: Session, transaction) -> None:
     if transaction.parent is None:  # the session's own transaction ended, however it ended
-        session.info.pop(_READ, None)
-        session.info.pop(_READ_SITES, None)
+        for name in (_READ, _READ_SHARED, _READ_SITES):
+            session.info.pop(name, None)
 
 
 def init_app(app: Flask) -> None:

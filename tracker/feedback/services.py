@@ -120,8 +120,8 @@ def request_feedback(cycle: Cycle, *, by: User, faculty: User | None = None,
                      site: Site | None = None, message: str = "") -> FeedbackRequest:
     """Ask for feedback on a cycle: from a named faculty member, another site, or any faculty."""
     # Held while it is asked: an edit of the cycle saved at the same moment moves the versions
-    # of the sites it asks (core.shown_at reads them as it saves) either before this request,
-    # or after it, with the site asked here.
+    # of the sites it asks (read as it commits: core.shown_at.cycles_shown) either before this
+    # request, or after it, with the site asked here.
     lock(Cycle.updated_at, cycle.id)
     request = FeedbackRequest(cycle_id=cycle.id, requested_by_id=by.id,
                               faculty_id=faculty.id if faculty else None,

@@ -36,7 +36,7 @@ def due_for(user, today) -> Markup:
         return Markup(render_template("sustain/_due.html", due_checks=[
             c for site_id in sorted(due) for c in due[site_id]]))
 
-    return kept_at_sites("due_checks", DUE_KEPT, site_ids, (site_ids, today), make)
+    return kept_at_sites("due_checks", DUE_KEPT, site_ids, today, make)  # (sites: in its key)
 
 
 @bp.get("/")

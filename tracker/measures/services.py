@@ -214,10 +214,11 @@ def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source
     db.session.flush()
     # Bulk inserts: an import of 10,000 rows must finish in seconds.
     if inserts:
-        with at_sites({row["site_id"] for row in inserts}):
+        inserted_at = {row["site_id"] for row in inserts}
+        with at_sites(inserted_at):
             db.session.execute(db.insert(MeasureValue), inserts)
         # A bulk insert passes no session hook: the commit must still recompute the charts.
-        summaries.touch(db.session(), measure.id, {row["site_id"] for row in inserts})
+        summaries.touch(db.session(), measure.id, inserted_at)
     if changes:
         with at_sites({row["site_id"] for row in changes}):
             db.session.execute(db.insert(MeasureValueChange), changes)
