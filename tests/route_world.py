@@ -2,7 +2,7 @@
 known world the route matrix and the hostile-input test walk `app.url_map` over."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from tests import factories as f
 from tracker.attachments import services as attachment_services
@@ -76,12 +76,15 @@ def build(world) -> dict:
     event = f.make_event(collab, utcnow() + timedelta(days=7))
     planned = PlannedPeriod(collaborative_id=collab.id, name="Action period 1",
                             starts_on=weeks[-1], ends_on=weeks[0])
+    removed_period = PlannedPeriod(collaborative_id=collab.id, name="Action period 9",
+                                   starts_on=date(2032, 1, 1), ends_on=date(2032, 3, 31),
+                                   deleted_at=utcnow())
     chart_note = ChartNote(measure_id=parts[0].id, site_id=site_a.id, on_date=weeks[5],
                            text="New ward manager", created_by_id=world.member_a)
     reporting = ReportingPeriod(collaborative_id=collab.id, measure_id=parts[0].id,
                                 name="CQUIN Q1", starts_on=weeks[9], ends_on=weeks[0],
                                 threshold=80, min_periods=8)
-    db.session.add_all([phase, batch, planned, chart_note, reporting])
+    db.session.add_all([phase, batch, planned, removed_period, chart_note, reporting])
     db.session.flush()
     comment = f.make_comment(cycle, member_a, "Worth a look")
     feedback = f.make_feedback(cycle, faculty, "Try a smaller scale")
@@ -118,6 +121,7 @@ def build(world) -> dict:
         "notification": note.id, "membership": membership, "site": world.site_a,
         "collaborative": world.collaborative, "network": world.network, "version": 1,
         "component": parts[1].id, "period": planned.id,
+        "removed_period": removed_period.id,
         "tag": tags[0].id, "other_tag": tags[1].id, "idea_stamp": idea.updated_at.isoformat(),
         "this_week": weeks[0].isoformat(), "empty_week": weeks[-1].isoformat(),
         "invitation": invitation.id, "person": world.member_a, "inactive": inactive.id,

@@ -185,6 +185,90 @@ def test_an_edited_period_may_keep_its_own_dates_but_not_take_anothers(app, logi
     assert periods(app)[1] == ("Action period 2", "2027-04-01", "2027-07-31")
 
 
+def period_id(app, name: str) -> int:
+    with app.app_context():
+        return db.session.scalars(db.select(PlannedPeriod.id).filter_by(name=name)).one()
+
+
+def live_periods(app) -> list[str]:
+    with app.app_context():
+        return [p.name for p in db.session.scalars(db.select(PlannedPeriod).where(
+            PlannedPeriod.deleted_at.is_(None)).order_by(PlannedPeriod.starts_on))]
+
+
+def test_an_action_period_is_removed_and_restored(app, login, world):
+    client = login("faculty")
+    url = f"/admin/collaboratives/{world.collaborative}/periods/new"
+    client.post(url, data=period_form())
+    client.post(url, data=period_form("Action period 2", "2027-04-01", "2027-06-30"))
+    first = period_id(app, "Action period 1")
+    admin_page = f"/admin/collaboratives/{world.collaborative}"
+    report = f"/reports/action-period?collaborative={world.collaborative}"
+    assert f'value="p{first}"' in client.get(report).get_data(as_text=True)
+
+    response = client.post(f"/admin/periods/{first}/remove")
+    assert response.status_code == 302 and response.location.endswith("#periods-heading")
+    assert live_periods(app) == ["Action period 2"]
+    page = client.get(admin_page).get_data(as_text=True)
+    removed = page.split(">Removed action periods</h3>")[1]
+    assert "Action period 1</strong>: 1 Jan 2027 to 31 Mar 2027" in removed
+    assert f'action="/admin/periods/{first}/restore"' in removed
+    assert "Action period 2" not in removed
+    assert f'value="p{first}"' not in client.get(report).get_data(as_text=True)
+    # Removed, it is neither edited nor removed again: restored first.
+    assert client.get(f"/admin/periods/{first}/edit").status_code == 404
+    assert client.post(f"/admin/periods/{first}/edit", data=period_form("Renamed")
+                       ).status_code == 404
+    assert client.post(f"/admin/periods/{first}/remove").status_code == 404
+
+    assert client.post(f"/admin/periods/{first}/restore").status_code == 302
+    assert live_periods(app) == ["Action period 1", "Action period 2"]
+    page = client.get(admin_page).get_data(as_text=True)
+    assert ">Removed action periods<" not in page and "Restored Action period 1." in page
+    assert f'value="p{first}"' in client.get(report).get_data(as_text=True)
+    with app.app_context():
+        events = db.session.scalars(db.select(AuditEvent).where(
+            AuditEvent.action.in_(["admin.action_period_removed",
+                                   "admin.action_period_restored"]))
+            .order_by(AuditEvent.id)).all()
+        assert [(e.action, e.object_id) for e in events] == [
+            ("admin.action_period_removed", first), ("admin.action_period_restored", first)]
+        assert events[0].before["name"] == events[1].after["name"] == "Action period 1"
+
+
+def test_with_every_period_removed_the_learning_sessions_divide_the_time(app, login, world):
+    client = login("faculty")
+    client.post(f"/admin/collaboratives/{world.collaborative}/periods/new", data=period_form(
+        "Action period 1", "2020-01-01", "2099-12-31"))  # covers today
+    report = f"/reports/action-period?collaborative={world.collaborative}"
+    assert "Action period 1: 1 Jan 2020 to 31 Dec 2099" in client.get(report).get_data(
+        as_text=True)
+    client.post(f"/admin/periods/{period_id(app, 'Action period 1')}/remove")
+    assert "No action periods set" in client.get(
+        f"/admin/collaboratives/{world.collaborative}").get_data(as_text=True)
+    page = client.get(report).get_data(as_text=True)
+    assert "Action period 1" not in page and "the next learning session" in page
+
+
+def test_a_removed_period_overlapped_since_is_not_restored(app, login, world):
+    client = login("admin")
+    url = f"/admin/collaboratives/{world.collaborative}/periods/new"
+    client.post(url, data=period_form())
+    first = period_id(app, "Action period 1")
+    client.post(f"/admin/periods/{first}/remove")
+    # Its dates are free again: a new period may take them.
+    assert client.post(url, data=period_form("The real first", "2027-02-01", "2027-04-30")
+                       ).status_code == 302
+    response = client.post(f"/admin/periods/{first}/restore", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert ("Action period 1 (1 Jan 2027 to 31 Mar 2027) overlaps The real first "
+            "(1 Feb 2027 to 30 Apr 2027), now in use") in page
+    assert live_periods(app) == ["The real first"]
+    with app.app_context():
+        assert db.session.scalars(db.select(AuditEvent.id).filter_by(
+            action="admin.action_period_restored")).all() == []
+
+
 def test_regional_faculty_and_teams_may_not_set_action_periods(app, login, world):
     with app.app_context():
         regional = f.make_user(role="faculty", collaborative=db.session.get(
@@ -201,7 +285,9 @@ def test_regional_faculty_and_teams_may_not_set_action_periods(app, login, world
                            ).status_code == 403, who
         assert client.post(f"/admin/periods/{period_id}/edit", data=period_form(
             "Mine", "2027-01-01", "2027-03-31")).status_code == 403, who
+        assert client.post(f"/admin/periods/{period_id}/remove").status_code == 403, who
     assert periods(app) == [("AP1", "2027-01-01", "2027-03-31")]
+    assert live_periods(app) == ["AP1"]
 
 
 def site_record(**overrides) -> dict:

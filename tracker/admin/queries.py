@@ -36,9 +36,12 @@ def sites_of(collaborative: Collaborative) -> Select:
             .order_by(Site.archived_at.is_not(None), Site.name))
 
 
-def periods_of(collaborative: Collaborative) -> Select:
-    """The action periods the team set for a collaborative, in date order."""
-    return (db.select(PlannedPeriod).where(PlannedPeriod.collaborative_id == collaborative.id)
+def periods_of(collaborative: Collaborative, *, removed: bool = False) -> Select:
+    """The action periods the team set for a collaborative, in date order: those in use, or
+    (removed=True) those removed."""
+    gone = PlannedPeriod.deleted_at.is_not(None) if removed else PlannedPeriod.deleted_at.is_(None)
+    return (db.select(PlannedPeriod).where(PlannedPeriod.collaborative_id == collaborative.id,
+                                           gone)
             .order_by(PlannedPeriod.starts_on))
 
 

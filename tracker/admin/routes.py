@@ -71,6 +71,8 @@ def collaborative(collaborative_id: int):
     return render_template(
         "admin/collaborative.html", collaborative=collaborative, sites=sites,
         periods=db.session.scalars(queries.periods_of(collaborative)).all(),
+        removed_periods=db.session.scalars(queries.periods_of(collaborative, removed=True)
+                                           ).all(),
         networks=collaborative.networks,
         networks_by_id={n.id: n for n in collaborative.networks},
         can_edit=collaborative.can_edit(current_user),
@@ -240,11 +242,52 @@ def create_period(collaborative_id: int):
 @bp.route("/periods/<id:period_id>/edit", methods=["GET", "POST"])
 @login_required
 def update_period(period_id: int):
-    """Change an action period's name or dates."""
+    """Change an action period's name or dates (one in use: a removed one is restored first)."""
+    period, collaborative = _managed_period(period_id, removed=False)
+    return _period_form(collaborative, period)
+
+
+@bp.post("/periods/<id:period_id>/remove")
+@login_required
+def remove_period(period_id: int):
+    """Take an action period out of use; it is listed under "Removed" to restore."""
+    period, collaborative = _managed_period(period_id, removed=False)
+    if ConfirmForm().validate_on_submit():
+        services.remove_period(period, by=current_user)
+        db.session.commit()
+        flash(f"Removed {period.name}. Restore it under “Removed action periods” if that was "
+              "a mistake.", "success")
+    return redirect(url_for("admin.collaborative", collaborative_id=collaborative.id)
+                    + "#periods-heading")
+
+
+@bp.post("/periods/<id:period_id>/restore")
+@login_required
+def restore_period(period_id: int):
+    """Put a removed action period back in use (refused while another in use overlaps it)."""
+    period, collaborative = _managed_period(period_id, removed=True)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.restore_period(period, by=current_user)
+        except services.AdminError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(f"Restored {period.name}.", "success")
+    return redirect(url_for("admin.collaborative", collaborative_id=collaborative.id)
+                    + "#periods-heading")
+
+
+def _managed_period(period_id: int, *, removed: bool) -> tuple[PlannedPeriod, Collaborative]:
+    """The action period (in use, or removed) and its collaborative, which the user must
+    manage: 404 for a period in the other state."""
     period = db.get_or_404(PlannedPeriod, period_id)
     collaborative = get_collaborative_or_404(period.collaborative_id,
                                              may=Collaborative.can_manage)
-    return _period_form(collaborative, period)
+    if (period.deleted_at is not None) != removed:
+        abort(404)
+    return period, collaborative
 
 
 def _period_form(collaborative: Collaborative, period: PlannedPeriod | None):

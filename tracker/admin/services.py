@@ -136,13 +136,9 @@ def save_period(collaborative: Collaborative, period: PlannedPeriod | None, name
         raise AdminError("ends_on", "Give the last day.")
     if ends_on < starts_on:
         raise AdminError("ends_on", "The last day must not come before the first.")
-    others = db.session.scalars(db.select(PlannedPeriod).where(
-        PlannedPeriod.collaborative_id == collaborative.id,
-        PlannedPeriod.id != (period.id if period is not None else 0))).all()
-    clash = next((p for p in others if p.overlaps(starts_on, ends_on)), None)
+    clash = _overlapping(collaborative.id, period, starts_on, ends_on)
     if clash is not None:
-        span = f"{clash.starts_on:%-d %b %Y} to {clash.ends_on:%-d %b %Y}"
-        raise AdminError("starts_on", f"These dates overlap {clash.name} ({span}).")
+        raise AdminError("starts_on", f"These dates overlap {_named(clash)}.")
     before = _period_facts(period) if period is not None else None
     if period is None:
         period = PlannedPeriod(collaborative_id=collaborative.id)
@@ -152,6 +148,41 @@ def save_period(collaborative: Collaborative, period: PlannedPeriod | None, name
     audit.record("admin.action_period_saved", actor=by, obj=period, before=before,
                  after=_period_facts(period), detail=collaborative.name)
     return period
+
+
+def remove_period(period: PlannedPeriod, *, by: User) -> None:
+    """Take an action period out of use (restorable): with none left, the learning sessions
+    divide the time again."""
+    period.deleted_at = utcnow()
+    db.session.flush()
+    audit.record("admin.action_period_removed", actor=by, obj=period,
+                 before=_period_facts(period), detail=period.collaborative.name)
+
+
+def restore_period(period: PlannedPeriod, *, by: User) -> None:
+    """Put a removed action period back, unless a period now in use overlaps it."""
+    clash = _overlapping(period.collaborative_id, period, period.starts_on, period.ends_on)
+    if clash is not None:
+        raise AdminError("starts_on", f"{_named(period)} overlaps {_named(clash)}, now in "
+                                      "use: change or remove that one first.")
+    period.deleted_at = None
+    db.session.flush()
+    audit.record("admin.action_period_restored", actor=by, obj=period,
+                 after=_period_facts(period), detail=period.collaborative.name)
+
+
+def _overlapping(collaborative_id: int, period: PlannedPeriod | None, starts_on: date,
+                 ends_on: date) -> PlannedPeriod | None:
+    """The collaborative's first period in use, other than `period`, overlapping those dates."""
+    others = db.session.scalars(db.select(PlannedPeriod).where(
+        PlannedPeriod.collaborative_id == collaborative_id, PlannedPeriod.deleted_at.is_(None),
+        PlannedPeriod.id != (period.id if period is not None else 0))
+        .order_by(PlannedPeriod.starts_on)).all()
+    return next((p for p in others if p.overlaps(starts_on, ends_on)), None)
+
+
+def _named(period: PlannedPeriod) -> str:
+    return f"{period.name} ({period.starts_on:%-d %b %Y} to {period.ends_on:%-d %b %Y})"
 
 
 def _period_facts(period: PlannedPeriod) -> dict:

@@ -61,7 +61,7 @@ def all_periods(collaborative: Collaborative) -> list[ActionPeriod]:
     """Every action period so far and the one planned: before the first session, between each
     pair, and after the last."""
     planned = db.session.scalars(db.select(PlannedPeriod).where(
-        PlannedPeriod.collaborative_id == collaborative.id)
+        PlannedPeriod.collaborative_id == collaborative.id, PlannedPeriod.deleted_at.is_(None))
         .order_by(PlannedPeriod.starts_on)).all()
     if planned:
         return [ActionPeriod(_midnight(p.starts_on), _midnight(p.ends_on + timedelta(days=1)),

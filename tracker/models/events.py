@@ -55,6 +55,7 @@ class PlannedPeriod(db.Model):
     starts_on: Mapped[date]
     ends_on: Mapped[date]  # the last day of the period
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[Optional[datetime]]  # removed: restorable from the collaborative's page
 
     collaborative: Mapped[Collaborative] = relationship()
 
