@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from tests import factories as f
 from tracker.extensions import db
+from tracker.feedback import followup
 from tracker.measures import front, periods, series, summaries
 from tracker.measures.entries import Entry
 from tracker.measures.services import (
@@ -295,6 +296,34 @@ def test_rebuild_command_recomputes_every_summary(app, world, measure_id):
     assert "Summed up" in result.output
     assert stored_summary(app, measure_id, world.site_a).variation_icon == "improvement_high"
     assert stored_summary(app, measure_id, world.site_b).points == 0  # no data: empty one
+
+
+def test_saves_wait_while_the_rebuild_command_runs(app, world, database_url, monkeypatch):
+    """While rebuild-summaries recomputes the derived tables, no other connection writes to
+    them: a save waits for its commit (PostgreSQL: the table lock; SQLite: its one write lock),
+    then refreshes its own rows over the rebuilt ones, instead of missing them."""
+    refused = []
+    rebuild = followup.rebuild_all  # the command's last step: the tables are held by then
+
+    def and_meanwhile() -> int:
+        count = rebuild()
+        postgres = database_url.startswith("postgresql")
+        other = sa.create_engine(database_url)
+        try:
+            with other.begin() as conn:
+                conn.execute(sa.text("SET LOCAL lock_timeout = '100ms'" if postgres
+                                     else "PRAGMA busy_timeout = 100"))
+                conn.execute(sa.delete(MeasureSummary).where(MeasureSummary.site_id == -1))
+        except sa.exc.OperationalError as error:
+            refused.append(str(error))
+        finally:
+            other.dispose()
+        return count
+
+    monkeypatch.setattr(followup, "rebuild_all", and_meanwhile)
+    result = app.test_cli_runner().invoke(args=["rebuild-summaries"])
+    assert result.exit_code == 0, result.output
+    assert len(refused) == 1 and "lock" in refused[0], refused
 
 
 # The pages that read them: constant queries, paged and filtered small multiples.

@@ -25,10 +25,15 @@ from .models import (
     CollaborativeRole,
     CollaborativeRoleKind,
     DataVersion,
+    FeedbackFollowup,
+    IdeaSiteStatus,
+    IdeaTotal,
+    MeasureSummary,
     Membership,
     Profession,
     Site,
     SiteRole,
+    SiteStanding,
     User,
 )
 from .models.people import MIN_PASSWORD, normalise_email
@@ -179,8 +184,11 @@ def rebuild_summaries():
     that dashboards, reports and small multiples read, every site's standing with each idea
     that the idea library reads, every site's standing (its cycles and open requests) that
     the faculty's reasons for support read, and who gave feedback on each cycle and whether it
-    has changed since (the review queue), e.g. after restoring a backup."""
+    has changed since (the review queue), e.g. after restoring a backup. Saves made meanwhile
+    wait for it (a few seconds nationally), then refresh their own rows over it."""
     started = time.monotonic()
+    db_setup.hold_tables(MeasureSummary, IdeaSiteStatus, IdeaTotal, SiteStanding,
+                         FeedbackFollowup)
     count = summaries.rebuild_all()
     standings = idea_statuses.rebuild_all()
     sites = site_standing.rebuild_all()

@@ -25,6 +25,22 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+def hold_tables(*models) -> None:
+    """Keep other writers out of these models' tables until the transaction ends (readers go
+    on): for recomputing derived tables whole while the app runs. Without it, on PostgreSQL, a
+    save that refreshes its own rows meanwhile (a delete, then an insert) waits on the rows
+    the rebuild deleted, then misses the ones it inserted, and its insert fails on their keys:
+    the save is lost. A table lock (SHARE ROW EXCLUSIVE: it conflicts with every write and
+    with itself) makes the save wait for the commit and then see it. SQLite has one write lock for the whole database, taken by the
+    transaction's first write and held to its end: a rebuild that begins by writing holds it
+    already, so there is nothing to do."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    quote = db.engine.dialect.identifier_preparer.format_table
+    db.session.execute(sa.text(f"LOCK TABLE {', '.join(quote(m.__table__) for m in models)} "
+                               "IN SHARE ROW EXCLUSIVE MODE"))
+
+
 def refresh_statistics() -> None:
     """Have the database gather fresh statistics on every table (ANALYZE), and commit.
     SQLite never does by itself: without them its plans start some joins from the wrong
