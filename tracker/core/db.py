@@ -31,9 +31,9 @@ def hold_tables(*models) -> None:
     save that refreshes its own rows meanwhile (a delete, then an insert) waits on the rows
     the rebuild deleted, then misses the ones it inserted, and its insert fails on their keys:
     the save is lost. A table lock (SHARE ROW EXCLUSIVE: it conflicts with every write and
-    with itself) makes the save wait for the commit and then see it. SQLite has one write lock for the whole database, taken by the
-    transaction's first write and held to its end: a rebuild that begins by writing holds it
-    already, so there is nothing to do."""
+    with itself) makes the save wait for the commit and then see it. SQLite has one write
+    lock for the whole database, taken by the transaction's first write and held to its end:
+    a rebuild that begins by writing holds it already, so there is nothing to do."""
     if db.engine.dialect.name != "postgresql":
         return
     quote = db.engine.dialect.identifier_preparer.format_table
