@@ -99,7 +99,7 @@ def pages(found: dict) -> list[Page]:
 # measured again with a new argument on every request (`?fresh=<n>`), with which bench/app.py
 # reads no version, so nothing kept under it is served: their cost just after a write.
 KEPT = ("dashboard, ward nurse", "dashboard, site lead", "dashboard, faculty",
-        "dashboard, partner", "cycles list", "cycle detail", "idea library",
+        "dashboard, partner", "cycles list", "cycle detail", "ramp", "idea library",
         "idea detail (most tested)", "measure page", "small multiples", "search, common word",
         "search, rare word", "review queue", "faculty dashboard", "action-period report",
         "storyboard")

@@ -47,3 +47,25 @@ def test_a_refused_move_shows_what_was_typed_and_is_never_kept(app, login, world
     again = amy.post(f"{page}/stage", data={"to": "do", "seen": "plan",
                                             "started_on": "1799-12-31"}).get_data(True)
     assert 'value="1799-12-31"' in again  # each refusal shows its own
+
+
+def test_a_readers_ramp_is_kept_until_anything_is_written(app, login, world, count_queries):
+    with app.app_context():
+        site = db.session.get(Site, world.site_a)
+        first = f.make_cycle(site, title="Jug, cycle 1", author_id=world.member_a)
+        second = f.make_cycle(site, title="Jug, cycle 2", previous_id=first.id,
+                              author_id=world.member_a)
+        db.session.commit()
+        first_id, page = first.id, f"/cycles/{second.id}/ramp"
+    amy = login("member_a")
+    with count_queries() as made:
+        shown = amy.get(page).get_data(True)
+    with count_queries() as kept:
+        again = amy.get(page).get_data(True)
+    assert "2 linked cycles" in shown and "Jug, cycle 1" in shown
+    assert main_of(again) == main_of(shown)
+    assert kept.count <= made.count - 3  # the chain, its questions, photos and charts
+    with app.app_context():
+        db.session.get(Cycle, first_id).title = "Jug by the bed, cycle 1"
+        db.session.commit()
+    assert "Jug by the bed, cycle 1" in amy.get(page).get_data(True)  # written: made again

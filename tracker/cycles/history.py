@@ -9,8 +9,9 @@ from ..core import audit
 from ..core.args import arg_id
 from ..core.exports import csv_text
 from ..core.forms import ConfirmForm
+from ..core.versions import kept_body, version_first
 from ..extensions import db
-from ..models import ChangeIdea, Cycle, CycleRevision, Measure
+from ..models import ChangeIdea, Cycle, CycleRevision, Measure, utcnow
 from . import bp, services
 from .calibration import calibrate
 from .loaders import get_cycle_or_404
@@ -20,15 +21,24 @@ from .worksheet import read_filters
 
 
 @bp.get("/<id:cycle_id>/ramp")
+@version_first
 @login_required
 def ramp(cycle_id: int):
-    """The chain of linked cycles this one belongs to: scale, dates, predictions, decisions."""
+    """The chain of linked cycles this one belongs to: scale, dates, predictions, decisions.
+    Kept for its reader until anything is written (versions.kept_body), as the cycle's page
+    is: the cycles of the chain shown are those the reader may see."""
     cycle = get_cycle_or_404(cycle_id)
-    chain = services.ramp_chain(cycle, current_user, with_questions=True)
-    return render_template("cycles/ramp.html", cycle=cycle, chain=chain,
-                           photos=by_cycle([c.id for c in chain], images_only=True),
-                           calibration=calibrate(q for c in chain for q in c.questions),
-                           ramp_charts=ramp_charts(chain))
+
+    def made() -> str:
+        chain = services.ramp_chain(cycle, current_user, with_questions=True)
+        return render_template(
+            "cycles/_ramp_body.html", cycle=cycle, chain=chain,
+            photos=by_cycle([c.id for c in chain], images_only=True),
+            calibration=calibrate(q for c in chain for q in c.questions),
+            ramp_charts=ramp_charts(chain))
+
+    return render_template("cycles/ramp.html", cycle=cycle,
+                           body=kept_body("ramp_pages", utcnow(), made))
 
 
 @bp.post("/<id:cycle_id>/next")
