@@ -13,6 +13,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def index_of_set(table: str, column: str) -> sa.Index:
+    """`ix_<table>_<column>`, of the rows whose `column` is set only: for a link most rows leave
+    empty. Indexing the NULLs too, SQLite's statistics count them as one key of (nearly) every
+    row, so it judges a lookup by a bound value to read the whole table and scans it instead
+    (a measure's bundle parts: 1.6 ms at 10x; the requests asking a site: 3 ms)."""
+    where = sa.text(f"{column} IS NOT NULL")
+    return sa.Index(f"ix_{table}_{column}", column, sqlite_where=where, postgresql_where=where)
+
+
 def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
     """Store an Enum by its value as VARCHAR (no native PostgreSQL type to migrate)."""
     return sa.Enum(

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import utcnow
+from .base import index_of_set, utcnow
 from .cycles import Cycle
 from .people import Site, User
 
@@ -40,7 +40,7 @@ class Comment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("cycle.id"), index=True)
-    idea_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("change_idea.id"), index=True)
+    idea_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("change_idea.id"))  # indexed
     parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("comment.id"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     # Whom a reply answers (the parent's author, which never changes), set on every insert:
@@ -66,6 +66,7 @@ class Comment(db.Model):
         ),
         sa.Index("ix_comment_parent_author_created", "parent_author_id", "created_at"),
         sa.Index("ix_comment_site_created", "site_id", "created_at"),
+        index_of_set("comment", "idea_id"),  # most comments are on cycles
     )
 
     def can_edit(self, user: User, now: Optional[datetime] = None) -> bool:
@@ -88,7 +89,7 @@ class FeedbackRequest(db.Model):
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     # Neither set: any faculty member of the collaborative may answer.
     faculty_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    to_site_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    to_site_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("site.id"))  # indexed
     message: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     answered_at: Mapped[Optional[datetime]]
@@ -106,6 +107,7 @@ class FeedbackRequest(db.Model):
         sa.Index("ix_feedback_request_open_created", "created_at", "id",
                  sqlite_where=sa.text("answered_at IS NULL AND withdrawn_at IS NULL"),
                  postgresql_where=sa.text("answered_at IS NULL AND withdrawn_at IS NULL")),
+        index_of_set("feedback_request", "to_site_id"),  # most ask faculty
     )
 
     @property

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import DataKind, Direction, Frequency, MeasureKind, enum_column, utcnow
+from .base import DataKind, Direction, Frequency, MeasureKind, enum_column, index_of_set, utcnow
 from .people import Site, User
 
 
@@ -52,14 +52,8 @@ class Measure(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[Optional[datetime]]
 
-    # Of the measures that have one only: nearly every measure has neither, and SQLite's
-    # statistics counted those NULLs as one key of 18,000 rows at 10x, so it judged a lookup
-    # by a bound id to read half the table and scanned it instead (1.6 ms a request).
-    __table_args__ = tuple(
-        sa.Index(f"ix_measure_{column}", column,
-                 sqlite_where=sa.text(f"{column} IS NOT NULL"),
-                 postgresql_where=sa.text(f"{column} IS NOT NULL"))
-        for column in ("composite_id", "balances_id"))
+    __table_args__ = (index_of_set("measure", "composite_id"),
+                      index_of_set("measure", "balances_id"))
 
     site: Mapped[Optional[Site]] = relationship()
     composite: Mapped[Optional["Measure"]] = relationship(

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import Labelled, NotificationKind, enum_column, utcnow
+from .base import Labelled, NotificationKind, enum_column, index_of_set, utcnow
 from .people import User
 
 
@@ -39,13 +39,14 @@ class Notification(db.Model):
     emailed_at: Mapped[Optional[datetime]]
     # Email delivery claims a row before sending (tracker.feedback.delivery): a row claimed by a
     # run that stopped before sending stays unsent rather than risk being sent twice.
-    email_claim: Mapped[Optional[str]] = mapped_column(sa.String(32), index=True)
+    email_claim: Mapped[Optional[str]] = mapped_column(sa.String(32))  # indexed, while set
     email_claimed_at: Mapped[Optional[datetime]]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     actor: Mapped[Optional[User]] = relationship(foreign_keys=[actor_id])
 
-    __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at"),)
+    __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at"),
+                      index_of_set("notification", "email_claim"))
 
 
 class NotificationPreference(db.Model):
