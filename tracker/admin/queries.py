@@ -6,7 +6,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
-from ..models import AuditEvent, Collaborative, Measure, PlannedPeriod, Site, User
+from ..models import AuditEvent, Collaborative, Measure, Site, User
 
 
 def national_collaboratives() -> Select:
@@ -34,15 +34,6 @@ def sites_of(collaborative: Collaborative) -> Select:
     """Every site of a collaborative, archived ones last."""
     return (db.select(Site).where(Site.collaborative_id == collaborative.id)
             .order_by(Site.archived_at.is_not(None), Site.name))
-
-
-def periods_of(collaborative: Collaborative, *, removed: bool = False) -> Select:
-    """The action periods the team set for a collaborative, in date order: those in use, or
-    (removed=True) those removed."""
-    gone = PlannedPeriod.deleted_at.is_not(None) if removed else PlannedPeriod.deleted_at.is_(None)
-    return (db.select(PlannedPeriod).where(PlannedPeriod.collaborative_id == collaborative.id,
-                                           gone)
-            .order_by(PlannedPeriod.starts_on))
 
 
 def core_measures_of(collaborative: Collaborative) -> Select:

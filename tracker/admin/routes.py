@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..core.args import parse_id
 from ..core.forms import ConfirmForm
+from ..events.periods import planned_periods
 from ..extensions import db
 from ..models import Collaborative, Measure, PlannedPeriod
 from ..sites.loaders import get_collaborative_or_404, get_network_or_404, get_site_or_404
@@ -70,8 +71,8 @@ def collaborative(collaborative_id: int):
     sites = db.session.scalars(queries.sites_of(collaborative)).all()
     return render_template(
         "admin/collaborative.html", collaborative=collaborative, sites=sites,
-        periods=db.session.scalars(queries.periods_of(collaborative)).all(),
-        removed_periods=db.session.scalars(queries.periods_of(collaborative, removed=True)
+        periods=db.session.scalars(planned_periods(collaborative.id)).all(),
+        removed_periods=db.session.scalars(planned_periods(collaborative.id, removed=True)
                                            ).all(),
         networks=collaborative.networks,
         networks_by_id={n.id: n for n in collaborative.networks},
@@ -266,17 +267,17 @@ def remove_period(period_id: int):
 def restore_period(period_id: int):
     """Put a removed action period back in use (refused while another in use overlaps it)."""
     period, collaborative = _managed_period(period_id, removed=True)
+    back = url_for("admin.collaborative", collaborative_id=collaborative.id)
     if ConfirmForm().validate_on_submit():
         try:
             services.restore_period(period, by=current_user)
         except services.AdminError as error:
             db.session.rollback()
             flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(f"Restored {period.name}.", "success")
-    return redirect(url_for("admin.collaborative", collaborative_id=collaborative.id)
-                    + "#periods-heading")
+            return redirect(back)  # to the top, where the reason is shown
+        db.session.commit()
+        flash(f"Restored {period.name}.", "success")
+    return redirect(back + "#periods-heading")
 
 
 def _managed_period(period_id: int, *, removed: bool) -> tuple[PlannedPeriod, Collaborative]:

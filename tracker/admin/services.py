@@ -4,6 +4,7 @@ caller commits. Bad input raises AdminError naming the field to put the message 
 from datetime import date
 
 from ..core import audit
+from ..events.periods import planned_periods
 from ..extensions import db
 from ..models import Collaborative, Measure, PlannedPeriod, Site, User, utcnow
 from .queries import core_measures_of
@@ -174,10 +175,8 @@ def restore_period(period: PlannedPeriod, *, by: User) -> None:
 def _overlapping(collaborative_id: int, period: PlannedPeriod | None, starts_on: date,
                  ends_on: date) -> PlannedPeriod | None:
     """The collaborative's first period in use, other than `period`, overlapping those dates."""
-    others = db.session.scalars(db.select(PlannedPeriod).where(
-        PlannedPeriod.collaborative_id == collaborative_id, PlannedPeriod.deleted_at.is_(None),
-        PlannedPeriod.id != (period.id if period is not None else 0))
-        .order_by(PlannedPeriod.starts_on)).all()
+    others = db.session.scalars(planned_periods(collaborative_id).where(
+        PlannedPeriod.id != (period.id if period is not None else 0))).all()
     return next((p for p in others if p.overlaps(starts_on, ends_on)), None)
 
 

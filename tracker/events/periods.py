@@ -8,6 +8,8 @@ sessions do not split the national period. When the programme team has set the p
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import Select
+
 from ..extensions import db
 from ..models import Collaborative, EventKind, LearningEvent, PlannedPeriod
 
@@ -57,12 +59,19 @@ def learning_sessions(collaborative_id: int) -> list[LearningEvent]:
         .order_by(LearningEvent.starts_at)))
 
 
+def planned_periods(collaborative_id: int, *, removed: bool = False) -> Select:
+    """The action periods the programme team set for a collaborative, in date order: those in
+    use, or (removed=True) those removed, which the admin page offers to restore."""
+    gone = PlannedPeriod.deleted_at.is_not(None) if removed else PlannedPeriod.deleted_at.is_(None)
+    return (db.select(PlannedPeriod)
+            .where(PlannedPeriod.collaborative_id == collaborative_id, gone)
+            .order_by(PlannedPeriod.starts_on))
+
+
 def all_periods(collaborative: Collaborative) -> list[ActionPeriod]:
     """Every action period so far and the one planned: before the first session, between each
     pair, and after the last."""
-    planned = db.session.scalars(db.select(PlannedPeriod).where(
-        PlannedPeriod.collaborative_id == collaborative.id, PlannedPeriod.deleted_at.is_(None))
-        .order_by(PlannedPeriod.starts_on)).all()
+    planned = db.session.scalars(planned_periods(collaborative.id)).all()
     if planned:
         return [ActionPeriod(_midnight(p.starts_on), _midnight(p.ends_on + timedelta(days=1)),
                              planned=p) for p in planned]
