@@ -2,7 +2,6 @@
 write changes it but bookkeeping no kept page shows, nothing else does, and a kept report is
 never older than the data or another reader's."""
 
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +11,7 @@ from flask_wtf.csrf import generate_csrf
 
 from tests import factories as f
 from tests.api_helpers import ApiClient, make_token
+from tests.conftest import without_tokens
 from tests.test_networks import south  # noqa: F401  (a fixture)
 from tracker.core import versions
 from tracker.extensions import db
@@ -108,9 +108,8 @@ def test_without_its_row_nothing_is_kept(app, world):
 
 
 def page_without_tokens(client, path: str) -> str:
-    """The page as served, its form tokens left out: they are signed with the second they
-    are made in, so two requests either side of a second differ there alone."""
-    return re.sub(r'(name="csrf_token" value=")[^"]*', r"\1", client.get(path).get_data(True))
+    """The page as served, its form tokens left out (conftest.without_tokens)."""
+    return without_tokens(client.get(path).get_data(True))
 
 
 def test_the_faculty_dashboard_is_kept_until_anything_changes(app, login, world,
