@@ -3,6 +3,8 @@ live SPC computation, recomputed by every way data changes, and read by the page
 compute a chart per site."""
 
 import re
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -22,13 +24,17 @@ from tracker.models import (
     Collaborative,
     DataKind,
     Direction,
+    FeedbackFollowup,
     Frequency,
+    IdeaSiteStatus,
+    IdeaTotal,
     Measure,
     MeasureSummary,
     MeasureValue,
     PhaseBreak,
     PointFlag,
     Site,
+    SiteStanding,
     User,
 )
 from tracker.spc import ChartType, RuleSet, VariationIcon
@@ -324,6 +330,45 @@ def test_saves_wait_while_the_rebuild_command_runs(app, world, database_url, mon
     result = app.test_cli_runner().invoke(args=["rebuild-summaries"])
     assert result.exit_code == 0, result.output
     assert len(refused) == 1 and "lock" in refused[0], refused
+
+
+@pytest.mark.committed  # the rebuild runs in a thread, on a connection of its own
+def test_the_rebuild_holds_the_tables_in_the_order_a_save_writes_them(app, database_url):
+    """A save's commit hooks write the derived tables in order (core.db.keep_derived: a
+    cycle's feedback follow-ups first, its site's standing last), each held until the commit.
+    The rebuild takes its table locks in that order too: begun after a save has written the
+    first, it waits there holding none of the others, and the save goes on. (Holding the
+    follow-ups last, it waited for the save while the save waited for it, and PostgreSQL ended
+    one of them as a deadlock.)"""
+    postgres = database_url.startswith("postgresql")
+    done = {}
+    rebuild = threading.Thread(target=lambda: done.setdefault(
+        "result", app.test_cli_runner().invoke(args=["rebuild-summaries"])))
+    other = sa.create_engine(database_url)
+    try:
+        with other.connect() as save, save.begin():
+            if postgres:
+                save.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
+            save.execute(sa.delete(FeedbackFollowup).where(FeedbackFollowup.cycle_id == -1))
+            rebuild.start()
+            if postgres:  # until the rebuild waits for the follow-ups
+                _until(lambda: save.scalar(sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted "
+                    "AND relation = 'feedback_followup'::regclass")))
+            for model in (MeasureSummary, IdeaSiteStatus, IdeaTotal, SiteStanding):
+                save.execute(sa.delete(model).where(model.idea_id == -1 if model is IdeaTotal
+                                                    else model.site_id == -1))
+    finally:
+        rebuild.join(60)
+        other.dispose()
+    assert done["result"].exit_code == 0, done["result"].output
+
+
+def _until(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the rebuild never began waiting"
+        time.sleep(0.05)
 
 
 # The pages that read them: constant queries, paged and filtered small multiples.

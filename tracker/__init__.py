@@ -66,7 +66,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     limiter.init_app(app)
     db_setup.init_app(app)
     # Derived tables kept with what they sum up. Their commit hooks run in this order, and
-    # lock rows in it: cycles (follow-ups) before sites (standings).
+    # lock rows in it: cycles (follow-ups) before sites (standings); rebuild-summaries holds
+    # their tables in it too (core.db.hold_derived).
     feedback_followup.init_app(app)  # who gave feedback on a cycle since changed
     measure_summaries.init_app(app)  # derived chart summaries kept with their data
     idea_statuses.init_app(app)  # each site's standing with each idea, kept with its cycles

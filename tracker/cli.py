@@ -25,15 +25,10 @@ from .models import (
     CollaborativeRole,
     CollaborativeRoleKind,
     DataVersion,
-    FeedbackFollowup,
-    IdeaSiteStatus,
-    IdeaTotal,
-    MeasureSummary,
     Membership,
     Profession,
     Site,
     SiteRole,
-    SiteStanding,
     User,
 )
 from .models.people import MIN_PASSWORD, normalise_email
@@ -187,8 +182,7 @@ def rebuild_summaries():
     has changed since (the review queue), e.g. after restoring a backup. Saves made meanwhile
     wait for it (a few seconds nationally), then refresh their own rows over it."""
     started = time.monotonic()
-    db_setup.hold_tables(MeasureSummary, IdeaSiteStatus, IdeaTotal, SiteStanding,
-                         FeedbackFollowup)
+    db_setup.hold_derived()
     count = summaries.rebuild_all()
     standings = idea_statuses.rebuild_all()
     sites = site_standing.rebuild_all()

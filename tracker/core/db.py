@@ -41,6 +41,15 @@ def hold_tables(*models) -> None:
                                "IN SHARE ROW EXCLUSIVE MODE"))
 
 
+def hold_derived() -> None:
+    """Hold every derived table (hold_tables) for recomputing them all, in the order a save's
+    commit hooks write them. A table lock is taken a table at a time: in any other order, a
+    save that has written the first (a cycle's feedback follow-ups) and waits for the next (its
+    site's standing) would wait on the rebuild while the rebuild waits on it, and PostgreSQL
+    would end one of them as a deadlock."""
+    hold_tables(*_DERIVED)
+
+
 def refresh_statistics() -> None:
     """Have the database gather fresh statistics on every table (ANALYZE), and commit.
     SQLite never does by itself: without them its plans start some joins from the wrong
@@ -124,6 +133,8 @@ def analyze_after_bulk(rows: int, *tables: sa.Table) -> None:
 
 # The session.info keys where the derived tables' flush hooks keep what is due.
 _DUE_KEYS: set[str] = set()
+# The derived tables' models, in the order their commit hooks write them.
+_DERIVED: list[type] = []
 
 
 def _forget_due(session: Session, previous_transaction) -> None:
@@ -132,13 +143,15 @@ def _forget_due(session: Session, previous_transaction) -> None:
         session.info.pop(key, None)
 
 
-def keep_derived(before_flush, before_commit, *due: str) -> None:
-    """Register the session hooks that keep a derived table current with what it sums up
-    (chart summaries, idea standings, site standings, feedback follow-ups): mark what a flush
-    changed due (in session.info, under the keys `due`), recompute it before the commit, forget
-    it on a rollback. Once only, however many apps are made. The commit hooks run in the order
-    they are first registered (see create_app)."""
+def keep_derived(models: tuple[type, ...], before_flush, before_commit, *due: str) -> None:
+    """Register the session hooks that keep derived tables (`models`, in the order the commit
+    hook writes them) current with what they sum up (chart summaries, idea standings, site
+    standings, feedback follow-ups): mark what a flush changed due (in session.info, under the
+    keys `due`), recompute it before the commit, forget it on a rollback. Once only, however
+    many apps are made. The commit hooks run in the order they are first registered (see
+    create_app), and so write the derived tables in that order (hold_derived's)."""
     _DUE_KEYS.update(due)
+    _DERIVED.extend(m for m in models if m not in _DERIVED)
     for name, hook in (("before_flush", before_flush), ("before_commit", before_commit),
                        ("after_soft_rollback", _forget_due)):
         if not event.contains(Session, name, hook):

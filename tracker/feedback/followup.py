@@ -105,4 +105,4 @@ def _before_commit(session: Session) -> None:
 
 
 def init_app(app) -> None:
-    keep_derived(_before_flush, _before_commit, DUE, DUE_CYCLES)
+    keep_derived((FeedbackFollowup,), _before_flush, _before_commit, DUE, DUE_CYCLES)

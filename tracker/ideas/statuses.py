@@ -163,4 +163,5 @@ def _before_commit(session: Session) -> None:
 
 
 def init_app(app) -> None:
-    keep_derived(_before_flush, _before_commit, DUE, DUE_COMMENTS, DUE_CYCLES)
+    keep_derived((IdeaSiteStatus, IdeaTotal), _before_flush, _before_commit, DUE, DUE_COMMENTS,
+                 DUE_CYCLES)

@@ -284,4 +284,4 @@ def _before_commit(session: Session) -> None:
 
 
 def init_app(app) -> None:
-    keep_derived(_before_flush, _before_commit, DUE)
+    keep_derived((MeasureSummary,), _before_flush, _before_commit, DUE)

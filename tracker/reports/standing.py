@@ -177,4 +177,4 @@ def _before_commit(session: Session) -> None:
 
 
 def init_app(app) -> None:
-    keep_derived(_before_flush, _before_commit, DUE, DUE_CYCLES)
+    keep_derived((SiteStanding,), _before_flush, _before_commit, DUE, DUE_CYCLES)
