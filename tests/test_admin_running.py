@@ -1,11 +1,15 @@
 """Running a collaborative from the admin area: the aim's measure and target, action periods,
 a measure set copied from another collaborative, and each site's sign-up record."""
 
+import threading
 from datetime import date
+from functools import partial
 
 import pytest
 
 from tests import factories as f
+from tests.concurrency.together import run_together
+from tracker.admin import services
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -267,6 +271,53 @@ def test_a_removed_period_overlapped_since_is_not_restored(app, login, world):
     with app.app_context():
         assert db.session.scalars(db.select(AuditEvent.id).filter_by(
             action="admin.action_period_restored")).all() == []
+
+
+@pytest.mark.committed  # two people restoring at once, each on a connection of their own
+def test_two_overlapping_periods_restored_at_once_are_not_both_put_back(app, world,
+                                                                       monkeypatch):
+    """Each restore checks for an overlap, then puts its period back. Two at the same moment
+    must not both pass the check: the collaborative is held from the check to the commit, so
+    the second waits, then sees the first and is refused."""
+    with app.app_context():
+        ids = []
+        for name, starts, ends in (("Spring", date(2027, 1, 1), date(2027, 3, 31)),
+                                   ("Spring again", date(2027, 2, 1), date(2027, 4, 30))):
+            period = PlannedPeriod(collaborative_id=world.collaborative, name=name,
+                                   starts_on=starts, ends_on=ends, deleted_at=utcnow())
+            db.session.add(period)
+            db.session.flush()
+            ids.append(period.id)
+        db.session.commit()
+    checked = threading.Barrier(2, timeout=2)
+    check = services._overlapping
+
+    def checked_then_paused(*args):
+        clash = check(*args)
+        try:  # both past the check together, unless one is made to wait for the other
+            checked.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return clash
+
+    monkeypatch.setattr(services, "_overlapping", checked_then_paused)
+
+    def restore(period_id: int) -> list:
+        with app.app_context():
+            try:
+                services.restore_period(db.session.get(PlannedPeriod, period_id),
+                                        by=db.session.get(User, world.admin))
+                db.session.commit()
+                return ["restored"]
+            except services.AdminError as refused:
+                db.session.rollback()
+                return [str(refused)]
+
+    outcomes = [d[0] for d in run_together({str(i): partial(restore, i) for i in ids}).values()]
+    assert outcomes.count("restored") == 1, outcomes
+    assert "now in use: change or remove that one first" in next(
+        o for o in outcomes if o != "restored")
+    assert len(live_periods(app)) == 1
 
 
 def test_regional_faculty_and_teams_may_not_set_action_periods(app, login, world):

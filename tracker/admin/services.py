@@ -4,6 +4,7 @@ caller commits. Bad input raises AdminError naming the field to put the message 
 from datetime import date
 
 from ..core import audit
+from ..core.db import lock
 from ..events.periods import planned_periods
 from ..extensions import db
 from ..models import Collaborative, Measure, PlannedPeriod, Site, User, utcnow
@@ -174,7 +175,10 @@ def restore_period(period: PlannedPeriod, *, by: User) -> None:
 
 def _overlapping(collaborative_id: int, period: PlannedPeriod | None, starts_on: date,
                  ends_on: date) -> PlannedPeriod | None:
-    """The collaborative's first period in use, other than `period`, overlapping those dates."""
+    """The collaborative's first period in use, other than `period`, overlapping those dates.
+    The collaborative is held first, until the commit: two people saving or restoring
+    overlapping periods at once would each find no overlap and both put theirs in use."""
+    lock(Collaborative.name, collaborative_id)
     others = db.session.scalars(planned_periods(collaborative_id).where(
         PlannedPeriod.id != (period.id if period is not None else 0))).all()
     return next((p for p in others if p.overlaps(starts_on, ends_on)), None)
