@@ -143,6 +143,27 @@ def test_member_sees_this_weeks_missing_data_with_one_tap_to_tally_or_grid(login
     assert f"/measures/{ward['stays']}/tally" not in due  # a count has no tally
 
 
+def test_many_measures_missing_fold_into_a_list_below_the_tally(app, login, world, ward):
+    """A collaborative with a dozen measures: the ward's tally keeps its buttons, the others
+    are listed folded, one link each, not a button or two each down a phone's screen."""
+    with app.app_context():
+        extra = [f.make_measure(world.collaborative, name=f"Balancing {n}", data_kind="count",
+                                position=20 + n).id for n in range(3)]
+        db.session.commit()
+    html = login("member_a").get("/dashboard").get_data(True)
+    due = section(html, "Data still missing", "</section>")
+    shown, folded = due.split('<details class="data-due-more">')
+    assert f'href="/measures/{ward["bundle"]}/tally?site_id={world.site_a}"' in shown
+    assert "Length of stay" not in shown and "Balancing" not in shown
+    assert "<summary>4 more measures with nothing yet</summary>" in folded
+    week = periods.label(periods.current_period(WEEK), WEEK)
+    for measure_id in (ward["stays"], *extra):
+        assert f'<a href="/measures/{measure_id}/data?site_id={world.site_a}">' in folded
+    assert f"· this week (from {week})" in folded and "Enter numbers" not in folded
+    assert folded.index("Length of stay") < folded.index("Balancing 0")  # in their order
+    assert "Falls" not in due  # this week's number is in
+
+
 def test_member_sees_the_main_chart_small_with_its_summary(login, world, ward):
     html = login("member_a").get("/dashboard").get_data(True)
     chart = section(html, 'id="chart-', "</section>")

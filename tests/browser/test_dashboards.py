@@ -65,12 +65,20 @@ def check_page(page, width: int) -> None:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_member_dashboard_offers_next_steps_data_chart_and_replies(browser, live_server, world,
-                                                                   busy, width):
+def test_member_dashboard_offers_next_steps_data_chart_and_replies(app, browser, live_server,
+                                                                   world, busy, width):
+    with app.app_context():  # more measures missing than are shown with buttons
+        for n in range(4):
+            f.make_measure(world.collaborative, name=f"Balancing {n}", data_kind="count")
+        db.session.commit()
     context, page = open_dashboard(browser, live_server, "member.a@example.org", width)
     expect(page.get_by_text("Study: record the result of your prediction")).to_be_visible()
     tally = page.get_by_role("link", name="Tally a patient for DrEaMing")
     expect(tally).to_be_visible()
+    folded = page.get_by_role("link", name="Balancing 3")
+    expect(folded).to_be_hidden()
+    page.get_by_text("4 more measures with nothing yet").click()
+    expect(folded).to_be_visible()
     # The small chart on a wide screen, the phone's drawing at 360 px.
     chart = page.locator(".chart-wrap .measure-chart:visible").first
     expect(chart).to_be_visible()
