@@ -1,6 +1,7 @@
 """Search: one box over ideas, cycles and comments, on SQLite FTS5 and PostgreSQL alike."""
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories as f
 from tests.conftest import main_of
@@ -119,6 +120,22 @@ def test_reindex_all_rebuilds_from_the_tables(app, world, corpus):
         hits, total = search("recovery", user=user)
         assert total == 1 and hits[0].kind == "cycle"  # a comment is found by its own words
         assert search("track", user=user)[0][0].kind == "comment"
+
+
+def test_saves_wait_while_the_index_is_rebuilt(app, world, corpus, database_url):
+    """Until the rebuild commits, no other connection writes the index (PostgreSQL: its table
+    lock; SQLite: its one write lock): a save waits, then indexes itself over the new rows."""
+    with app.app_context():
+        reindex_all()
+        other = sa.create_engine(database_url)
+        try:
+            with pytest.raises(sa.exc.OperationalError, match="lock"), other.begin() as conn:
+                conn.execute(sa.text("SET LOCAL lock_timeout = '100ms'"
+                                     if database_url.startswith("postgresql")
+                                     else "PRAGMA busy_timeout = 100"))
+                conn.execute(sa.delete(SearchDocument).where(SearchDocument.object_id == -1))
+        finally:
+            other.dispose()
 
 
 def test_a_deleted_comment_leaves_the_index(app, world, corpus):

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..core.db import hold_tables
 from ..core.queries import LeadingJoin, written_limit
 from ..core.versions import at_sites
 from ..extensions import db
@@ -177,7 +178,10 @@ def _comment_rows(conn, comments: sa.Select):
 
 
 def reindex_all() -> int:
-    """Rebuild every search document from the tables (after an import or an upgrade)."""
+    """Rebuild every search document from the tables (after an import or an upgrade). The
+    index is held until the commit (core.db.hold_tables): a cycle saved meanwhile waits, then
+    indexes itself over the rebuilt rows, where it would miss them and fail on their keys."""
+    hold_tables(SearchDocument)
     conn = db.session.connection()
     conn.execute(SearchDocument.__table__.delete())
     for model in (ChangeIdea, Cycle):
