@@ -2,11 +2,13 @@
 history, check-ins after Adopt and their notifications (once each, digest-safe), the concern
 alert after Adopt, the tally-to-Study offer, the balance flags, and constant query counts."""
 
+import threading
 from datetime import date, datetime, timedelta
 
 import pytest
 
 from tests import factories as f
+from tests.concurrency.together import run_together
 from tracker.cycles import services as cycle_services
 from tracker.cycles import study
 from tracker.extensions import db
@@ -251,6 +253,46 @@ def test_the_team_changes_the_plan_and_answered_check_ins_stay(app, world, login
     with app.app_context():
         assert [(c.months, c.answer) for c in watch.checks_of(cycle_id)] == [
             (1, CheckAnswer.YES), (2, None), (12, None)]
+
+
+@pytest.mark.committed  # an answer and a change of plan at once, each on its own connection
+def test_an_answer_and_a_change_of_plan_at_once_lose_nothing(app, world, login, monkeypatch):
+    """The plan drops the 6-month check-in while a member answers it. Each pauses after what it
+    read, for the other: the cycle held from the read to the commit makes one wait for the
+    other, so the answer is either kept (answered first: the plan keeps it) or refused with the
+    reason (dropped first), never saved and then dropped, nor a server error."""
+    with app.app_context():
+        cycle_id = _adopt(world).id
+        db.session.commit()
+        six = next(c.id for c in watch.checks_of(cycle_id) if c.months == 6)
+    both = threading.Barrier(2, timeout=2)
+
+    def paused(real):
+        def run(*args, **kwargs):
+            try:  # both past their reads together, unless one is made to wait for the other
+                both.wait()
+            except threading.BrokenBarrierError:
+                pass
+            return real(*args, **kwargs)
+        return run
+
+    monkeypatch.setattr(watch, "set_months", paused(watch.set_months))
+    monkeypatch.setattr(watch, "answer", paused(watch.answer))
+    pages = run_together({
+        "plan": lambda: [login("lead_a").post(f"/sustain/cycles/{cycle_id}/plan",
+                                              data={"months": "1, 3"}, follow_redirects=True)],
+        "answer": lambda: [login("member_a").post(f"/sustain/checks/{six}", follow_redirects=True,
+                                                  data={"answer": "yes", "note": "Still on"})],
+    })
+    plan, answer = pages["plan"][0], pages["answer"][0]
+    assert plan.status_code == answer.status_code == 200
+    with app.app_context():
+        kept = {c.months: (c.answer, c.note) for c in watch.checks_of(cycle_id)}
+    if 6 in kept:  # answered first
+        assert kept[6] == (CheckAnswer.YES, "Still on") and "Check-in saved: yes" in answer.text
+    else:
+        assert "taken out of the plan meanwhile: nothing was saved" in answer.text
+    assert kept[1] == kept[3] == (None, "")
 
 
 def _due_now(cycle_id):

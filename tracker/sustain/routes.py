@@ -5,9 +5,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..core import audit
+from ..core.db import lock
 from ..cycles.loaders import get_cycle_or_404
 from ..extensions import db
-from ..models import PROGRESS_SCALE, CheckAnswer, SustainCheck, utcnow
+from ..models import PROGRESS_SCALE, CheckAnswer, Cycle, SustainCheck, utcnow
 from ..sites.loaders import get_site_or_404
 from . import bp, progress, watch
 from .forms import CheckInForm, CheckPlanForm, ProgressScoreForm
@@ -48,6 +49,15 @@ def site_progress(site_id: int):
         month=progress.month_of(today)), 422 if form.errors else 200
 
 
+def _held(check: SustainCheck) -> SustainCheck | None:
+    """The check-in read again with its cycle held until the commit (None if it has gone
+    since): an answer and a change of plan one after the other, never both from what each
+    read before the other's commit (the plan dropping an answer it saw unanswered)."""
+    lock(Cycle.updated_at, check.cycle_id)
+    return db.session.scalars(db.select(SustainCheck).filter_by(id=check.id)
+                              .execution_options(populate_existing=True)).first()
+
+
 def _check_or_404(check_id: int) -> SustainCheck:
     check = db.get_or_404(SustainCheck, check_id)
     get_cycle_or_404(check.cycle_id, edit=True)  # the site's team (404/403 there)
@@ -62,6 +72,11 @@ def check_in(check_id: int):
     check = _check_or_404(check_id)
     form = CheckInForm()
     if form.validate_on_submit():
+        cycle_id, check = check.cycle_id, _held(check)
+        if check is None:
+            flash("That check-in was taken out of the plan meanwhile: nothing was saved.",
+                  "warning")
+            return redirect(url_for("cycles.detail", cycle_id=cycle_id) + "#sustain-heading")
         watch.answer(check, CheckAnswer(form.answer.data), (form.note.data or "").strip(),
                      by=current_user)
         audit.record("sustain.checked_in", actor=current_user, obj=check.cycle,
@@ -80,6 +95,7 @@ def check_in(check_id: int):
 def plan(cycle_id: int):
     """Change when an adopted change is checked on (answered check-ins are kept)."""
     cycle = get_cycle_or_404(cycle_id, edit=True)
+    lock(Cycle.updated_at, cycle.id)  # the check-ins read after any answer's commit (_held)
     checks = watch.checks_of(cycle.id)
     if not checks:
         abort(404)
