@@ -1,11 +1,15 @@
 """The public API: tokens, the same rules as the pages, problem+json, conflicts, guards."""
 
+import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 
 from tests import factories as f
 from tests.api_helpers import ApiClient, make_token
+from tests.concurrency.together import run_together
+from tracker.api.views import cycles as api_cycles
 from tracker.cycles import services as cycle_services
 from tracker.extensions import db
 from tracker.models import ApiToken, Comment, Cycle, Site, Stage, User, Visibility, utcnow
@@ -208,6 +212,42 @@ def test_a_move_or_delete_from_a_stale_version_is_412(app, api, cycles):
                                 headers={"If-Match": etag}).status_code == 412
     cycle = _row(app, Cycle, cycles["shared"])
     assert (cycle.deleted_at, cycle.stage) == (None, Stage.PLAN)
+
+
+@pytest.mark.committed  # two clients at once, each on a connection of its own
+def test_two_moves_from_one_version_at_once_are_one_move_and_one_412(app, api, cycles,
+                                                                     monkeypatch):
+    """Two clients read the cycle in Study; one moves it back to Do, the other back to Plan,
+    each pausing after its If-Match check for the other. The cycle is held from the check to
+    the commit, so the second is told of the first's move (412), never silently undoes it."""
+    url = f"/api/v1/cycles/{cycles['shared']}"
+    client = api("member_a")
+    client.post(f"{url}/stage", json={"to": "do", "seen": "plan", "started_on": "2026-11-02"})
+    client.post(f"{url}/stage", json={"to": "study", "seen": "do", "ended_on": "2026-11-09"})
+    etag = client.get(url).headers["ETag"]
+    assert _row(app, Cycle, cycles["shared"]).stage == Stage.STUDY
+    both = threading.Barrier(2, timeout=2)
+    check = api_cycles._if_match
+
+    def checked_then_paused(*args, **kwargs):
+        version = check(*args, **kwargs)
+        try:  # both past the check together, unless one is made to wait for the other
+            both.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return version
+
+    monkeypatch.setattr(api_cycles, "_if_match", checked_then_paused)
+
+    def move(client, to: str) -> list[int]:
+        return [client.post(f"{url}/stage", json={"to": to},
+                            headers={"If-Match": etag}).status_code]
+
+    statuses = run_together({"do": partial(move, api("member_a"), "do"),
+                             "plan": partial(move, api("lead_a"), "plan")})
+    assert sorted(s[0] for s in statuses.values()) == [200, 412]
+    moved = next(to for to, s in statuses.items() if s == [200])
+    assert _row(app, Cycle, cycles["shared"]).stage == Stage(moved)
 
 
 def test_stage_moves_follow_the_pages_rules(app, api, cycles):

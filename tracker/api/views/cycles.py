@@ -130,6 +130,7 @@ def update_cycle(patch: dict, cycle_id: int):
 def move_cycle(data: dict, cycle_id: int):
     """Move to the next stage, or back to an earlier one, as the page's stage buttons do."""
     cycle = get_cycle_or_404(cycle_id, edit=True)
+    services.hold(cycle)  # If-Match compared with the version no one can change meanwhile
     _if_match(cycle, required=False)
     form = validated(StageForm, _plain(data))
     try:
@@ -151,6 +152,7 @@ def move_cycle(data: dict, cycle_id: int):
 def delete_cycle(cycle_id: int):
     """Move the cycle to the trash (site leads; restorable on the page for 30 days)."""
     cycle = get_cycle_or_404(cycle_id, delete=True)
+    services.hold(cycle)
     _if_match(cycle, required=False)
     services.soft_delete(cycle, by=current_user)
     db.session.commit()
