@@ -3,7 +3,9 @@
 import csv
 import io
 import re
+import threading
 from datetime import datetime, timedelta
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -12,11 +14,14 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from tests import factories as f
+from tests.concurrency.together import run_together
 from tests.conftest import make_config
 from tracker import create_app
 from tracker.extensions import db
 from tracker.measures import periods
+from tracker.measures.views import imports as import_views
 from tracker.models import (
+    AuditEvent,
     Frequency,
     ImportBatch,
     Measure,
@@ -126,6 +131,36 @@ def test_confirm_imports_every_row_and_logs_the_changes(app, login, world, measu
         assert {(c.source, c.import_batch_id, c.changed_by_id) for c in changes} == {
             ("import", batch.id, world.member_a)}
     assert client.get(url).status_code == 404  # the batch is done
+
+
+@pytest.mark.committed  # two confirmations at once, each on a connection of its own
+def test_an_import_confirmed_twice_at_once_is_imported_once(app, login, world, measure_id,
+                                                            monkeypatch):
+    """A double click (or a second tab): both confirmations find the batch pending and check
+    its rows, pausing there for each other; one imports it, the other is told it was."""
+    amy = login("member_a")
+    url = preview_url(upload(amy, measure_id, world.site_a, simple_file()))
+    both = threading.Barrier(2, timeout=10)
+    check = import_views.check_as
+
+    def checked_then_paused(*args):
+        found = check(*args)
+        both.wait()  # the claim alone, after this, makes one wait for the other
+        return found
+
+    monkeypatch.setattr(import_views, "check_as", checked_then_paused)
+    clients = {n: login("member_a") for n in "ab"}
+    sent = run_together({n: partial(lambda c: [confirm(c, url)], c) for n, c in clients.items()})
+    monkeypatch.undo()
+    assert [sent[n][0].status_code for n in "ab"] == [302, 302]
+    told = [clients[n].get(sent[n][0].location).get_data(True) for n in "ab"]
+    assert sum("3 periods changed" in page for page in told) == 1
+    assert sum("data.csv was imported already (confirmed twice?)" in page for page in told) == 1
+    with app.app_context():
+        batch = db.session.scalars(db.select(ImportBatch)).one()
+        assert (batch.status, batch.changed_count) == ("imported", 3)
+        assert db.session.scalar(db.select(sa.func.count(AuditEvent.id)).filter_by(
+            action="measure.data_imported")) == 1
 
 
 def test_importing_again_updates_instead_of_duplicating(app, login, world, measure_id):

@@ -149,7 +149,22 @@ def _commit_keeping_loaded() -> None:
         session.expire_on_commit = True
 
 
+def _claimed(batch: ImportBatch) -> bool:
+    """Mark the batch being imported, unless another confirmation (a double click, a second
+    tab) has since: of two at once, only one goes on. Its confirmation time too."""
+    return db.session.execute(
+        db.update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == "pending")
+        .values(status="importing", confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount == 1
+
+
 def _confirm(measure: Measure, site: Site, batch: ImportBatch, preview):
+    db.session.flush()  # the mapping
+    if not _claimed(batch):
+        db.session.rollback()
+        flash(f"{batch.filename} was imported already (confirmed twice?): nothing more was "
+              "imported.", "info")
+        return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
     try:
         changed = services.complete_import(measure, batch, preview.entries, by=current_user)
     except services.BundleConflict:
@@ -170,11 +185,7 @@ def _confirm_in_background(measure: Measure, site: Site, batch: ImportBatch, row
     """A large import: checked again and saved by a job (jobs.import_batch), which tells the
     user how it went. With REDIS_URL the page does not wait for it; without, it has run."""
     db.session.flush()  # the mapping
-    # Of two confirmations at once (a double click) only one queues the job.
-    queued = db.session.execute(
-        db.update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == "pending")
-        .values(status="importing", confirmed_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount
+    queued = _claimed(batch)  # of two confirmations at once, one queues the job
     db.session.commit()
     if queued:
         try:
