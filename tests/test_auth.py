@@ -1,13 +1,18 @@
 import re
 import statistics
+import threading
 import time
 from datetime import timedelta
+from functools import partial
 
 import pytest
+import sqlalchemy as sa
 
 from config import ProductionConfig
+from tests.concurrency.together import run_together
 from tests.factories import PASSWORD
 from tracker import create_app
+from tracker.auth import services as auth_services
 from tracker.auth.routes import safe_next
 from tracker.extensions import db
 from tracker.models import AuditEvent, Invitation, Membership, User, utcnow
@@ -163,6 +168,38 @@ def test_invitation_flow_creates_account_with_role(app, client, login, world, ou
     # The link works once.
     again = app.test_client().get(path)
     assert again.status_code == 302 and again.location == "/auth/login"
+
+
+@pytest.mark.committed  # the form sent twice at once, each on a connection of its own
+def test_an_invitation_accepted_twice_at_once_makes_one_account(app, login, world, outbox,
+                                                                monkeypatch):
+    """A double click on "Join": both requests find the link open and pause, before
+    accepting, for each other. The invitation is held from its second read to the commit, so
+    the second waits, finds it used and says so, where it failed on the account the first had
+    made (a 409 telling a new member nothing was saved)."""
+    login("lead_a").post("/auth/invite", data={"email": "twice@example.org",
+                                               "role": f"site:{world.site_a}:member"})
+    path = link_in(outbox[0])
+    both = threading.Barrier(2, timeout=2)
+    accept = auth_services.accept_invitation
+
+    def paused(*args, **kwargs):
+        try:  # both past their checks together, unless one is made to wait for the other
+            both.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return accept(*args, **kwargs)
+
+    monkeypatch.setattr(auth_services, "accept_invitation", paused)
+    form = {"name": "Tess Twice", "profession": "nurse", "password": "a long new password",
+            "password2": "a long new password"}
+    sent = run_together({n: partial(lambda: [app.test_client().post(path, data=form)])
+                         for n in "ab"})
+    assert {r[0].location for r in sent.values()} == {"/auth/login", "/dashboard"}
+    with app.app_context():
+        assert db.session.scalar(db.select(sa.func.count(User.id)).filter_by(
+            email="twice@example.org")) == 1
+        assert audit_actions(app).count("auth.invite_accepted") == 1
 
 
 def test_invitation_form_errors_keep_what_was_typed(app, client, login, world, outbox):

@@ -166,6 +166,8 @@ def join(token: str):
             flash(f"You already have an account. Sign in as {existing.email} to accept.", "info")
             return redirect(url_for("auth.login", next=request.path))
         if request.method == "POST":
+            if services.held_invitation(token) is None:
+                return _used_meanwhile()
             services.accept_invitation(invitation, user=current_user)
             db.session.commit()
             flash(f"You joined as {invitation.role_label}.", "success")
@@ -175,6 +177,8 @@ def join(token: str):
     if request.method == "GET":
         form.name.data = invitation.name  # as the inviter typed it; theirs to correct
     if form.validate_on_submit():
+        if services.held_invitation(token) is None:
+            return _used_meanwhile()
         user = services.accept_invitation(
             invitation, user=None, name=form.name.data, profession=form.profession.data,
             password=form.password.data,
@@ -184,6 +188,15 @@ def join(token: str):
         flash(f"Welcome, {user.name}. You joined as {invitation.role_label}.", "success")
         return redirect(url_for("main.dashboard"))
     return render_template("auth/join.html", form=form, invitation=invitation)
+
+
+def _used_meanwhile():
+    """An invitation accepted (the form sent twice), revoked or sent again since its page was
+    opened: nothing is done twice."""
+    db.session.rollback()
+    flash("That invitation was used, revoked or sent again a moment ago. If you accepted it, "
+          "sign in; if not, ask for a new one.", "warning")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import audit
+from ..core.db import lock
 from ..core.mail import send_mail
 from ..core.versions import unshown
 from ..extensions import db
@@ -45,6 +46,22 @@ def invitation_from_token(token: str) -> Invitation | None:
     if invitation.state(current_app.config["INVITE_MAX_AGE"]) != InvitationState.PENDING:
         return None
     return invitation
+
+
+def held_invitation(token: str) -> Invitation | None:
+    """invitation_from_token, read again with the invitation held until the commit: of two
+    acceptances at once (a form sent twice), or an acceptance and a revoke or resend, one
+    waits for the other and then finds the link used, revoked or replaced."""
+    invitation = invitation_from_token(token)
+    if invitation is None:
+        return None
+    _hold(invitation)
+    return invitation_from_token(token)
+
+
+def _hold(invitation: Invitation) -> None:
+    lock(Invitation.sent_at, invitation.id)
+    db.session.refresh(invitation)
 
 
 def reset_token(user: User) -> str:
@@ -101,6 +118,7 @@ def email_invitation(invitation: Invitation, by: User) -> None:
 
 def resend_invitation(invitation: Invitation, *, by: User) -> None:
     """Email a new link for an invitation not yet accepted or revoked; the old link dies."""
+    _hold(invitation)
     if invitation.accepted_at or invitation.revoked_at:
         raise ValueError("Only a pending or expired invitation can be sent again.")
     invitation.nonce = secrets.token_urlsafe(16)
@@ -112,6 +130,7 @@ def resend_invitation(invitation: Invitation, *, by: User) -> None:
 
 def revoke_invitation(invitation: Invitation, *, by: User) -> None:
     """Stop an invitation's link working (an accepted one stays as it is)."""
+    _hold(invitation)
     if invitation.accepted_at or invitation.revoked_at:
         return
     invitation.revoked_at = utcnow()
