@@ -2,6 +2,8 @@
 or nothing, and `flask invite --csv` (idempotent, loud on bad input)."""
 
 import io
+import threading
+from functools import partial
 
 import pytest
 from openpyxl import Workbook
@@ -9,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from tests import factories as f
+from tests.concurrency.together import run_together
 from tests.test_auth import audit_actions, link_in
 from tracker.admin import invite_csv
 from tracker.extensions import db
@@ -151,6 +154,35 @@ def test_sending_a_clean_table_invites_everyone_and_each_link_works(app, client,
     # Sending the same table again changes nothing: both rows are already invited.
     html = preview(login("faculty"), text).get_data(True)
     assert html.count("Already invited on") == 2 and 'value="Send the invitations"' not in html
+
+
+@pytest.mark.committed  # the table sent twice at once, each on a connection of its own
+def test_a_table_sent_twice_at_once_invites_each_person_once(app, login, world, outbox,
+                                                             monkeypatch):
+    """A double click on "Send": both requests check the table and pause, before sending, for
+    each other. The inviter is held from a second check to the commit, so the second waits,
+    then shows both people invited and sends nothing (not a second invitation and email)."""
+    text = HEADER + ("Sam Lead,sam@example.org,site lead,Alpha Hospital\n"
+                     "Fay Two,fay2@example.org,faculty,Test DrEaMing\n")
+    both = threading.Barrier(2, timeout=2)
+    send = invite_csv.send
+
+    def paused(*args, **kwargs):
+        try:  # both past their checks together, unless one is made to wait for the other
+            both.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return send(*args, **kwargs)
+
+    monkeypatch.setattr(invite_csv, "send", paused)
+    clients = {n: login("faculty") for n in "ab"}
+    sent = run_together({n: partial(lambda c: [c.post("/admin/people/invite", data={
+        "rows": text, "send": "y"})], c) for n, c in clients.items()})
+    first = next(n for n in "ab" if sent[n][0].status_code == 302)
+    second = sent["b" if first == "a" else "a"][0]
+    assert "Sent 2 invitations." in clients[first].get(sent[first][0].location).get_data(True)
+    assert second.status_code == 200 and second.get_data(True).count("Already invited on") == 2
+    assert len(invitations(app)) == 2 and len(outbox) == 2
 
 
 def test_an_upload_is_previewed_first_even_if_send_is_pressed(app, login, world, outbox):

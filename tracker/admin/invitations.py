@@ -9,11 +9,12 @@ from ..auth import throttle
 from ..auth.forms import BulkInviteForm
 from ..auth.loaders import get_invitation_or_404
 from ..auth.queries import invitations_to
+from ..core.db import lock
 from ..core.forms import ConfirmForm
 from ..core.paging import paginate
 from ..core.urls import safe_next
 from ..extensions import db
-from ..models import Collaborative, InvitationState, utcnow
+from ..models import Collaborative, InvitationState, User, utcnow
 from ..sites.loaders import get_collaborative_or_404, get_site_or_404
 from . import bp, invite_csv
 
@@ -47,7 +48,13 @@ def invite_people():
             form.rows.data = text  # an upload shows as text, to correct and send from here
             result = invite_csv.check(rows, by=current_user)
             # A fresh upload is always previewed first, even if "send" was pressed.
-            if form.send.data and not (upload and upload.filename) and result.ok:
+            sending = form.send.data and not (upload and upload.filename)
+            if sending and result.ok:
+                # Checked again with the inviter held until the commit: the same table sent
+                # twice at once (a double click) waits, then finds its people invited.
+                lock(User.name, current_user.id)
+                result = invite_csv.check(rows, by=current_user)
+            if sending and result.ok:
                 # A send counts as one invitation against the inviter's allowance.
                 if not throttle.refuse(_allowance(), form.rows):
                     throttle.record(_allowance())
