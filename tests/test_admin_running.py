@@ -8,7 +8,7 @@ from functools import partial
 import pytest
 
 from tests import factories as f
-from tests.concurrency.together import run_together
+from tests.concurrency.together import paused, run_together
 from tracker.admin import services
 from tracker.extensions import db
 from tracker.models import (
@@ -289,18 +289,9 @@ def test_two_overlapping_periods_restored_at_once_are_not_both_put_back(app, wor
             db.session.flush()
             ids.append(period.id)
         db.session.commit()
-    checked = threading.Barrier(2, timeout=2)
-    check = services._overlapping
-
-    def checked_then_paused(*args):
-        clash = check(*args)
-        try:  # both past the check together, unless one is made to wait for the other
-            checked.wait()
-        except threading.BrokenBarrierError:
-            pass
-        return clash
-
-    monkeypatch.setattr(services, "_overlapping", checked_then_paused)
+    # Both past the check together, unless one is made to wait for the other.
+    monkeypatch.setattr(services, "_overlapping", paused(services._overlapping,
+                                                         threading.Barrier(2, timeout=2)))
 
     def restore(period_id: int) -> list:
         with app.app_context():

@@ -8,7 +8,7 @@ import pytest
 
 from tests import factories as f
 from tests.api_helpers import ApiClient, make_token
-from tests.concurrency.together import run_together
+from tests.concurrency.together import paused, run_together
 from tracker.api.views import cycles as api_cycles
 from tracker.cycles import services as cycle_services
 from tracker.extensions import db
@@ -226,18 +226,9 @@ def test_two_moves_from_one_version_at_once_are_one_move_and_one_412(app, api, c
     client.post(f"{url}/stage", json={"to": "study", "seen": "do", "ended_on": "2026-11-09"})
     etag = client.get(url).headers["ETag"]
     assert _row(app, Cycle, cycles["shared"]).stage == Stage.STUDY
-    both = threading.Barrier(2, timeout=2)
-    check = api_cycles._if_match
-
-    def checked_then_paused(*args, **kwargs):
-        version = check(*args, **kwargs)
-        try:  # both past the check together, unless one is made to wait for the other
-            both.wait()
-        except threading.BrokenBarrierError:
-            pass
-        return version
-
-    monkeypatch.setattr(api_cycles, "_if_match", checked_then_paused)
+    # Both past the check together, unless one is made to wait for the other.
+    monkeypatch.setattr(api_cycles, "_if_match", paused(api_cycles._if_match,
+                                                        threading.Barrier(2, timeout=2)))
 
     def move(client, to: str) -> list[int]:
         return [client.post(f"{url}/stage", json={"to": to},

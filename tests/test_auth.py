@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from config import ProductionConfig
-from tests.concurrency.together import run_together
+from tests.concurrency.together import paused, run_together
 from tests.factories import PASSWORD
 from tracker import create_app
 from tracker.auth import services as auth_services
@@ -180,17 +180,9 @@ def test_an_invitation_accepted_twice_at_once_makes_one_account(app, login, worl
     login("lead_a").post("/auth/invite", data={"email": "twice@example.org",
                                                "role": f"site:{world.site_a}:member"})
     path = link_in(outbox[0])
-    both = threading.Barrier(2, timeout=2)
-    accept = auth_services.accept_invitation
-
-    def paused(*args, **kwargs):
-        try:  # both past their checks together, unless one is made to wait for the other
-            both.wait()
-        except threading.BrokenBarrierError:
-            pass
-        return accept(*args, **kwargs)
-
-    monkeypatch.setattr(auth_services, "accept_invitation", paused)
+    # Both past their checks together, unless one is made to wait for the other.
+    monkeypatch.setattr(auth_services, "accept_invitation", paused(
+        auth_services.accept_invitation, threading.Barrier(2, timeout=2), before=True))
     form = {"name": "Tess Twice", "profession": "nurse", "password": "a long new password",
             "password2": "a long new password"}
     sent = run_together({n: partial(lambda: [app.test_client().post(path, data=form)])

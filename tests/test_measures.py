@@ -1,5 +1,7 @@
 """Measures: the list, who reads and who defines them, soft delete."""
 
+import re
+
 import pytest
 
 from tests import factories as f
@@ -192,6 +194,35 @@ def test_data_kind_is_fixed_once_there_is_data(app, login, world):
     assert "already has data" in html
     with app.app_context():
         assert db.session.get(Measure, measure_id).data_kind.value == "proportion"
+
+
+def _stamp_in(html: str) -> str:
+    return re.search(r'name="stamp" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_two_people_editing_a_definition_at_once_overwrite_nothing(app, login, world):
+    measure_id = core(app, world, target=70.0)
+    url = f"/measures/{measure_id}/edit"
+    fay, fred = login("faculty"), login("admin")
+    fays, freds = (_stamp_in(c.get(url).get_data(True)) for c in (fay, fred))
+    assert fay.post(url, data=form_data(name="Drink within 24 h", target="80",
+                                        stamp=fays)).status_code == 302
+    # Fred's form was opened before Fay's save: his is refused, hers shown beside his.
+    refused = fred.post(url, data=form_data(name="Drinks by 24 h", target="70", stamp=freds))
+    html = refused.get_data(True)
+    assert refused.status_code == 409 and "Someone saved this measure while you" in html
+    start = html.index('id="measure-conflict-heading"')
+    theirs = html[start:html.index("</section>", start)]
+    assert "<dt class=\"col-sm-4\">Target (optional)</dt>" in theirs and ">80</dd>" in theirs
+    assert 'value="Drinks by 24 h"' in html  # what he typed, kept
+    with app.app_context():
+        measure = db.session.get(Measure, measure_id)
+        assert (measure.name, measure.target) == ("Drink within 24 h", 80.0)
+    # Saving again, now knowing hers, keeps his form.
+    assert fred.post(url, data=form_data(name="Drinks by 24 h", target="80",
+                                         stamp=_stamp_in(html))).status_code == 302
+    with app.app_context():
+        assert db.session.get(Measure, measure_id).name == "Drinks by 24 h"
 
 
 def test_related_pickers_keep_core_measures_to_core(app, login, world):

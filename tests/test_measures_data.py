@@ -1,13 +1,19 @@
 """Entering data: the grid's per-cell validation and change log, and the ward tally."""
 
 import re
+import threading
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories as f
+from tests.concurrency.together import paused, run_together
 from tracker.extensions import db
-from tracker.measures import periods
+from tracker.measures import periods, services
+from tracker.measures.entries import Entry
+from tracker.measures.views import data as data_views
+from tracker.measures.views import definitions
 from tracker.models import (
     DataKind,
     Frequency,
@@ -16,6 +22,7 @@ from tracker.models import (
     MeasureValueChange,
     Site,
     TallyEntry,
+    User,
 )
 
 
@@ -55,6 +62,54 @@ def stored(app, measure_id):
         return {(v.period_start, v.site_id): (v.numerator, v.denominator, v.value, v.note)
                 for v in db.session.scalars(db.select(MeasureValue).filter_by(
                     measure_id=measure_id))}
+
+
+@pytest.mark.committed  # an edit and a save at once, each on a connection of its own
+def test_a_kind_changed_as_the_first_numbers_are_saved_never_mixes_kinds(app, login, world,
+                                                                         measure_id,
+                                                                         monkeypatch):
+    """Faculty make the measure (no data yet) a count while a nurse saves its first numbers
+    as a proportion, each pausing after their checks for the other. Both hold the measure and
+    read it again there: the save finds the kind changed and saves nothing, saying so (or the
+    edit finds the data and keeps the kind); never a count holding numerators."""
+    both, saved = threading.Barrier(2, timeout=2), threading.Event()
+    # Both past their checks together; then the edit goes on once the save is done, if it
+    # can be: the save must wait for it.
+    monkeypatch.setattr(definitions, "_kind_kept", paused(
+        definitions._kind_kept, both, then=lambda: saved.wait(timeout=1)))
+    monkeypatch.setattr(data_views, "_valid", paused(data_views._valid, both))
+    fay, amy = login("faculty"), login("member_a")
+    edit = {"name": "DrEaMing", "kind": "outcome", "definition": "All three within 24 h.",
+            "data_kind": "count", "unit": "", "direction": "increase", "target": "",
+            "frequency": "weekly", "composite_id": "", "balances_id": "", "chart_type": "",
+            "rule_set": "", "position": "0"}
+    grid = f"/measures/{measure_id}/data?site_id={world.site_a}"
+    sent = run_together({
+        "edit": lambda: [fay.post(f"/measures/{measure_id}/edit", data=edit)],
+        "save": lambda: [amy.post(grid, data=grid_post(num0="5", den0="10")), saved.set()],
+    })
+    with app.app_context():
+        kind = db.session.get(Measure, measure_id).data_kind
+    if kind == DataKind.COUNT:  # the edit first: the numbers were refused, with the reason
+        assert stored(app, measure_id) == {}
+        assert "was changed a moment ago, so nothing was saved" in amy.get(
+            sent["save"][0].location).get_data(True)
+    else:
+        assert kind == DataKind.PROPORTION and len(stored(app, measure_id)) == 1
+        assert "already has data" in sent["edit"][0].get_data(True)
+
+
+def test_a_save_checked_against_an_old_kind_is_refused(app, world, measure_id):
+    """save_entries reads the kind again once it holds the measure."""
+    with app.app_context():
+        measure = db.session.get(Measure, measure_id)  # a proportion, as the entries are
+        db.session.execute(sa.update(Measure).where(Measure.id == measure_id)
+                           .values(data_kind=DataKind.COUNT)
+                           .execution_options(synchronize_session=False))
+        entry = Entry(world.site_a, weeks()[0], numerator=5, denominator=10)
+        with pytest.raises(services.DefinitionChanged):
+            services.save_entries(measure, [entry], by=db.session.get(User, world.member_a),
+                                  source="grid")
 
 
 def test_grid_lists_periods_newest_first_with_stored_values(app, login, world, measure_id):

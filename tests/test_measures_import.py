@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from tests import factories as f
-from tests.concurrency.together import run_together
+from tests.concurrency.together import paused, run_together
 from tests.conftest import make_config
 from tracker import create_app
 from tracker.extensions import db
@@ -140,15 +140,9 @@ def test_an_import_confirmed_twice_at_once_is_imported_once(app, login, world, m
     its rows, pausing there for each other; one imports it, the other is told it was."""
     amy = login("member_a")
     url = preview_url(upload(amy, measure_id, world.site_a, simple_file()))
-    both = threading.Barrier(2, timeout=10)
-    check = import_views.check_as
-
-    def checked_then_paused(*args):
-        found = check(*args)
-        both.wait()  # the claim alone, after this, makes one wait for the other
-        return found
-
-    monkeypatch.setattr(import_views, "check_as", checked_then_paused)
+    # Both past their checks together: the claim alone, after this, makes one wait.
+    monkeypatch.setattr(import_views, "check_as", paused(import_views.check_as,
+                                                         threading.Barrier(2, timeout=10)))
     clients = {n: login("member_a") for n in "ab"}
     sent = run_together({n: partial(lambda c: [confirm(c, url)], c) for n, c in clients.items()})
     monkeypatch.undo()

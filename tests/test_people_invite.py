@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from tests import factories as f
-from tests.concurrency.together import run_together
+from tests.concurrency.together import paused, run_together
 from tests.test_auth import audit_actions, link_in
 from tracker.admin import invite_csv
 from tracker.extensions import db
@@ -164,17 +164,9 @@ def test_a_table_sent_twice_at_once_invites_each_person_once(app, login, world, 
     then shows both people invited and sends nothing (not a second invitation and email)."""
     text = HEADER + ("Sam Lead,sam@example.org,site lead,Alpha Hospital\n"
                      "Fay Two,fay2@example.org,faculty,Test DrEaMing\n")
-    both = threading.Barrier(2, timeout=2)
-    send = invite_csv.send
-
-    def paused(*args, **kwargs):
-        try:  # both past their checks together, unless one is made to wait for the other
-            both.wait()
-        except threading.BrokenBarrierError:
-            pass
-        return send(*args, **kwargs)
-
-    monkeypatch.setattr(invite_csv, "send", paused)
+    # Both past their checks together, unless one is made to wait for the other.
+    monkeypatch.setattr(invite_csv, "send", paused(invite_csv.send,
+                                                   threading.Barrier(2, timeout=2), before=True))
     clients = {n: login("faculty") for n in "ab"}
     sent = run_together({n: partial(lambda c: [c.post("/admin/people/invite", data={
         "rows": text, "send": "y"})], c) for n, c in clients.items()})

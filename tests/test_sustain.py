@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tests import factories as f
-from tests.concurrency.together import run_together
+from tests.concurrency.together import paused, run_together
 from tracker.cycles import services as cycle_services
 from tracker.cycles import study
 from tracker.extensions import db
@@ -265,19 +265,9 @@ def test_an_answer_and_a_change_of_plan_at_once_lose_nothing(app, world, login, 
         cycle_id = _adopt(world).id
         db.session.commit()
         six = next(c.id for c in watch.checks_of(cycle_id) if c.months == 6)
-    both = threading.Barrier(2, timeout=2)
-
-    def paused(real):
-        def run(*args, **kwargs):
-            try:  # both past their reads together, unless one is made to wait for the other
-                both.wait()
-            except threading.BrokenBarrierError:
-                pass
-            return real(*args, **kwargs)
-        return run
-
-    monkeypatch.setattr(watch, "set_months", paused(watch.set_months))
-    monkeypatch.setattr(watch, "answer", paused(watch.answer))
+    both = threading.Barrier(2, timeout=2)  # past their reads together, unless one must wait
+    monkeypatch.setattr(watch, "set_months", paused(watch.set_months, both, before=True))
+    monkeypatch.setattr(watch, "answer", paused(watch.answer, both, before=True))
     pages = run_together({
         "plan": lambda: [login("lead_a").post(f"/sustain/cycles/{cycle_id}/plan",
                                               data={"months": "1, 3"}, follow_redirects=True)],

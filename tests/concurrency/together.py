@@ -26,3 +26,27 @@ def run_together(loops: dict[str, Callable[[], list]]) -> dict[str, list]:
     if errors:
         raise errors[0]
     return results
+
+
+def paused(real: Callable, meeting: threading.Barrier, *, before: bool = False,
+           then: Callable[[], object] = lambda: None) -> Callable:
+    """`real`, with a wait at `meeting` for the other thread after it (before it, with
+    before=True), then `then()`: to hold two requests at the same point, each past its checks
+    and before its write. The wait gives up when the other never comes (the barrier's
+    timeout): what a test checks for is that one was made to wait for the other."""
+    def meet() -> None:
+        try:
+            meeting.wait()
+        except threading.BrokenBarrierError:
+            pass
+        then()
+
+    def run(*args, **kwargs):
+        if before:
+            meet()
+            return real(*args, **kwargs)
+        done = real(*args, **kwargs)
+        meet()
+        return done
+
+    return run

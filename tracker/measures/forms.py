@@ -36,6 +36,7 @@ NONE = SelectChoice("", "None")
 
 
 class MeasureForm(PatientSafeForm):
+    stamp = HiddenField()  # the definition as the form was opened with it (definition_stamp)
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     kind = SelectField("Kind of measure", choices=enum_choices(MeasureKind))
     definition = TextAreaField(

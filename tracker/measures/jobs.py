@@ -109,6 +109,9 @@ def _import(batch: ImportBatch, user_id: int) -> tuple[str, str, int]:
     except (services.BundleConflict, services.EntryConflict):
         return "pending", (f"Nothing was imported from {name}: some rows now contradict "
                            "numbers entered meanwhile. Open it to see which."), 0
+    except services.DefinitionChanged:
+        return "pending", (f"Nothing was imported from {name}: the measure's data kind or "
+                           "frequency was changed meanwhile. Open it to check it again."), 0
     rows = len(preview.entries)
     return "imported", (f"Imported {rows} rows from {name}: {changed} "
                         f"period{'s' if changed != 1 else ''} changed."), rows

@@ -2,6 +2,7 @@
 change, flush, and leave the commit to the caller."""
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -40,6 +41,13 @@ def snapshot(measure: Measure) -> dict:
         v = getattr(measure, name)
         out[name] = getattr(v, "value", v)
     return out
+
+
+def definition_stamp(measure: Measure) -> str:
+    """A short fingerprint of the definition as saved. The edit form sends back the one it was
+    opened with, so a save tells the definition it changed from one someone saved since."""
+    return hashlib.sha256(json.dumps(snapshot(measure), sort_keys=True, default=str)
+                          .encode()).hexdigest()[:16]
 
 
 def create_measure(measure: Measure, *, by: User) -> Measure:
@@ -102,6 +110,15 @@ class EntryConflict(ValueError):
     def __init__(self, conflicts: list[Conflict]):
         super().__init__(f"{len(conflicts)} period(s) changed by someone else meanwhile.")
         self.conflicts = conflicts
+
+
+class DefinitionChanged(ValueError):
+    """The measure's data kind or frequency changed (an edit, possible until it has data)
+    after the entries were checked against them; nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__("This measure's data kind or frequency was changed a moment ago, so "
+                         "nothing was saved: check your numbers against it and save again.")
 
 
 class BundleConflict(ValueError):
@@ -176,11 +193,17 @@ def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source
     Entries equal to what is stored change nothing, so saving or importing the same data
     twice is harmless. A None note keeps the stored note. Returns how many periods changed.
     Entries with a `base` merge with saves made since (see `_changed_by_me`): EntryConflict,
-    and nothing saved, when someone else changed the same period differently. BundleConflict,
+    and nothing saved, when someone else changed the same period differently.
+    DefinitionChanged, and nothing saved, when the measure's kind or frequency changed after
+    the entries were checked (the edit that may change them holds the measure too). BundleConflict,
     and nothing saved, when numbers contradict the rest of their bundle (`bundles`).
     """
     bundle = bundles.bundle_of(measure)
+    checked = (measure.data_kind, measure.frequency)  # what the entries were checked against
     hold(*(bundle.members if bundle else (measure,)))  # the other members' numbers hold still
+    db.session.refresh(measure, ["data_kind", "frequency"])
+    if (measure.data_kind, measure.frequency) != checked:
+        raise DefinitionChanged()
     entries = list(entries)
     existing = _existing(measure, entries)
     entries = _changed_by_me(entries, existing)
@@ -260,9 +283,9 @@ def remove_phase_break(phase: PhaseBreak, *, by: User) -> None:
 
 def complete_import(measure: Measure, batch: ImportBatch, entries: Sequence[Entry], *,
                     by: User) -> int:
-    """Save a confirmed import's entries (all or none: BundleConflict or EntryConflict, and
-    nothing saved), mark the batch imported without its file, and audit it as a whole.
-    Returns how many periods changed; the caller commits."""
+    """Save a confirmed import's entries (all or none: BundleConflict, EntryConflict or
+    DefinitionChanged, and nothing saved), mark the batch imported without its file, and
+    audit it as a whole. Returns how many periods changed; the caller commits."""
     changed = save_entries(measure, entries, by=by, source="import", batch=batch)
     batch.status, batch.content, batch.confirmed_at = "imported", None, utcnow()
     batch.changed_count = changed

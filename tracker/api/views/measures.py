@@ -13,6 +13,7 @@ from ...measures.transfer import Table
 from ...models import Measure, MeasureValue
 from .. import bp
 from ..inputs import decode_cursor, invalid, page_of, paginate
+from ..problems import ApiProblem
 from ..schemas import (
     ChartArgs,
     ChartSchema,
@@ -112,6 +113,9 @@ def upsert_values(upload: dict, measure_id: int, site_id: int | None = None):
                                                            strict=True)}
         raise invalid({f"rows-{number[key] - 2}": [f"{cell.capitalize()}: {why}"]
                        for key, (cell, why) in conflict.problems.items()}) from None
+    except services.DefinitionChanged as changed:
+        db.session.rollback()
+        raise ApiProblem(409, str(changed)) from None
     db.session.commit()
     services.analyze_after_import(len(preview.entries))
     return {"changed": changed, "received": len(rows)}

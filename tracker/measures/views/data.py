@@ -57,6 +57,10 @@ def grid(measure_id: int):
         except services.BundleConflict as conflict:
             db.session.rollback()
             _show_refusals(form, site, conflict.problems)
+        except services.DefinitionChanged as changed:  # its rows no longer fit: shown anew
+            db.session.rollback()
+            flash(str(changed), "danger")
+            return redirect(url_for("measures.grid", measure_id=measure.id, site_id=site.id))
         else:
             done = url_for("measures.detail", measure_id=measure.id, site_id=site.id)
             message = f"Saved: {changed} {periods.unit(measure.frequency, changed)} changed."

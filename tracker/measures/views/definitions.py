@@ -56,16 +56,29 @@ def update(measure_id: int):
     form = MeasureForm(obj=measure) if request.method == "GET" else MeasureForm()
     if request.method == "GET":
         _fill_form(form, measure)
+        form.stamp.data = services.definition_stamp(measure)
     _fill_choices(form, measure)
-    if form.validate_on_submit() and _kind_kept(form, measure):
-        before = services.snapshot(measure)
-        _apply(form, measure)
-        audit.record("measure.updated", actor=current_user, obj=measure, before=before,
-                     after=services.snapshot(measure), detail=measure.name)
-        db.session.commit()
-        flash("Measure saved.", "success")
-        return redirect(url_for("measures.detail", measure_id=measure.id))
-    return render_template("measures/form.html", form=form, measure=measure)
+    theirs = None
+    if form.validate_on_submit():
+        # Held, then read again: what it is checked against (its data, its definition) is
+        # what is there now, and stays so until the commit.
+        services.hold(measure)
+        db.session.refresh(measure)
+        saved = services.definition_stamp(measure)
+        if form.stamp.data and form.stamp.data != saved:
+            # Saved by someone else since the form was opened: theirs beside what was typed;
+            # saving again (now knowingly) keeps the form's.
+            theirs, form.stamp.data = _as_shown(form, services.snapshot(measure)), saved
+        elif _kind_kept(form, measure):
+            before = services.snapshot(measure)
+            _apply(form, measure)
+            audit.record("measure.updated", actor=current_user, obj=measure, before=before,
+                         after=services.snapshot(measure), detail=measure.name)
+            db.session.commit()
+            flash("Measure saved.", "success")
+            return redirect(url_for("measures.detail", measure_id=measure.id))
+    return render_template("measures/form.html", form=form, measure=measure,
+                           theirs=theirs), 409 if theirs else 200
 
 
 @bp.post("/<id:measure_id>/delete")
@@ -78,6 +91,23 @@ def delete(measure_id: int):
         db.session.commit()
         flash(f"Measure “{measure.name}” deleted. Its data are kept.", "success")
     return redirect(url_for("measures.index"))
+
+
+def _as_shown(form: MeasureForm, definition: dict) -> list[tuple[str, str]]:
+    """A saved definition as (the form's label, the value in its words) for each field."""
+    shown = []
+    for name, value in definition.items():
+        field = form[name]
+        if value is None or value == "":
+            text = "—"
+        elif isinstance(value, bool):
+            text = "Yes" if value else "No"
+        elif getattr(field, "choices", None) is not None:
+            text = next((c.label for c in field.choices if c.value == str(value)), str(value))
+        else:
+            text = f"{value:g}" if isinstance(value, float) else str(value)
+        shown.append((field.label.text, text))
+    return shown
 
 
 def _fill_choices(form: MeasureForm, measure: Measure) -> None:

@@ -167,10 +167,12 @@ def _confirm(measure: Measure, site: Site, batch: ImportBatch, preview):
         return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
     try:
         changed = services.complete_import(measure, batch, preview.entries, by=current_user)
-    except services.BundleConflict:
-        db.session.rollback()  # the bundle's other numbers changed since the check above
-        flash("Some rows now contradict numbers entered meanwhile; nothing was imported.",
-              "danger")
+    except (services.BundleConflict, services.DefinitionChanged) as refused:
+        db.session.rollback()  # changed since the check above: checked again on the preview
+        flash("Some rows now contradict numbers entered meanwhile; nothing was imported."
+              if isinstance(refused, services.BundleConflict) else
+              "This measure's data kind or frequency was changed a moment ago; nothing was "
+              "imported. Check the preview against it.", "danger")
         return redirect(url_for("measures.import_preview", measure_id=measure.id,
                                 batch_id=batch.id))
     db.session.commit()
