@@ -148,6 +148,33 @@ def test_faculty_edit_bumps_the_sequence_and_delete_is_soft(app, login, world, e
     assert client.get(f"/events/{sid}").status_code == 404
 
 
+def test_two_faculty_editing_an_event_at_once_overwrite_nothing(app, login, world, events):
+    sid, url = events["session"], f"/events/{events['session']}/edit"
+    fay, fred = login("faculty"), login("admin")
+    seen = [re.search(r'name="seen" type="hidden" value="(\d+)"', c.get(url).get_data(True))
+            .group(1) for c in (fay, fred)]
+    form = {"collaborative_id": world.collaborative, "kind": "learning_session",
+            "title": "Learning session 3", "starts_at": "2031-02-01T10:00"}
+    assert fay.post(url, data={**form, "location": "Room 2", "seen": seen[0]}).status_code == 302
+    # Fred's form was opened before Fay's save: his is refused, hers shown beside his.
+    refused = fred.post(url, data={**form, "title": "Session 3, online", "seen": seen[1]})
+    html = refused.get_data(True)
+    assert refused.status_code == 409 and "Someone saved this event while you" in html
+    assert '<dt class="col-sm-3">Where</dt><dd class="col-sm-9">Room 2</dd>' in html
+    assert 'value="Session 3, online"' in html  # what he typed, kept
+    with app.app_context():
+        event = db.session.get(LearningEvent, sid)
+        assert (event.title, event.location, event.sequence) == ("Learning session 3",
+                                                                 "Room 2", 1)
+    # Saving again, now knowing hers, keeps his form: a new version for the calendars.
+    again = re.search(r'name="seen" type="hidden" value="(\d+)"', html).group(1)
+    assert fred.post(url, data={**form, "title": "Session 3, online", "location": "Room 2",
+                                "seen": again}).status_code == 302
+    with app.app_context():
+        event = db.session.get(LearningEvent, sid)
+        assert (event.title, event.sequence) == ("Session 3, online", 2)
+
+
 def feed_link(client, collaborative_id):
     html = client.get("/events/").get_data(True)
     match = re.search(rf'value="(http://localhost/events/{collaborative_id}/calendar\.ics'

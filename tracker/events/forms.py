@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core.forms import PatientSafeForm, enum_choices
@@ -25,6 +25,7 @@ def to_local(utc: datetime | None) -> datetime | None:
 
 
 class EventForm(PatientSafeForm):
+    seen = HiddenField()  # the event's version (sequence) when the form was opened
     collaborative_id = SelectField("Calendar", coerce=int,
                                    description="National, or one regional network.")
     kind = SelectField("Kind", choices=enum_choices(EventKind), default=EventKind.WEBINAR.value)

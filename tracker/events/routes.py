@@ -78,6 +78,7 @@ def _form(event: LearningEvent | None = None) -> EventForm:
         form.starts_at.data, form.ends_at.data = to_local(event.starts_at), to_local(
             event.ends_at)
         form.kind.data = event.kind.value
+        form.seen.data = str(event.sequence or 0)
     return form
 
 
@@ -111,14 +112,23 @@ def update(event_id: int):
     """Change an event; subscribed calendars pick up the change."""
     event = get_event_or_404(event_id, manage=True)
     form = _form(event)
+    theirs = None
     if form.validate_on_submit():
-        _apply(form, event)
-        services.changed(event)
-        db.session.commit()
-        flash("Event updated.", "success")
-        return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if form.errors else 200
-    return render_template("events/form.html", form=form, event=event), status
+        services.hold(event)
+        if event.deleted_at is not None:
+            abort(404)  # removed meanwhile
+        if form.seen.data and form.seen.data != str(event.sequence or 0):
+            # Saved by someone else since the form was opened: theirs beside what was typed;
+            # saving again (now knowingly) keeps the form's.
+            theirs, form.seen.data = event, str(event.sequence or 0)
+        else:
+            _apply(form, event)
+            services.changed(event)
+            db.session.commit()
+            flash("Event updated.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 409 if theirs else 422 if form.errors else 200
+    return render_template("events/form.html", form=form, event=event, theirs=theirs), status
 
 
 @bp.post("/<id:event_id>/delete")
@@ -127,6 +137,7 @@ def delete(event_id: int):
     """Remove an event (kept, and shown as cancelled in subscribed calendars)."""
     event = get_event_or_404(event_id, manage=True)
     if ConfirmForm().validate_on_submit():
+        services.hold(event)
         services.delete_event(event)
         db.session.commit()
         flash("Event removed from the calendar.", "success")

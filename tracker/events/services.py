@@ -7,6 +7,7 @@ from datetime import datetime
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select
 
+from ..core.db import lock
 from ..core.notify import notify
 from ..extensions import db
 from ..models import (
@@ -70,6 +71,14 @@ def create_event(event: LearningEvent, *, by: User) -> LearningEvent:
     notify(db.session.scalars(audience_ids(collaborative)), NotificationKind.EVENT,
          f"New {event.kind.label.lower()}: {event.title} ({when})", actor=by, obj=event)
     return event
+
+
+def hold(event: LearningEvent) -> None:
+    """Lock the event until the transaction ends and read it again: two edits (or an edit
+    and a removal) one after the other, each from the other's version, never the same next
+    version twice (calendars would keep only one of them)."""
+    lock(LearningEvent.updated_at, event.id)  # set to itself: holding is not editing
+    db.session.refresh(event)
 
 
 def changed(event: LearningEvent) -> None:
