@@ -138,7 +138,8 @@ def delete(event_id: int):
     event = get_event_or_404(event_id, manage=True)
     if ConfirmForm().validate_on_submit():
         services.hold(event)
-        services.delete_event(event)
+        if event.deleted_at is None:  # not removed by someone else meanwhile
+            services.delete_event(event)
         db.session.commit()
         flash("Event removed from the calendar.", "success")
     return redirect(url_for("events.index"))
