@@ -159,7 +159,8 @@ def test_many_measures_missing_fold_into_a_list_below_the_tally(app, login, worl
     week = periods.label(periods.current_period(WEEK), WEEK)
     for measure_id in (ward["stays"], *extra):
         assert f'<a href="/measures/{measure_id}/data?site_id={world.site_a}">' in folded
-    assert f"· this week (from {week})" in folded and "Enter numbers" not in folded
+    assert f'<span aria-hidden="true">·</span> this week (from {week})' in folded
+    assert 'class="btn' not in folded  # links, not buttons: "Enter numbers for" is for readers
     assert folded.index("Length of stay") < folded.index("Balancing 0")  # in their order
     assert "Falls" not in due  # this week's number is in
 

@@ -354,7 +354,8 @@ def test_the_rebuild_holds_the_tables_in_the_order_a_save_writes_them(app, datab
             if postgres:  # until the rebuild waits for the follow-ups
                 _until(lambda: save.scalar(sa.text(
                     "SELECT count(*) FROM pg_locks WHERE NOT granted "
-                    "AND relation = 'feedback_followup'::regclass")))
+                    "AND relation = 'feedback_followup'::regclass AND database = "
+                    "(SELECT oid FROM pg_database WHERE datname = current_database())")))
             for model in (MeasureSummary, IdeaSiteStatus, IdeaTotal, SiteStanding):
                 save.execute(sa.delete(model).where(model.idea_id == -1 if model is IdeaTotal
                                                     else model.site_id == -1))

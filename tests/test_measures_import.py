@@ -16,6 +16,8 @@ from werkzeug.test import stream_encode_multipart
 from tests import factories as f
 from tests.concurrency.together import paused, run_together
 from tests.conftest import make_config
+from tests.test_site_versions import _moved as moved_versions
+from tests.test_site_versions import _versions as site_versions
 from tracker import create_app
 from tracker.extensions import db
 from tracker.measures import periods
@@ -133,6 +135,15 @@ def test_confirm_imports_every_row_and_logs_the_changes(app, login, world, measu
     assert client.get(url).status_code == 404  # the batch is done
 
 
+def test_an_import_moves_only_its_sites_version(app, login, world, measure_id):
+    """Its values and its batch are its site's: other sites' kept pages stay kept."""
+    amy = login("member_a")
+    url = preview_url(upload(amy, measure_id, world.site_a, simple_file()))
+    before = site_versions(app)
+    assert confirm(amy, url).status_code == 302
+    assert moved_versions(before, site_versions(app)) == {world.site_a}
+
+
 @pytest.mark.committed  # two confirmations at once, each on a connection of its own
 def test_an_import_confirmed_twice_at_once_is_imported_once(app, login, world, measure_id,
                                                             monkeypatch):
@@ -149,7 +160,8 @@ def test_an_import_confirmed_twice_at_once_is_imported_once(app, login, world, m
     assert [sent[n][0].status_code for n in "ab"] == [302, 302]
     told = [clients[n].get(sent[n][0].location).get_data(True) for n in "ab"]
     assert sum("3 periods changed" in page for page in told) == 1
-    assert sum("data.csv was imported already (confirmed twice?)" in page for page in told) == 1
+    assert sum("data.csv was imported a moment ago: nothing more was done." in page
+               for page in told) == 1
     with app.app_context():
         batch = db.session.scalars(db.select(ImportBatch)).one()
         assert (batch.status, batch.changed_count) == ("imported", 3)

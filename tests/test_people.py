@@ -96,6 +96,25 @@ def test_revoke_kills_the_link_and_an_accepted_invitation_cannot_be_resent(
     assert len(outbox) == 1  # a revoked invitation is not sent again
 
 
+def test_an_invitation_accepted_before_the_revoke_says_so_and_keeps_the_role(
+        app, client, login, world, outbox):
+    """The revoke's page was opened while the invitation was pending; by the click it was
+    accepted: nothing is revoked, the faculty member is told, and resending is refused too."""
+    link = invite(login, "faculty", "quick@example.org", f"site:{world.site_b}:member", outbox)
+    number = invitation_id(app, "quick@example.org")
+    client.post(link, data={"name": "Quinn Quick", "profession": "nurse",
+                            "password": "a long new password",
+                            "password2": "a long new password"})
+    fay = login("faculty")
+    told = fay.post(f"/admin/invitations/{number}/revoke", follow_redirects=True)
+    assert "quick@example.org had accepted it (or it was revoked) a moment before" in told.text
+    resent = fay.post(f"/admin/invitations/{number}/resend", follow_redirects=True)
+    assert "That invitation was accepted or revoked" in resent.text and len(outbox) == 1
+    with app.app_context():
+        assert db.session.get(Invitation, number).revoked_at is None
+    assert "auth.invite_revoked" not in audit_actions(app)
+
+
 def test_invitation_lists_are_for_those_who_manage_the_place(login, world):
     assert login("lead_b").get(f"/admin/sites/{world.site_a}/invitations").status_code == 403
     assert login("member_a").get(f"/admin/sites/{world.site_a}/invitations").status_code == 403

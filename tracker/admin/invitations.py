@@ -117,15 +117,16 @@ def resend_invitation(invitation_id: int):
     """Email a new link (the old one stops working) for a pending or expired invitation."""
     invitation = get_invitation_or_404(invitation_id)
     if ConfirmForm().validate_on_submit():
-        if invitation.accepted_at or invitation.revoked_at:
+        if wait := throttle.wait_seconds(_allowance()):
+            flash(throttle.message(wait), "warning")
+        elif not auth_services.renew_invitation(invitation, by=current_user):
+            db.session.rollback()
             flash("That invitation was accepted or revoked: invite the person again instead.",
                   "warning")
-        elif wait := throttle.wait_seconds(_allowance()):
-            flash(throttle.message(wait), "warning")
         else:
-            throttle.record(_allowance())
-            auth_services.resend_invitation(invitation, by=current_user)
             db.session.commit()
+            throttle.record(_allowance())
+            auth_services.email_invitation(invitation, current_user)  # once safely stored
             flash(f"A new link went to {invitation.email}; the old one no longer works.",
                   "success")
     return redirect(safe_next(request.form.get("next")) or url_for("main.dashboard"))
@@ -137,7 +138,11 @@ def revoke_invitation(invitation_id: int):
     """Stop an invitation's link working."""
     invitation = get_invitation_or_404(invitation_id)
     if ConfirmForm().validate_on_submit():
-        auth_services.revoke_invitation(invitation, by=current_user)
-        db.session.commit()
-        flash(f"The invitation to {invitation.email} is revoked.", "success")
+        if auth_services.revoke_invitation(invitation, by=current_user):
+            db.session.commit()
+            flash(f"The invitation to {invitation.email} is revoked.", "success")
+        else:
+            db.session.rollback()
+            flash(f"{invitation.email} had accepted it (or it was revoked) a moment before: "
+                  "nothing changed. Remove their role from the team if need be.", "warning")
     return redirect(safe_next(request.form.get("next")) or url_for("main.dashboard"))

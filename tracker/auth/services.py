@@ -116,26 +116,30 @@ def email_invitation(invitation: Invitation, by: User) -> None:
     )
 
 
-def resend_invitation(invitation: Invitation, *, by: User) -> None:
-    """Email a new link for an invitation not yet accepted or revoked; the old link dies."""
+def renew_invitation(invitation: Invitation, *, by: User) -> bool:
+    """A new link for an invitation not yet accepted or revoked (the old link dies); False,
+    and nothing changed, when it has been (meanwhile, perhaps: it is read again, held). The
+    caller commits, then emails it (email_invitation): not with the invitation held."""
     _hold(invitation)
     if invitation.accepted_at or invitation.revoked_at:
-        raise ValueError("Only a pending or expired invitation can be sent again.")
+        return False
     invitation.nonce = secrets.token_urlsafe(16)
     invitation.sent_at = utcnow()
     db.session.flush()
-    email_invitation(invitation, by)
     audit.record("auth.invite_resent", actor=by, obj=invitation, detail=invitation.email)
+    return True
 
 
-def revoke_invitation(invitation: Invitation, *, by: User) -> None:
-    """Stop an invitation's link working (an accepted one stays as it is)."""
+def revoke_invitation(invitation: Invitation, *, by: User) -> bool:
+    """Stop an invitation's link working; False when it was accepted (an accepted one stays as
+    it is) or revoked already, perhaps meanwhile: it is read again, held."""
     _hold(invitation)
     if invitation.accepted_at or invitation.revoked_at:
-        return
+        return False
     invitation.revoked_at = utcnow()
     db.session.flush()
     audit.record("auth.invite_revoked", actor=by, obj=invitation, detail=invitation.email)
+    return True
 
 
 def set_active(person: User, active: bool, *, by: User | None) -> None:

@@ -47,6 +47,7 @@ def hold_derived() -> None:
     save that has written the first (a cycle's feedback follow-ups) and waits for the next (its
     site's standing) would wait on the rebuild while the rebuild waits on it, and PostgreSQL
     would end one of them as a deadlock."""
+    assert _DERIVED, "no derived tables registered: create_app registers them"
     hold_tables(*_DERIVED)
 
 

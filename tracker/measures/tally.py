@@ -80,12 +80,28 @@ def _write(bundle: Bundle, site: Site, period: date, rows: dict[int, MeasureValu
         row.numerator, row.denominator, row.entered_by_id = num, den, by.id
 
 
+def _hold(bundle: Bundle) -> None:
+    """Hold the bundle's measures until the commit and read their definitions again:
+    TallyRefused if one changed kind, frequency or bundle meanwhile (possible while it has no
+    data), which the week's numbers were reckoned for."""
+    def shape() -> list[tuple]:
+        return [(m.id, m.data_kind, m.frequency, m.composite_id) for m in bundle.members]
+
+    seen = shape()
+    hold(*bundle.members)
+    for m in bundle.members:
+        db.session.refresh(m, ["data_kind", "frequency", "composite_id"])
+    if shape() != seen:
+        raise TallyRefused("The bundle's measures were changed a moment ago: open the tally "
+                           "again.")
+
+
 def add_tally(bundle: Bundle, site: Site, period: date, results: dict[int, bool], *,
               by: User) -> TallyEntry:
     """One eligible patient: +1 to every denominator, +1 to each part's numerator that was
     met, and to the bundle's when all were. TallyRefused when the week's numbers do not
     cover the whole bundle or disagree (`bundles.tally_problem`)."""
-    hold(*bundle.members)  # two nurses tallying at once: both patients count
+    _hold(bundle)  # two nurses tallying at once: both patients count
     rows = week_rows(bundle, site, period)
     problem = tally_problem(bundle, numbers_of(rows))
     if problem:
@@ -119,7 +135,7 @@ def last_tally(bundle: Bundle, site: Site, user: User) -> TallyEntry | None:
 def undo_tally(entry: TallyEntry, bundle: Bundle, site: Site, *, by: User) -> None:
     """Take one tallied patient back off the week's numbers; TallyRefused if they were
     changed since so that taking the patient off would leave them wrong or disagreeing."""
-    hold(*bundle.members)
+    _hold(bundle)
     db.session.refresh(entry)
     if entry.undone_at is not None:
         return  # undone meanwhile (a double click): once is enough

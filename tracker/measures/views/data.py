@@ -30,7 +30,7 @@ def grid(measure_id: int):
     site = get_measure_site_or_404(measure, arg_id(request.args, "site_id"), enter=True)
     size = arg_int(request.args, "periods", GRID_SIZES[0], low=1, high=GRID_SIZES[-1])
     size = size if size in GRID_SIZES else GRID_SIZES[0]
-    form, status = GridForm(), 200
+    form, status, refused = GridForm(), 200, ""
     # A grid saved offline and sent again from the outbox (same key) is answered, not re-saved.
     key = idempotency.request_key()
     if (answer := idempotency.replay(key)) is not None:
@@ -57,10 +57,9 @@ def grid(measure_id: int):
         except services.BundleConflict as conflict:
             db.session.rollback()
             _show_refusals(form, site, conflict.problems)
-        except services.DefinitionChanged as changed:  # its rows no longer fit: shown anew
+        except services.DefinitionChanged as changed:  # shown again as the measure is now
             db.session.rollback()
-            flash(str(changed), "danger")
-            return redirect(url_for("measures.grid", measure_id=measure.id, site_id=site.id))
+            refused, status = str(changed), 409
         else:
             done = url_for("measures.detail", measure_id=measure.id, site_id=site.id)
             message = f"Saved: {changed} {periods.unit(measure.frequency, changed)} changed."
@@ -72,7 +71,8 @@ def grid(measure_id: int):
     return render_template("measures/grid.html", measure=measure, site=site, form=form,
                            rows=[(row.form, _row_label(row.form, measure)) for row in form.rows],
                            size=size, sizes=GRID_SIZES, percent=_percent(form, measure),
-                           failed=form.is_submitted(), bundle=bundles.bundle_of(measure)), status
+                           failed=form.is_submitted(), refused=refused,
+                           bundle=bundles.bundle_of(measure)), status
 
 
 def _show_refusals(form: GridForm, site: Site, problems) -> None:

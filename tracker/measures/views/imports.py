@@ -9,6 +9,7 @@ from ...core import audit, jobs
 from ...core.args import arg_id
 from ...core.exports import download_name
 from ...core.pid import scan
+from ...core.versions import at_sites
 from ...extensions import db
 from ...models import (
     ImportBatch,
@@ -149,21 +150,28 @@ def _commit_keeping_loaded() -> None:
         session.expire_on_commit = True
 
 
+_since = {"imported": "imported", "importing": "sent to be imported in the background",
+          "discarded": "discarded"}
+
+
 def _claimed(batch: ImportBatch) -> bool:
     """Mark the batch being imported, unless another confirmation (a double click, a second
-    tab) has since: of two at once, only one goes on. Its confirmation time too."""
-    return db.session.execute(
-        db.update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == "pending")
-        .values(status="importing", confirmed_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount == 1
+    tab) has since: of two at once, only one goes on. Its confirmation time too. (A batch
+    is its site's: other sites' kept pages stay kept.)"""
+    with at_sites((batch.site_id,)):
+        return db.session.execute(
+            db.update(ImportBatch)
+            .where(ImportBatch.id == batch.id, ImportBatch.status == "pending")
+            .values(status="importing", confirmed_at=utcnow())
+            .execution_options(synchronize_session=False)).rowcount == 1
 
 
 def _confirm(measure: Measure, site: Site, batch: ImportBatch, preview):
     db.session.flush()  # the mapping
     if not _claimed(batch):
-        db.session.rollback()
-        flash(f"{batch.filename} was imported already (confirmed twice?): nothing more was "
-              "imported.", "info")
+        db.session.rollback()  # confirmed (or discarded) in another tab, or a double click
+        flash(f"{batch.filename} was {_since.get(batch.status, batch.status)} a moment ago: "
+              "nothing more was done.", "info")
         return redirect(url_for("measures.detail", measure_id=measure.id, site_id=site.id))
     try:
         changed = services.complete_import(measure, batch, preview.entries, by=current_user)
