@@ -185,9 +185,13 @@ def test_an_invitation_accepted_twice_at_once_makes_one_account(app, login, worl
         auth_services.accept_invitation, threading.Barrier(2, timeout=2), before=True))
     form = {"name": "Tess Twice", "profession": "nurse", "password": "a long new password",
             "password2": "a long new password"}
-    sent = run_together({n: partial(lambda: [app.test_client().post(path, data=form)])
-                         for n in "ab"})
+    clients = {n: app.test_client() for n in "ab"}
+    sent = run_together({n: partial(lambda c: [c.post(path, data=form)], c)
+                         for n, c in clients.items()})
     assert {r[0].location for r in sent.values()} == {"/auth/login", "/dashboard"}
+    second = next(n for n in "ab" if sent[n][0].location == "/auth/login")
+    assert ("Your account was made a moment ago (the form was sent twice): sign in as "
+            "twice@example.org") in clients[second].get("/auth/login").get_data(True)
     with app.app_context():
         assert db.session.scalar(db.select(sa.func.count(User.id)).filter_by(
             email="twice@example.org")) == 1

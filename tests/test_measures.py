@@ -223,6 +223,9 @@ def test_two_people_editing_a_definition_at_once_overwrite_nothing(app, login, w
                                          stamp=_stamp_in(html))).status_code == 302
     with app.app_context():
         assert db.session.get(Measure, measure_id).name == "Drinks by 24 h"
+    # The same save sent twice (a double click) is no conflict with itself.
+    assert fred.post(url, data=form_data(name="Drinks by 24 h", target="80",
+                                         stamp=_stamp_in(html))).status_code == 302
 
 
 def test_related_pickers_keep_core_measures_to_core(app, login, world):

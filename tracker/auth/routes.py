@@ -167,7 +167,7 @@ def join(token: str):
             return redirect(url_for("auth.login", next=request.path))
         if request.method == "POST":
             if services.held_invitation(token) is None:
-                return _used_meanwhile()
+                return _used_meanwhile(invitation)
             services.accept_invitation(invitation, user=current_user)
             db.session.commit()
             flash(f"You joined as {invitation.role_label}.", "success")
@@ -178,7 +178,7 @@ def join(token: str):
         form.name.data = invitation.name  # as the inviter typed it; theirs to correct
     if form.validate_on_submit():
         if services.held_invitation(token) is None:
-            return _used_meanwhile()
+            return _used_meanwhile(invitation)
         user = services.accept_invitation(
             invitation, user=None, name=form.name.data, profession=form.profession.data,
             password=form.password.data,
@@ -190,10 +190,20 @@ def join(token: str):
     return render_template("auth/join.html", form=form, invitation=invitation)
 
 
-def _used_meanwhile():
+def _used_meanwhile(invitation):
     """An invitation accepted (the form sent twice), revoked or sent again since its page was
-    opened: nothing is done twice."""
+    opened: nothing is done twice. Accepted by this very person (a double click: the first
+    click's answer, which made their account, is the one the browser drops), this one says
+    so: signed in, their dashboard; if not, sign in with the password just chosen."""
     db.session.rollback()
+    if invitation.accepted_at and current_user.is_authenticated and \
+            current_user.id == invitation.accepted_by_id:
+        flash(f"You joined as {invitation.role_label}.", "success")
+        return redirect(url_for("main.dashboard"))
+    if invitation.accepted_at and not current_user.is_authenticated:
+        flash(f"Your account was made a moment ago (the form was sent twice): sign in as "
+              f"{invitation.email} with the password you chose.", "info")
+        return redirect(url_for("auth.login"))
     flash("That invitation was used, revoked or sent again a moment ago. If you accepted it, "
           "sign in; if not, ask for a new one.", "warning")
     return redirect(url_for("auth.login"))

@@ -65,6 +65,10 @@ def update(measure_id: int):
         services.hold(measure)
         db.session.refresh(measure)
         saved = services.definition_stamp(measure)
+        if form.stamp.data and form.stamp.data != saved and _as_typed(form) == services.snapshot(
+                measure):  # the same save twice (a double click): saved already
+            flash("Measure saved.", "success")
+            return redirect(url_for("measures.detail", measure_id=measure.id))
         if form.stamp.data and form.stamp.data != saved:
             # Saved by someone else since the form was opened: theirs beside what was typed;
             # saving again (now knowingly) keeps the form's.
@@ -91,6 +95,13 @@ def delete(measure_id: int):
         db.session.commit()
         flash(f"Measure “{measure.name}” deleted. Its data are kept.", "success")
     return redirect(url_for("measures.index"))
+
+
+def _as_typed(form: MeasureForm) -> dict:
+    """The definition the form would save (on a measure of its own, never stored)."""
+    probe = Measure()
+    _apply(form, probe)
+    return services.snapshot(probe)
 
 
 def _as_shown(form: MeasureForm, definition: dict) -> list[tuple[str, str]]:
