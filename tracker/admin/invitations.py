@@ -46,14 +46,13 @@ def invite_people():
             (form.file if upload and upload.filename else form.rows).errors.append(str(problem))
         else:
             form.rows.data = text  # an upload shows as text, to correct and send from here
-            result = invite_csv.check(rows, by=current_user)
             # A fresh upload is always previewed first, even if "send" was pressed.
             sending = form.send.data and not (upload and upload.filename)
-            if sending and result.ok:
-                # Checked again with the inviter held until the commit: the same table sent
-                # twice at once (a double click) waits, then finds its people invited.
+            if sending:
+                # Checked with the inviter held until the commit: the same table sent twice
+                # at once (a double click) waits, then finds its people invited.
                 lock(User.name, current_user.id)
-                result = invite_csv.check(rows, by=current_user)
+            result = invite_csv.check(rows, by=current_user)
             if sending and result.ok:
                 # A send counts as one invitation against the inviter's allowance.
                 if not throttle.refuse(_allowance(), form.rows):

@@ -8,7 +8,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import audit
-from ..core.db import lock
+from ..core.db import hold_rows
 from ..core.mail import send_mail
 from ..core.versions import unshown
 from ..extensions import db
@@ -55,13 +55,8 @@ def held_invitation(token: str) -> Invitation | None:
     invitation = invitation_from_token(token)
     if invitation is None:
         return None
-    _hold(invitation)
+    hold_rows(Invitation.sent_at, invitation)
     return invitation_from_token(token)
-
-
-def _hold(invitation: Invitation) -> None:
-    lock(Invitation.sent_at, invitation.id)
-    db.session.refresh(invitation)
 
 
 def reset_token(user: User) -> str:
@@ -120,7 +115,7 @@ def renew_invitation(invitation: Invitation, *, by: User) -> bool:
     """A new link for an invitation not yet accepted or revoked (the old link dies); False,
     and nothing changed, when it has been (meanwhile, perhaps: it is read again, held). The
     caller commits, then emails it (email_invitation): not with the invitation held."""
-    _hold(invitation)
+    hold_rows(Invitation.sent_at, invitation)
     if invitation.accepted_at or invitation.revoked_at:
         return False
     invitation.nonce = secrets.token_urlsafe(16)
@@ -133,7 +128,7 @@ def renew_invitation(invitation: Invitation, *, by: User) -> bool:
 def revoke_invitation(invitation: Invitation, *, by: User) -> bool:
     """Stop an invitation's link working; False when it was accepted (an accepted one stays as
     it is) or revoked already, perhaps meanwhile: it is read again, held."""
-    _hold(invitation)
+    hold_rows(Invitation.sent_at, invitation)
     if invitation.accepted_at or invitation.revoked_at:
         return False
     invitation.revoked_at = utcnow()

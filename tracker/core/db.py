@@ -111,6 +111,21 @@ def lock(column: InstrumentedAttribute, *ids: int) -> None:
                 .execution_options(synchronize_session=False))
 
 
+def hold_rows(column: InstrumentedAttribute, *rows, options: tuple = ()) -> None:
+    """Hold these loaded rows until the transaction ends (lock, by `column`) and read them
+    again, in one query (with `options`, e.g. what to load with them): what the caller checks
+    next is what the last commit left, and no one changes it before this commit. Changes to
+    them not yet flushed are dropped."""
+    if not rows:
+        return
+    model, ids = column.class_, [row.id for row in rows]
+    lock(column, *ids)
+    for row in rows:
+        db.session.expire(row)
+    db.session.scalars(sa.select(model).where(model.id.in_(ids)).options(*options)
+                       .execution_options(populate_existing=True)).all()
+
+
 # A write this large moves the planner's statistics enough to matter (a 10,000-row import is
 # a few percent of a national collaborative's measure values).
 ANALYZE_AFTER_ROWS = 1000

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import selectinload
 
 from ..core import audit
-from ..core.db import lock
+from ..core.db import hold_rows
 from ..extensions import db
 from ..models import (
     ChangeIdea,
@@ -124,12 +124,9 @@ def _record(cycle: Cycle, action: str, by: User | None, before: dict[str, Any],
 def hold(cycle: Cycle) -> None:
     """Lock the cycle until the transaction ends and re-read it, so what follows sees the
     latest save and nobody else can save in between (core.db.lock says why this way)."""
-    lock(Cycle.updated_at, cycle.id)  # updated_at set to itself: holding is not editing
-    db.session.expire(cycle)
-    db.session.scalars(
-        db.select(Cycle).where(Cycle.id == cycle.id)
-        .options(selectinload(Cycle.questions), selectinload(Cycle.measures))
-        .execution_options(populate_existing=True)).one()
+    # updated_at set to itself: holding is not editing
+    hold_rows(Cycle.updated_at, cycle,
+              options=(selectinload(Cycle.questions), selectinload(Cycle.measures)))
 
 
 def log_cycle(

@@ -78,7 +78,7 @@ def _form(event: LearningEvent | None = None) -> EventForm:
         form.starts_at.data, form.ends_at.data = to_local(event.starts_at), to_local(
             event.ends_at)
         form.kind.data = event.kind.value
-        form.seen.data = str(event.sequence or 0)
+        form.seen.data = str(event.sequence)
     return form
 
 
@@ -117,10 +117,10 @@ def update(event_id: int):
         services.hold(event)
         if event.deleted_at is not None:
             abort(404)  # removed meanwhile
-        if form.seen.data and form.seen.data != str(event.sequence or 0):
+        if form.seen.data and form.seen.data != str(event.sequence):
             # Saved by someone else since the form was opened: theirs beside what was typed;
             # saving again (now knowingly) keeps the form's.
-            theirs, form.seen.data = event, str(event.sequence or 0)
+            theirs, form.seen.data = event, str(event.sequence)
         else:
             _apply(form, event)
             services.changed(event)

@@ -7,7 +7,7 @@ from datetime import datetime
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select
 
-from ..core.db import lock
+from ..core.db import hold_rows
 from ..core.notify import notify
 from ..extensions import db
 from ..models import (
@@ -77,8 +77,7 @@ def hold(event: LearningEvent) -> None:
     """Lock the event until the transaction ends and read it again: two edits (or an edit
     and a removal) one after the other, each from the other's version, never the same next
     version twice (calendars would keep only one of them)."""
-    lock(LearningEvent.updated_at, event.id)  # set to itself: holding is not editing
-    db.session.refresh(event)
+    hold_rows(LearningEvent.updated_at, event)  # set to itself: holding is not editing
 
 
 def changed(event: LearningEvent) -> None:

@@ -38,6 +38,7 @@ TEAM_CHARTS_KEPT = 300  # per app process: a site's main chart (150 national), ~
 TEAM_PANELS_KEPT = 300  # per app process: a site's sections for its team, ~11 kB packed
 # Answered and withdrawn requests older than this are history, not news for the lead.
 REQUESTS_KEPT = timedelta(days=90)
+DUE_IN_FULL = 3  # measures of data still missing shown each with their buttons; more are folded
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,15 @@ class TeamSection:
     @property
     def due(self) -> list[MeasureAtSite]:
         return [m for m in self.measures if m.due]
+
+    @property
+    def due_folded(self) -> list[MeasureAtSite]:
+        """Of more than DUE_IN_FULL measures missing data (a national set has a dozen or two),
+        those the ward does not tally, when two or more: listed, folded, a link each, not a
+        phone's length of buttons above the chart."""
+        due = self.due
+        folded = [m for m in due if not m.tally_url] if len(due) > DUE_IN_FULL else []
+        return folded if len(folded) > 1 else []
 
 
 @dataclass

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..core import audit
-from ..core.db import analyze_after_bulk, lock
+from ..core.db import analyze_after_bulk, hold_rows, lock
 from ..core.versions import at_sites
 from ..extensions import db
 from ..models import (
@@ -66,14 +66,19 @@ def delete_measure(measure: Measure, *, by: User) -> None:
     db.session.flush()
 
 
-def hold(*measures: Measure) -> None:
-    """Lock the measures until the transaction ends: their data is ours to read and change.
+def hold(*measures: Measure, again: bool = False) -> None:
+    """Lock the measures until the transaction ends: their data is ours to read and change;
+    with again=True, read their definitions again too (core.db.hold_rows), for a check against
+    them (an edit may change a kind or frequency until the measure has data).
 
     A period's value row may not exist yet (two people entering the first value of a week
     would both insert it), so the lock is on the measure's row (core.db.lock says why this
     way, and takes them in id order so two holders never deadlock).
     """
-    lock(Measure.name, *(m.id for m in measures))
+    if again:
+        hold_rows(Measure.name, *measures)
+    else:
+        lock(Measure.name, *(m.id for m in measures))
 
 
 def _existing(measure: Measure, entries: Sequence[Entry]) -> dict[tuple[int, date], MeasureValue]:
@@ -200,8 +205,8 @@ def save_entries(measure: Measure, entries: Iterable[Entry], *, by: User, source
     """
     bundle = bundles.bundle_of(measure)
     checked = (measure.data_kind, measure.frequency)  # what the entries were checked against
-    hold(*(bundle.members if bundle else (measure,)))  # the other members' numbers hold still
-    db.session.refresh(measure, ["data_kind", "frequency"])
+    # The other members' numbers hold still; the measure is read again.
+    hold(*(bundle.members if bundle else (measure,)), again=True)
     if (measure.data_kind, measure.frequency) != checked:
         raise DefinitionChanged()
     entries = list(entries)

@@ -88,9 +88,7 @@ def _hold(bundle: Bundle) -> None:
         return [(m.id, m.data_kind, m.frequency, m.composite_id) for m in bundle.members]
 
     seen = shape()
-    hold(*bundle.members)
-    for m in bundle.members:
-        db.session.refresh(m, ["data_kind", "frequency", "composite_id"])
+    hold(*bundle.members, again=True)
     if shape() != seen:
         raise TallyRefused("The bundle's measures were changed a moment ago: open the tally "
                            "again.")

@@ -62,14 +62,13 @@ def update(measure_id: int):
     if form.validate_on_submit():
         # Held, then read again: what it is checked against (its data, its definition) is
         # what is there now, and stays so until the commit.
-        services.hold(measure)
-        db.session.refresh(measure)
+        services.hold(measure, again=True)
         saved = services.definition_stamp(measure)
-        if form.stamp.data and form.stamp.data != saved and _as_typed(form) == services.snapshot(
-                measure):  # the same save twice (a double click): saved already
-            flash("Measure saved.", "success")
+        stale = bool(form.stamp.data) and form.stamp.data != saved
+        if stale and _as_typed(form) == services.snapshot(measure):
+            flash("Measure saved.", "success")  # the same save twice (a double click)
             return redirect(url_for("measures.detail", measure_id=measure.id))
-        if form.stamp.data and form.stamp.data != saved:
+        if stale:
             # Saved by someone else since the form was opened: theirs beside what was typed;
             # saving again (now knowingly) keeps the form's.
             theirs, form.stamp.data = _as_shown(form, services.snapshot(measure)), saved
